@@ -1,0 +1,59 @@
+// cnnlens trace SCENE.json [--steps N]: runs N training steps on the scene's sample, then one
+// more forward and backward pass, and prints the trace (docs/scene-format.md) as JSON.
+// Exit codes: 0 ok, 1 usage or I/O error, 2 invalid scene (message on stderr, nothing on stdout).
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cnnlens/error.hpp"
+#include "cnnlens/model.hpp"
+
+namespace {
+
+constexpr const char* kUsage = "usage: cnnlens trace SCENE.json [--steps N]\n";
+
+bool parse_steps(const std::string& text, int& steps) {
+  if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  steps = std::stoi(text);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3 || std::string(argv[1]) != "trace") {
+    std::cerr << kUsage;
+    return 1;
+  }
+  const std::string path = argv[2];
+  int steps = 0;
+  for (int k = 3; k < argc; ++k) {
+    const std::string arg = argv[k];
+    if (arg == "--steps" && k + 1 < argc && parse_steps(argv[k + 1], steps)) {
+      ++k;
+    } else {
+      std::cerr << "cnnlens: bad argument \"" << arg << "\"\n" << kUsage;
+      return 1;
+    }
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    std::cerr << "cnnlens: cannot read " << path << "\n";
+    return 1;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  try {
+    cnnlens::Model model = cnnlens::Model::from_json(text.str());
+    model.train(steps);
+    std::cout << cnnlens::trace(model).dump() << "\n";
+  } catch (const cnnlens::SceneError& e) {
+    std::cerr << "cnnlens: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,35 @@
+// Gradient descent: SGD with momentum and Adam, with PyTorch's update rules. Per-parameter state
+// lives in each Param (momentum, velocity, delta), so the page can show it as matrices.
+#pragma once
+
+#include <vector>
+
+#include "cnnlens/layer.hpp"
+#include "cnnlens/scene.hpp"
+
+namespace cnnlens {
+
+class Optimizer {
+ public:
+  explicit Optimizer(const OptimizerSpec& spec) : spec_(spec) {}
+
+  const OptimizerSpec& spec() const { return spec_; }
+
+  // Changing only the hyper-parameters keeps the state; changing the type starts it afresh.
+  void set_spec(const OptimizerSpec& spec, std::vector<Param*>& params);
+
+  // Updates every parameter from its grad and records the change in Param::delta.
+  void step(std::vector<Param*>& params);
+
+  int steps_taken() const { return steps_taken_; }
+  void reset(std::vector<Param*>& params);
+
+ private:
+  void sgd_update(Param& p) const;
+  void adam_update(Param& p) const;
+
+  OptimizerSpec spec_;
+  int steps_taken_ = 0;  // Adam's t
+};
+
+}  // namespace cnnlens

@@ -1,0 +1,99 @@
+// The scene: the one serializable state (sample, network, loss, target, optimizer, seed).
+// Parsing checks types and values; validate_scene() checks that the network can run, before
+// anything is allocated. docs/scene-format.md is the contract this file implements.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "cnnlens/tensor.hpp"
+
+namespace cnnlens {
+
+// Documented limits (docs/scene-format.md, "Limits"): checked before allocation.
+namespace limits {
+constexpr std::size_t kMaxChannels = 1024;
+constexpr std::size_t kMaxSide = 512;
+constexpr std::size_t kMaxWindow = 512;  // kernel, stride, padding, dilation
+constexpr std::size_t kMaxLayers = 64;
+constexpr std::size_t kMaxParameters = 10'000'000;
+constexpr std::size_t kMaxTensorElements = 4'194'304;
+constexpr std::size_t kMaxSceneBytes = 128u << 20;
+constexpr float kMaxLearningRate = 100.0f;
+}  // namespace limits
+
+struct Pair {
+  int h = 0;
+  int w = 0;
+  bool operator==(const Pair& o) const { return h == o.h && w == o.w; }
+};
+
+struct LayerSpec {
+  std::string type;
+  // conv2d and pools
+  int out_channels = 0;
+  Pair kernel_size{0, 0};
+  std::optional<Pair> stride;  // pools default to kernel_size, conv2d to 1
+  Pair padding{0, 0};
+  Pair dilation{1, 1};
+  // dense
+  int out_features = 0;
+  // leaky_relu
+  float negative_slope = 0.01f;
+  // learnable parameters, when the scene gives them
+  std::optional<std::vector<float>> weight;
+  std::optional<std::vector<float>> bias;
+
+  Pair effective_stride() const;
+};
+
+struct OptimizerSpec {
+  std::string type = "sgd";
+  float lr = 0.1f;
+  float momentum = 0.0f;
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float eps = 1e-8f;
+};
+
+enum class LossKind { kMse, kCrossEntropy };
+
+struct Scene {
+  std::string title;
+  std::string description;
+  Shape input_shape;
+  std::vector<float> input;
+  std::vector<LayerSpec> layers;
+  LossKind loss = LossKind::kMse;
+  std::vector<float> target;  // mse
+  int target_class = 0;       // cross_entropy
+  OptimizerSpec optimizer;
+  std::uint32_t seed = 1;
+};
+
+// Parse and fully validate. Throws SceneError with a message that names the field and reason.
+Scene parse_scene(const std::string& json_text);
+Scene scene_from_json(const nlohmann::json& j);
+nlohmann::json scene_to_json(const Scene& scene);
+
+OptimizerSpec optimizer_from_json(const nlohmann::json& j);
+nlohmann::json optimizer_to_json(const OptimizerSpec& spec);
+
+// Checks every layer against its input shape and the limits; returns the input shape of each
+// layer followed by the network's output shape. Throws SceneError.
+std::vector<Shape> validate_scene(const Scene& scene);
+
+// Shape of one layer's output for a given input; throws SceneError naming layer `index`.
+Shape layer_output_shape(const LayerSpec& spec, const Shape& input, std::size_t index);
+
+// Weight and bias shapes of a learnable layer for a given input shape ({} for none).
+Shape weight_shape(const LayerSpec& spec, const Shape& input);
+Shape bias_shape(const LayerSpec& spec, const Shape& input);
+
+const char* loss_name(LossKind kind);
+
+}  // namespace cnnlens

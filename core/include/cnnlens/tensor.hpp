@@ -1,0 +1,35 @@
+// The one place that includes xtensor: the tensor type every layer stores and the shape helpers.
+// Debian's xtensor 0.24 uses flat include paths; keeping them here makes an upgrade a one-file edit.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xarray.hpp>
+
+namespace cnnlens {
+
+// Float32 tensor in row-major order: [C, H, W] for maps, [N] for vectors, [O, I, KH, KW] for kernels.
+using Tensor = xt::xarray<float, xt::layout_type::row_major>;
+using Shape = std::vector<std::size_t>;
+
+inline Shape shape_of(const Tensor& t) { return Shape(t.shape().begin(), t.shape().end()); }
+
+inline std::size_t element_count(const Shape& shape) {
+  std::size_t n = 1;
+  for (std::size_t d : shape) n *= d;
+  return n;
+}
+
+// "2x4x4" — the spelling used in messages and labels.
+std::string shape_to_string(const Shape& shape);
+
+inline Tensor zeros(const Shape& shape) { return Tensor::from_shape(shape) * 0.0f; }
+
+// Copies a flat row-major vector into a tensor of the given shape (sizes must match).
+Tensor tensor_from(const std::vector<float>& data, const Shape& shape);
+std::vector<float> to_vector(const Tensor& t);
+
+}  // namespace cnnlens

@@ -1,0 +1,74 @@
+// SGD (dampening 0, no Nesterov) and Adam (no weight decay), matching torch.optim step for step.
+#include "cnnlens/optimizer.hpp"
+
+#include <cmath>
+
+namespace cnnlens {
+
+void Optimizer::set_spec(const OptimizerSpec& spec, std::vector<Param*>& params) {
+  const bool same_kind = spec.type == spec_.type;
+  spec_ = spec;
+  if (!same_kind) reset(params);
+}
+
+void Optimizer::reset(std::vector<Param*>& params) {
+  steps_taken_ = 0;
+  for (Param* p : params) {
+    p->momentum = Tensor();
+    p->velocity = Tensor();
+    p->delta = Tensor();
+  }
+}
+
+void Optimizer::step(std::vector<Param*>& params) {
+  ++steps_taken_;
+  for (Param* p : params) {
+    if (spec_.type == "adam") {
+      adam_update(*p);
+    } else {
+      sgd_update(*p);
+    }
+  }
+}
+
+// v = momentum * v + g (v = g on the first step); p -= lr * v. Without momentum v is just g.
+void Optimizer::sgd_update(Param& p) const {
+  const std::size_t n = p.value.size();
+  const bool use_momentum = spec_.momentum != 0.0f;
+  if (use_momentum && p.momentum.size() != n) p.momentum = p.grad;
+  else if (use_momentum) {
+    for (std::size_t k = 0; k < n; ++k) p.momentum.data()[k] = spec_.momentum * p.momentum.data()[k] + p.grad.data()[k];
+  }
+  const float* direction = use_momentum ? p.momentum.data() : p.grad.data();
+  p.delta = Tensor::from_shape(shape_of(p.value));
+  for (std::size_t k = 0; k < n; ++k) {
+    const float before = p.value.data()[k];
+    p.value.data()[k] = before - spec_.lr * direction[k];
+    p.delta.data()[k] = p.value.data()[k] - before;
+  }
+}
+
+// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= (lr / (1-b1^t)) * m / (sqrt(v) / sqrt(1-b2^t) + eps).
+// The bias corrections are computed in double, as PyTorch does with Python floats.
+void Optimizer::adam_update(Param& p) const {
+  const std::size_t n = p.value.size();
+  if (p.momentum.size() != n) p.momentum = zeros(shape_of(p.value));
+  if (p.velocity.size() != n) p.velocity = zeros(shape_of(p.value));
+  const double t = steps_taken_;
+  const float step_size = static_cast<float>(spec_.lr / (1.0 - std::pow(static_cast<double>(spec_.beta1), t)));
+  const float correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(spec_.beta2), t)));
+  p.delta = Tensor::from_shape(shape_of(p.value));
+  for (std::size_t k = 0; k < n; ++k) {
+    const float g = p.grad.data()[k];
+    float& m = p.momentum.data()[k];
+    float& v = p.velocity.data()[k];
+    m = spec_.beta1 * m + (1.0f - spec_.beta1) * g;
+    v = spec_.beta2 * v + (1.0f - spec_.beta2) * g * g;
+    const float denom = std::sqrt(v) / correction2_sqrt + spec_.eps;
+    const float before = p.value.data()[k];
+    p.value.data()[k] = before - step_size * (m / denom);
+    p.delta.data()[k] = p.value.data()[k] - before;
+  }
+}
+
+}  // namespace cnnlens
