@@ -20,9 +20,9 @@ std::vector<NamedTensor> Layer::tensors() const {
   for (const Param& p : params_) {
     out.push_back({p.name, &p.value});
     out.push_back({p.name + ".grad", &p.grad});
-    if (p.momentum.size() > 0) out.push_back({p.name + ".momentum", &p.momentum});
-    if (p.velocity.size() > 0) out.push_back({p.name + ".velocity", &p.velocity});
-    if (p.delta.size() > 0) out.push_back({p.name + ".delta", &p.delta});
+    if (p.momentum.dimension() > 0) out.push_back({p.name + ".momentum", &p.momentum});
+    if (p.velocity.dimension() > 0) out.push_back({p.name + ".velocity", &p.velocity});
+    if (p.delta.dimension() > 0) out.push_back({p.name + ".delta", &p.delta});
   }
   list_caches(out);
   return out;

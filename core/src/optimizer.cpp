@@ -35,7 +35,7 @@ void Optimizer::step(std::vector<Param*>& params) {
 void Optimizer::sgd_update(Param& p) const {
   const std::size_t n = p.value.size();
   const bool use_momentum = spec_.momentum != 0.0f;
-  if (use_momentum && p.momentum.size() != n) p.momentum = p.grad;
+  if (use_momentum && p.momentum.shape() != p.value.shape()) p.momentum = p.grad;
   else if (use_momentum) {
     for (std::size_t k = 0; k < n; ++k) p.momentum.data()[k] = spec_.momentum * p.momentum.data()[k] + p.grad.data()[k];
   }
@@ -52,8 +52,8 @@ void Optimizer::sgd_update(Param& p) const {
 // The bias corrections are computed in double, as PyTorch does with Python floats.
 void Optimizer::adam_update(Param& p) const {
   const std::size_t n = p.value.size();
-  if (p.momentum.size() != n) p.momentum = zeros(shape_of(p.value));
-  if (p.velocity.size() != n) p.velocity = zeros(shape_of(p.value));
+  if (p.momentum.shape() != p.value.shape()) p.momentum = zeros(shape_of(p.value));
+  if (p.velocity.shape() != p.value.shape()) p.velocity = zeros(shape_of(p.value));
   const double t = steps_taken_;
   const float step_size = static_cast<float>(spec_.lr / (1.0 - std::pow(static_cast<double>(spec_.beta1), t)));
   const float correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(spec_.beta2), t)));

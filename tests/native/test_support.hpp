@@ -1,18 +1,30 @@
-// Shared helpers for the native tests: reading committed files and comparing tensors with a
-// report of the worst element and the first mismatching pairs.
+// Shared helpers for the native tests: reading committed files, comparing tensors with a report
+// of the worst element and the first mismatching pairs, and small conveniences around the trace.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cnnlens/error.hpp"
+#include "cnnlens/model.hpp"
+#include "cnnlens/random.hpp"
+#include "cnnlens/tensor.hpp"
 
 namespace cnnlens::testing {
 
+inline std::string source_path(const std::string& relative_path) {
+  return std::string(CNNLENS_SOURCE_DIR) + "/" + relative_path;
+}
+
 inline std::string read_text(const std::string& relative_path) {
-  std::ifstream file(std::string(CNNLENS_SOURCE_DIR) + "/" + relative_path, std::ios::binary);
+  std::ifstream file(source_path(relative_path), std::ios::binary);
   std::stringstream text;
   text << file.rdbuf();
   return text.str();
@@ -42,6 +54,57 @@ inline ::testing::AssertionResult all_close(const std::vector<float>& actual, co
   if (bad == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << bad << " of " << actual.size() << " differ; worst at [" << worst << "] "
                                        << actual[worst] << " vs " << expected[worst] << "\n" << pairs.str();
+}
+
+// Values computed in double (finite differences, hand arithmetic) rounded to float for all_close.
+inline std::vector<float> as_floats(const std::vector<double>& values) {
+  return std::vector<float>(values.begin(), values.end());
+}
+
+// A JSON array of numbers as floats (the trace and the fixtures store float32 values).
+inline std::vector<float> floats(const nlohmann::json& array) {
+  std::vector<float> values;
+  values.reserve(array.size());
+  for (const auto& v : array) values.push_back(v.get<float>());
+  return values;
+}
+
+// Deterministic values in [low, high), drawn with the core's own generator.
+inline std::vector<float> random_values(std::size_t count, std::uint32_t seed, float low = -1.0f, float high = 1.0f) {
+  Random random(seed);
+  std::vector<float> values(count);
+  for (float& v : values) v = random.uniform(low, high);
+  return values;
+}
+
+// Deterministic values whose magnitude is at least `margin` (kept away from a ReLU's kink at 0).
+inline std::vector<float> values_away_from_zero(std::size_t count, std::uint32_t seed, float margin = 0.1f,
+                                                float high = 1.0f) {
+  Random random(seed);
+  std::vector<float> values(count);
+  for (float& v : values) {
+    const float magnitude = random.uniform(margin, high);
+    v = random.uniform01() < 0.5f ? -magnitude : magnitude;
+  }
+  return values;
+}
+
+inline Model model_from(const nlohmann::json& scene) { return Model::from_json(scene.dump()); }
+
+// The model's trace as text: byte-identical traces mean an identical visible state.
+inline std::string trace_text(const Model& model) { return trace(model).dump(); }
+
+// Every tensor every layer lists (values, grads, optimizer state, caches) as one string.
+inline std::string all_tensors_text(const Model& model) {
+  nlohmann::json all = nlohmann::json::array();
+  for (std::size_t index = 0; index < model.layer_count(); ++index) {
+    nlohmann::json layer = nlohmann::json::object();
+    for (const NamedTensor& named : model.layer(index).tensors()) {
+      layer[named.name] = {{"shape", shape_of(*named.tensor)}, {"data", to_vector(*named.tensor)}};
+    }
+    all.push_back(layer);
+  }
+  return all.dump();
 }
 
 }  // namespace cnnlens::testing

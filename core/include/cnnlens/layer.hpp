@@ -14,7 +14,8 @@ struct Param {
   std::string name;  // "weight" or "bias"
   Tensor value;
   Tensor grad;       // dL/d(value), same shape; backward() accumulates into it
-  Tensor momentum;   // SGD velocity, or Adam's first moment m (empty until the first step)
+  // Optimizer state; a default Tensor (dimension 0) means "not started yet".
+  Tensor momentum;   // SGD velocity, or Adam's first moment m
   Tensor velocity;   // Adam's second moment v (empty unless Adam ran)
   Tensor delta;      // the change the last optimizer step made (empty before any step)
 };

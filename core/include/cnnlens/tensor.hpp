@@ -26,7 +26,11 @@ inline std::size_t element_count(const Shape& shape) {
 // "2x4x4" — the spelling used in messages and labels.
 std::string shape_to_string(const Shape& shape);
 
-inline Tensor zeros(const Shape& shape) { return Tensor::from_shape(shape) * 0.0f; }
+inline Tensor zeros(const Shape& shape) {
+  Tensor t = Tensor::from_shape(shape);
+  t.fill(0.0f);
+  return t;
+}
 
 // Copies a flat row-major vector into a tensor of the given shape (sizes must match).
 Tensor tensor_from(const std::vector<float>& data, const Shape& shape);

@@ -1,0 +1,116 @@
+// TypeScript declarations of the wasm module (Emscripten 3.1.6 cannot generate them).
+// Keep in step with bindings/register.cpp; docs/api.md explains each call.
+
+/** Name and shape of one tensor a layer lists (see Model.layerTensors). */
+export interface TensorInfo {
+  name: string;
+  shape: number[];
+}
+
+export interface SgdSettings { type: 'sgd'; lr: number; momentum: number }
+export interface AdamSettings { type: 'adam'; lr: number; beta1: number; beta2: number; eps: number }
+export type OptimizerSettings = SgdSettings | AdamSettings;
+
+/** One product of a convolution output cell: input value times kernel weight. */
+export interface ConvTerm {
+  channel: number; row: number; col: number;
+  kernel_row: number; kernel_col: number;
+  input: number; weight: number;
+  /** true when the tap reads the zero padding outside the input */
+  padding: boolean;
+}
+export interface ConvExplanation { terms: ConvTerm[]; bias: number; sum: number; output: number }
+
+export interface PoolExplanation {
+  kind: 'max' | 'avg';
+  window: { row: number; col: number; value: number }[];
+  /** index into `window` of the cell that won (max pooling only) */
+  winner?: number;
+  output: number;
+}
+
+export interface WeightGradExplanation {
+  terms: { row: number; col: number; input_row: number; input_col: number; input: number; grad_output: number }[];
+  sum: number;
+  grad: number;
+}
+
+export interface InputGradExplanation {
+  terms: { out_channel: number; row: number; col: number; kernel_row: number; kernel_col: number; weight: number; grad_output: number }[];
+  sum: number;
+  grad: number;
+}
+
+export interface GradientCheckRow {
+  /** layer index, or -1 for the network's input */
+  layer: number;
+  type: string;
+  tensor: string;
+  checked: number;
+  max_abs_error: number;
+  max_rel_error: number;
+}
+
+/**
+ * A scene loaded into the C++ core. Every mutating call re-runs forward and backward, so all
+ * tensors describe the current state; a call that throws an Error changes nothing.
+ * Owns wasm memory: call delete() when done.
+ */
+export declare class Model {
+  constructor(sceneJson: string);
+  delete(): void;
+
+  forward(): void;
+  backward(): void;
+  /** One optimizer step; returns the loss measured before the update. */
+  step(): number;
+  /** n steps; returns their losses (a copy). */
+  train(n: number): Float32Array;
+  loss(): number;
+  lossHistory(): Float32Array;
+  stepsTaken(): number;
+  /** The trace JSON (docs/scene-format.md), same as `cnnlens trace`. */
+  trace(): string;
+  /** The current scene as JSON, edits and training included. */
+  toJSON(): string;
+
+  layerCount(): number;
+  layerType(layer: number): string;
+  layerTensors(layer: number): TensorInfo[];
+  /** Zero-copy view into the wasm heap: valid only until the next call on any Model. */
+  view(layer: number, name: string): Float32Array;
+  /** A copy that stays valid. */
+  copy(layer: number, name: string): Float32Array;
+  inputView(): Float32Array;
+  inputShape(): number[];
+  outputShape(): number[];
+  lossGradView(): Float32Array;
+  targetView(): Float32Array;
+  optimizer(): OptimizerSettings;
+
+  setInput(values: ArrayLike<number>): void;
+  setInputCell(channel: number, row: number, col: number, value: number): void;
+  setParam(layer: number, name: 'weight' | 'bias', values: ArrayLike<number>): void;
+  setParamElement(layer: number, name: 'weight' | 'bias', index: number, value: number): void;
+  /** JSON text: an array of numbers for mse, a class index for cross_entropy. */
+  setTarget(targetJson: string): void;
+  /** JSON text of the optimizer object of the scene format. */
+  setOptimizer(optimizerJson: string): void;
+  resetOptimizer(): void;
+
+  explainConv(layer: number, channel: number, row: number, col: number): ConvExplanation;
+  explainPool(layer: number, channel: number, row: number, col: number): PoolExplanation;
+  explainConvWeightGrad(layer: number, outChannel: number, inChannel: number, kernelRow: number, kernelCol: number): WeightGradExplanation;
+  explainConvInputGrad(layer: number, channel: number, row: number, col: number): InputGradExplanation;
+  gradientCheck(): { results: GradientCheckRow[] };
+}
+
+export interface CnnLensModule {
+  Model: typeof Model;
+  /** Bytes of wasm heap in use by malloc (for leak tests). */
+  heapInUse(): number;
+  HEAPF32: Float32Array;
+}
+
+/** The Emscripten factory: `const lens = await createCnnLens();`. */
+export default function createCnnLens(options?: Record<string, unknown>): Promise<CnnLensModule>;

@@ -1,0 +1,210 @@
+// Conversions and error translation around cnnlens::Model. Views are zero-copy windows on the
+// wasm heap: valid until the next call that may allocate (any mutating call). Copies are safe.
+#include "js_model.hpp"
+
+#include <malloc.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cnnlens/error.hpp"
+#include "cnnlens/explain.hpp"
+#include "cnnlens/gradient_check.hpp"
+
+namespace cnnlens::js {
+namespace {
+
+using emscripten::typed_memory_view;
+
+// Throws a JS Error with `message`. Called outside any C++ catch block so no C++ exception is
+// left in flight when the JS exception unwinds the wasm frames.
+[[noreturn]] void throw_js_error(const std::string& message) {
+  val::global("Error").new_(val(message)).throw_();
+  __builtin_unreachable();
+}
+
+// Runs `body`; any C++ exception becomes a JS Error carrying its message.
+template <typename Body>
+auto guarded(Body&& body) -> decltype(body()) {
+  std::string message;
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    message = "out of memory: the network is too large for this page";
+  } catch (const std::exception& e) {
+    message = e.what();
+  } catch (...) {
+    message = "unexpected internal error";
+  }
+  throw_js_error(message);
+}
+
+val shape_to_js(const Tensor& t) {
+  val shape = val::array();
+  for (std::size_t d : t.shape()) shape.call<void>("push", val(static_cast<double>(d)));
+  return shape;
+}
+
+val float_view(const Tensor& t) { return val(typed_memory_view(t.size(), t.data())); }
+
+val float_copy(const float* data, std::size_t size) {
+  return val::global("Float32Array").new_(val(typed_memory_view(size, data)));
+}
+
+val parse_json(const nlohmann::json& j) { return val::global("JSON").call<val>("parse", val(j.dump())); }
+
+// Numbers from any JS array-like; anything that is not a number becomes NaN, which the core rejects.
+std::vector<float> numbers_from_js(const val& values) {
+  if (!values.isArray() && !values.instanceof(val::global("Float32Array")) &&
+      !values.instanceof(val::global("Float64Array"))) {
+    throw SceneError("expected an array of numbers");
+  }
+  return emscripten::convertJSArrayToNumberVector<float>(values);
+}
+
+std::size_t layer_index(int layer) {
+  if (layer < 0) throw SceneError("layer index must not be negative");
+  return static_cast<std::size_t>(layer);
+}
+
+std::string string_from_js(const val& value, const char* what) {
+  if (!value.isString()) throw SceneError(std::string(what) + " must be a string");
+  return value.as<std::string>();
+}
+
+nlohmann::json parse_argument(const val& text, const char* what) {
+  try {
+    return nlohmann::json::parse(string_from_js(text, what));
+  } catch (const nlohmann::json::exception&) {
+    throw SceneError(std::string(what) + " is not valid JSON");
+  }
+}
+
+}  // namespace
+
+JsModel::JsModel(const std::string& scene_json) : model_(std::make_unique<Model>(Model::from_json(scene_json))) {}
+
+void JsModel::forward() { guarded([&] { model_->forward(); }); }
+void JsModel::backward() { guarded([&] { model_->backward(); }); }
+double JsModel::step() { return guarded([&] { return double(model_->step()); }); }
+
+val JsModel::train(int steps) {
+  return guarded([&] {
+    const std::vector<float> losses = model_->train(steps);
+    return float_copy(losses.data(), losses.size());
+  });
+}
+
+double JsModel::loss() const { return model_->loss(); }
+
+val JsModel::loss_history() const {
+  const std::vector<float>& history = model_->loss_history();
+  return float_copy(history.data(), history.size());
+}
+
+int JsModel::steps_taken() const { return model_->steps_taken(); }
+std::string JsModel::trace() const { return guarded([&] { return cnnlens::trace(*model_).dump(); }); }
+std::string JsModel::to_json() const { return guarded([&] { return model_->to_scene_json().dump(); }); }
+
+int JsModel::layer_count() const { return static_cast<int>(model_->layer_count()); }
+
+std::string JsModel::layer_type(int layer) const {
+  return guarded([&] { return std::string(model_->layer(layer_index(layer)).type()); });
+}
+
+val JsModel::layer_tensors(int layer) const {
+  return guarded([&] {
+    val list = val::array();
+    for (const NamedTensor& t : model_->layer(layer_index(layer)).tensors()) {
+      val entry = val::object();
+      entry.set("name", t.name);
+      entry.set("shape", shape_to_js(*t.tensor));
+      list.call<void>("push", entry);
+    }
+    return list;
+  });
+}
+
+const Tensor& JsModel::find_tensor(int layer, const val& name) const {
+  const std::string wanted = string_from_js(name, "tensor name");
+  for (const NamedTensor& t : model_->layer(layer_index(layer)).tensors()) {
+    if (t.name == wanted) return *t.tensor;
+  }
+  throw SceneError("layer " + std::to_string(layer) + " has no tensor \"" + wanted + "\"");
+}
+
+val JsModel::view(int layer, const val& name) const {
+  return guarded([&] { return float_view(find_tensor(layer, name)); });
+}
+
+val JsModel::copy(int layer, const val& name) const {
+  return guarded([&] {
+    const Tensor& t = find_tensor(layer, name);
+    return float_copy(t.data(), t.size());
+  });
+}
+
+val JsModel::input_view() const { return float_view(model_->input()); }
+val JsModel::input_shape() const { return shape_to_js(model_->input()); }
+val JsModel::output_shape() const { return shape_to_js(model_->layer(model_->layer_count() - 1).output()); }
+val JsModel::loss_grad_view() const { return float_view(model_->loss_grad()); }
+val JsModel::target_view() const { return float_view(model_->target()); }
+val JsModel::optimizer() const { return parse_json(optimizer_to_json(model_->optimizer())); }
+
+void JsModel::set_input(const val& values) {
+  guarded([&] { model_->set_input(numbers_from_js(values)); });
+}
+
+void JsModel::set_input_cell(int channel, int row, int col, double value) {
+  guarded([&] { model_->set_input_cell(channel, row, col, static_cast<float>(value)); });
+}
+
+void JsModel::set_param(int layer, const val& name, const val& values) {
+  guarded([&] { model_->set_param(layer_index(layer), string_from_js(name, "parameter name"), numbers_from_js(values)); });
+}
+
+void JsModel::set_param_element(int layer, const val& name, int index, double value) {
+  guarded([&] {
+    const std::string param = string_from_js(name, "parameter name");
+    if (index < 0) throw SceneError(param + " element index must not be negative");
+    model_->set_param_element(layer_index(layer), param, static_cast<std::size_t>(index), static_cast<float>(value));
+  });
+}
+
+void JsModel::set_target(const val& target_json) {
+  guarded([&] { model_->set_target(parse_argument(target_json, "target")); });
+}
+
+void JsModel::set_optimizer(const val& optimizer_json) {
+  guarded([&] { model_->set_optimizer(parse_argument(optimizer_json, "optimizer")); });
+}
+
+void JsModel::reset_optimizer() { guarded([&] { model_->reset_optimizer(); }); }
+
+val JsModel::explain_conv(int layer, int channel, int row, int col) const {
+  return guarded([&] { return parse_json(explain_conv_output(*model_, layer_index(layer), channel, row, col)); });
+}
+
+val JsModel::explain_pool(int layer, int channel, int row, int col) const {
+  return guarded([&] { return parse_json(explain_pool_output(*model_, layer_index(layer), channel, row, col)); });
+}
+
+val JsModel::explain_conv_weight_grad(int layer, int out_channel, int in_channel, int kernel_row, int kernel_col) const {
+  return guarded([&] {
+    return parse_json(
+        cnnlens::explain_conv_weight_grad(*model_, layer_index(layer), out_channel, in_channel, kernel_row, kernel_col));
+  });
+}
+
+val JsModel::explain_conv_input_grad(int layer, int channel, int row, int col) const {
+  return guarded([&] {
+    return parse_json(cnnlens::explain_conv_input_grad(*model_, layer_index(layer), channel, row, col));
+  });
+}
+
+val JsModel::gradient_check() {
+  return guarded([&] { return parse_json(cnnlens::gradient_check(*model_)); });
+}
+
+double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
+}  // namespace cnnlens::js

@@ -1,0 +1,72 @@
+// The one class JS sees: a cnnlens::Model plus conversions between C++ and JS values. It holds no
+// logic of its own; every method forwards to the core and turns failures into JS Errors.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <emscripten/val.h>
+
+#include "cnnlens/model.hpp"
+
+namespace cnnlens::js {
+
+using emscripten::val;
+
+class JsModel {
+ public:
+  explicit JsModel(const std::string& scene_json);
+
+  // Strings arrive as `val` (JS strings) rather than std::string: Embind frees a std::string
+  // argument's wire buffer only when the call returns, so every thrown error would leak it.
+
+  // running
+  void forward();
+  void backward();
+  double step();
+  val train(int steps);
+  double loss() const;
+  val loss_history() const;
+  int steps_taken() const;
+  std::string trace() const;
+  std::string to_json() const;
+
+  // reading
+  int layer_count() const;
+  std::string layer_type(int layer) const;
+  val layer_tensors(int layer) const;
+  val view(int layer, const val& name) const;
+  val copy(int layer, const val& name) const;
+  val input_view() const;
+  val input_shape() const;
+  val output_shape() const;
+  val loss_grad_view() const;
+  val target_view() const;
+  val optimizer() const;
+
+  // editing
+  void set_input(const val& values);
+  void set_input_cell(int channel, int row, int col, double value);
+  void set_param(int layer, const val& name, const val& values);
+  void set_param_element(int layer, const val& name, int index, double value);
+  void set_target(const val& target_json);
+  void set_optimizer(const val& optimizer_json);
+  void reset_optimizer();
+
+  // explanations
+  val explain_conv(int layer, int channel, int row, int col) const;
+  val explain_pool(int layer, int channel, int row, int col) const;
+  val explain_conv_weight_grad(int layer, int out_channel, int in_channel, int kernel_row, int kernel_col) const;
+  val explain_conv_input_grad(int layer, int channel, int row, int col) const;
+  val gradient_check();
+
+ private:
+  const Tensor& find_tensor(int layer, const val& name) const;
+
+  std::unique_ptr<Model> model_;
+};
+
+// Bytes of the wasm heap in use by malloc, for leak tests.
+double heap_in_use();
+
+}  // namespace cnnlens::js

@@ -1,0 +1,74 @@
+// Embind registration: the names JS sees (camelCase), nothing else. bindings/cnnlens.d.ts
+// declares the same API for TypeScript; docs/api.md explains it.
+#include <emscripten/bind.h>
+
+#include "js_model.hpp"
+
+namespace {
+
+using cnnlens::js::JsModel;
+
+// Construction goes through a factory so a bad scene becomes a JS Error like every other failure.
+JsModel* create_model(const emscripten::val& scene_json);
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(cnnlens) {
+  using emscripten::class_;
+  using emscripten::function;
+
+  class_<JsModel>("Model")
+      .constructor(&create_model, emscripten::allow_raw_pointers())
+      .function("forward", &JsModel::forward)
+      .function("backward", &JsModel::backward)
+      .function("step", &JsModel::step)
+      .function("train", &JsModel::train)
+      .function("loss", &JsModel::loss)
+      .function("lossHistory", &JsModel::loss_history)
+      .function("stepsTaken", &JsModel::steps_taken)
+      .function("trace", &JsModel::trace)
+      .function("toJSON", &JsModel::to_json)
+      .function("layerCount", &JsModel::layer_count)
+      .function("layerType", &JsModel::layer_type)
+      .function("layerTensors", &JsModel::layer_tensors)
+      .function("view", &JsModel::view)
+      .function("copy", &JsModel::copy)
+      .function("inputView", &JsModel::input_view)
+      .function("inputShape", &JsModel::input_shape)
+      .function("outputShape", &JsModel::output_shape)
+      .function("lossGradView", &JsModel::loss_grad_view)
+      .function("targetView", &JsModel::target_view)
+      .function("optimizer", &JsModel::optimizer)
+      .function("setInput", &JsModel::set_input)
+      .function("setInputCell", &JsModel::set_input_cell)
+      .function("setParam", &JsModel::set_param)
+      .function("setParamElement", &JsModel::set_param_element)
+      .function("setTarget", &JsModel::set_target)
+      .function("setOptimizer", &JsModel::set_optimizer)
+      .function("resetOptimizer", &JsModel::reset_optimizer)
+      .function("explainConv", &JsModel::explain_conv)
+      .function("explainPool", &JsModel::explain_pool)
+      .function("explainConvWeightGrad", &JsModel::explain_conv_weight_grad)
+      .function("explainConvInputGrad", &JsModel::explain_conv_input_grad)
+      .function("gradientCheck", &JsModel::gradient_check);
+
+  function("heapInUse", &cnnlens::js::heap_in_use);
+}
+
+namespace {
+
+JsModel* create_model(const emscripten::val& scene_json) {
+  std::string message;
+  try {
+    if (!scene_json.isString()) throw std::invalid_argument("new Model(scene): the scene must be a JSON string");
+    return new JsModel(scene_json.as<std::string>());
+  } catch (const std::bad_alloc&) {
+    message = "out of memory: the network is too large for this page";
+  } catch (const std::exception& e) {
+    message = e.what();
+  }
+  emscripten::val::global("Error").new_(emscripten::val(message)).throw_();
+  __builtin_unreachable();
+}
+
+}  // namespace
