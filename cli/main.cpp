@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
   text << file.rdbuf();
   try {
     cnnlens::Model model = cnnlens::Model::from_json(text.str());
-    model.train(steps);
-    std::cout << cnnlens::trace(model).dump() << "\n";
+    const std::vector<float> losses = model.train(steps);
+    std::cout << cnnlens::trace(model, losses).dump() << "\n";
   } catch (const cnnlens::SceneError& e) {
     std::cerr << "cnnlens: " << e.what() << "\n";
     return 2;

@@ -11,8 +11,8 @@
 namespace cnnlens {
 namespace {
 
-// Keeps the in-memory history bounded on very long runs; the oldest half is dropped.
-constexpr std::size_t kMaxHistory = 1'000'000;
+// Keeps memory flat on endless runs: past this many losses the oldest half is dropped.
+constexpr std::size_t kMaxHistory = 10'000;
 
 bool all_finite(const std::vector<float>& values) {
   for (float v : values) {

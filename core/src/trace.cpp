@@ -12,7 +12,9 @@ json tensor_json(const Tensor& t) { return {{"shape", shape_of(t)}, {"data", to_
 
 }  // namespace
 
-json trace(const Model& model) {
+json trace(const Model& model) { return trace(model, model.loss_history()); }
+
+json trace(const Model& model, const std::vector<float>& loss_history) {
   json layers = json::array();
   for (std::size_t index = 0; index < model.layer_count(); ++index) {
     const Layer& layer = model.layer(index);
@@ -27,7 +29,7 @@ json trace(const Model& model) {
                       {"params", params}});
   }
   return {{"loss", model.loss()},
-          {"loss_history", model.loss_history()},
+          {"loss_history", loss_history},
           {"input", tensor_json(model.input())},
           {"layers", layers}};
 }

@@ -37,6 +37,7 @@ class Model {
   std::vector<float> train(int steps);  // `steps` calls of step(); returns their losses
 
   float loss() const { return loss_; }
+  // Losses of the recent steps (the last 5,000 to 10,000 on long runs, so memory stays flat).
   const std::vector<float>& loss_history() const { return loss_history_; }
   int steps_taken() const { return optimizer_.steps_taken(); }
 
@@ -81,7 +82,9 @@ class Model {
   std::vector<float> loss_history_;
 };
 
-// The trace (docs/scene-format.md): every tensor of the model's current state, as JSON.
+// The trace (docs/scene-format.md): every tensor of the model's current state, as JSON, with
+// the model's recent loss history or the one given (e.g. everything train() returned).
 nlohmann::json trace(const Model& model);
+nlohmann::json trace(const Model& model, const std::vector<float>& loss_history);
 
 }  // namespace cnnlens

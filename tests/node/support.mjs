@@ -1,0 +1,74 @@
+// Shared helpers for the Node tests of the wasm module: loading it, reading committed files,
+// running the native CLI, and comparing traces element by element.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+let modulePromise;
+/** The wasm module, loaded once per test file. */
+export function loadModule() {
+  modulePromise ??= import(join(root, 'build/wasm/bindings/cnnlens.mjs')).then((m) => m.default());
+  return modulePromise;
+}
+
+export const readText = (relative) => readFileSync(join(root, relative), 'utf8');
+export const classicScene = () => readText('examples/classic.json');
+
+/** Every committed PyTorch reference fixture: { name, steps, scene, trace }. */
+export function referenceFixtures() {
+  const folder = join(root, 'tests/fixtures/reference');
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')));
+}
+
+/** The native CLI's trace of a scene after `steps` steps. */
+export function nativeTrace(scene, steps) {
+  const dir = mkdtempSync(join(tmpdir(), 'cnnlens-'));
+  const file = join(dir, 'scene.json');
+  writeFileSync(file, JSON.stringify(scene));
+  const out = execFileSync(join(root, 'build/native/cnnlens'), ['trace', file, '--steps', String(steps)]);
+  return JSON.parse(out.toString());
+}
+
+/** Asserts |a - e| <= abs + rel * |e| everywhere, naming the worst element on failure. */
+export function assertClose(actual, expected, what, abs = 1e-5, rel = 1e-4) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let worst = -1;
+  let worstExcess = 0;
+  for (let k = 0; k < actual.length; k++) {
+    const excess = Math.abs(actual[k] - expected[k]) - (abs + rel * Math.abs(expected[k]));
+    if (!(excess <= 0) && (worst < 0 || excess > worstExcess)) {
+      worst = k;
+      worstExcess = excess;
+    }
+  }
+  if (worst >= 0) assert.fail(`${what}: element ${worst} is ${actual[worst]}, expected ${expected[worst]}`);
+}
+
+/** Compares two traces: loss, history, and every tensor of every layer. */
+export function assertTracesClose(actual, expected, label) {
+  assertClose([actual.loss], [expected.loss], `${label} loss`);
+  assertClose(actual.loss_history, expected.loss_history, `${label} loss_history`);
+  assert.equal(actual.layers.length, expected.layers.length, `${label} layer count`);
+  actual.layers.forEach((layer, i) => {
+    const want = expected.layers[i];
+    assert.equal(layer.type, want.type, `${label} layer ${i} type`);
+    for (const key of ['output', 'grad_output', 'grad_input']) {
+      assert.deepEqual(layer[key].shape, want[key].shape, `${label} layer ${i} ${key} shape`);
+      assertClose(layer[key].data, want[key].data, `${label} layer ${i} ${key}`);
+    }
+    assert.deepEqual(Object.keys(layer.params).sort(), Object.keys(want.params).sort(), `${label} layer ${i} params`);
+    for (const [name, param] of Object.entries(layer.params)) {
+      assert.deepEqual(param.shape, want.params[name].shape, `${label} layer ${i} ${name} shape`);
+      assertClose(param.data, want.params[name].data, `${label} layer ${i} ${name}`);
+      assertClose(param.grad, want.params[name].grad, `${label} layer ${i} ${name}.grad`);
+    }
+  });
+}

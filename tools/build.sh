@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the native tools and tests, the wasm module and the static page (web/dist).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Debian's Emscripten finds its acorn module only through NODE_PATH (a quirk of the Debian package).
+export NODE_PATH=/usr/share/nodejs
+
+cmake --preset native >/dev/null
+cmake --build --preset native
+cmake --preset wasm >/dev/null
+cmake --build --preset wasm
+npm run build

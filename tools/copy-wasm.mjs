@@ -1,0 +1,18 @@
+// Copies the built wasm module and its TypeScript declarations into web/src/wasm/ (not
+// committed), where the page imports them. Fails with a hint when the module is not built yet.
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const built = join(root, 'build/wasm/bindings/cnnlens.mjs');
+const target = join(root, 'web/src/wasm');
+
+if (!existsSync(built)) {
+  console.error(`missing ${built}: build it first with  cmake --preset wasm && cmake --build --preset wasm`);
+  process.exit(1);
+}
+mkdirSync(target, { recursive: true });
+copyFileSync(built, join(target, 'cnnlens.mjs'));
+copyFileSync(join(root, 'bindings/cnnlens.d.ts'), join(target, 'cnnlens.d.mts'));
+console.log(`copied the wasm module to ${target}`);

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: native (GoogleTest, also under ASan+UBSan), the wasm
+# module in Node, and the built page in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs
+
+bash tools/setup.sh
+bash tools/build.sh
+
+echo "== native tests"
+ctest --preset native
+
+echo "== native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake --preset sanitize >/dev/null
+cmake --build --preset sanitize
+ctest --preset sanitize
+
+echo "== wasm module in Node"
+npm run --silent test:node
+
+echo "== page in headless Chromium"
+npm run --silent test:browser

@@ -1,0 +1,140 @@
+// The only owner of the wasm Model handle. Converts thrown Errors into result objects and
+// copies tensors out of the wasm heap (views die at the next Model call).
+import type {
+  CnnLensModule, Model, ConvExplanation, PoolExplanation, WeightGradExplanation,
+  InputGradExplanation, GradientCheckRow, OptimizerSettings,
+} from './wasm/cnnlens.mjs';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface Tensor { name: string; shape: number[]; data: Float32Array }
+
+export interface LayerSnap {
+  index: number;
+  type: string;
+  tensors: Map<string, Tensor>;
+}
+
+/** Everything the views draw, copied out of wasm in one pass. */
+export interface Snapshot {
+  input: Tensor;
+  layers: LayerSnap[];
+  loss: number;
+  lossGrad: Float32Array;
+  target: Float32Array;
+  outputShape: number[];
+  steps: number;
+  optimizer: OptimizerSettings;
+  history: Float32Array;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function attempt<T>(f: () => T): Result<T> {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    return { ok: false, error: errorText(e) };
+  }
+}
+
+export class Engine {
+  private current: Model | null = null;
+
+  constructor(readonly module: CnnLensModule) {}
+
+  /** The live model, for course authors (window.cnnlens). */
+  get model(): Model {
+    if (!this.current) throw new Error('no scene loaded');
+    return this.current;
+  }
+
+  /** Builds a new Model; on failure the previous one stays loaded and untouched. */
+  load(sceneJson: string): Result<void> {
+    const made = attempt(() => new this.module.Model(sceneJson));
+    if (!made.ok) return made;
+    this.current?.delete();
+    this.current = made.value;
+    return { ok: true, value: undefined };
+  }
+
+  dispose(): void {
+    this.current?.delete();
+    this.current = null;
+  }
+
+  sceneJson(): string {
+    return this.model.toJSON();
+  }
+
+  snapshot(): Snapshot {
+    const m = this.model;
+    const layers: LayerSnap[] = [];
+    const n = m.layerCount();
+    for (let i = 0; i < n; i++) {
+      const tensors = new Map<string, Tensor>();
+      for (const t of m.layerTensors(i)) {
+        tensors.set(t.name, { name: t.name, shape: t.shape, data: m.view(i, t.name).slice() });
+      }
+      layers.push({ index: i, type: m.layerType(i), tensors });
+    }
+    return {
+      input: { name: 'input', shape: m.inputShape(), data: m.inputView().slice() },
+      layers,
+      loss: m.loss(),
+      lossGrad: m.lossGradView().slice(),
+      target: m.targetView().slice(),
+      outputShape: m.outputShape(),
+      steps: m.stepsTaken(),
+      optimizer: m.optimizer(),
+      history: m.lossHistory(),
+    };
+  }
+
+  setInputCell(channel: number, row: number, col: number, value: number): Result<void> {
+    return attempt(() => this.model.setInputCell(channel, row, col, value));
+  }
+
+  setParamElement(layer: number, name: 'weight' | 'bias', index: number, value: number): Result<void> {
+    return attempt(() => this.model.setParamElement(layer, name, index, value));
+  }
+
+  setParam(layer: number, name: 'weight' | 'bias', values: ArrayLike<number>): Result<void> {
+    return attempt(() => this.model.setParam(layer, name, values));
+  }
+
+  setTarget(target: number[] | number): Result<void> {
+    return attempt(() => this.model.setTarget(JSON.stringify(target)));
+  }
+
+  setOptimizer(settings: OptimizerSettings | Record<string, unknown>): Result<void> {
+    return attempt(() => this.model.setOptimizer(JSON.stringify(settings)));
+  }
+
+  /** n optimizer steps; the losses measured. Fails (model unchanged) when the loss diverges. */
+  train(n: number): Result<Float32Array> {
+    return attempt(() => this.model.train(n));
+  }
+
+  explainConv(layer: number, ch: number, r: number, c: number): Result<ConvExplanation> {
+    return attempt(() => this.model.explainConv(layer, ch, r, c));
+  }
+
+  explainPool(layer: number, ch: number, r: number, c: number): Result<PoolExplanation> {
+    return attempt(() => this.model.explainPool(layer, ch, r, c));
+  }
+
+  explainConvWeightGrad(layer: number, o: number, i: number, r: number, c: number): Result<WeightGradExplanation> {
+    return attempt(() => this.model.explainConvWeightGrad(layer, o, i, r, c));
+  }
+
+  explainConvInputGrad(layer: number, ch: number, r: number, c: number): Result<InputGradExplanation> {
+    return attempt(() => this.model.explainConvInputGrad(layer, ch, r, c));
+  }
+
+  gradientCheck(): Result<GradientCheckRow[]> {
+    return attempt(() => this.model.gradientCheck().results);
+  }
+}

@@ -1,0 +1,22 @@
+// The example scenes shipped with the page (examples/*.json, bundled by Vite's JSON import).
+import classic from '../../examples/classic.json';
+import edgeBlurSharpen from '../../examples/edge-blur-sharpen.json';
+import multichannel from '../../examples/multichannel.json';
+import deep from '../../examples/deep.json';
+
+export interface Preset { id: string; title: string; json: string }
+
+function preset(id: string, scene: { title?: string }): Preset {
+  return { id, title: scene.title ?? id, json: JSON.stringify(scene) };
+}
+
+export const PRESETS: Preset[] = [
+  preset('classic', classic),
+  preset('edge-blur-sharpen', edgeBlurSharpen),
+  preset('multichannel', multichannel),
+  preset('deep', deep),
+];
+
+export function findPreset(id: string): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}

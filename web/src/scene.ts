@@ -1,0 +1,146 @@
+// The scene JSON (docs/scene-format.md) as TypeScript types, plus pure edit helpers that return
+// new scenes. Architecture edits always go through a new scene and a new Model.
+
+export type Size = number | [number, number];
+
+export interface LayerSpec {
+  type: string;
+  out_channels?: number;
+  kernel_size?: Size;
+  stride?: Size;
+  padding?: Size;
+  dilation?: Size;
+  out_features?: number;
+  negative_slope?: number;
+  weight?: number[];
+  bias?: number[];
+}
+
+export interface Scene {
+  version?: number;
+  title?: string;
+  description?: string;
+  input: { shape: number[]; data: number[] };
+  layers: LayerSpec[];
+  loss: 'mse' | 'cross_entropy';
+  target: number[] | number;
+  optimizer?: Record<string, unknown>;
+  seed?: number;
+}
+
+export const LAYER_TYPES = ['conv2d', 'maxpool2d', 'avgpool2d', 'flatten', 'dense', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'];
+export const ACTIVATIONS = ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'];
+
+/** Which settings the page lets you edit, per layer type. */
+export const SETTINGS: Record<string, (keyof LayerSpec)[]> = {
+  conv2d: ['out_channels', 'kernel_size', 'stride', 'padding', 'dilation'],
+  maxpool2d: ['kernel_size', 'stride'],
+  avgpool2d: ['kernel_size', 'stride'],
+  dense: ['out_features'],
+  leaky_relu: ['negative_slope'],
+};
+
+export function defaultLayer(type: string): LayerSpec {
+  switch (type) {
+    case 'conv2d': return { type, out_channels: 2, kernel_size: 3 };
+    case 'maxpool2d': case 'avgpool2d': return { type, kernel_size: 2 };
+    case 'dense': return { type, out_features: 2 };
+    case 'leaky_relu': return { type, negative_slope: 0.01 };
+    default: return { type };
+  }
+}
+
+export function parseScene(json: string): Scene {
+  return JSON.parse(json) as Scene;
+}
+
+function clone(scene: Scene): Scene {
+  return structuredClone(scene);
+}
+
+function dropParams(layer: LayerSpec): LayerSpec {
+  const { weight: _w, bias: _b, ...rest } = layer;
+  return rest;
+}
+
+/**
+ * Variants of an edited scene to try in order: keep every parameter; drop the ones after the
+ * edit (their input shape may have changed); drop from the edit on. The first that the core
+ * accepts wins, so parameters survive whenever their shapes still fit.
+ */
+export function variants(scene: Scene, editedIndex: number): Scene[] {
+  const out: Scene[] = [scene];
+  const after = clone(scene);
+  after.layers = after.layers.map((l, i) => (i > editedIndex ? dropParams(l) : l));
+  out.push(after);
+  const from = clone(scene);
+  from.layers = from.layers.map((l, i) => (i >= editedIndex ? dropParams(l) : l));
+  out.push(from);
+  return out;
+}
+
+export function withSetting(scene: Scene, index: number, key: keyof LayerSpec, value: unknown): Scene {
+  const s = clone(scene);
+  const layer: Record<string, unknown> = { ...s.layers[index] };
+  if (value === undefined) delete layer[key];
+  else layer[key] = value;
+  s.layers[index] = layer as unknown as LayerSpec;
+  return s;
+}
+
+export function withType(scene: Scene, index: number, type: string): Scene {
+  const s = clone(scene);
+  s.layers[index] = defaultLayer(type);
+  return s;
+}
+
+export function insertLayer(scene: Scene, index: number, type: string): Scene {
+  const s = clone(scene);
+  s.layers.splice(index, 0, defaultLayer(type));
+  return s;
+}
+
+export function removeLayer(scene: Scene, index: number): Scene {
+  const s = clone(scene);
+  s.layers.splice(index, 1);
+  return s;
+}
+
+export function moveLayer(scene: Scene, index: number, delta: -1 | 1): Scene {
+  const s = clone(scene);
+  const j = index + delta;
+  if (j < 0 || j >= s.layers.length) return s;
+  [s.layers[index], s.layers[j]] = [s.layers[j], s.layers[index]];
+  return s;
+}
+
+/** Drops the layer's weight and bias and changes the seed so the core draws new ones. */
+export function randomiseLayer(scene: Scene, index: number): Scene {
+  const s = clone(scene);
+  s.layers[index] = dropParams(s.layers[index]);
+  let seed = Math.floor(Math.random() * 0xffffffff);
+  if (seed === s.seed) seed = (seed + 1) >>> 0;
+  s.seed = seed;
+  return s;
+}
+
+/** A loss change needs a matching target: zeros of the output size for mse, class 0 for CE. */
+export function withLoss(scene: Scene, loss: Scene['loss'], outputSize: number): Scene {
+  const s = clone(scene);
+  s.loss = loss;
+  s.target = loss === 'mse' ? new Array(outputSize).fill(0) : 0;
+  return s;
+}
+
+/** "3" -> 3, "3,2" or "3x2" -> [3, 2]; NaN-containing results are rejected by the caller. */
+export function parseSize(text: string): Size | null {
+  const parts = text.split(/[,x×\s]+/).filter(Boolean).map(Number);
+  if (parts.length === 1 && Number.isFinite(parts[0])) return parts[0];
+  if (parts.length === 2 && parts.every(Number.isFinite)) return [parts[0], parts[1]];
+  return null;
+}
+
+export function sizeText(v: Size | undefined, fallback: string): string {
+  if (v === undefined) return fallback;
+  return Array.isArray(v) ? v.join(',') : String(v);
+}

@@ -1,0 +1,63 @@
+// The one typed UI state. Views read it; only the controller writes it.
+import type { GradientCheckRow } from './wasm/cnnlens.mjs';
+import type { Scene } from './scene';
+
+export type ViewMode = 'values' | 'gradients' | 'both';
+export type Brush = 'edit' | 'binary' | 'grey';
+
+/**
+ * A cell the person points at (hover or keyboard focus). `layer` is -1 for the network input
+ * and `layerCount` for the loss card; `sub` is the channel (or kernel o*in+i) of the matrix.
+ */
+export interface Selection {
+  layer: number;
+  tensor: string;
+  sub: number;
+  index: number;
+}
+
+export interface TrainingStatus {
+  running: boolean;
+  stepsPerFrame: number;
+  /** effective steps per frame after adapting to the ~16 ms frame budget */
+  adaptiveSteps: number;
+  lastFrameMs: number;
+  error: string | null;
+}
+
+export interface UIState {
+  presetId: string;
+  /** the current scene's structure (parameters may lag behind the live model; re-read before edits) */
+  scene: Scene;
+  /** the preset as loaded, with every parameter filled in, for per-layer reset */
+  presetResolved: Scene;
+  /** the scene before training started, for the training Reset */
+  beforeTraining: string | null;
+  mode: ViewMode;
+  selection: Selection | null;
+  /** message shown next to a layer (or the loss card = layers.length) after a rejected edit */
+  layerErrors: Map<number, string>;
+  training: TrainingStatus;
+  brush: Brush;
+  brushValue: number;
+  gradCheck: { rows: GradientCheckRow[] } | { error: string } | null;
+  /** conv layer whose kernel is being slid, and whether it animates by itself */
+  slide: { layer: number; playing: boolean } | null;
+}
+
+export function initialState(presetId: string, scene: Scene): UIState {
+  return {
+    presetId,
+    scene,
+    presetResolved: scene,
+    beforeTraining: null,
+    mode: 'values',
+    selection: null,
+    layerErrors: new Map(),
+    training: { running: false, stepsPerFrame: 5, adaptiveSteps: 5, lastFrameMs: 0, error: null },
+    brush: 'edit',
+    brushValue: 1,
+    gradCheck: null,
+    slide: null,
+  };
+}
