@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets everything up and runs every test: native (GoogleTest, also under ASan+UBSan), the wasm
-# module in Node, and the built page in headless Chromium.
+# Sets everything up and runs every test: native (GoogleTest, also under ASan+UBSan), a bounded
+# libFuzzer run, the wasm module in Node, and the built page in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
@@ -15,6 +15,9 @@ echo "== native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset sanitize >/dev/null
 cmake --build --preset sanitize
 ctest --preset sanitize
+
+echo "== libFuzzer over the scene parser and Model (60 s)"
+bash tools/fuzz.sh "${FUZZ_SECONDS:-60}"
 
 echo "== wasm module in Node"
 npm run --silent test:node

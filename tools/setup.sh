@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 apt_packages=(
   cmake ninja-build g++ ccache       # native build
+  clang libclang-rt-14-dev           # libFuzzer + sanitizers for the fuzz target
   libgtest-dev                       # GoogleTest for the native tests
   libxtensor-dev nlohmann-json3-dev  # header-only tensor and JSON libraries used by the core
   emscripten                         # em++ and Embind for the wasm module

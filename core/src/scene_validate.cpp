@@ -91,6 +91,15 @@ Shape layer_output_shape(const LayerSpec& spec, const Shape& input, std::size_t 
   return input;  // activations keep the shape
 }
 
+std::uint64_t layer_multiply_adds(const LayerSpec& spec, const Shape& input, const Shape& output) {
+  const std::uint64_t out = element_count(output);
+  const std::uint64_t window = std::uint64_t(spec.kernel_size.h) * std::uint64_t(spec.kernel_size.w);
+  if (spec.type == "conv2d") return out * input[0] * window;
+  if (spec.type == "maxpool2d" || spec.type == "avgpool2d") return out * window;
+  if (spec.type == "dense") return out * input[0];
+  return out;
+}
+
 std::vector<Shape> validate_scene(const Scene& scene) {
   if (element_count(scene.input_shape) > limits::kMaxTensorElements) {
     throw SceneError("input: shape " + shape_to_string(scene.input_shape) + " has more than " +
@@ -102,6 +111,7 @@ std::vector<Shape> validate_scene(const Scene& scene) {
   }
   std::vector<Shape> shapes = {scene.input_shape};
   std::size_t parameters = 0;
+  std::uint64_t multiply_adds = 0;
   for (std::size_t index = 0; index < scene.layers.size(); ++index) {
     const LayerSpec& spec = scene.layers[index];
     const Shape& input = shapes.back();
@@ -109,6 +119,11 @@ std::vector<Shape> validate_scene(const Scene& scene) {
     if (element_count(output) > limits::kMaxTensorElements) {
       fail_layer(spec, index, "its output " + shape_to_string(output) + " has " + std::to_string(element_count(output)) +
                                   " values, more than the limit " + std::to_string(limits::kMaxTensorElements));
+    }
+    multiply_adds += layer_multiply_adds(spec, input, output);
+    if (multiply_adds > limits::kMaxMultiplyAdds) {
+      fail_layer(spec, index, "the network would need more than " + std::to_string(limits::kMaxMultiplyAdds) +
+                                  " multiply-adds per pass, too slow to stay interactive");
     }
     const Shape weights = weight_shape(spec, input);
     if (!weights.empty()) {

@@ -22,6 +22,8 @@ constexpr std::size_t kMaxWindow = 512;  // kernel, stride, padding, dilation
 constexpr std::size_t kMaxLayers = 64;
 constexpr std::size_t kMaxParameters = 10'000'000;
 constexpr std::size_t kMaxTensorElements = 4'194'304;
+// Multiply-adds of one forward pass: keeps any scene under about half a second per pass in wasm.
+constexpr std::uint64_t kMaxMultiplyAdds = 500'000'000;
 constexpr std::size_t kMaxSceneBytes = 128u << 20;
 constexpr float kMaxLearningRate = 100.0f;
 }  // namespace limits
@@ -86,6 +88,9 @@ nlohmann::json optimizer_to_json(const OptimizerSpec& spec);
 // Checks every layer against its input shape and the limits; returns the input shape of each
 // layer followed by the network's output shape. Throws SceneError.
 std::vector<Shape> validate_scene(const Scene& scene);
+
+// Multiply-adds (or element operations) of one forward pass of a layer.
+std::uint64_t layer_multiply_adds(const LayerSpec& spec, const Shape& input, const Shape& output);
 
 // Shape of one layer's output for a given input; throws SceneError naming layer `index`.
 Shape layer_output_shape(const LayerSpec& spec, const Shape& input, std::size_t index);
