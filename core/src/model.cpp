@@ -109,16 +109,19 @@ std::vector<Param*> Model::all_params() {
   return params;
 }
 
-// Applies one optimizer update; if it produces a non-finite value, restores the previous values.
+// Applies one optimizer update; if it produces a non-finite value, restores the parameters and
+// the optimizer state exactly as they were, so the last finite state is kept.
 void Model::update_parameters_or_throw() {
   std::vector<Param*> params = all_params();
-  std::vector<Tensor> before;
-  before.reserve(params.size());
-  for (Param* p : params) before.push_back(p->value);
+  std::vector<Param> saved;
+  saved.reserve(params.size());
+  for (Param* p : params) saved.push_back(*p);
+  const Optimizer saved_optimizer = optimizer_;
   optimizer_.step(params);
   for (Param* p : params) {
     if (all_finite(p->value)) continue;
-    for (std::size_t k = 0; k < params.size(); ++k) params[k]->value = before[k];
+    for (std::size_t k = 0; k < params.size(); ++k) *params[k] = saved[k];
+    optimizer_ = saved_optimizer;
     refresh();
     throw SceneError("training stopped: the update made a parameter infinite or NaN (the learning rate " +
                      nlohmann::json(optimizer_.spec().lr).dump() + " is probably too high); the last finite state is kept");
