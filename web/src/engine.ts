@@ -93,6 +93,10 @@ export class Engine {
     };
   }
 
+  setInput(values: ArrayLike<number>): Result<void> {
+    return attempt(() => this.model.setInput(values));
+  }
+
   setInputCell(channel: number, row: number, col: number, value: number): Result<void> {
     return attempt(() => this.model.setInputCell(channel, row, col, value));
   }

@@ -107,7 +107,7 @@ export const S = {
   gradCheck: 'Gradient check',
   gradCheckRun: 'Check gradients',
   gradCheckHint: 'Compares backprop with finite differences. Relative errors below 1e-2 are fine in float32; kinks (ReLU at 0, max-pool ties) can give larger ones.',
-  gcLayer: 'layer', gcTensor: 'tensor', gcChecked: 'checked', gcRel: 'max rel. error', gcAbs: 'max abs. error',
+  gcLayer: 'layer', gcTensor: 'tensor', gcChecked: 'checked', gcRel: 'rel. error', gcAbs: 'abs. error',
   gcInput: 'input',
 
   // inspector / explanations

@@ -1,0 +1,83 @@
+// Test harness: serves web/dist (built by `npm run build`, not here) on 127.0.0.1 with a tiny
+// static server and launches Debian's Chromium through playwright-core.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = join(root, 'web/dist');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.ico': 'image/x-icon',
+};
+
+/** Starts the static server on a random free port; resolves to { url, close }. */
+export async function serveDist() {
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html is missing: run \`npm run build\` first`);
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      let file = normalize(join(DIST, path));
+      if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * One server + browser for a test file. `open()` gives a fresh page on the app, waiting until
+ * the wasm core is ready, and collects console errors and page errors in `page.problems`.
+ */
+export async function setup() {
+  const server = await serveDist();
+  const browser = await launch();
+  return {
+    server,
+    browser,
+    async open({ width = 1280, height = 900, reducedMotion = 'no-preference' } = {}) {
+      const context = await browser.newContext({ viewport: { width, height }, reducedMotion });
+      const page = await context.newPage();
+      page.problems = [];
+      page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
+      page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+      await page.goto(server.url);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Text of every cell of a matrix (data-testid), as numbers (the page prints U+2212 minus). */
+export async function cells(page, testid) {
+  const texts = await page.locator(`[data-testid="${testid}"] .cell`).allTextContents();
+  return texts.map((t) => Number(t.replace('\u2212', '-')));
+}
+
+export async function lossValue(page) {
+  const t = await page.getByTestId('loss-value').textContent();
+  return Number(t.replace(/^L = /, '').replace('\u2212', '-'));
+}

@@ -1,0 +1,32 @@
+// What views may ask for. The controller implements it; views only see this interface.
+import type { Brush, Selection, ViewMode } from './state';
+
+export interface Actions {
+  point(sel: Selection): void;
+  editInput(index: number, value: number): void;
+  paintInput(index: number, first: boolean): void;
+  editParam(layer: number, name: 'weight' | 'bias', index: number, value: number): void;
+  editTarget(index: number, value: number): void;
+  setTargetClass(k: number): void;
+  setSetting(layer: number, key: string, text: string): void;
+  setLayerType(layer: number, type: string): void;
+  insertLayer(pos: number, type: string): void;
+  removeLayer(layer: number): void;
+  moveLayer(layer: number, delta: -1 | 1): void;
+  randomiseLayer(layer: number): void;
+  resetLayer(layer: number): void;
+  setMode(mode: ViewMode): void;
+  loadPreset(id: string): void;
+  setBrush(brush: Brush): void;
+  setBrushValue(v: number): void;
+  setLoss(loss: 'mse' | 'cross_entropy'): void;
+  setOptimizer(kind: 'sgd' | 'momentum' | 'adam'): void;
+  setLearningRate(text: string): void;
+  setStepsPerFrame(n: number): void;
+  step(): void;
+  toggleRun(): void;
+  resetTraining(): void;
+  gradientCheck(): void;
+  slide(layer: number): void;
+  slideStep(delta: number): void;
+}

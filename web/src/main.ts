@@ -1,0 +1,54 @@
+// Entry point: loads the wasm core, opens the classic example, exposes window.cnnlens.
+import './styles.css';
+import createCnnLens from './wasm/cnnlens.mjs';
+import type { CnnLensModule, Model } from './wasm/cnnlens.mjs';
+import { App } from './app';
+import { Engine, type Result } from './engine';
+import { PRESETS } from './presets';
+import { parseScene } from './scene';
+import { initialState, type UIState } from './state';
+import { S } from './strings';
+
+/** The surface for course authors; see web/API-PAGE.md. */
+export interface CnnLensPage {
+  module: CnnLensModule;
+  readonly model: Model;
+  readonly state: UIState;
+  readonly lastRenderMs: number;
+  loadScene(scene: string | object): Result<void>;
+  refresh(): void;
+  sceneJSON(): string;
+}
+
+declare global {
+  interface Window { cnnlens?: CnnLensPage }
+}
+
+async function start(): Promise<void> {
+  const root = document.getElementById('app')!;
+  try {
+    const module = await createCnnLens();
+    const engine = new Engine(module);
+    const preset = PRESETS[0];
+    const first = engine.load(preset.json);
+    if (!first.ok) throw new Error(first.error);
+    const state = initialState(preset.id, parseScene(engine.sceneJson()));
+    const app = new App(root, engine, state);
+    app.render();
+    window.cnnlens = {
+      module,
+      get model() { return engine.model; },
+      get state() { return state; },
+      get lastRenderMs() { return app.lastRenderMs; },
+      loadScene: (scene) => app.controller.loadScene(typeof scene === 'string' ? scene : JSON.stringify(scene), 'custom'),
+      refresh: () => { state.scene = app.controller.current(); app.render(); },
+      sceneJSON: () => engine.sceneJson(),
+    };
+    document.body.dataset.ready = 'true';
+  } catch (e) {
+    root.textContent = S.loadFailed(e instanceof Error ? e.message : String(e));
+    root.setAttribute('role', 'alert');
+  }
+}
+
+void start();

@@ -1,0 +1,151 @@
+// One layer as a card: header (type, settings summary, output shape, actions), the settings
+// editor with the core's error in place, parameters next to the layer, output maps, and the
+// optimizer state once a step was taken.
+import type { Actions } from '../actions';
+import type { LayerSnap } from '../engine';
+import { fmtShape } from '../format';
+import { ACTIVATIONS, SETTINGS, sizeText, type LayerSpec } from '../scene';
+import type { ViewMode } from '../state';
+import { S } from '../strings';
+import { button, h, select, setText } from './dom';
+import { TensorBlock } from './tensorBlock';
+import type { MatrixOptions } from './matrix';
+
+export interface CardContext {
+  actions: Actions;
+  mode: ViewMode;
+  /** every block is registered as (layer, tensor name) so marks can find it */
+  register(layer: number, tensor: string, block: TensorBlock): void;
+}
+
+const SHOWN: Record<ViewMode, string[]> = {
+  values: ['weight', 'bias', 'output'],
+  gradients: ['weight.grad', 'bias.grad', 'grad_output'],
+  both: ['weight', 'weight.grad', 'bias', 'bias.grad', 'output', 'grad_output'],
+};
+const OPT_STATE = ['weight.delta', 'weight.momentum', 'weight.velocity', 'bias.delta', 'bias.momentum', 'bias.velocity'];
+
+export class LayerCard {
+  readonly el: HTMLElement;
+  private readonly blocks: [string, TensorBlock][] = [];
+  private readonly error: HTMLElement;
+
+  constructor(ctx: CardContext, snap: LayerSnap, spec: LayerSpec, layerCount: number) {
+    const i = snap.index;
+    const name = S.layerNames[snap.type] ?? snap.type;
+    const out = snap.tensors.get('output')!;
+    this.el = h('section', { class: `card layer-${snap.type}`, testid: `layer-card-${i}`, 'aria-label': S.layerTitle(i, name) });
+
+    const actions = h('div', { class: 'card-actions' });
+    actions.append(
+      button('←', () => ctx.actions.moveLayer(i, -1), { title: S.moveLeft, 'aria-label': S.moveLeft, disabled: i === 0, class: 'icon' }),
+      button('→', () => ctx.actions.moveLayer(i, 1), { title: S.moveRight, 'aria-label': S.moveRight, disabled: i === layerCount - 1, class: 'icon' }),
+      button('✕', () => ctx.actions.removeLayer(i), { title: S.remove, 'aria-label': S.remove, disabled: layerCount === 1, class: 'icon', testid: `remove-${i}` }),
+    );
+    const head = h('header', { class: 'card-head' },
+      h('h3', {}, S.layerTitle(i, name)),
+      h('span', { class: 'shape', testid: `shape-${i}` }, S.shapeArrow(fmtShape(out.shape))),
+      actions);
+    this.error = h('p', { class: 'layer-error', testid: `layer-error-${i}`, role: 'alert', hidden: true });
+    this.el.append(head, this.error);
+
+    const settings = this.settingsEditor(ctx, i, spec);
+    if (settings) this.el.append(settings);
+
+    const tools = h('div', { class: 'card-tools' });
+    if (snap.tensors.has('weight')) {
+      tools.append(
+        button(S.randomise, () => ctx.actions.randomiseLayer(i), { title: S.randomiseTitle, testid: `randomise-${i}` }),
+        button(S.resetParams, () => ctx.actions.resetLayer(i), { title: S.resetParamsTitle, testid: `reset-params-${i}` }));
+    }
+    if (snap.type === 'conv2d') {
+      tools.append(button(S.slide, () => ctx.actions.slide(i), { title: S.slideTitle, testid: `slide-${i}` }));
+    }
+    if (tools.childElementCount) this.el.append(tools);
+
+    const body = h('div', { class: 'card-body' });
+    for (const t of SHOWN[ctx.mode]) {
+      const tensor = snap.tensors.get(t);
+      if (tensor) body.append(this.block(ctx, snap, t, tensor.shape));
+    }
+    if (snap.type === 'maxpool2d' && ctx.mode !== 'values') body.append(this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'routing'));
+    if (snap.type === 'relu' && ctx.mode !== 'values') body.append(this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'mask'));
+    this.el.append(body);
+    if (snap.type === 'relu' || snap.type === 'leaky_relu') this.el.append(h('p', { class: 'note' }, S.reluMaskNote));
+    if (snap.type === 'maxpool2d' && ctx.mode !== 'values') this.el.append(h('p', { class: 'note' }, S.poolNote));
+
+    const state = OPT_STATE.filter((t) => snap.tensors.has(t));
+    if (state.length) {
+      // small layers show their optimizer state open; big ones start collapsed to keep the page short
+      const size = state.reduce((n, t) => n + snap.tensors.get(t)!.data.length, 0);
+      const det = h('details', { class: 'opt-state', open: size <= 80, testid: `opt-state-${i}` }, h('summary', {}, S.optimizerState));
+      const row = h('div', { class: 'card-body' });
+      for (const t of state) row.append(this.block(ctx, snap, t, snap.tensors.get(t)!.shape, undefined, 'state'));
+      det.append(row);
+      this.el.append(det);
+    }
+  }
+
+  private block(ctx: CardContext, snap: LayerSnap, t: string, shape: number[], titleKey?: string, kind?: 'state'): HTMLElement {
+    const i = snap.index;
+    const param = t === 'weight' || t === 'bias' ? t : null;
+    const isGrad = t.includes('grad');
+    let matrix: ((k: number) => Partial<MatrixOptions>) | undefined;
+    if (snap.type === 'flatten' && t.endsWith('output')) matrix = () => flattenCells(snap.tensors.get('input')!.shape);
+    const block = new TensorBlock({
+      title: S.tensorTitles[titleKey ?? t] ?? t,
+      shape,
+      testid: `matrix-${i}-${t}`,
+      kind: kind ?? (isGrad ? 'grad' : 'value'),
+      editable: param !== null,
+      onCommit: param ? (idx, v) => ctx.actions.editParam(i, param, idx, v) : undefined,
+      onPoint: (sub, idx) => ctx.actions.point({ layer: i, tensor: t, sub, index: idx }),
+      matrix,
+    });
+    ctx.register(i, t, block);
+    this.blocks.push([t, block]);
+    return block.el;
+  }
+
+  private settingsEditor(ctx: CardContext, i: number, spec: LayerSpec): HTMLElement | null {
+    const keys = SETTINGS[spec.type] ?? [];
+    const isAct = ACTIVATIONS.includes(spec.type);
+    if (!keys.length && !isAct) return null;
+    const form = h('div', { class: 'settings', testid: `settings-${i}` });
+    if (isAct) {
+      const opts = ACTIVATIONS.map((a) => [a, S.layerNames[a]] as [string, string]);
+      form.append(h('label', {}, S.activationType, select(opts, spec.type, (v) => ctx.actions.setLayerType(i, v), { testid: `setting-${i}-type` })));
+    }
+    for (const key of keys) {
+      const fallback = key === 'stride' && spec.type !== 'conv2d' ? sizeText(spec.kernel_size, '1') : key === 'padding' ? '0' : '1';
+      const input = h('input', {
+        type: 'text', inputmode: 'numeric', size: 4,
+        value: sizeText(spec[key] as number | [number, number] | undefined, fallback),
+        testid: `setting-${i}-${key}`,
+      });
+      input.addEventListener('change', () => ctx.actions.setSetting(i, key, input.value));
+      input.addEventListener('keydown', (e) => { if (e.key === 'Enter') ctx.actions.setSetting(i, key, input.value); });
+      form.append(h('label', {}, S.settingNames[key] ?? key, input));
+    }
+    return form;
+  }
+
+  update(snap: LayerSnap, error: string | undefined): void {
+    for (const [t, block] of this.blocks) {
+      const tensor = snap.tensors.get(t);
+      if (tensor) block.update(tensor.data);
+    }
+    this.error.hidden = !error;
+    setText(this.error, error ? `${S.errorPrefix} ${error} — ${S.keptPrevious}` : '');
+  }
+}
+
+/** Flattened vector cells: tooltip and colour stripe naming the source (channel, row, col). */
+function flattenCells(inShape: number[]): Partial<MatrixOptions> {
+  const [c, hh, w] = inShape.length === 3 ? inShape : [1, 1, inShape[0]];
+  const per = hh * w;
+  return {
+    cellTitle: (k) => S.flatSource(Math.floor(k / per), Math.floor((k % per) / w), k % w),
+    cellClass: (k) => (c > 1 ? `flat src-${Math.floor(k / per) % 6}` : 'flat'),
+  };
+}

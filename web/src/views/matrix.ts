@@ -1,0 +1,323 @@
+// One matrix: a grid of focusable, editable number cells on a diverging colour scale, or a
+// heatmap-only canvas (value on hover/focus) when it is too large for numbers. Updates in
+// place: only cells whose text or colour changed are written.
+import { colorCss, colorRgb, needsLightText } from '../colors';
+import { fmt, fmtShort, parseNumber } from '../format';
+import { S } from '../strings';
+
+export interface MatrixOptions {
+  rows: number;
+  cols: number;
+  /** cells actually used (a vector laid out on rows*cols may leave the last row short) */
+  count?: number;
+  testid: string;
+  caption?: string;
+  /** name for screen readers, e.g. "Output ch 1" */
+  what: string;
+  editable?: boolean;
+  onCommit?: (index: number, value: number) => void;
+  /** hover or keyboard focus on a cell */
+  onPoint?: (index: number) => void;
+  paint?: { active: () => boolean; paint: (index: number, first: boolean) => void };
+  /** extra tooltip per cell (e.g. where a flattened value came from) */
+  cellTitle?: (index: number) => string;
+  /** extra class per cell, fixed for the matrix's lifetime (e.g. source channel stripes) */
+  cellClass?: (index: number) => string;
+}
+
+const MAX_DOM = 16;
+
+export class MatrixView {
+  readonly el: HTMLElement;
+  private readonly grid: HTMLElement;
+  private readonly n: number;
+  private readonly canvas: HTMLCanvasElement | null = null;
+  private readonly tip: HTMLElement | null = null;
+  private cells: HTMLElement[] = [];
+  private texts: string[] = [];
+  private colors: string[] = [];
+  private data: Float32Array = new Float32Array(0);
+  private max = 1;
+  private marks = new Map<number, string>();
+  private active = 0;
+  private editing: { index: number; input: HTMLInputElement } | null = null;
+  private painting = -2;
+  private readonly compact: boolean;
+  private readonly pxW: number = 0;
+  private readonly pxH: number = 0;
+
+  constructor(private readonly o: MatrixOptions) {
+    this.n = o.count ?? o.rows * o.cols;
+    this.compact = o.cols > 8 || o.rows > 8;
+    this.el = document.createElement('figure');
+    this.el.className = 'matrix';
+    this.el.dataset.testid = o.testid;
+    const large = o.rows > MAX_DOM || o.cols > MAX_DOM;
+    if (large) {
+      // pixels per cell: fill ~260px, cells at most 4:1 so thin matrices stay visible
+      const fit = (n: number) => Math.max(2, Math.min(12, Math.floor(260 / n)));
+      this.pxW = fit(o.cols);
+      this.pxH = Math.min(fit(o.rows), this.pxW * 4);
+      this.pxW = Math.min(this.pxW, this.pxH * 4);
+      this.canvas = document.createElement('canvas');
+      this.canvas.className = 'heat';
+      this.canvas.width = o.cols * this.pxW;
+      this.canvas.height = o.rows * this.pxH;
+      this.canvas.tabIndex = 0;
+      this.canvas.setAttribute('role', 'img');
+      this.canvas.setAttribute('aria-label', S.matrixAria(o.what, o.rows, o.cols));
+      this.grid = this.canvas;
+      this.tip = document.createElement('div');
+      this.tip.className = 'tip';
+      this.tip.setAttribute('aria-live', 'polite');
+      this.tip.textContent = '\u00a0';
+      this.el.append(this.canvas, this.tip);
+      this.canvas.addEventListener('keydown', (e) => this.onKey(e));
+      this.canvas.addEventListener('pointermove', (e) => { if (this.painting < -1) this.point(this.indexAt(e.clientX, e.clientY)); });
+      this.canvas.addEventListener('focus', () => this.point(this.active));
+      if (o.editable) this.canvas.addEventListener('click', (e) => { if (!o.paint?.active()) { this.point(this.indexAt(e.clientX, e.clientY)); this.startEdit(this.active); } });
+    } else {
+      this.el.classList.toggle('compact', this.compact);
+      this.grid = document.createElement('div');
+      this.grid.className = 'grid';
+      this.grid.setAttribute('role', 'grid');
+      this.grid.setAttribute('aria-label', S.matrixAria(o.what, o.rows, o.cols));
+      this.grid.style.setProperty('--cols', String(o.cols));
+      this.buildCells();
+      this.el.append(this.grid);
+      this.grid.addEventListener('keydown', (e) => this.onKey(e));
+      this.grid.addEventListener('pointerover', (e) => { if (this.painting < -1) { const i = this.cellIndex(e.target); if (i >= 0) this.point(i); } });
+      this.grid.addEventListener('focusin', (e) => { const i = this.cellIndex(e.target); if (i >= 0) { this.setActive(i); this.point(i); } });
+      if (o.editable) this.grid.addEventListener('click', (e) => { const i = this.cellIndex(e.target); if (i >= 0 && !o.paint?.active() && this.editing?.index !== i) this.startEdit(i); });
+    }
+    if (o.paint) this.wirePaint();
+    if (o.caption) {
+      const cap = document.createElement('figcaption');
+      cap.textContent = o.caption;
+      this.el.append(cap);
+    }
+  }
+
+  private buildCells(): void {
+    const { rows, cols } = this.o;
+    const frag = document.createDocumentFragment();
+    for (let r = 0; r < rows; r++) {
+      const row = document.createElement('div');
+      row.setAttribute('role', 'row');
+      row.className = 'row';
+      for (let c = 0; c < cols; c++) {
+        const i = r * cols + c;
+        if (i >= this.n) break;
+        const cell = document.createElement('div');
+        cell.className = 'cell' + (this.o.cellClass ? ' ' + this.o.cellClass(i) : '');
+        cell.setAttribute('role', 'gridcell');
+        cell.tabIndex = i === 0 ? 0 : -1;
+        cell.dataset.index = String(i);
+        if (this.o.cellTitle) cell.title = this.o.cellTitle(i);
+        this.cells.push(cell);
+        this.texts.push('');
+        this.colors.push('');
+        row.append(cell);
+      }
+      frag.append(row);
+    }
+    this.grid.append(frag);
+  }
+
+  /** Redraws with new numbers; `max` is the symmetric colour extent. */
+  update(data: Float32Array, max: number): void {
+    this.data = data;
+    this.max = max;
+    if (this.canvas) { this.draw(); this.showTip(); return; }
+    const short = this.compact;
+    for (let i = 0; i < this.cells.length; i++) {
+      const v = data[i];
+      const cell = this.cells[i];
+      const color = colorCss(v, max);
+      if (color !== this.colors[i]) {
+        this.colors[i] = color;
+        cell.style.background = color;
+        cell.classList.toggle('light', needsLightText(v, max));
+      }
+      if (this.editing?.index === i) continue;
+      // long numbers drop to 2 significant digits so they fit their cell
+      let text = short ? fmtShort(v) : fmt(v);
+      if (text.length > 6) text = fmtShort(v);
+      if (text !== this.texts[i]) {
+        this.texts[i] = text;
+        cell.textContent = text;
+      }
+    }
+  }
+
+  /** Highlights: index -> class name ("sel", "field", "tap", "winner", "src", "masked"). */
+  setMarks(marks: Map<number, string>): void {
+    if (this.canvas) { this.marks = marks; this.draw(); return; }
+    for (const [i, cls] of this.marks) if (marks.get(i) !== cls) this.cells[i]?.classList.remove(...cls.split(' '));
+    for (const [i, cls] of marks) this.cells[i]?.classList.add(...cls.split(' '));
+    this.marks = marks;
+  }
+
+  focusCell(i: number): void {
+    this.setActive(i);
+    if (this.canvas) { this.canvas.focus(); this.point(i); } else this.cells[i]?.focus();
+  }
+
+  private draw(): void {
+    const cv = this.canvas!;
+    const ctx = cv.getContext('2d')!;
+    const { rows, cols } = this.o;
+    const img = ctx.createImageData(cols, rows);
+    for (let i = 0; i < this.n; i++) {
+      const [r, g, b] = colorRgb(this.data[i], this.max);
+      img.data.set([r, g, b, 255], i * 4);
+    }
+    const off = new OffscreenCanvas(cols, rows);
+    off.getContext('2d')!.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, cv.width, cv.height);
+    ctx.drawImage(off, 0, 0, cv.width, cv.height);
+    const { pxW, pxH } = this;
+    ctx.lineWidth = Math.max(1, Math.min(pxW, pxH) / 4);
+    for (const [i, cls] of this.marks) {
+      ctx.strokeStyle = cls.includes('sel') ? '#111' : cls.includes('winner') ? '#7a3d00' : '#333';
+      ctx.strokeRect((i % cols) * pxW + 0.5, Math.floor(i / cols) * pxH + 0.5, pxW - 1, pxH - 1);
+    }
+    if (document.activeElement === cv) {
+      ctx.strokeStyle = '#000';
+      ctx.strokeRect((this.active % cols) * pxW, Math.floor(this.active / cols) * pxH, pxW, pxH);
+    }
+  }
+
+  private showTip(): void {
+    if (!this.tip || this.editing) return;
+    const i = this.active;
+    const r = Math.floor(i / this.o.cols), c = i % this.o.cols;
+    this.tip.textContent = S.cellAria(this.o.what, r, c, fmt(this.data[i] ?? 0));
+  }
+
+  private cellIndex(target: EventTarget | null): number {
+    const cell = (target as HTMLElement | null)?.closest?.('.cell') as HTMLElement | null;
+    return cell && this.grid.contains(cell) ? Number(cell.dataset.index) : -1;
+  }
+
+  private indexAt(x: number, y: number): number {
+    const rect = this.grid.getBoundingClientRect();
+    const c = Math.floor(((x - rect.left) / rect.width) * this.o.cols);
+    const r = Math.floor(((y - rect.top) / rect.height) * this.o.rows);
+    if (r < 0 || c < 0 || r >= this.o.rows || c >= this.o.cols) return -1;
+    const i = r * this.o.cols + c;
+    return i < this.n ? i : -1;
+  }
+
+  private setActive(i: number): void {
+    if (this.cells.length) {
+      this.cells[this.active]?.setAttribute('tabindex', '-1');
+      this.cells[i]?.setAttribute('tabindex', '0');
+    }
+    this.active = i;
+  }
+
+  private point(i: number): void {
+    if (i < 0) return;
+    this.active = i;
+    if (this.canvas) { this.showTip(); this.draw(); }
+    this.o.onPoint?.(i);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (this.editing) return;
+    const { cols } = this.o;
+    const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols };
+    if (e.key in moves) {
+      const j = this.active + moves[e.key];
+      if (j >= 0 && j < this.n) this.focusCell(j);
+      e.preventDefault();
+    } else if (e.key === 'Home' || e.key === 'End') {
+      const rowStart = this.active - (this.active % cols);
+      this.focusCell(e.key === 'Home' ? rowStart : Math.min(this.n - 1, rowStart + cols - 1));
+      e.preventDefault();
+    } else if (this.o.editable && (e.key === 'Enter' || e.key === 'F2')) {
+      this.startEdit(this.active);
+      e.preventDefault();
+    } else if (this.o.editable && /^[-0-9.\u2212]$/.test(e.key) && !e.ctrlKey && !e.metaKey) {
+      this.startEdit(this.active, e.key);
+      e.preventDefault();
+    }
+  }
+
+  /** Spreadsheet-style editor: Enter/Tab commit and move on, Esc cancels. */
+  startEdit(i: number, initial?: string): void {
+    if (!this.o.editable || i < 0 || i >= this.n) return;
+    this.finishEdit(false, 0);
+    this.setActive(i);
+    const host = this.tip ?? this.cells[i];
+    const input = document.createElement('input');
+    input.className = 'cell-editor';
+    input.inputMode = 'decimal';
+    input.dataset.testid = 'cell-editor';
+    const r = Math.floor(i / this.o.cols), c = i % this.o.cols;
+    input.setAttribute('aria-label', S.cellAria(this.o.what, r, c, fmt(this.data[i])));
+    input.value = initial ?? String(Math.round(this.data[i] * 1e6) / 1e6);
+    host.textContent = '';
+    host.append(input);
+    this.editing = { index: i, input };
+    input.focus();
+    if (initial === undefined) input.select();
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') { e.preventDefault(); this.finishEdit(true, e.shiftKey ? -1 : 1); }
+      else if (e.key === 'Tab') { e.preventDefault(); this.finishEdit(true, e.shiftKey ? -1 : 1); }
+      else if (e.key === 'Escape') { e.preventDefault(); this.finishEdit(false, 0); }
+      e.stopPropagation();
+    });
+    input.addEventListener('blur', () => this.finishEdit(true, 0, false));
+  }
+
+  private finishEdit(commit: boolean, move: number, refocus = true): void {
+    const ed = this.editing;
+    if (!ed) return;
+    this.editing = null;
+    const i = ed.index;
+    const text = ed.input.value;
+    ed.input.remove();
+    if (this.cells[i]) { this.texts[i] = ''; this.update(this.data, this.max); }
+    else this.showTip();
+    if (commit) {
+      const v = parseNumber(text);
+      if (Number.isNaN(v)) this.flashInvalid(i, text);
+      else if (v !== this.data[i]) this.o.onCommit?.(i, v);
+    }
+    if (!refocus || !this.el.isConnected) return;
+    const j = i + move;
+    if (move !== 0 && j >= 0 && j < this.n) this.startEdit(j);
+    else this.focusCell(i);
+  }
+
+  private flashInvalid(i: number, text: string): void {
+    const target = this.cells[i] ?? this.tip;
+    if (!target) return;
+    target.classList.add('invalid');
+    target.title = S.invalidNumber(text);
+    setTimeout(() => target.classList.remove('invalid'), 900);
+  }
+
+  private wirePaint(): void {
+    const paint = this.o.paint!;
+    this.grid.addEventListener('pointerdown', (e) => {
+      if (!paint.active() || e.button !== 0) return;
+      e.preventDefault();
+      this.grid.setPointerCapture(e.pointerId);
+      const i = this.indexAt(e.clientX, e.clientY);
+      this.painting = i;
+      if (i >= 0) paint.paint(i, true);
+    });
+    this.grid.addEventListener('pointermove', (e) => {
+      if (this.painting < -1) return;
+      const i = this.indexAt(e.clientX, e.clientY);
+      if (i >= 0 && i !== this.painting) { this.painting = i; paint.paint(i, false); }
+    });
+    const stop = () => { this.painting = -2; };
+    this.grid.addEventListener('pointerup', stop);
+    this.grid.addEventListener('pointercancel', stop);
+  }
+}

@@ -1,0 +1,97 @@
+// A tensor drawn as one or more matrices sharing one colour scale: [C,H,W] -> C maps,
+// [O,I,KH,KW] -> O×I kernels, [R,C] -> one matrix, [N] -> a row (wrapped at 16).
+import { maxAbs } from '../colors';
+import { fmt, fmtShape } from '../format';
+import { S } from '../strings';
+import { MatrixView, type MatrixOptions } from './matrix';
+
+export interface Layout {
+  count: number;
+  rows: number;
+  cols: number;
+  /** cells used per matrix */
+  size: number;
+  /** matrices per row of the block (kernels: one row per filter); 0 = wrap freely */
+  perRow: number;
+  label: (k: number) => string;
+}
+
+export function layoutOf(shape: readonly number[]): Layout {
+  if (shape.length === 4) {
+    const [o, i, kh, kw] = shape;
+    return { count: o * i, rows: kh, cols: kw, size: kh * kw, perRow: i > 1 ? i : 0, label: (k) => S.kernelLabel(Math.floor(k / i), k % i, i) };
+  }
+  if (shape.length === 3) {
+    const [c, h, w] = shape;
+    return { count: c, rows: h, cols: w, size: h * w, perRow: 0, label: (k) => (c > 1 ? S.channelLabel(k) : '') };
+  }
+  if (shape.length === 2) return { count: 1, rows: shape[0], cols: shape[1], size: shape[0] * shape[1], perRow: 1, label: () => '' };
+  const n = shape[0] ?? 1;
+  // vectors up to 256 long stay as numbers, wrapped 16 per row; longer ones go to a canvas
+  const cols = n <= 16 ? n : n <= 256 ? 16 : 64;
+  return { count: 1, rows: Math.ceil(n / cols), cols, size: n, perRow: 1, label: () => '' };
+}
+
+export interface BlockOptions {
+  title: string;
+  shape: number[];
+  /** prefix of each matrix's data-testid: `${testid}-${k}` */
+  testid: string;
+  kind?: 'value' | 'grad' | 'state';
+  editable?: boolean;
+  onCommit?: (flatIndex: number, value: number) => void;
+  onPoint?: (sub: number, index: number) => void;
+  matrix?: (k: number) => Partial<MatrixOptions>;
+}
+
+export class TensorBlock {
+  readonly el: HTMLElement;
+  readonly views: MatrixView[] = [];
+  readonly layout: Layout;
+  private readonly range: HTMLElement;
+
+  constructor(o: BlockOptions) {
+    const lay = (this.layout = layoutOf(o.shape));
+    this.el = document.createElement('div');
+    this.el.className = `block ${o.kind ?? 'value'}`;
+    this.el.dataset.testid = `block-${o.testid}`;
+    const head = document.createElement('div');
+    head.className = 'block-head';
+    const title = document.createElement('span');
+    title.className = 'block-title';
+    title.textContent = o.title;
+    const shape = document.createElement('span');
+    shape.className = 'block-shape';
+    shape.textContent = fmtShape(o.shape);
+    this.range = document.createElement('span');
+    this.range.className = 'block-range';
+    head.append(title, shape, this.range);
+    const mats = document.createElement('div');
+    mats.className = 'mats';
+    if (lay.perRow > 0) mats.style.setProperty('--per-row', String(lay.perRow));
+    else mats.classList.add('wrap');
+    for (let k = 0; k < lay.count; k++) {
+      const view = new MatrixView({
+        rows: lay.rows, cols: lay.cols, count: lay.size,
+        testid: `${o.testid}-${k}`,
+        caption: lay.label(k) || undefined,
+        what: `${o.title} ${lay.label(k)}`.trim(),
+        editable: o.editable,
+        onCommit: o.onCommit && ((i, v) => o.onCommit!(k * lay.size + i, v)),
+        onPoint: o.onPoint && ((i) => o.onPoint!(k, i)),
+        ...o.matrix?.(k),
+      });
+      this.views.push(view);
+      mats.append(view.el);
+    }
+    this.el.append(head, mats);
+  }
+
+  update(data: Float32Array): void {
+    const max = maxAbs(data);
+    const t = S.rangeLabel(fmt(max));
+    if (this.range.textContent !== t) this.range.textContent = t;
+    const size = this.layout.size;
+    for (let k = 0; k < this.views.length; k++) this.views[k].update(data.subarray(k * size, (k + 1) * size), max);
+  }
+}
