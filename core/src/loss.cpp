@@ -9,7 +9,7 @@ namespace cnnlens {
 
 float mse_loss(const Tensor& output, const std::vector<float>& target, Tensor& grad) {
   const std::size_t n = output.size();
-  grad = Tensor::from_shape(shape_of(output));
+  reshape_to(grad, output.shape());
   double total = 0.0;
   for (std::size_t k = 0; k < n; ++k) {
     const float diff = output.data()[k] - target[k];
@@ -26,7 +26,7 @@ float cross_entropy_loss(const Tensor& logits, int target_class, Tensor& grad) {
   double sum_exp = 0.0;
   for (std::size_t k = 0; k < n; ++k) sum_exp += std::exp(static_cast<double>(z[k] - peak));
   const double log_sum_exp = std::log(sum_exp) + peak;
-  grad = Tensor::from_shape(shape_of(logits));
+  reshape_to(grad, logits.shape());
   for (std::size_t k = 0; k < n; ++k) {
     const double p = std::exp(static_cast<double>(z[k]) - log_sum_exp);
     grad.data()[k] = static_cast<float>(p) - (static_cast<int>(k) == target_class ? 1.0f : 0.0f);

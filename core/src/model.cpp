@@ -110,43 +110,71 @@ std::vector<Param*> Model::all_params() {
 }
 
 // Applies one optimizer update; if it produces a non-finite value, restores the parameters and
-// the optimizer state exactly as they were, so the last finite state is kept.
+// the optimizer state exactly as they were, so the last finite state is kept. The backup
+// buffers are members so the training loop does not allocate.
 void Model::update_parameters_or_throw() {
   std::vector<Param*> params = all_params();
-  std::vector<Param> saved;
-  saved.reserve(params.size());
-  for (Param* p : params) saved.push_back(*p);
+  backup_.resize(params.size());
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    copy_into(backup_[k].value, params[k]->value);
+    copy_into(backup_[k].momentum, params[k]->momentum);
+    copy_into(backup_[k].velocity, params[k]->velocity);
+    copy_into(backup_[k].delta, params[k]->delta);
+  }
   const Optimizer saved_optimizer = optimizer_;
   optimizer_.step(params);
   for (Param* p : params) {
     if (all_finite(p->value)) continue;
-    for (std::size_t k = 0; k < params.size(); ++k) *params[k] = saved[k];
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      copy_into(params[k]->value, backup_[k].value);
+      copy_into(params[k]->momentum, backup_[k].momentum);
+      copy_into(params[k]->velocity, backup_[k].velocity);
+      copy_into(params[k]->delta, backup_[k].delta);
+    }
     optimizer_ = saved_optimizer;
-    refresh();
     throw SceneError("training stopped: the update made a parameter infinite or NaN (the learning rate " +
                      nlohmann::json(optimizer_.spec().lr).dump() + " is probably too high); the last finite state is kept");
   }
 }
 
-float Model::step() {
-  refresh();
+// Forward, backward and update, without the refresh that makes the tensors describe the new
+// parameters (train() refreshes once at the end).
+float Model::train_once() {
+  forward();
   const float loss_before = loss_;
   if (!std::isfinite(loss_before)) {
     throw SceneError("training stopped: the loss is " + std::string(std::isnan(loss_before) ? "NaN" : "infinite") +
                      "; lower the learning rate or reset the parameters");
   }
+  backward();
   update_parameters_or_throw();
   if (loss_history_.size() >= kMaxHistory) loss_history_.erase(loss_history_.begin(), loss_history_.begin() + kMaxHistory / 2);
   loss_history_.push_back(loss_before);
-  refresh();
   return loss_before;
+}
+
+float Model::step() {
+  try {
+    const float loss_before = train_once();
+    refresh();
+    return loss_before;
+  } catch (...) {
+    refresh();
+    throw;
+  }
 }
 
 std::vector<float> Model::train(int steps) {
   if (steps < 0 || steps > 1'000'000) throw SceneError("train: steps must be between 0 and 1000000");
   std::vector<float> losses;
   losses.reserve(static_cast<std::size_t>(steps));
-  for (int k = 0; k < steps; ++k) losses.push_back(step());
+  try {
+    for (int k = 0; k < steps; ++k) losses.push_back(train_once());
+  } catch (...) {
+    refresh();
+    throw;
+  }
+  refresh();
   return losses;
 }
 

@@ -40,7 +40,7 @@ void Optimizer::sgd_update(Param& p) const {
     for (std::size_t k = 0; k < n; ++k) p.momentum.data()[k] = spec_.momentum * p.momentum.data()[k] + p.grad.data()[k];
   }
   const float* direction = use_momentum ? p.momentum.data() : p.grad.data();
-  p.delta = Tensor::from_shape(shape_of(p.value));
+  reshape_to(p.delta, p.value.shape());
   for (std::size_t k = 0; k < n; ++k) {
     const float before = p.value.data()[k];
     p.value.data()[k] = before - spec_.lr * direction[k];
@@ -57,7 +57,7 @@ void Optimizer::adam_update(Param& p) const {
   const double t = steps_taken_;
   const float step_size = static_cast<float>(spec_.lr / (1.0 - std::pow(static_cast<double>(spec_.beta1), t)));
   const float correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(spec_.beta2), t)));
-  p.delta = Tensor::from_shape(shape_of(p.value));
+  reshape_to(p.delta, p.value.shape());
   for (std::size_t k = 0; k < n; ++k) {
     const float g = p.grad.data()[k];
     float& m = p.momentum.data()[k];

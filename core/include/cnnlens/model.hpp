@@ -34,7 +34,9 @@ class Model {
   // loss measured before the update. Throws SceneError (and keeps the last finite state) when
   // the loss or a parameter stops being finite.
   float step();
-  std::vector<float> train(int steps);  // `steps` calls of step(); returns their losses
+  // `steps` optimizer steps, then one forward and backward; returns the loss of each step. On
+  // divergence it throws, keeping the steps before the one that diverged.
+  std::vector<float> train(int steps);
 
   float loss() const { return loss_; }
   // Losses of the recent steps (the last 5,000 to 10,000 on long runs, so memory stays flat).
@@ -70,6 +72,7 @@ class Model {
  private:
   void update_target_tensor();
   void update_parameters_or_throw();
+  float train_once();
 
   Scene scene_;
   std::vector<Shape> shapes_;  // input shape of each layer, then the output shape
@@ -80,6 +83,7 @@ class Model {
   float loss_ = 0.0f;
   Tensor loss_grad_;
   std::vector<float> loss_history_;
+  std::vector<Param> backup_;  // parameters and optimizer state before the current update
 };
 
 // The trace (docs/scene-format.md): every tensor of the model's current state, as JSON, with

@@ -2,6 +2,7 @@
 // Debian's xtensor 0.24 uses flat include paths; keeping them here makes an upgrade a one-file edit.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -30,6 +31,26 @@ inline Tensor zeros(const Shape& shape) {
   Tensor t = Tensor::from_shape(shape);
   t.fill(0.0f);
   return t;
+}
+
+// Gives `t` the shape `shape` (any container of sizes), reallocating only when the element
+// count changes, so layers reuse their buffers from step to step. Contents are unspecified.
+template <typename ShapeLike>
+void reshape_to(Tensor& t, const ShapeLike& shape) {
+  if (t.dimension() == shape.size() && std::equal(shape.begin(), shape.end(), t.shape().begin())) return;
+  std::size_t count = 1;
+  for (auto d : shape) count *= static_cast<std::size_t>(d);
+  if (t.size() == count && t.dimension() > 0) {
+    t.reshape(shape);
+  } else {
+    t.resize(shape);
+  }
+}
+
+// dst = src, reusing dst's storage when the sizes match.
+inline void copy_into(Tensor& dst, const Tensor& src) {
+  reshape_to(dst, src.shape());
+  std::copy(src.begin(), src.end(), dst.begin());
 }
 
 // Copies a flat row-major vector into a tensor of the given shape (sizes must match).

@@ -1,5 +1,7 @@
 // Direct-loop convolution; the derivation is in conv2d.hpp. Loops run over output cells and
 // kernel taps so forward and the two backward sums share one indexing scheme.
+#include <array>
+
 #include "cnnlens/layers/conv2d.hpp"
 
 #include <utility>
@@ -15,8 +17,8 @@ Conv2d::Conv2d(const ConvGeometry& geometry, Tensor weight, Tensor bias) : geome
 
 void Conv2d::forward(const Tensor& input) {
   const ConvGeometry& g = geometry_;
-  input_ = input;
-  output_ = Tensor::from_shape({std::size_t(g.out_channels), std::size_t(g.out_h), std::size_t(g.out_w)});
+  copy_into(input_, input);
+  reshape_to(output_, std::array<std::size_t, 3>{std::size_t(g.out_channels), std::size_t(g.out_h), std::size_t(g.out_w)});
   const float* x = input_.data();
   const float* w = params_[0].value.data();
   const float* b = params_[1].value.data();
@@ -47,8 +49,9 @@ void Conv2d::forward(const Tensor& input) {
 
 void Conv2d::backward(const Tensor& grad_output) {
   const ConvGeometry& g = geometry_;
-  grad_output_ = grad_output;
-  grad_input_ = zeros(shape_of(input_));
+  copy_into(grad_output_, grad_output);
+  reshape_to(grad_input_, input_.shape());
+  grad_input_.fill(0.0f);
   const float* x = input_.data();
   const float* w = params_[0].value.data();
   const float* gy = grad_output_.data();

@@ -1,4 +1,6 @@
 // Fully connected layer; the derivation is in dense.hpp.
+#include <array>
+
 #include "cnnlens/layers/dense.hpp"
 
 #include <utility>
@@ -13,10 +15,10 @@ Dense::Dense(Tensor weight, Tensor bias) {
 }
 
 void Dense::forward(const Tensor& input) {
-  input_ = input;
+  copy_into(input_, input);
   const Tensor& w = params_[0].value;
   const std::size_t outs = w.shape()[0], ins = w.shape()[1];
-  output_ = Tensor::from_shape({outs});
+  reshape_to(output_, std::array<std::size_t, 1>{outs});
   const float* x = input_.data();
   const float* wd = w.data();
   const float* b = params_[1].value.data();
@@ -30,10 +32,11 @@ void Dense::forward(const Tensor& input) {
 }
 
 void Dense::backward(const Tensor& grad_output) {
-  grad_output_ = grad_output;
+  copy_into(grad_output_, grad_output);
   const Tensor& w = params_[0].value;
   const std::size_t outs = w.shape()[0], ins = w.shape()[1];
-  grad_input_ = zeros({ins});
+  reshape_to(grad_input_, std::array<std::size_t, 1>{ins});
+  grad_input_.fill(0.0f);
   const float* x = input_.data();
   const float* wd = w.data();
   const float* gy = grad_output_.data();

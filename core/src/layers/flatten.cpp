@@ -1,18 +1,21 @@
 // Flatten keeps the row-major order, so forward and backward are reshapes of a copy.
 #include "cnnlens/layers/flatten.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace cnnlens {
 
 void Flatten::forward(const Tensor& input) {
-  input_ = input;
-  output_ = input;
-  output_.reshape({input.size()});
+  copy_into(input_, input);
+  reshape_to(output_, std::array<std::size_t, 1>{input.size()});
+  std::copy(input.begin(), input.end(), output_.begin());
 }
 
 void Flatten::backward(const Tensor& grad_output) {
-  grad_output_ = grad_output;
-  grad_input_ = grad_output;
-  grad_input_.reshape(shape_of(input_));
+  copy_into(grad_output_, grad_output);
+  reshape_to(grad_input_, input_.shape());
+  std::copy(grad_output.begin(), grad_output.end(), grad_input_.begin());
 }
 
 }  // namespace cnnlens

@@ -4,7 +4,7 @@
 namespace cnnlens {
 namespace {
 
-Shape pooled_shape(const PoolGeometry& g) {
+std::array<std::size_t, 3> pooled_shape(const PoolGeometry& g) {
   return {std::size_t(g.channels), std::size_t(g.out_h), std::size_t(g.out_w)};
 }
 
@@ -12,9 +12,9 @@ Shape pooled_shape(const PoolGeometry& g) {
 
 void MaxPool2d::forward(const Tensor& input) {
   const PoolGeometry& g = geometry_;
-  input_ = input;
-  output_ = Tensor::from_shape(pooled_shape(g));
-  argmax_ = Tensor::from_shape(pooled_shape(g));
+  copy_into(input_, input);
+  reshape_to(output_, pooled_shape(g));
+  reshape_to(argmax_, pooled_shape(g));
   const float* x = input_.data();
   float* y = output_.data();
   float* winner = argmax_.data();
@@ -37,8 +37,9 @@ void MaxPool2d::forward(const Tensor& input) {
 }
 
 void MaxPool2d::backward(const Tensor& grad_output) {
-  grad_output_ = grad_output;
-  grad_input_ = zeros(shape_of(input_));
+  copy_into(grad_output_, grad_output);
+  reshape_to(grad_input_, input_.shape());
+  grad_input_.fill(0.0f);
   const float* gy = grad_output_.data();
   const float* winner = argmax_.data();
   float* gx = grad_input_.data();
@@ -49,8 +50,8 @@ void MaxPool2d::list_caches(std::vector<NamedTensor>& out) const { out.push_back
 
 void AvgPool2d::forward(const Tensor& input) {
   const PoolGeometry& g = geometry_;
-  input_ = input;
-  output_ = Tensor::from_shape(pooled_shape(g));
+  copy_into(input_, input);
+  reshape_to(output_, pooled_shape(g));
   const float* x = input_.data();
   float* y = output_.data();
   const float inv_area = 1.0f / static_cast<float>(g.kernel.h * g.kernel.w);
@@ -71,8 +72,9 @@ void AvgPool2d::forward(const Tensor& input) {
 
 void AvgPool2d::backward(const Tensor& grad_output) {
   const PoolGeometry& g = geometry_;
-  grad_output_ = grad_output;
-  grad_input_ = zeros(shape_of(input_));
+  copy_into(grad_output_, grad_output);
+  reshape_to(grad_input_, input_.shape());
+  grad_input_.fill(0.0f);
   const float* gy = grad_output_.data();
   float* gx = grad_input_.data();
   const float inv_area = 1.0f / static_cast<float>(g.kernel.h * g.kernel.w);
