@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const DIST = join(root, 'web/dist');
+// CNNLENS_DIST lets parallel work test its own build (e.g. web/dist-lesson); default web/dist.
+export const DIST = process.env.CNNLENS_DIST ? join(root, process.env.CNNLENS_DIST) : join(root, 'web/dist');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
