@@ -103,6 +103,21 @@ export declare class Model {
   explainConvWeightGrad(layer: number, outChannel: number, inChannel: number, kernelRow: number, kernelCol: number): WeightGradExplanation;
   explainConvInputGrad(layer: number, channel: number, row: number, col: number): InputGradExplanation;
   gradientCheck(): { results: GradientCheckRow[] };
+  /**
+   * The loss on a resolution x resolution grid of two parameters (each: layer, 'weight'|'bias',
+   * row-major element index) spanning their current value +- halfWidth. loss[r * resolution + c]
+   * is at (aValues[c], bValues[r]); minRow/minCol locate the smallest. The model is unchanged.
+   */
+  lossLandscape(layerA: number, nameA: 'weight' | 'bias', indexA: number, layerB: number, nameB: 'weight' | 'bias',
+    indexB: number, halfWidth: number, resolution: number): LossLandscape;
+}
+
+export interface LossLandscape {
+  aValues: Float32Array;
+  bValues: Float32Array;
+  loss: Float32Array;
+  minRow: number;
+  minCol: number;
 }
 
 export interface CnnLensModule {

@@ -9,6 +9,7 @@
 #include "cnnlens/error.hpp"
 #include "cnnlens/explain.hpp"
 #include "cnnlens/gradient_check.hpp"
+#include "cnnlens/landscape.hpp"
 
 namespace cnnlens::js {
 namespace {
@@ -203,6 +204,23 @@ val JsModel::explain_conv_input_grad(int layer, int channel, int row, int col) c
 
 val JsModel::gradient_check() {
   return guarded([&] { return parse_json(cnnlens::gradient_check(*model_)); });
+}
+
+val JsModel::loss_landscape(int layer_a, const val& name_a, int index_a, int layer_b, const val& name_b, int index_b,
+                            double half_width, int resolution) {
+  return guarded([&] {
+    if (index_a < 0 || index_b < 0) throw SceneError("parameter element index must not be negative");
+    const ParamRef a{layer_index(layer_a), string_from_js(name_a, "parameter name"), std::size_t(index_a)};
+    const ParamRef b{layer_index(layer_b), string_from_js(name_b, "parameter name"), std::size_t(index_b)};
+    const Landscape grid = cnnlens::loss_landscape(*model_, a, b, static_cast<float>(half_width), resolution);
+    val result = val::object();
+    result.set("aValues", float_copy(grid.a_values.data(), grid.a_values.size()));
+    result.set("bValues", float_copy(grid.b_values.data(), grid.b_values.size()));
+    result.set("loss", float_copy(grid.loss.data(), grid.loss.size()));
+    result.set("minRow", static_cast<double>(grid.min_row));
+    result.set("minCol", static_cast<double>(grid.min_col));
+    return result;
+  });
 }
 
 double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }

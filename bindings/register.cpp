@@ -50,7 +50,8 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
       .function("explainPool", &JsModel::explain_pool)
       .function("explainConvWeightGrad", &JsModel::explain_conv_weight_grad)
       .function("explainConvInputGrad", &JsModel::explain_conv_input_grad)
-      .function("gradientCheck", &JsModel::gradient_check);
+      .function("gradientCheck", &JsModel::gradient_check)
+      .function("lossLandscape", &JsModel::loss_landscape);
 
   function("heapInUse", &cnnlens::js::heap_in_use);
 }
