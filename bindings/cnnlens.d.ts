@@ -51,6 +51,16 @@ export interface GradientCheckRow {
   max_rel_error: number;
 }
 
+/** What Model.evaluate returns. */
+export interface BatchEvaluation {
+  predictions: Int32Array;
+  correct: number;
+  /** null without labels */
+  accuracy: number | null;
+  /** mean cross-entropy; null without labels or for mse scenes */
+  loss: number | null;
+}
+
 /**
  * A scene loaded into the C++ core. Every mutating call re-runs forward and backward, so all
  * tensors describe the current state; a call that throws an Error changes nothing.
@@ -98,6 +108,20 @@ export declare class Model {
   setOptimizer(optimizerJson: string): void;
   resetOptimizer(): void;
 
+  /**
+   * One optimizer step on a mini-batch: the gradient is the mean over the samples (PyTorch's
+   * mean reduction). `inputs` holds whole samples of inputShape() back to back; a Uint8Array is
+   * read as pixels and scaled by 1/255. `targets`: one class index per sample (cross_entropy) or
+   * every sample's target vector back to back (mse). Returns the batch's mean loss before the update.
+   */
+  trainBatch(inputs: Float32Array | Uint8Array | ArrayLike<number>, targets: Int32Array | Uint8Array | Float32Array | ArrayLike<number>): number;
+  /** Consecutive batches of batchSize (the last may be smaller), one step each; their mean losses. */
+  trainBatches(inputs: Float32Array | Uint8Array | ArrayLike<number>, targets: Int32Array | Uint8Array | Float32Array | ArrayLike<number>, batchSize: number): Float32Array;
+  /** Forward passes only (gradients untouched): argmax predictions; with labels, accuracy and (cross_entropy) mean loss. */
+  evaluate(inputs: Float32Array | Uint8Array | ArrayLike<number>, labels?: Int32Array | Uint8Array | ArrayLike<number> | null): BatchEvaluation;
+  /** The network's output (logits for cross_entropy) for one sample; the model's tensors are unchanged. */
+  predict(input: Float32Array | Uint8Array | ArrayLike<number>): Float32Array;
+
   explainConv(layer: number, channel: number, row: number, col: number): ConvExplanation;
   explainPool(layer: number, channel: number, row: number, col: number): PoolExplanation;
   explainConvWeightGrad(layer: number, outChannel: number, inChannel: number, kernelRow: number, kernelCol: number): WeightGradExplanation;
@@ -124,6 +148,10 @@ export interface CnnLensModule {
   Model: typeof Model;
   /** Bytes of wasm heap in use by malloc (for leak tests). */
   heapInUse(): number;
+  /** Bench hook: `iterations` rounds of register-resident f32x4 multiply-add chains; time the call. */
+  simdPeak(iterations: number): number;
+  /** Floating-point operations per simdPeak iteration. */
+  simdPeakFlopsPerIteration(): number;
   HEAPF32: Float32Array;
 }
 

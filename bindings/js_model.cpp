@@ -9,6 +9,7 @@
 #include "cnnlens/error.hpp"
 #include "cnnlens/explain.hpp"
 #include "cnnlens/gradient_check.hpp"
+#include "cnnlens/kernels/gemm.hpp"
 #include "cnnlens/landscape.hpp"
 
 namespace cnnlens::js {
@@ -78,6 +79,21 @@ nlohmann::json parse_argument(const val& text, const char* what) {
   } catch (const nlohmann::json::exception&) {
     throw SceneError(std::string(what) + " is not valid JSON");
   }
+}
+
+bool is_numbers(const val& values) {
+  return values.isArray() || (val::global("ArrayBuffer").call<bool>("isView", values) && values["length"].isNumber());
+}
+
+// Copies a JS array or typed array of numbers into `out` with one TypedArray.set on a heap view
+// (which converts the element type); returns the length.
+template <typename T>
+std::size_t copy_from_js(const val& values, std::vector<T>& out, const char* what) {
+  if (!is_numbers(values)) throw SceneError(std::string(what) + " must be a typed array or an array of numbers");
+  const std::size_t n = values["length"].as<std::size_t>();
+  out.resize(n);  // may grow the heap: the view is made after
+  val(typed_memory_view(n, out.data())).call<void>("set", values);
+  return n;
 }
 
 }  // namespace
@@ -181,6 +197,96 @@ void JsModel::set_optimizer(const val& optimizer_json) {
 
 void JsModel::reset_optimizer() { guarded([&] { model_->reset_optimizer(); }); }
 
+std::size_t JsModel::read_samples(const val& inputs, std::size_t expected_samples) {
+  const std::size_t n = copy_from_js(inputs, inputs_, "inputs");
+  const std::size_t size = model_->input().size();
+  if (n == 0 || n % size != 0 || (expected_samples != 0 && n / size != expected_samples)) {
+    throw SceneError("inputs: got " + std::to_string(n) + " values, expected " +
+                     (expected_samples != 0 ? std::to_string(expected_samples) + " sample(s)" : "a whole number of samples") +
+                     " of " + std::to_string(size) + " (" + shape_to_string(shape_of(model_->input())) + ")");
+  }
+  if (inputs.instanceof(val::global("Uint8Array")) || inputs.instanceof(val::global("Uint8ClampedArray"))) {
+    for (float& v : inputs_) v *= 1.0f / 255.0f;
+  }
+  return n / size;
+}
+
+BatchTargets JsModel::read_targets(const val& targets, std::size_t count) {
+  if (model_->scene().loss == LossKind::kCrossEntropy) {
+    std::vector<float>& raw = targets_;
+    const std::size_t n = copy_from_js(targets, raw, "labels");
+    if (n != count) throw SceneError("labels: got " + std::to_string(n) + ", expected one per sample (" + std::to_string(count) + ")");
+    labels_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const float v = raw[k];
+      if (!(v >= 0.0f && v < 2147483648.0f) || v != static_cast<float>(static_cast<int>(v))) {
+        throw SceneError("labels: value " + std::to_string(k) + " is not a class index");
+      }
+      labels_[k] = static_cast<int>(v);
+    }
+    return BatchTargets{labels_.data(), nullptr};
+  }
+  const std::size_t outputs = model_->layer(model_->layer_count() - 1).output().size();
+  const std::size_t n = copy_from_js(targets, targets_, "targets");
+  if (n != count * outputs) {
+    throw SceneError("targets: got " + std::to_string(n) + " values, expected " + std::to_string(outputs) +
+                     " per sample (" + std::to_string(count * outputs) + ")");
+  }
+  return BatchTargets{nullptr, targets_.data()};
+}
+
+double JsModel::train_batch(const val& inputs, const val& targets) {
+  return guarded([&] {
+    const std::size_t count = read_samples(inputs, 0);
+    return double(model_->train_batch(inputs_.data(), count, read_targets(targets, count)));
+  });
+}
+
+val JsModel::train_batches(const val& inputs, const val& targets, int batch_size) {
+  return guarded([&] {
+    if (batch_size < 1) throw SceneError("batch size must be at least 1");
+    const std::size_t count = read_samples(inputs, 0);
+    const std::vector<float> losses =
+        model_->train_batches(inputs_.data(), count, read_targets(targets, count), std::size_t(batch_size));
+    return float_copy(losses.data(), losses.size());
+  });
+}
+
+val JsModel::evaluate(const val& inputs, const val& labels) {
+  return guarded([&] {
+    const std::size_t count = read_samples(inputs, 0);
+    const bool with_labels = !labels.isUndefined() && !labels.isNull();
+    if (with_labels) {
+      // Labels are class indices whatever the scene's loss.
+      const std::size_t n = copy_from_js(labels, targets_, "labels");
+      if (n != count) throw SceneError("labels: got " + std::to_string(n) + ", expected one per sample (" + std::to_string(count) + ")");
+      labels_.resize(n);
+      for (std::size_t k = 0; k < n; ++k) {
+        const float v = targets_[k];
+        if (!(v >= 0.0f && v < 2147483648.0f) || v != static_cast<float>(static_cast<int>(v))) {
+          throw SceneError("labels: value " + std::to_string(k) + " is not a class index");
+        }
+        labels_[k] = static_cast<int>(v);
+      }
+    }
+    const Evaluation result = model_->evaluate(inputs_.data(), count, with_labels ? labels_.data() : nullptr);
+    val out = val::object();
+    out.set("predictions", val::global("Int32Array").new_(val(typed_memory_view(count, result.predictions.data()))));
+    out.set("correct", val(double(result.correct)));
+    out.set("accuracy", with_labels ? val(double(result.correct) / double(count)) : val::null());
+    out.set("loss", std::isfinite(result.mean_loss) ? val(double(result.mean_loss)) : val::null());
+    return out;
+  });
+}
+
+val JsModel::predict(const val& input) {
+  return guarded([&] {
+    read_samples(input, 1);
+    const std::vector<float> output = model_->predict(inputs_.data());
+    return float_copy(output.data(), output.size());
+  });
+}
+
 val JsModel::explain_conv(int layer, int channel, int row, int col) const {
   return guarded([&] { return parse_json(explain_conv_output(*model_, layer_index(layer), channel, row, col)); });
 }
@@ -224,5 +330,8 @@ val JsModel::loss_landscape(int layer_a, const val& name_a, int index_a, int lay
 }
 
 double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
+double simd_peak(int iterations) { return kernels::simd_peak_loop(iterations, 1.0f); }
+int simd_peak_flops_per_iteration() { return kernels::peak_flops_per_iteration(); }
 
 }  // namespace cnnlens::js

@@ -53,6 +53,13 @@ class JsModel {
   void set_optimizer(const val& optimizer_json);
   void reset_optimizer();
 
+  // mini-batches: samples as Float32Array (or Uint8Array pixels, scaled by 1/255), targets as
+  // class indices (cross_entropy) or concatenated target vectors (mse)
+  double train_batch(const val& inputs, const val& targets);
+  val train_batches(const val& inputs, const val& targets, int batch_size);
+  val evaluate(const val& inputs, const val& labels);
+  val predict(const val& input);
+
   // explanations
   val explain_conv(int layer, int channel, int row, int col) const;
   val explain_pool(int layer, int channel, int row, int col) const;
@@ -65,10 +72,21 @@ class JsModel {
  private:
   const Tensor& find_tensor(int layer, const val& name) const;
 
+  std::size_t read_samples(const val& inputs, std::size_t expected_samples);  // into inputs_
+  BatchTargets read_targets(const val& targets, std::size_t count);             // into labels_/targets_
+
   std::unique_ptr<Model> model_;
+  // Batch arguments copied out of JS, kept so repeated calls reuse the memory.
+  std::vector<float> inputs_, targets_;
+  std::vector<int> labels_;
 };
 
 // Bytes of the wasm heap in use by malloc, for leak tests.
 double heap_in_use();
+
+// Bench hook: `iterations` rounds of register-resident f32x4 multiply-add chains
+// (kernels::simd_peak_loop); JS times the call. Returns a value derived from the result.
+double simd_peak(int iterations);
+int simd_peak_flops_per_iteration();
 
 }  // namespace cnnlens::js

@@ -46,6 +46,10 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
       .function("setTarget", &JsModel::set_target)
       .function("setOptimizer", &JsModel::set_optimizer)
       .function("resetOptimizer", &JsModel::reset_optimizer)
+      .function("trainBatch", &JsModel::train_batch)
+      .function("trainBatches", &JsModel::train_batches)
+      .function("evaluate", &JsModel::evaluate)
+      .function("predict", &JsModel::predict)
       .function("explainConv", &JsModel::explain_conv)
       .function("explainPool", &JsModel::explain_pool)
       .function("explainConvWeightGrad", &JsModel::explain_conv_weight_grad)
@@ -54,6 +58,8 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
       .function("lossLandscape", &JsModel::loss_landscape);
 
   function("heapInUse", &cnnlens::js::heap_in_use);
+  function("simdPeak", &cnnlens::js::simd_peak);
+  function("simdPeakFlopsPerIteration", &cnnlens::js::simd_peak_flops_per_iteration);
 }
 
 namespace {

@@ -1,6 +1,7 @@
 // Model: owns the layers, the loss and the optimizer, and keeps them consistent after each call.
 #include "cnnlens/model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -44,6 +45,9 @@ Model::Model(Scene scene) : scene_(std::move(scene)), optimizer_(scene_.optimize
     spec.bias.reset();
   }
   scene_.input.clear();
+  for (auto& layer : layers_) {
+    for (Param& p : layer->params()) params_.push_back(&p);
+  }
   update_target_tensor();
   refresh();
 }
@@ -101,19 +105,13 @@ void Model::refresh() {
   backward();
 }
 
-std::vector<Param*> Model::all_params() {
-  std::vector<Param*> params;
-  for (auto& layer : layers_) {
-    for (Param& p : layer->params()) params.push_back(&p);
-  }
-  return params;
-}
+std::vector<Param*> Model::all_params() { return params_; }
 
 // Applies one optimizer update; if it produces a non-finite value, restores the parameters and
 // the optimizer state exactly as they were, so the last finite state is kept. The backup
 // buffers are members so the training loop does not allocate.
 void Model::update_parameters_or_throw() {
-  std::vector<Param*> params = all_params();
+  std::vector<Param*>& params = params_;
   backup_.resize(params.size());
   for (std::size_t k = 0; k < params.size(); ++k) {
     copy_into(backup_[k].value, params[k]->value);
@@ -275,6 +273,136 @@ void Model::set_optimizer(const nlohmann::json& spec) {
 void Model::reset_optimizer() {
   std::vector<Param*> params = all_params();
   optimizer_.reset(params);
+}
+
+// --- mini-batches ---
+
+void Model::check_batch(const float* inputs, std::size_t count, const BatchTargets* targets, const int* labels) const {
+  if (count == 0 || inputs == nullptr) throw SceneError("batch: no samples");
+  const std::size_t values = count * input_.size();
+  for (std::size_t k = 0; k < values; ++k) {
+    if (!std::isfinite(inputs[k])) {
+      throw SceneError("batch: input value " + std::to_string(k % input_.size()) + " of sample " +
+                       std::to_string(k / input_.size()) + " is not a finite number");
+    }
+  }
+  const std::size_t outputs = element_count(shapes_.back());
+  if (targets != nullptr && scene_.loss == LossKind::kMse) {
+    if (targets->values == nullptr) throw SceneError("batch: an mse scene needs a target vector per sample");
+    for (std::size_t k = 0; k < count * outputs; ++k) {
+      if (!std::isfinite(targets->values[k])) throw SceneError("batch: every target value must be a finite number");
+    }
+  }
+  if (targets != nullptr && scene_.loss == LossKind::kCrossEntropy) {
+    if (targets->labels == nullptr) throw SceneError("batch: a cross_entropy scene needs a class index per sample");
+    labels = targets->labels;
+  }
+  if (labels != nullptr) {
+    for (std::size_t k = 0; k < count; ++k) {
+      if (labels[k] < 0 || std::size_t(labels[k]) >= outputs) {
+        throw SceneError("batch: label " + std::to_string(labels[k]) + " of sample " + std::to_string(k) +
+                         " is not a class index (0 to " + std::to_string(outputs - 1) + ")");
+      }
+    }
+  }
+}
+
+// Runs sample `index` of a batch through every layer; with targets, also the loss and loss_grad_.
+float Model::forward_sample(const float* input, const BatchTargets* targets, std::size_t index) {
+  reshape_to(sample_, input_.shape());
+  std::copy(input, input + input_.size(), sample_.data());
+  const Tensor* x = &sample_;
+  for (auto& layer : layers_) {
+    layer->forward(*x);
+    x = &layer->output();
+  }
+  if (targets == nullptr) return 0.0f;
+  if (scene_.loss == LossKind::kMse) {
+    const std::size_t outputs = x->size();
+    sample_target_.assign(targets->values + index * outputs, targets->values + (index + 1) * outputs);
+    return mse_loss(*x, sample_target_, loss_grad_);
+  }
+  return cross_entropy_loss(*x, targets->labels[index], loss_grad_);
+}
+
+// Zero grads; per sample forward, then backward of loss_grad / count adding into the param grads
+// (layers add, they never zero); one update. No refresh.
+float Model::train_batch_once(const float* inputs, std::size_t count, const BatchTargets& targets) {
+  for (auto& layer : layers_) layer->zero_grad();
+  const float scale = 1.0f / static_cast<float>(count);
+  double total = 0.0;
+  for (std::size_t k = 0; k < count; ++k) {
+    const float sample_loss = forward_sample(inputs + k * input_.size(), &targets, k);
+    if (!std::isfinite(sample_loss)) {
+      throw SceneError("training stopped: the loss of batch sample " + std::to_string(k) + " is " +
+                       (std::isnan(sample_loss) ? "NaN" : "infinite") + "; lower the learning rate or reset the parameters");
+    }
+    total += sample_loss;
+    for (float& g : loss_grad_) g *= scale;
+    const Tensor* g = &loss_grad_;
+    for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+      (*it)->backward(*g);
+      g = &(*it)->grad_input();
+    }
+  }
+  update_parameters_or_throw();
+  const float mean_loss = static_cast<float>(total / static_cast<double>(count));
+  if (loss_history_.size() >= kMaxHistory) loss_history_.erase(loss_history_.begin(), loss_history_.begin() + kMaxHistory / 2);
+  loss_history_.push_back(mean_loss);
+  return mean_loss;
+}
+
+float Model::train_batch(const float* inputs, std::size_t count, const BatchTargets& targets) {
+  return train_batches(inputs, count, targets, count).front();
+}
+
+std::vector<float> Model::train_batches(const float* inputs, std::size_t count, const BatchTargets& targets,
+                                        std::size_t batch_size) {
+  if (batch_size == 0) throw SceneError("batch: the batch size must be at least 1");
+  check_batch(inputs, count, &targets, nullptr);
+  std::vector<float> losses;
+  losses.reserve((count + batch_size - 1) / batch_size);
+  try {
+    for (std::size_t first = 0; first < count; first += batch_size) {
+      const std::size_t n = std::min(batch_size, count - first);
+      const BatchTargets part{targets.labels ? targets.labels + first : nullptr,
+                              targets.values ? targets.values + first * element_count(shapes_.back()) : nullptr};
+      losses.push_back(train_batch_once(inputs + first * input_.size(), n, part));
+    }
+  } catch (...) {
+    refresh();
+    throw;
+  }
+  refresh();
+  return losses;
+}
+
+Evaluation Model::evaluate(const float* inputs, std::size_t count, const int* labels) {
+  check_batch(inputs, count, nullptr, labels);
+  Evaluation result;
+  result.predictions.resize(count);
+  const bool with_loss = labels != nullptr && scene_.loss == LossKind::kCrossEntropy;
+  double total = 0.0;
+  for (std::size_t k = 0; k < count; ++k) {
+    forward_sample(inputs + k * input_.size(), nullptr, k);
+    const Tensor& out = layers_.back()->output();
+    const int predicted = static_cast<int>(std::max_element(out.begin(), out.end()) - out.begin());
+    result.predictions[k] = predicted;
+    if (labels != nullptr && predicted == labels[k]) ++result.correct;
+    if (with_loss) total += cross_entropy_loss(out, labels[k], loss_grad_);
+  }
+  result.mean_loss = with_loss ? static_cast<float>(total / static_cast<double>(count)) : std::nanf("");
+  forward();  // the layers' tensors describe the model's own input again (gradients were not touched)
+  return result;
+}
+
+std::vector<float> Model::predict(const float* input) {
+  check_batch(input, 1, nullptr, nullptr);
+  forward_sample(input, nullptr, 0);
+  const Tensor& out = layers_.back()->output();
+  std::vector<float> result(out.begin(), out.end());
+  forward();
+  return result;
 }
 
 }  // namespace cnnlens

@@ -18,6 +18,21 @@
 
 namespace cnnlens {
 
+// Targets of a batch of samples: `count` class indices for cross_entropy, or `count` target
+// vectors of the output's size, back to back, for mse. Only the one the scene's loss needs is read.
+struct BatchTargets {
+  const int* labels = nullptr;
+  const float* values = nullptr;
+};
+
+// What Model::evaluate found: the predicted class (argmax of the output) of each sample and,
+// given labels, how many were right and (cross_entropy only, else NaN) the mean loss.
+struct Evaluation {
+  std::vector<int> predictions;
+  std::size_t correct = 0;
+  float mean_loss = 0.0f;
+};
+
 class Model {
  public:
   explicit Model(Scene scene);
@@ -37,6 +52,25 @@ class Model {
   // `steps` optimizer steps, then one forward and backward; returns the loss of each step. On
   // divergence it throws, keeping the steps before the one that diverged.
   std::vector<float> train(int steps);
+
+  // --- mini-batches (samples other than the scene's own input) ---
+  // `inputs` holds `count` samples of the input's shape back to back. One optimizer step whose
+  // gradient is the mean of the samples' gradients (PyTorch's mean reduction: the loss is the
+  // mean of the per-sample losses); returns that mean loss, measured before the update, and
+  // records it in the loss history. Then refreshes like step(): the tensors the model lists
+  // describe its own input and target with the new parameters. Throws SceneError on bad
+  // arguments (nothing changes) or divergence (as step()).
+  float train_batch(const float* inputs, std::size_t count, const BatchTargets& targets);
+  // Consecutive batches of `batch_size` samples (the last one may be smaller), one optimizer
+  // step each, one refresh at the end; returns each batch's mean loss. On divergence it throws,
+  // keeping the batches before the one that diverged.
+  std::vector<float> train_batches(const float* inputs, std::size_t count, const BatchTargets& targets,
+                                   std::size_t batch_size);
+  // Forward passes only (no gradient changes), e.g. test-set accuracy; `labels` may be null.
+  // The model's own tensors are restored afterwards.
+  Evaluation evaluate(const float* inputs, std::size_t count, const int* labels);
+  // The network's output (logits for cross_entropy) for one sample; the model's tensors are restored.
+  std::vector<float> predict(const float* input);
 
   float loss() const { return loss_; }
   // Losses of the recent steps (the last 5,000 to 10,000 on long runs, so memory stays flat).
@@ -73,6 +107,9 @@ class Model {
   void update_target_tensor();
   void update_parameters_or_throw();
   float train_once();
+  void check_batch(const float* inputs, std::size_t count, const BatchTargets* targets, const int* labels) const;
+  float forward_sample(const float* input, const BatchTargets* targets, std::size_t index);
+  float train_batch_once(const float* inputs, std::size_t count, const BatchTargets& targets);
 
   Scene scene_;
   std::vector<Shape> shapes_;  // input shape of each layer, then the output shape
@@ -84,6 +121,9 @@ class Model {
   Tensor loss_grad_;
   std::vector<float> loss_history_;
   std::vector<Param> backup_;  // parameters and optimizer state before the current update
+  std::vector<Param*> params_;  // every layer's params, in order (stable: layers never change)
+  Tensor sample_;                     // the batch sample being run, in the input's shape
+  std::vector<float> sample_target_;  // its mse target
 };
 
 // The trace (docs/scene-format.md): every tensor of the model's current state, as JSON, with

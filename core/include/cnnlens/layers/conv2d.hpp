@@ -10,6 +10,8 @@
 // Buffers: input [C, H, W], output [O, H', W'], weight [O, C, KH, KW], bias [O].
 #pragma once
 
+#include <vector>
+
 #include "cnnlens/layer.hpp"
 #include "cnnlens/scene.hpp"
 
@@ -37,6 +39,9 @@ class Conv2d : public Layer {
 
  private:
   ConvGeometry geometry_;
+  // Scratch of the im2col fast path (kernels/conv.hpp), sized on first use and then reused:
+  // columns_ [K, P] is im2col(input_) from the last forward; weight_t_ [K, O]; grad_columns_ [K, P].
+  std::vector<float> columns_, weight_t_, grad_columns_;
 };
 
 }  // namespace cnnlens

@@ -1,0 +1,33 @@
+// Convolution as matrix products (im2col + GEMM), the fast path behind Conv2d; the formulas are
+// in layers/conv2d.hpp. With K = C*KH*KW taps and P = OH*OW output cells:
+//   columns[K, P]  (im2col)  columns[(c*KH + i)*KW + j, r*OW + s] = x[c, input_row(r,i), input_col(s,j)] or 0
+//   forward        y[O, P]  = b + w[O, K] * columns
+//   weight grad    gw[O, K] += gy[O, P] * columns^T,   gb[O] += sum_P gy
+//   input grad     dcol[K, P] = w^T[K, O] * gy,  gx = col2im(dcol)  (scatter-add of every tap)
+// Callers own every buffer; nothing here allocates.
+#pragma once
+
+#include <cstddef>
+
+#include "cnnlens/layers/conv2d.hpp"
+
+namespace cnnlens::kernels {
+
+inline std::size_t conv_taps(const ConvGeometry& g) {
+  return std::size_t(g.in_channels) * std::size_t(g.kernel.h) * std::size_t(g.kernel.w);
+}
+inline std::size_t conv_cells(const ConvGeometry& g) { return std::size_t(g.out_h) * std::size_t(g.out_w); }
+
+void im2col(const ConvGeometry& g, const float* x, float* columns);
+// gx[C, H, W] += the taps of dcol[K, P] scattered back to the input cells they read.
+void col2im_add(const ConvGeometry& g, const float* dcol, float* gx);
+
+// y[O, OH, OW]; fills columns[K, P] (kept for the backward pass).
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns);
+
+// Adds into gw and gb, overwrites gx. `columns` is what conv2d_forward filled for this input;
+// `wt` [K, O] and `dcol` [K, P] are scratch.
+void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w, const float* gy, float* gw, float* gb,
+                     float* gx, float* wt, float* dcol);
+
+}  // namespace cnnlens::kernels

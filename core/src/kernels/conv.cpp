@@ -1,0 +1,112 @@
+// im2col / col2im and the three convolution products; see kernels/conv.hpp for the layout.
+#include "cnnlens/kernels/conv.hpp"
+
+#include <algorithm>
+
+#include "cnnlens/kernels/gemm.hpp"
+#include "cnnlens/kernels/simd.hpp"
+
+namespace cnnlens::kernels {
+namespace {
+
+// [lo, hi): the output positions t (0 <= t < out) for which t*stride + offset lies in [0, size).
+void inside_range(int out, int stride, int offset, int size, int& lo, int& hi) {
+  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  hi = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride;
+  hi = std::min(hi, out);
+  lo = std::min(lo, hi);
+}
+
+}  // namespace
+
+void im2col(const ConvGeometry& g, const float* x, float* columns) {
+  const int ow = g.out_w;
+  for (int c = 0; c < g.in_channels; ++c) {
+    const float* plane = x + c * g.in_h * g.in_w;
+    for (int i = 0; i < g.kernel.h; ++i) {
+      for (int j = 0; j < g.kernel.w; ++j) {
+        const int col_offset = j * g.dilation.w - g.padding.w;
+        int lo, hi;
+        inside_range(ow, g.stride.w, col_offset, g.in_w, lo, hi);
+        for (int r = 0; r < g.out_h; ++r, columns += ow) {
+          const int u = g.input_row(r, i);
+          if (u < 0 || u >= g.in_h) {
+            std::fill(columns, columns + ow, 0.0f);
+            continue;
+          }
+          std::fill(columns, columns + lo, 0.0f);
+          // Index arithmetic rather than a pointer to column col_offset, which may lie before the row.
+          const int base = u * g.in_w + col_offset;
+          if (lo == hi) {
+            // every tap of this row reads padding
+          } else if (g.stride.w == 1) {
+            std::copy(plane + base + lo, plane + base + hi, columns + lo);
+          } else {
+            for (int s = lo; s < hi; ++s) columns[s] = plane[base + s * g.stride.w];
+          }
+          std::fill(columns + hi, columns + ow, 0.0f);
+        }
+      }
+    }
+  }
+}
+
+void col2im_add(const ConvGeometry& g, const float* dcol, float* gx) {
+  const int ow = g.out_w;
+  for (int c = 0; c < g.in_channels; ++c) {
+    float* plane = gx + c * g.in_h * g.in_w;
+    for (int i = 0; i < g.kernel.h; ++i) {
+      for (int j = 0; j < g.kernel.w; ++j) {
+        const int col_offset = j * g.dilation.w - g.padding.w;
+        int lo, hi;
+        inside_range(ow, g.stride.w, col_offset, g.in_w, lo, hi);
+        for (int r = 0; r < g.out_h; ++r, dcol += ow) {
+          const int u = g.input_row(r, i);
+          if (u < 0 || u >= g.in_h) continue;
+          const int base = u * g.in_w + col_offset;
+          if (lo == hi) continue;
+          if (g.stride.w == 1) {
+            float* row = plane + base + lo;  // column lo, inside the row
+            const float* from = dcol + lo;
+            const int n = hi - lo;
+            int s = 0;
+            for (; s + 4 <= n; s += 4) store4(row + s, add4(load4(row + s), load4(from + s)));
+            for (; s < n; ++s) row[s] += from[s];
+          } else {
+            for (int s = lo; s < hi; ++s) plane[base + s * g.stride.w] += dcol[s];
+          }
+        }
+      }
+    }
+  }
+}
+
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns) {
+  const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
+  im2col(g, x, columns);
+  gemm_nn(g.out_channels, cells, taps, w, taps, columns, cells, y, cells, b, false);
+}
+
+void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w, const float* gy, float* gw, float* gb,
+                     float* gx, float* wt, float* dcol) {
+  const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
+  const int outs = g.out_channels;
+  for (int o = 0; o < outs; ++o) {
+    const float* row = gy + o * cells;
+    f32x4 acc = splat4(0.0f);
+    int p = 0;
+    for (; p + 4 <= cells; p += 4) acc = add4(acc, load4(row + p));
+    float sum = sum4(acc);
+    for (; p < cells; ++p) sum += row[p];
+    gb[o] += sum;
+  }
+  gemm_nt_accumulate(outs, taps, cells, gy, cells, columns, cells, gw, taps);
+  for (int o = 0; o < outs; ++o) {
+    for (int k = 0; k < taps; ++k) wt[k * outs + o] = w[o * taps + k];
+  }
+  gemm_nn(taps, cells, outs, wt, outs, gy, cells, dcol, cells, nullptr, false);
+  std::fill(gx, gx + g.in_channels * g.in_h * g.in_w, 0.0f);
+  col2im_add(g, dcol, gx);
+}
+
+}  // namespace cnnlens::kernels

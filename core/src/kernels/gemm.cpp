@@ -1,0 +1,165 @@
+// Register-blocked matrix products. gemm_nn walks B in panels of 8 columns (K x 8, small enough
+// to stay in L1 while every block of up to 4 rows of A passes over it); each micro-kernel keeps
+// its MR x 8 block of C in 2*MR vector registers for the whole K loop. gemm_nt keeps an MR x NR
+// block of dot products in MR*NR vector accumulators and reduces them once at the end.
+#include "cnnlens/kernels/gemm.hpp"
+
+#include "cnnlens/kernels/simd.hpp"
+
+namespace cnnlens::kernels {
+namespace {
+
+template <int MR>
+inline void init_rows(f32x4 (&c)[MR], const float* C, int ldc, const float* bias, bool accumulate, int offset) {
+  for (int m = 0; m < MR; ++m) {
+    c[m] = bias ? splat4(bias[m]) : accumulate ? load4(C + m * ldc + offset) : splat4(0.0f);
+  }
+}
+
+// C[0:MR, 0:8]
+template <int MR>
+inline void kernel_nn_8(int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc, const float* bias,
+                        bool accumulate) {
+  f32x4 c0[MR], c1[MR];
+  init_rows<MR>(c0, C, ldc, bias, accumulate, 0);
+  init_rows<MR>(c1, C, ldc, bias, accumulate, 4);
+  for (int k = 0; k < K; ++k) {
+    const float* b = B + k * ldb;
+    const f32x4 b0 = load4(b), b1 = load4(b + 4);
+    for (int m = 0; m < MR; ++m) {
+      const f32x4 a = splat4(A[m * lda + k]);
+      c0[m] = madd4(c0[m], a, b0);
+      c1[m] = madd4(c1[m], a, b1);
+    }
+  }
+  for (int m = 0; m < MR; ++m) {
+    store4(C + m * ldc, c0[m]);
+    store4(C + m * ldc + 4, c1[m]);
+  }
+}
+
+// C[0:MR, 0:4]
+template <int MR>
+inline void kernel_nn_4(int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc, const float* bias,
+                        bool accumulate) {
+  f32x4 c0[MR];
+  init_rows<MR>(c0, C, ldc, bias, accumulate, 0);
+  for (int k = 0; k < K; ++k) {
+    const f32x4 b0 = load4(B + k * ldb);
+    for (int m = 0; m < MR; ++m) c0[m] = madd4(c0[m], splat4(A[m * lda + k]), b0);
+  }
+  for (int m = 0; m < MR; ++m) store4(C + m * ldc, c0[m]);
+}
+
+// C[0:MR, 0:n] for the last n < 4 columns, scalar.
+template <int MR>
+inline void kernel_nn_tail(int n, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+                           const float* bias, bool accumulate) {
+  for (int m = 0; m < MR; ++m) {
+    for (int j = 0; j < n; ++j) {
+      float sum = bias ? bias[m] : accumulate ? C[m * ldc + j] : 0.0f;
+      for (int k = 0; k < K; ++k) sum += A[m * lda + k] * B[k * ldb + j];
+      C[m * ldc + j] = sum;
+    }
+  }
+}
+
+template <int MR>
+inline void row_block_nn(int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+                         const float* bias, bool accumulate, int n0, int width) {
+  if (width == 8) {
+    kernel_nn_8<MR>(K, A, lda, B + n0, ldb, C + n0, ldc, bias, accumulate);
+  } else if (width == 4) {
+    kernel_nn_4<MR>(K, A, lda, B + n0, ldb, C + n0, ldc, bias, accumulate);
+  } else {
+    kernel_nn_tail<MR>(N - n0, K, A, lda, B + n0, ldb, C + n0, ldc, bias, accumulate);
+  }
+}
+
+// MR x NR dot products over K: C[m, n] += A[m, :] . B[n, :]
+template <int MR, int NR>
+inline void kernel_nt(int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc) {
+  f32x4 acc[MR][NR];
+  for (int m = 0; m < MR; ++m)
+    for (int n = 0; n < NR; ++n) acc[m][n] = splat4(0.0f);
+  int k = 0;
+  for (; k + 4 <= K; k += 4) {
+    f32x4 b[NR];
+    for (int n = 0; n < NR; ++n) b[n] = load4(B + n * ldb + k);
+    for (int m = 0; m < MR; ++m) {
+      const f32x4 a = load4(A + m * lda + k);
+      for (int n = 0; n < NR; ++n) acc[m][n] = madd4(acc[m][n], a, b[n]);
+    }
+  }
+  for (int m = 0; m < MR; ++m) {
+    for (int n = 0; n < NR; ++n) {
+      float sum = sum4(acc[m][n]);
+      for (int t = k; t < K; ++t) sum += A[m * lda + t] * B[n * ldb + t];
+      C[m * ldc + n] += sum;
+    }
+  }
+}
+
+template <int MR>
+inline void row_block_nt(int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc) {
+  int n = 0;
+  for (; n + 2 <= N; n += 2) kernel_nt<MR, 2>(K, A, lda, B + n * ldb, ldb, C + n, ldc);
+  if (n < N) kernel_nt<MR, 1>(K, A, lda, B + n * ldb, ldb, C + n, ldc);
+}
+
+}  // namespace
+
+void gemm_nn(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+             const float* bias, bool accumulate) {
+  // Every block of up to 4 rows of C over the columns [n0, n0 + width).
+  auto columns = [&](int n0, int width) {
+    int m = 0;
+    for (; m + 4 <= M; m += 4) {
+      row_block_nn<4>(N, K, A + m * lda, lda, B, ldb, C + m * ldc, ldc, bias ? bias + m : nullptr, accumulate, n0, width);
+    }
+    const float* a = A + m * lda;
+    float* c = C + m * ldc;
+    const float* b = bias ? bias + m : nullptr;
+    switch (M - m) {
+      case 3: row_block_nn<3>(N, K, a, lda, B, ldb, c, ldc, b, accumulate, n0, width); break;
+      case 2: row_block_nn<2>(N, K, a, lda, B, ldb, c, ldc, b, accumulate, n0, width); break;
+      case 1: row_block_nn<1>(N, K, a, lda, B, ldb, c, ldc, b, accumulate, n0, width); break;
+      default: break;
+    }
+  };
+  int n0 = 0;
+  for (; n0 + 8 <= N; n0 += 8) columns(n0, 8);
+  if (N - n0 >= 4) {
+    columns(n0, 4);
+    n0 += 4;
+  }
+  if (n0 < N) columns(n0, N - n0);
+}
+
+void gemm_nt_accumulate(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc) {
+  int m = 0;
+  for (; m + 4 <= M; m += 4) row_block_nt<4>(N, K, A + m * lda, lda, B, ldb, C + m * ldc, ldc);
+  const float* a = A + m * lda;
+  float* c = C + m * ldc;
+  switch (M - m) {
+    case 3: row_block_nt<3>(N, K, a, lda, B, ldb, c, ldc); break;
+    case 2: row_block_nt<2>(N, K, a, lda, B, ldb, c, ldc); break;
+    case 1: row_block_nt<1>(N, K, a, lda, B, ldb, c, ldc); break;
+    default: break;
+  }
+}
+
+float simd_peak_loop(int iterations, float seed) {
+  // 12 independent accumulators: enough chains to cover the add latency on two ports.
+  f32x4 acc[12];
+  for (int k = 0; k < 12; ++k) acc[k] = splat4(seed + 0.001f * static_cast<float>(k));
+  const f32x4 scale = splat4(0.999999f), offset = splat4(1e-7f);
+  for (int it = 0; it < iterations; ++it) {
+    for (int k = 0; k < 12; ++k) acc[k] = madd4(offset, acc[k], scale);
+  }
+  f32x4 total = acc[0];
+  for (int k = 1; k < 12; ++k) total = add4(total, acc[k]);
+  return sum4(total);
+}
+
+}  // namespace cnnlens::kernels

@@ -1,0 +1,138 @@
+// Mini-batch training (Model::train_batches / train_batch / evaluate / predict): PyTorch's
+// batched mean-reduction training (tests/fixtures/batch/, from generate_batch_reference.py), and
+// the batch gradient as the mean of the gradients the single-sample path computes.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace cnnlens::testing {
+namespace {
+
+std::vector<float> param_copy(const Model& model, std::size_t layer, const std::string& name) {
+  for (const NamedTensor& t : model.layer(layer).tensors()) {
+    if (t.name == name) return to_vector(*t.tensor);
+  }
+  ADD_FAILURE() << "layer " << layer << " has no " << name;
+  return {};
+}
+
+class BatchFixture : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BatchFixture, MatchesPyTorchMeanReductionBatches) {
+  const nlohmann::json fixture = nlohmann::json::parse(read_text("tests/fixtures/batch/" + GetParam() + ".json"));
+  Model model = Model::from_json(fixture["scene"].dump());
+  const std::vector<float> inputs = floats(fixture["inputs"]);
+  std::vector<int> labels;
+  std::vector<float> targets;
+  BatchTargets batch_targets;
+  if (fixture.contains("labels")) {
+    labels = fixture["labels"].get<std::vector<int>>();
+    batch_targets.labels = labels.data();
+  } else {
+    targets = floats(fixture["targets"]);
+    batch_targets.values = targets.data();
+  }
+  const std::size_t count = fixture["count"].get<std::size_t>();
+  const std::vector<float> losses =
+      model.train_batches(inputs.data(), count, batch_targets, fixture["batch_size"].get<std::size_t>());
+  EXPECT_TRUE(all_close(losses, floats(fixture["expected"]["losses"]))) << "batch losses";
+  for (const auto& p : fixture["expected"]["params"]) {
+    const std::size_t layer = p["layer"].get<std::size_t>();
+    const std::string name = p["name"].get<std::string>();
+    EXPECT_TRUE(all_close(param_copy(model, layer, name), floats(p["data"]))) << "layer " << layer << " " << name;
+  }
+  EXPECT_EQ(model.steps_taken(), static_cast<int>(losses.size()));
+  ASSERT_GE(model.loss_history().size(), losses.size());
+  EXPECT_FLOAT_EQ(model.loss_history().back(), losses.back());
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, BatchFixture,
+                         ::testing::Values("conv_ce_sgd_momentum", "conv_mse_sigmoid_adam", "dense_ce_sgd_single_batch"));
+
+// A conv net with cross-entropy; plain SGD with lr 1 so the update is minus the mean gradient.
+std::string ce_scene() {
+  return R"({"version": 1, "input": {"shape": [2, 6, 5], "data": )" +
+         nlohmann::json(random_values(60, 11)).dump() + R"(},
+    "layers": [{"type": "conv2d", "out_channels": 3, "kernel_size": 3, "padding": 1, "stride": [2, 1]},
+               {"type": "tanh"}, {"type": "flatten"}, {"type": "dense", "out_features": 4}],
+    "loss": "cross_entropy", "target": 1, "optimizer": {"type": "sgd", "lr": 1}, "seed": 3})";
+}
+
+TEST(Batch, GradientIsTheMeanOfSingleSampleGradients) {
+  constexpr std::size_t kCount = 5;
+  const std::vector<float> inputs = random_values(kCount * 60, 21);
+  const std::vector<int> labels = {0, 3, 1, 1, 2};
+  Model single = Model::from_json(ce_scene());
+  const std::vector<std::pair<std::size_t, std::string>> params = {{0, "weight"}, {0, "bias"}, {3, "weight"}, {3, "bias"}};
+  std::vector<std::vector<double>> mean_grad(params.size());
+  double mean_loss = 0.0;
+  for (std::size_t k = 0; k < kCount; ++k) {
+    single.set_input(std::vector<float>(inputs.begin() + k * 60, inputs.begin() + (k + 1) * 60));
+    single.set_target(labels[k]);
+    mean_loss += single.loss() / kCount;
+    for (std::size_t p = 0; p < params.size(); ++p) {
+      const std::vector<float> g = param_copy(single, params[p].first, params[p].second + ".grad");
+      mean_grad[p].resize(g.size());
+      for (std::size_t i = 0; i < g.size(); ++i) mean_grad[p][i] += double(g[i]) / kCount;
+    }
+  }
+  Model batch = Model::from_json(ce_scene());
+  std::vector<std::vector<float>> before;
+  for (const auto& p : params) before.push_back(param_copy(batch, p.first, p.second));
+  const float loss = batch.train_batch(inputs.data(), kCount, BatchTargets{labels.data(), nullptr});
+  EXPECT_NEAR(loss, mean_loss, 1e-5);
+  for (std::size_t p = 0; p < params.size(); ++p) {
+    const std::vector<float> after = param_copy(batch, params[p].first, params[p].second);
+    std::vector<double> step(after.size());
+    for (std::size_t i = 0; i < after.size(); ++i) step[i] = double(before[p][i]) - after[i];  // lr 1: the mean grad
+    EXPECT_TRUE(all_close(as_floats(step), as_floats(mean_grad[p]), 1e-5, 1e-3)) << params[p].second;
+  }
+}
+
+TEST(Batch, StateRuleHoldsAfterBatchCalls) {
+  Model model = Model::from_json(ce_scene());
+  const std::vector<float> inputs = random_values(3 * 60, 5);
+  const std::vector<int> labels = {2, 0, 3};
+  model.train_batches(inputs.data(), 3, BatchTargets{labels.data(), nullptr}, 2);
+  EXPECT_EQ(model.steps_taken(), 2);
+  // The listed tensors describe the model's own input and target with the new parameters.
+  Model fresh = Model::from_json(model.to_scene_json().dump());
+  EXPECT_TRUE(all_close(to_vector(model.layer(3).output()), to_vector(fresh.layer(3).output())));
+  EXPECT_TRUE(all_close(param_copy(model, 0, "weight.grad"), param_copy(fresh, 0, "weight.grad")));
+  EXPECT_FLOAT_EQ(model.loss(), fresh.loss());
+
+  // evaluate and predict leave every tensor as it was.
+  const std::vector<float> out_before = to_vector(model.layer(3).output());
+  const std::vector<float> grad_before = param_copy(model, 3, "weight.grad");
+  const Evaluation eval = model.evaluate(inputs.data(), 3, labels.data());
+  ASSERT_EQ(eval.predictions.size(), 3u);
+  EXPECT_LE(eval.correct, 3u);
+  EXPECT_TRUE(std::isfinite(eval.mean_loss));
+  const std::vector<float> logits = model.predict(inputs.data() + 60);
+  EXPECT_EQ(static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin()), eval.predictions[1]);
+  EXPECT_EQ(to_vector(model.layer(3).output()), out_before);
+  EXPECT_EQ(param_copy(model, 3, "weight.grad"), grad_before);
+  EXPECT_EQ(model.steps_taken(), 2);
+}
+
+TEST(Batch, BadArgumentsThrowAndChangeNothing) {
+  Model model = Model::from_json(ce_scene());
+  const std::vector<float> weight = param_copy(model, 0, "weight");
+  std::vector<float> inputs = random_values(2 * 60, 9);
+  const std::vector<int> bad_labels = {0, 4};
+  EXPECT_THROW(model.train_batch(inputs.data(), 2, BatchTargets{bad_labels.data(), nullptr}), SceneError);
+  EXPECT_THROW(model.train_batch(inputs.data(), 2, BatchTargets{}), SceneError);
+  EXPECT_THROW(model.train_batch(inputs.data(), 0, BatchTargets{bad_labels.data(), nullptr}), SceneError);
+  const std::vector<int> labels = {0, 1};
+  EXPECT_THROW(model.train_batches(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 0), SceneError);
+  inputs[70] = std::nanf("");
+  EXPECT_THROW(model.train_batch(inputs.data(), 2, BatchTargets{labels.data(), nullptr}), SceneError);
+  EXPECT_THROW(model.predict(inputs.data() + 60), SceneError);
+  EXPECT_EQ(param_copy(model, 0, "weight"), weight);
+  EXPECT_EQ(model.steps_taken(), 0);
+}
+
+}  // namespace
+}  // namespace cnnlens::testing
