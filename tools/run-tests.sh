@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: native (GoogleTest, also under ASan+UBSan), a bounded
-# libFuzzer run, the wasm module in Node, and the built page in headless Chromium.
+# libFuzzer run, the wasm module in Node, the built page in headless Chromium, and the page's
+# PyTorch export run by PyTorch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
@@ -24,3 +25,6 @@ npm run --silent test:node
 
 echo "== page in headless Chromium"
 npm run --silent test:browser
+
+echo "== exported PyTorch scripts against the wasm module (Debian's python3-torch)"
+npm run --silent test:export

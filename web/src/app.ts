@@ -16,6 +16,8 @@ export class App implements Renderer {
   /** duration of the last full redraw, for tests and curious course authors */
   lastRenderMs = 0;
   private snap: Snapshot | null = null;
+  /** Called after every full redraw (embed modes post their height, keep inputs disabled). */
+  private readonly renderListeners: (() => void)[] = [];
   private readonly header: Header;
   private readonly pipeline: Pipeline;
   private readonly inspector: Inspector;
@@ -51,6 +53,11 @@ export class App implements Renderer {
     this.gradCheck.render(this.state);
     this.renderSelection();
     this.lastRenderMs = performance.now() - t0;
+    for (const listener of this.renderListeners) listener();
+  }
+
+  onRender(listener: () => void): void {
+    this.renderListeners.push(listener);
   }
 
   /** Highlights and the explanation only (hover/focus moves), from the last snapshot. */

@@ -263,6 +263,12 @@ export class Controller implements Actions {
     this.view.render();
   }
 
+  /** The guided lesson's step (null when closed); the lesson itself lives in web/src/lesson. */
+  setLesson(step: number | null): void {
+    this.state.lesson = step;
+    this.view.render();
+  }
+
   /** Starts (layer >= 0) or stops (-1) stepping a conv kernel across its input. */
   slide(layer: number): void {
     clearInterval(this.slideTimer);

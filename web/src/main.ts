@@ -8,6 +8,8 @@ import { PRESETS } from './presets';
 import { parseScene } from './scene';
 import { initialState, type UIState } from './state';
 import { S } from './strings';
+import { mountLesson } from './lesson/lesson';
+import { bootShare } from './share/host';
 
 /** The surface for course authors; see web/API-PAGE.md. */
 export interface CnnLensPage {
@@ -44,6 +46,8 @@ async function start(): Promise<void> {
       refresh: () => { state.scene = app.controller.current(); app.render(); },
       sceneJSON: () => engine.sceneJson(),
     };
+    await bootShare(app, root); // shared link / saved work, share toolbar, ?embed=1
+    mountLesson(app, engine, state, root);
     document.body.dataset.ready = 'true';
   } catch (e) {
     root.textContent = S.loadFailed(e instanceof Error ? e.message : String(e));

@@ -43,6 +43,8 @@ export interface UIState {
   gradCheck: { rows: GradientCheckRow[] } | { error: string } | null;
   /** conv layer whose kernel is being slid, and whether it animates by itself */
   slide: { layer: number; playing: boolean } | null;
+  /** guided lesson step (1-9) while the lesson is open, else null (web/src/lesson) */
+  lesson: number | null;
 }
 
 export function initialState(presetId: string, scene: Scene): UIState {
@@ -59,5 +61,6 @@ export function initialState(presetId: string, scene: Scene): UIState {
     brushValue: 1,
     gradCheck: null,
     slide: null,
+    lesson: null,
   };
 }

@@ -11,6 +11,7 @@ export class Header {
   private readonly preset: HTMLSelectElement;
   private readonly modes = new Map<ViewMode, HTMLButtonElement>();
   private readonly desc: HTMLElement;
+  private readonly lesson: HTMLButtonElement;
 
   constructor(a: Actions) {
     this.preset = select(PRESETS.map((p) => [p.id, p.title]), PRESETS[0].id, (v) => a.loadPreset(v), { testid: 'preset-select' });
@@ -26,12 +27,15 @@ export class Header {
       h('span', {}, S.legendPos));
     legend.title = S.legendHint;
     this.desc = h('p', { class: 'scene-desc', testid: 'scene-desc' });
+    // the guided lesson (web/src/lesson) listens for this event
+    this.lesson = button(S.lessonButton, () => document.dispatchEvent(new CustomEvent('cnnlens:lesson')), { testid: 'btn-lesson', title: S.lessonButtonTitle });
     this.el = h('header', { class: 'app-header' },
       h('div', { class: 'brand' }, h('h1', {}, S.appTitle), h('span', { class: 'tagline' }, S.appTagline)),
       h('div', { class: 'controls' },
         h('label', {}, S.presetLabel, this.preset),
         h('div', { class: 'mode' }, h('span', { class: 'label' }, S.viewLabel), group),
-        legend),
+        legend,
+        this.lesson),
       this.desc);
   }
 
@@ -39,5 +43,6 @@ export class Header {
     if (this.preset.value !== st.presetId) this.preset.value = st.presetId;
     for (const [m, b] of this.modes) b.setAttribute('aria-pressed', String(st.mode === m));
     setText(this.desc, st.scene.description ?? '');
+    this.lesson.setAttribute('aria-pressed', String(st.lesson !== null));
   }
 }

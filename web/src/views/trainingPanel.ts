@@ -28,7 +28,7 @@ export class TrainingPanel {
     this.run = button(S.run, () => a.toggleRun(), { class: 'primary', testid: 'btn-run' });
     this.status = h('p', { class: 'train-status', testid: 'train-status' });
     this.error = h('p', { class: 'layer-error', role: 'alert', testid: 'train-error', hidden: true });
-    this.el = h('section', { class: 'panel training', 'aria-label': S.training },
+    this.el = h('section', { class: 'panel training', testid: 'training-panel', 'aria-label': S.training },
       h('h2', {}, S.training),
       h('div', { class: 'settings' },
         h('label', {}, S.optimizerLabel, this.opt),

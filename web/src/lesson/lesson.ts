@@ -1,0 +1,284 @@
+// The guided lesson: a panel at the top of the side column (a bottom sheet on narrow screens)
+// that walks through the classic example in nine steps on the live page. It owns no model:
+// every action goes through the page's controller, so whatever the learner changes stays when
+// the lesson is left. URL: ?lesson=N opens step N (kept up to date with replaceState),
+// ?lang=en|zh picks the text, ?lesson=N&embed=1 shows only the lesson and the regions it needs.
+//
+// Scene rule: the lesson never replaces the learner's network by itself. On entry, a network
+// with the classic structure (same input, layers and settings; any values) is used as it is.
+// Any other network gets a notice with "Load the classic example" / "Keep my network".
+import type { App } from '../app';
+import type { Engine } from '../engine';
+import { PRESETS } from '../presets';
+import type { Scene } from '../scene';
+import type { UIState } from '../state';
+import { h } from '../views/dom';
+import { fill, lessonText, pickLang, rich, type Lang, type LessonText } from './content';
+import { Spotlight } from './spotlight';
+import { STEPS, type StepCtx, type StepView } from './steps';
+
+/** The header's Lesson button dispatches this on document. */
+export const LESSON_EVENT = 'cnnlens:lesson';
+
+function structureKey(scene: Scene): string {
+  const layers = scene.layers.map(({ weight: _w, bias: _b, ...rest }) => rest);
+  return JSON.stringify([scene.input.shape, layers, scene.loss]);
+}
+
+const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+const narrow = () => window.matchMedia?.('(max-width: 900px)').matches ?? false;
+
+export class Lesson {
+  readonly lang: Lang;
+  readonly text: LessonText;
+  readonly el: HTMLElement;
+  /** 1-based step, 0 while closed */
+  step = 0;
+  private embed = false;
+  private view: StepView | null = null;
+  private readonly spotlight = new Spotlight();
+  private spot: string[] = [];
+  private needs: string[] = [];
+  private extra = '';
+  private readonly title: HTMLElement;
+  private readonly progress: HTMLElement;
+  private readonly dots: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly notice: HTMLElement;
+  private readonly back: HTMLButtonElement;
+  private readonly next: HTMLButtonElement;
+  private readonly classicKey: string;
+  private checkedScene: Scene | null = null;
+  private keepMine = false;
+
+  constructor(private readonly app: App, private readonly engine: Engine, private readonly state: UIState, private readonly root: HTMLElement) {
+    this.lang = pickLang(location.search, navigator.language);
+    this.text = lessonText(this.lang);
+    const ui = this.text.ui;
+    const classic = new engine.module.Model(PRESETS.find((p) => p.id === 'classic')!.json);
+    try { this.classicKey = structureKey(JSON.parse(classic.toJSON()) as Scene); } finally { classic.delete(); }
+
+    this.title = h('h3', { class: 'lesson-title', testid: 'lesson-title', tabindex: -1 });
+    this.progress = h('span', { class: 'lesson-progress', testid: 'lesson-progress' });
+    this.dots = h('ol', { class: 'lesson-dots', 'aria-label': ui.stepsLabel });
+    this.text.steps.forEach((s, i) => {
+      const b = h('button', { type: 'button', class: 'dot', testid: `lesson-dot-${i + 1}`, 'aria-label': fill(ui.dot, { n: i + 1, title: s.title }), title: s.title });
+      b.addEventListener('click', () => this.go(i + 1));
+      this.dots.append(h('li', {}, b));
+    });
+    this.notice = h('div', { class: 'lesson-notice', testid: 'lesson-notice', role: 'status', hidden: true });
+    this.body = h('div', { class: 'lesson-body', testid: 'lesson-body' });
+    this.back = h('button', { type: 'button', testid: 'lesson-back' }, ui.back);
+    this.back.addEventListener('click', () => this.go(this.step - 1));
+    this.next = h('button', { type: 'button', class: 'primary', testid: 'lesson-next' });
+    this.next.addEventListener('click', () => (this.step >= STEPS.length ? this.close() : this.go(this.step + 1)));
+    const closeBtn = h('button', { type: 'button', class: 'icon lesson-close', testid: 'lesson-close', 'aria-label': ui.close, title: ui.close }, '✕');
+    closeBtn.addEventListener('click', () => this.close());
+    this.el = h('section', { class: 'panel lesson-panel', testid: 'lesson-panel', 'aria-label': ui.panelLabel, lang: this.lang, hidden: true },
+      h('header', { class: 'lesson-head' }, h('h2', {}, ui.heading), closeBtn),
+      h('div', { class: 'lesson-progress-row' }, this.progress, this.dots),
+      this.notice,
+      h('div', { class: 'lesson-scroll' }, this.title, this.body),
+      h('nav', { class: 'lesson-nav', 'aria-label': ui.navLabel }, this.back, h('span', { class: 'lesson-keys small muted' }, ui.keysHint), this.next));
+    this.el.addEventListener('keydown', (e) => {
+      const t = e.target as HTMLElement;
+      if (t.closest('input, select, textarea, [role="grid"]') || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key === 'ArrowRight' && this.step < STEPS.length) { e.preventDefault(); this.go(this.step + 1); }
+      else if (e.key === 'ArrowLeft' && this.step > 1) { e.preventDefault(); this.go(this.step - 1); }
+    });
+  }
+
+  /**
+   * Keeps the panel inside the viewport under the (sticky) page header, so Back/Next stay
+   * visible whatever the header's height; narrow screens use the CSS bottom sheet instead.
+   */
+  fit(): void {
+    if (!this.step) return;
+    const header = document.querySelector<HTMLElement>('.app-header');
+    const sticky = header && getComputedStyle(header).position === 'sticky' ? header.getBoundingClientRect().height : 0;
+    document.body.style.setProperty('--lesson-header', `${Math.round(sticky)}px`);
+    if (narrow()) { this.el.style.maxHeight = ''; return; }
+    const top = Math.max(this.el.getBoundingClientRect().top, sticky + 12);
+    this.el.style.maxHeight = `${Math.max(260, Math.floor(window.innerHeight - top - 12))}px`;
+  }
+
+  /** Called after every redraw of the page. */
+  afterRender(): void {
+    if (!this.step) return;
+    if (this.state.scene !== this.checkedScene) this.checkScene();
+    try {
+      this.view?.update?.();
+    } catch {
+      // a network without the classic layers: the notice explains; keep the page running
+    }
+    // the pipeline may have been rebuilt: the spotlight is CSS, so only re-check it exists
+  }
+
+  open(step = this.step || 1, opts: { embed?: boolean; focus?: boolean } = {}): void {
+    const first = !this.step;
+    if (first) {
+      this.embed = !!opts.embed;
+      document.body.classList.add('lesson-on');
+      document.body.classList.toggle('lesson-embed', this.embed);
+      // the general embed mode (web/src/embed) hides panels by class; without an explicit
+      // ?panels= the lesson decides which regions an embedded step shows
+      if (this.embed && !new URLSearchParams(location.search).has('panels')) {
+        for (const c of [...this.root.classList]) if (c.startsWith('cl-hide-') || c === 'cl-no-side') this.root.classList.remove(c);
+      }
+      this.el.hidden = false;
+      this.keepMine = false;
+      this.checkedScene = null;
+    }
+    this.go(step);
+    if (first) {
+      this.app.controller.setLesson(this.step);
+      if (opts.focus) this.title.focus({ preventScroll: true });
+    }
+  }
+
+  toggle(): void {
+    if (this.step) this.close();
+    else this.open(1, { focus: true });
+  }
+
+  go(n: number): void {
+    n = Math.max(1, Math.min(STEPS.length, Math.round(n) || 1));
+    const def = STEPS[n - 1];
+    const t = this.text.steps[n - 1];
+    const ui = this.text.ui;
+    this.disposeView();
+    this.step = n;
+    this.spot = def.spot;
+    this.needs = def.needs ?? def.spot;
+    this.extra = '';
+    this.title.textContent = t.title;
+    this.progress.textContent = fill(ui.progress, { n, total: STEPS.length });
+    this.dots.querySelectorAll('button').forEach((b, i) => {
+      b.classList.toggle('done', i + 1 < n);
+      if (i + 1 === n) b.setAttribute('aria-current', 'step'); else b.removeAttribute('aria-current');
+    });
+    this.back.disabled = n === 1;
+    this.next.textContent = n === STEPS.length ? ui.finish : ui.next;
+    this.checkScene();
+    const ctx: StepCtx = {
+      t, ui,
+      engine: this.engine,
+      controller: this.app.controller,
+      state: this.state,
+      snap: () => this.app.snapshot(),
+      setExtra: (css) => { this.extra = css; this.applySpot(); },
+      setSpot: (spot, needs) => { this.spot = spot; this.needs = needs ?? spot; this.applySpot(); },
+      reducedMotion,
+    };
+    try {
+      this.view = def.build(ctx);
+      this.body.replaceChildren(this.view.el);
+    } catch {
+      this.view = null;
+      this.body.replaceChildren(h('p', { class: 'lesson-action' }, rich(ui.needsClassic)));
+    }
+    this.el.dataset.step = String(n);
+    this.el.dataset.spot = this.spot.join(' ');
+    this.applySpot();
+    this.writeUrl();
+    if (this.state.lesson !== null && this.state.lesson !== n) this.app.controller.setLesson(n);
+    this.el.querySelector('.lesson-scroll')?.scrollTo({ top: 0 });
+    this.fit();
+    requestAnimationFrame(() => { this.fit(); this.scrollToSpot(); });
+  }
+
+  close(): void {
+    if (!this.step) return;
+    this.disposeView();
+    this.step = 0;
+    this.spotlight.clear();
+    this.el.hidden = true;
+    this.el.style.maxHeight = '';
+    document.body.classList.remove('lesson-on', 'lesson-embed');
+    this.embed = false;
+    const u = new URL(location.href);
+    u.searchParams.delete('lesson');
+    u.searchParams.delete('embed');
+    history.replaceState(history.state, '', u);
+    this.app.controller.setLesson(null);
+    (document.querySelector('[data-testid="btn-lesson"]') as HTMLElement | null)?.focus({ preventScroll: true });
+  }
+
+  private disposeView(): void {
+    const v = this.view;
+    this.view = null;
+    try { v?.dispose?.(); } catch { /* nothing to undo */ }
+  }
+
+  private applySpot(): void {
+    if (!this.step) return;
+    this.spotlight.set(this.spot, this.needs, this.embed, this.extra);
+    this.el.dataset.spot = this.spot.join(' ');
+  }
+
+  private scrollToSpot(): void {
+    const behavior: ScrollBehavior = reducedMotion() ? 'auto' : 'smooth';
+    const side = this.el.parentElement;
+    if (side && side !== this.root) side.scrollTop = 0;
+    for (const id of this.spot) {
+      const el = document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+      // a widget of the lesson itself is read in order with the step's text: no scrolling
+      if (!el || !el.getClientRects().length || this.el.contains(el)) continue;
+      const tall = el.getBoundingClientRect().height > window.innerHeight * 0.6;
+      el.scrollIntoView({ block: tall || narrow() ? 'start' : 'center', inline: 'nearest', behavior });
+      return;
+    }
+  }
+
+  private writeUrl(): void {
+    const u = new URL(location.href);
+    u.searchParams.set('lesson', String(this.step));
+    history.replaceState(history.state, '', u);
+  }
+
+  /** The scene rule (see the top of this file): a notice, never a silent reload. */
+  private checkScene(): void {
+    this.checkedScene = this.state.scene;
+    const classic = structureKey(this.state.scene) === this.classicKey;
+    const ui = this.text.ui;
+    if (classic || this.keepMine) {
+      this.notice.hidden = true;
+      this.notice.replaceChildren();
+      return;
+    }
+    if (!this.notice.hidden) return;
+    const load = h('button', { type: 'button', class: 'primary', testid: 'lesson-load-classic' }, ui.loadClassic);
+    load.addEventListener('click', () => {
+      this.app.controller.loadPreset('classic');
+      this.notice.hidden = true;
+      this.go(this.step);
+    });
+    const keep = h('button', { type: 'button', testid: 'lesson-keep-mine' }, ui.keepMine);
+    keep.addEventListener('click', () => { this.keepMine = true; this.notice.hidden = true; });
+    this.notice.replaceChildren(h('p', {}, rich(ui.notClassic)), h('div', { class: 'lesson-row' }, load, keep));
+    this.notice.hidden = false;
+  }
+}
+
+/** Creates the lesson, puts its panel on the page, hooks it to every redraw, opens ?lesson=N. */
+export function mountLesson(app: App, engine: Engine, state: UIState, root: HTMLElement): Lesson {
+  const lesson = new Lesson(app, engine, state, root);
+  const side = root.querySelector('.side') ?? root;
+  side.prepend(lesson.el);
+  app.onRender(() => lesson.afterRender());
+  document.addEventListener(LESSON_EVENT, () => lesson.toggle());
+  let queued = false;
+  const fit = () => {
+    if (queued || !lesson.step) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; lesson.fit(); });
+  };
+  window.addEventListener('scroll', fit, { passive: true });
+  window.addEventListener('resize', fit);
+  const params = new URLSearchParams(location.search);
+  const n = Number(params.get('lesson'));
+  if (params.has('lesson') && Number.isInteger(n) && n >= 1 && n <= STEPS.length) {
+    lesson.open(n, { embed: params.get('embed') === '1' });
+  }
+  return lesson;
+}

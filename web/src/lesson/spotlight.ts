@@ -1,0 +1,53 @@
+// The spotlight is one generated <style> element keyed on data-testid selectors, so it survives
+// the pipeline rebuilding its DOM after an edit: the highlighted regions get an outline, the
+// other cards and panels are dimmed lightly, and in embed mode the regions a step does not
+// need are hidden. Step widgets add their own cell-level rules (quiz cells, windows) as `extra`.
+
+const SAFE = /^[\w.-]+$/;
+
+export function bySelector(ids: string[]): string {
+  return ids.filter((id) => SAFE.test(id)).map((id) => `[data-testid="${id}"]`).join(', ');
+}
+
+/** Selector of one matrix cell: the lesson marks cells by data-index, not by class. */
+export function cellSel(matrix: string, index: number): string {
+  return SAFE.test(matrix) ? `[data-testid="${matrix}"] .cell[data-index="${Math.floor(index)}"]` : '';
+}
+
+export class Spotlight {
+  private readonly style: HTMLStyleElement;
+
+  constructor() {
+    this.style = document.createElement('style');
+    this.style.dataset.lesson = 'spotlight';
+    document.head.append(this.style);
+  }
+
+  set(spot: string[], needs: string[], embed: boolean, extra: string): void {
+    const s = bySelector(spot);
+    const rules: string[] = [];
+    if (s) {
+      const dimmable = 'body.lesson-on :is(.pipeline > .stage > .card, .pipeline > .card-loss, .side > .panel:not(.lesson-panel))';
+      rules.push(`${dimmable}:not(:is(${s})):not(:has(:is(${s}))):not(:is(${s}) *) { opacity: 0.45; }`);
+      rules.push(`body.lesson-on :is(${s}) { outline: 3px solid var(--lesson-spot); outline-offset: 3px; }`);
+      rules.push(`body.lesson-on .block:is(${s}) { outline-offset: -2px; }`);
+    }
+    if (embed) {
+      const n = bySelector(needs);
+      if (!needs.includes('pipeline')) {
+        rules.push(n
+          ? `body.lesson-embed .pipeline > :is(.stage, .card-loss):not(:is(${n})):not(:has(:is(${n}))) { display: none; }`
+          : 'body.lesson-embed .network { display: none; }');
+      }
+      rules.push(n
+        ? `body.lesson-embed .side > .panel:not(.lesson-panel):not(:is(${n})):not(:has(:is(${n}))) { display: none; }`
+        : 'body.lesson-embed .side > .panel:not(.lesson-panel) { display: none; }');
+    }
+    const css = [...rules, extra].join('\n');
+    if (this.style.textContent !== css) this.style.textContent = css;
+  }
+
+  clear(): void {
+    this.style.textContent = '';
+  }
+}

@@ -1,0 +1,98 @@
+// Boot-time glue of the full page (main.ts calls bootShare once, after the first render):
+// opens a shared link (?scene=…&view=…) or the saved work, adds the share toolbar, saves on
+// every change, adds CSV buttons to tensor blocks, and runs the compact iframe mode (?embed=1).
+import type { App } from '../app';
+import { findPreset, PRESETS } from '../presets';
+import { S } from '../strings';
+import { button } from '../views/dom';
+import { applyPanels, parsePanels, postHeight, setReadonly } from '../embed/panels';
+import { decodeScene } from './codec';
+import { download, fileStem, tensorOfBlock, tensorCsv } from './exporters';
+import { showNotice } from './notice';
+import { ShareBar, shareLink } from './shareBar';
+import { clearSaved, loadSaved, parseView, Saver } from './storage';
+
+/** The preset a scene came from (same title), so per-layer Reset still means "the example's values". */
+export function presetIdOf(json: string): string {
+  try {
+    const title = (JSON.parse(json) as { title?: string }).title;
+    return PRESETS.find((p) => p.title === title)?.id ?? 'custom';
+  } catch {
+    return 'custom';
+  }
+}
+
+/** Loads a scene keeping its preset as the per-layer reset reference. */
+export function openScene(app: App, json: string): { ok: true } | { ok: false; error: string } {
+  const id = presetIdOf(json);
+  const preset = findPreset(id);
+  if (preset && !app.controller.loadScene(preset.json, id).ok) return { ok: false, error: 'preset' };
+  const r = preset ? app.controller.loadScene(json) : app.controller.loadScene(json, id);
+  if (!r.ok && preset) app.controller.loadScene(PRESETS[0].json, PRESETS[0].id);
+  return r.ok ? { ok: true } : r;
+}
+
+function addCsvButtons(app: App, root: HTMLElement): void {
+  for (const head of root.querySelectorAll<HTMLElement>('.pipeline .block-head:not([data-cl-csv])')) {
+    head.dataset.clCsv = '1';
+    const block = head.parentElement as HTMLElement;
+    const id = block.dataset.testid ?? '';
+    const title = head.querySelector('.block-title')?.textContent ?? '';
+    head.append(button(S.csv, () => {
+      const t = tensorOfBlock(app.snapshot(), id);
+      if (t) download(`${fileStem(app.state.scene.title)}-${id.replace(/^block-matrix-/, '')}.csv`, tensorCsv(t), 'text/csv');
+    }, { class: 'cl-csv', title: S.csvTitle(title), 'aria-label': S.csvTitle(title), testid: `csv-${id.replace(/^block-/, '')}` }));
+  }
+}
+
+export async function bootShare(app: App, root: HTMLElement): Promise<void> {
+  const url = new URL(window.location.href);
+  const params = url.searchParams;
+  const embed = params.get('embed') === '1';
+  const view = parseView(params.get('view'));
+  const st = app.state;
+  let notice: string | null = null;
+
+  const sceneParam = params.get('scene');
+  if (sceneParam !== null) {
+    const d = await decodeScene(sceneParam);
+    if (!d.ok) notice = d.reason === 'version' ? S.noticeOldLink : S.noticeDamagedLink;
+    else {
+      const r = openScene(app, d.json);
+      if (!r.ok) notice = S.noticeRejectedLink(r.error);
+    }
+  } else if (!embed) {
+    const saved = loadSaved();
+    if (saved.kind === 'bad') notice = S.noticeBadStorage;
+    else if (saved.kind === 'ok') {
+      const r = openScene(app, saved.saved.scene);
+      if (!r.ok) { clearSaved(); notice = S.noticeBadStorage; }
+      else if (!view) st.mode = saved.saved.view;
+    }
+  }
+  if (view) st.mode = view;
+
+  if (embed) {
+    applyPanels(root, parsePanels(params.get('panels')));
+    if (params.get('readonly') === '1') setReadonly(app, root, true);
+    app.render();
+    postHeight(root);
+  } else {
+    // the address bar keeps lang/lesson; the scene now lives in the saved work, so a reload
+    // shows the latest edits instead of the link's original state
+    if (sceneParam !== null || view) {
+      params.delete('scene');
+      params.delete('view');
+      history.replaceState(history.state, '', url.href);
+    }
+    const bar = new ShareBar(app, root);
+    const header = root.querySelector('.app-header');
+    header?.insertBefore(bar.el, header.querySelector('.scene-desc'));
+    const saver = new Saver(() => ({ sceneJson: app.controller.engine.sceneJson(), view: st.mode, presetId: st.presetId }));
+    app.onRender(() => { saver.schedule(); addCsvButtons(app, root); });
+    app.render();
+    if (sceneParam !== null && !notice) saver.flush();
+    Object.assign(window.cnnlens ?? {}, { shareLink: () => shareLink(app), importScene: (text: string) => bar.importText(text, 'scene.json') });
+  }
+  if (notice) showNotice(root, notice);
+}

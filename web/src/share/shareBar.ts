@@ -1,0 +1,114 @@
+// The "Share and save" toolbar of the full page: copy link, save/open JSON, PNG, PyTorch code.
+import type { App } from '../app';
+import { S } from '../strings';
+import { button, h } from '../views/dom';
+import { encodeScene } from './codec';
+import { canvasPng, download, drawCards, fileStem, visibleCards } from './exporters';
+import { showNotice } from './notice';
+import { compactScene } from './numbers';
+import { pytorchScript } from './pytorchExport';
+
+/** The share link of the current scene and view; keeps lang and lesson when present. */
+export async function shareLink(app: App): Promise<string> {
+  const payload = await encodeScene(app.controller.engine.sceneJson());
+  const here = new URL(window.location.href);
+  const url = new URL(here.origin === 'null' ? here.href.split(/[?#]/)[0] : here.origin + here.pathname);
+  url.search = '';
+  url.searchParams.set('scene', payload);
+  url.searchParams.set('view', app.state.mode);
+  for (const keep of ['lang', 'lesson']) {
+    const v = here.searchParams.get(keep);
+    if (v !== null) url.searchParams.set(keep, v);
+  }
+  return url.href;
+}
+
+export class ShareBar {
+  readonly el: HTMLElement;
+  private readonly linkBox: HTMLElement;
+  private readonly linkField: HTMLInputElement;
+  private readonly status: HTMLElement;
+  private readonly file: HTMLInputElement;
+  private dialog: HTMLDialogElement | null = null;
+
+  constructor(private readonly app: App, private readonly root: HTMLElement) {
+    this.linkField = h('input', { type: 'text', readonly: true, class: 'cl-link-field', testid: 'share-link-field', 'aria-label': S.linkFallback });
+    this.linkBox = h('div', { class: 'cl-link-box', hidden: true }, h('label', {}, S.linkFallback, this.linkField),
+      button(S.close, () => { this.linkBox.hidden = true; }, { class: 'icon' }));
+    this.status = h('span', { class: 'cl-share-status', role: 'status', testid: 'share-status' });
+    this.file = h('input', { type: 'file', accept: '.json,application/json', hidden: true, testid: 'import-file' });
+    this.file.addEventListener('change', () => void this.importFile());
+    this.el = h('div', { class: 'cl-sharebar', role: 'group', 'aria-label': S.shareBar, testid: 'sharebar' },
+      button(S.copyLink, () => void this.copyLink(), { title: S.copyLinkTitle, testid: 'share-copy-link' }),
+      button(S.exportJson, () => this.exportJson(), { title: S.exportJsonTitle, testid: 'export-json' }),
+      button(S.importJson, () => this.file.click(), { title: S.importJsonTitle, testid: 'import-json' }),
+      button(S.exportPng, () => void this.exportPng(), { title: S.exportPngTitle, testid: 'export-png' }),
+      button(S.exportCode, () => this.showCode(), { title: S.exportCodeTitle, testid: 'export-code' }),
+      this.file, this.status, this.linkBox);
+  }
+
+  private title(): string | undefined {
+    return this.app.state.scene.title;
+  }
+
+  async copyLink(): Promise<void> {
+    const link = await shareLink(this.app);
+    this.linkField.value = link;
+    try {
+      if (!navigator.clipboard) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(link);
+      this.status.textContent = S.linkCopied;
+      setTimeout(() => { this.status.textContent = ''; }, 2500);
+    } catch {
+      // no clipboard permission (or an insecure context): show the link to copy by hand
+      this.linkBox.hidden = false;
+      this.linkField.focus();
+      this.linkField.select();
+    }
+  }
+
+  exportJson(): void {
+    const json = JSON.stringify(JSON.parse(compactScene(this.app.controller.engine.sceneJson())), null, 2);
+    // JSON.stringify re-prints doubles; compactScene's short numbers are the same doubles, so
+    // they print back identically short.
+    download(`${fileStem(this.title())}.json`, json + '\n', 'application/json');
+  }
+
+  /** Loads a scene text; errors go to the notice, the current work stays. */
+  importText(text: string, name: string): boolean {
+    try { JSON.parse(text); } catch { showNotice(this.root, S.noticeImportFailed(S.notJson)); return false; }
+    const r = this.app.controller.loadScene(text, 'custom');
+    if (!r.ok) { showNotice(this.root, S.noticeImportFailed(r.error)); return false; }
+    showNotice(this.root, S.noticeImported(name), 'info');
+    return true;
+  }
+
+  private async importFile(): Promise<void> {
+    const f = this.file.files?.[0];
+    if (!f) return;
+    this.importText(await f.text(), f.name);
+    this.file.value = '';
+  }
+
+  async exportPng(): Promise<void> {
+    const cv = drawCards(visibleCards(this.root, this.app.snapshot()), this.title() ?? S.appTitle);
+    download(`${fileStem(this.title())}.png`, await canvasPng(cv));
+  }
+
+  showCode(): void {
+    const code = pytorchScript(this.app.controller.engine.sceneJson());
+    this.dialog?.remove();
+    const text = h('textarea', { class: 'cl-code', readonly: true, rows: 22, cols: 90, spellcheck: 'false', testid: 'code-text', 'aria-label': S.codeDialogTitle });
+    text.value = code;
+    const dlg = h('dialog', { class: 'cl-dialog', testid: 'code-dialog', 'aria-label': S.codeDialogTitle },
+      h('h2', {}, S.codeDialogTitle), h('p', { class: 'muted small' }, S.codeDialogHint), text,
+      h('div', { class: 'buttons' },
+        button(S.copy, () => { text.select(); void navigator.clipboard?.writeText(code).catch(() => undefined); }, { testid: 'code-copy' }),
+        button(S.download, () => download(`${fileStem(this.title())}.py`, code, 'text/x-python'), { testid: 'code-download' }),
+        button(S.close, () => dlg.close(), { testid: 'code-close' })));
+    dlg.addEventListener('close', () => dlg.remove());
+    this.root.append(dlg);
+    this.dialog = dlg;
+    dlg.showModal();
+  }
+}
