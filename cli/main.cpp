@@ -19,7 +19,7 @@ constexpr const char* kUsage = "usage: cnnlens trace SCENE.json [--steps N]\n";
 bool parse_steps(const std::string& text, int& steps) {
   if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos) return false;
   steps = std::stoi(text);
-  return true;
+  return steps <= 1'000'000;  // Model::train's limit: more is a usage error, not a bad scene
 }
 
 }  // namespace

@@ -34,16 +34,18 @@ void Optimizer::step(std::vector<Param*>& params) {
 // v = momentum * v + g (v = g on the first step); p -= lr * v. Without momentum v is just g.
 void Optimizer::sgd_update(Param& p) const {
   const std::size_t n = p.value.size();
-  const bool use_momentum = spec_.momentum != 0.0f;
+  const bool use_momentum = spec_.momentum != 0.0;
+  const float momentum = static_cast<float>(spec_.momentum);
+  const float lr = static_cast<float>(spec_.lr);
   if (use_momentum && p.momentum.shape() != p.value.shape()) p.momentum = p.grad;
   else if (use_momentum) {
-    for (std::size_t k = 0; k < n; ++k) p.momentum.data()[k] = spec_.momentum * p.momentum.data()[k] + p.grad.data()[k];
+    for (std::size_t k = 0; k < n; ++k) p.momentum.data()[k] = momentum * p.momentum.data()[k] + p.grad.data()[k];
   }
   const float* direction = use_momentum ? p.momentum.data() : p.grad.data();
   reshape_to(p.delta, p.value.shape());
   for (std::size_t k = 0; k < n; ++k) {
     const float before = p.value.data()[k];
-    p.value.data()[k] = before - spec_.lr * direction[k];
+    p.value.data()[k] = before - lr * direction[k];
     p.delta.data()[k] = p.value.data()[k] - before;
   }
 }
@@ -55,18 +57,21 @@ void Optimizer::adam_update(Param& p) const {
   if (p.momentum.shape() != p.value.shape()) p.momentum = zeros(shape_of(p.value));
   if (p.velocity.shape() != p.value.shape()) p.velocity = zeros(shape_of(p.value));
   const double t = steps_taken_;
-  const float step_size = static_cast<float>(spec_.lr / (1.0 - std::pow(static_cast<double>(spec_.beta1), t)));
-  const float correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(spec_.beta2), t)));
+  const float step_size = static_cast<float>(spec_.lr / (1.0 - std::pow(spec_.beta1, t)));
+  const float correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(spec_.beta2, t)));
+  const float beta1 = static_cast<float>(spec_.beta1), one_minus_beta1 = static_cast<float>(1.0 - spec_.beta1);
+  const float beta2 = static_cast<float>(spec_.beta2), one_minus_beta2 = static_cast<float>(1.0 - spec_.beta2);
+  const float eps = static_cast<float>(spec_.eps);
   reshape_to(p.delta, p.value.shape());
   for (std::size_t k = 0; k < n; ++k) {
     const float g = p.grad.data()[k];
     float& m = p.momentum.data()[k];
     float& v = p.velocity.data()[k];
-    m = spec_.beta1 * m + (1.0f - spec_.beta1) * g;
-    v = spec_.beta2 * v + (1.0f - spec_.beta2) * g * g;
-    const float denom = std::sqrt(v) / correction2_sqrt + spec_.eps;
+    m = beta1 * m + one_minus_beta1 * g;
+    v = beta2 * v + one_minus_beta2 * g * g;
+    const float denom = std::sqrt(v) / correction2_sqrt + eps;
     const float before = p.value.data()[k];
-    p.value.data()[k] = before - step_size * (m / denom);
+    p.value.data()[k] = before - step_size * m / denom;  // PyTorch: addcdiv(m, denom, -step_size)
     p.delta.data()[k] = p.value.data()[k] - before;
   }
 }

@@ -32,6 +32,13 @@ void reject_unknown_fields(const json& j, const std::set<std::string>& known, co
   }
 }
 
+double read_double(const json& j, const std::string& field, const std::string& where) {
+  if (!j.is_number()) fail(where, field + " must be a number, got " + type_name(j));
+  const double value = j.get<double>();
+  if (!std::isfinite(value)) fail(where, field + " must be a finite number");
+  return value;
+}
+
 float read_number(const json& j, const std::string& field, const std::string& where) {
   if (!j.is_number()) fail(where, field + " must be a number, got " + type_name(j));
   const double value = j.get<double>();
@@ -187,24 +194,26 @@ OptimizerSpec optimizer_from_json(const json& j) {
     reject_unknown_fields(j, {"type", "lr", "momentum"}, where);
   } else if (spec.type == "adam") {
     reject_unknown_fields(j, {"type", "lr", "beta1", "beta2", "eps"}, where);
-    spec.lr = 0.001f;
+    spec.lr = 0.001;
   } else {
     fail(where, "unknown optimizer type \"" + spec.type + "\" (known: sgd, adam)");
   }
-  auto read_in = [&](const char* field, float& target, float low, bool low_open, float high, bool high_open) {
+  auto read_in = [&](const char* field, double& target, double low, bool low_open, double high, bool high_open) {
     if (!j.contains(field)) return;
-    const float v = read_number(j.at(field), field, where);
-    if ((low_open ? v <= low : v < low) || (high_open ? v >= high : v > high)) {
+    const double v = read_double(j.at(field), field, where);
+    // The value meets float32 tensors, so it must be in range as a float too (1e-50 is 0 there).
+    auto outside = [&](double x) { return (low_open ? x <= low : x < low) || (high_open ? x >= high : x > high); };
+    if (outside(v) || outside(static_cast<float>(v))) {
       fail(where, std::string(field) + " " + j.at(field).dump() + " must be in " + (low_open ? "(" : "[") +
                       nlohmann::json(low).dump() + ", " + nlohmann::json(high).dump() + (high_open ? ")" : "]"));
     }
     target = v;
   };
-  read_in("lr", spec.lr, 0.0f, true, limits::kMaxLearningRate, false);
-  read_in("momentum", spec.momentum, 0.0f, false, 1.0f, true);
-  read_in("beta1", spec.beta1, 0.0f, false, 1.0f, true);
-  read_in("beta2", spec.beta2, 0.0f, false, 1.0f, true);
-  read_in("eps", spec.eps, 0.0f, true, 1.0f, false);
+  read_in("lr", spec.lr, 0.0, true, limits::kMaxLearningRate, false);
+  read_in("momentum", spec.momentum, 0.0, false, 1.0, true);
+  read_in("beta1", spec.beta1, 0.0, false, 1.0, true);
+  read_in("beta2", spec.beta2, 0.0, false, 1.0, true);
+  read_in("eps", spec.eps, 0.0, true, 1.0, false);
   return spec;
 }
 

@@ -1,5 +1,4 @@
-// The command-line tool `cnnlens trace SCENE.json [--steps N]`: exit codes, what goes to stdout
-// and stderr, and that its JSON is the core's trace.
+// The `cnnlens trace SCENE.json [--steps N]` tool: exit codes, stdout/stderr split, output = core trace.
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -1,6 +1,4 @@
-// Conv2d and Dense (the im2col + blocked matrix-product fast path) against direct double-precision
-// loops of the formulas written in their headers, on shapes chosen to hit every remainder of the
-// blocked kernels, plus buffer reuse across calls and gradient accumulation.
+// Conv2d and Dense fast paths vs direct double loops of their header formulas, at every blocking remainder.
 #include <cstdint>
 #include <string>
 #include <vector>

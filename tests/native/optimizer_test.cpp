@@ -1,5 +1,4 @@
-// cnnlens::Optimizer on a Param directly: SGD, SGD with momentum and Adam against arithmetic done
-// by hand, which hyper-parameter changes keep or reset the state, and Param::delta.
+// cnnlens::Optimizer on a Param: SGD, momentum and Adam vs hand arithmetic, state keep/reset, delta.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -260,12 +259,12 @@ TEST(ModelOptimizer, SetOptimizerKeepsStateForALearningRateChangeAndResetsItForA
   Model model = testing::model_from(small_dense_scene());
   model.train(2);
   model.set_optimizer({{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}});
-  EXPECT_EQ(model.optimizer().lr, 0.05f);
+  EXPECT_EQ(model.optimizer().lr, 0.05);
   EXPECT_EQ(model.steps_taken(), 2);
   EXPECT_TRUE(lists(model.layer(0), "weight.momentum"));
   model.set_optimizer({{"type", "adam"}});
   EXPECT_EQ(model.optimizer().type, "adam");
-  EXPECT_EQ(model.optimizer().lr, 0.001f) << "Adam's default learning rate";
+  EXPECT_EQ(model.optimizer().lr, 0.001) << "Adam's default learning rate";
   EXPECT_EQ(model.steps_taken(), 0);
   EXPECT_FALSE(lists(model.layer(0), "weight.momentum"));
   model.step();

@@ -1,5 +1,4 @@
-// Every PyTorch reference fixture in tests/fixtures/reference/: the core's trace after the
-// fixture's N training steps matches PyTorch's float32 trace tensor by tensor.
+// Every PyTorch fixture in tests/fixtures/reference/: the core's trace after N steps matches PyTorch's.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>

@@ -94,6 +94,15 @@ inline Model model_from(const nlohmann::json& scene) { return Model::from_json(s
 // The model's trace as text: byte-identical traces mean an identical visible state.
 inline std::string trace_text(const Model& model) { return trace(model).dump(); }
 
+// Byte-identical JSON texts; on failure shows the JSON patch that turns `expected` into `actual`
+// (truncated), so a differing trace names the paths (layer, tensor, index) that changed.
+inline ::testing::AssertionResult same_json_text(const std::string& actual, const std::string& expected) {
+  if (actual == expected) return ::testing::AssertionSuccess();
+  std::string patch = nlohmann::json::diff(nlohmann::json::parse(expected), nlohmann::json::parse(actual)).dump();
+  if (patch.size() > 800) patch = patch.substr(0, 800) + "...";
+  return ::testing::AssertionFailure() << "JSON texts differ; patch from expected to actual: " << patch;
+}
+
 // Every tensor every layer lists (values, grads, optimizer state, caches) as one string.
 inline std::string all_tensors_text(const Model& model) {
   nlohmann::json all = nlohmann::json::array();

@@ -25,7 +25,7 @@ constexpr std::size_t kMaxTensorElements = 4'194'304;
 // Multiply-adds of one forward pass: keeps any scene under about half a second per pass in wasm.
 constexpr std::uint64_t kMaxMultiplyAdds = 500'000'000;
 constexpr std::size_t kMaxSceneBytes = 128u << 20;
-constexpr float kMaxLearningRate = 100.0f;
+constexpr double kMaxLearningRate = 100.0;
 }  // namespace limits
 
 struct Pair {
@@ -53,13 +53,15 @@ struct LayerSpec {
   Pair effective_stride() const;
 };
 
+// Hyper-parameters are doubles, like PyTorch's Python floats: 1 - beta2 is then computed
+// exactly as PyTorch does before it meets the float32 tensors.
 struct OptimizerSpec {
   std::string type = "sgd";
-  float lr = 0.1f;
-  float momentum = 0.0f;
-  float beta1 = 0.9f;
-  float beta2 = 0.999f;
-  float eps = 1e-8f;
+  double lr = 0.1;
+  double momentum = 0.0;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
 };
 
 enum class LossKind { kMse, kCrossEntropy };
