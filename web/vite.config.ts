@@ -17,7 +17,16 @@ export default defineConfig({
     // the page and the <cnn-lens> element (dist/cnn-lens-element.js), sharing chunks
     rollupOptions: { input: embedInputs(webRoot), output: { entryFileNames } },
   },
-  plugins: [embedExample(webRoot)],
+  // the digits trainer is an ES-module worker; digits/spawn.ts becomes spawnWorker.ts here only,
+  // so the single-file offline build (tools/build-offline.mjs, no config) gets no worker chunk
+  worker: { format: 'es' },
+  plugins: [embedExample(webRoot), {
+    name: 'cnnlens-digits-worker',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (source === './spawn' && importer?.replace(/\\/g, '/').endsWith('/src/digits/digits.ts')) return fileURLToPath(new URL('./src/digits/spawnWorker.ts', import.meta.url));
+    },
+  }],
   server: {
     // The page imports example scenes from ../examples.
     fs: { allow: ['..'] },

@@ -36,8 +36,10 @@ export class App implements Renderer {
     root.replaceChildren(
       this.header.el,
       h('main', { class: 'layout' },
-        h('section', { class: 'network', 'aria-label': S.appTitle }, this.pipeline.el),
-        h('aside', { class: 'side' }, this.inspector.el, this.training.el, this.gradCheck.el)));
+        h('section', { class: 'network', 'aria-label': S.networkLabel }, this.pipeline.el),
+        h('aside', { class: 'side', 'aria-label': S.sidePanels }, this.inspector.el, this.training.el, this.gradCheck.el)));
+    // the theme toggle (views/header.ts): matrices and the chart redraw with the new colours
+    document.addEventListener('cnnlens:theme', () => this.render());
   }
 
   snapshot(): Snapshot {

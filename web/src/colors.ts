@@ -1,10 +1,10 @@
-// Diverging colour scale centred on 0: blue for negative, white at 0, orange-red for positive
+// Diverging colour scale centred on 0: blue for negative, white (dark grey in the dark theme) at 0, orange-red for positive
 // (ColorBrewer RdBu/PuOr-like end points, distinguishable with the common colour-vision deficiencies).
 
 type RGB = [number, number, number];
 
 // stops from -1 to +1
-const STOPS: RGB[] = [
+const LIGHT: RGB[] = [
   [33, 102, 172],   // -1   dark blue
   [103, 169, 207],  // -0.66
   [209, 229, 240],  // -0.33
@@ -13,14 +13,59 @@ const STOPS: RGB[] = [
   [244, 165, 130],  // +0.66
   [202, 0, 32],     // +1   red
 ];
+// dark theme: 0 is the dark surface, the ends get brighter (same blue/orange-red hues)
+const DARK: RGB[] = [
+  [110, 170, 230],  // -1   light blue
+  [52, 104, 158],   // -0.66
+  [38, 62, 90],     // -0.33
+  [36, 40, 48],     //  0   dark grey
+  [96, 50, 44],     // +0.33
+  [176, 72, 50],    // +0.66
+  [250, 120, 80],   // +1   orange-red
+];
 
+let STOPS = LIGHT;
+let dark = false;
 const CACHE_SIZE = 257;
 const cssCache: string[] = [];
 const rgbCache: RGB[] = [];
-for (let k = 0; k < CACHE_SIZE; k++) {
-  const rgb = interpolate((k / (CACHE_SIZE - 1)) * 2 - 1);
-  rgbCache.push(rgb);
-  cssCache.push(`rgb(${rgb[0]},${rgb[1]},${rgb[2]})`);
+const lightText: boolean[] = [];
+
+function fill(): void {
+  cssCache.length = rgbCache.length = lightText.length = 0;
+  for (let k = 0; k < CACHE_SIZE; k++) {
+    const rgb = interpolate((k / (CACHE_SIZE - 1)) * 2 - 1);
+    rgbCache.push(rgb);
+    cssCache.push(`rgb(${rgb[0]},${rgb[1]},${rgb[2]})`);
+    // black or white text, whichever contrasts more: always >= 4.5:1 (WCAG AA)
+    lightText.push(luminance(rgb) < 0.179);
+  }
+}
+fill();
+
+/** Switches the scale to the dark (or light) theme; matrices redraw with the new colours. */
+export function setDarkScale(on: boolean): void {
+  if (on === dark) return;
+  dark = on;
+  STOPS = on ? DARK : LIGHT;
+  fill();
+}
+
+export function isDarkScale(): boolean {
+  return dark;
+}
+
+/** Outline colours on heatmap canvases (selection, max-pool winner, other marks, hatching). */
+export function markColors(): { sel: string; winner: string; other: string; hatch: string; focus: string } {
+  return dark
+    ? { sel: '#ffffff', winner: '#ffb347', other: '#d0d4dc', hatch: 'rgba(255,255,255,0.75)', focus: '#ffb347' }
+    : { sel: '#111111', winner: '#7a3d00', other: '#333333', hatch: 'rgba(0,0,0,0.6)', focus: '#000000' };
+}
+
+/** WCAG relative luminance of an sRGB colour. */
+export function luminance([r, g, b]: RGB): number {
+  const lin = (c: number) => { const x = c / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 }
 
 function interpolate(t: number): RGB {
@@ -46,9 +91,9 @@ export function colorRgb(v: number, max: number): RGB {
   return rgbCache[bucket(v, max)];
 }
 
-/** Dark backgrounds (|t| large) need light text for contrast. */
+/** Dark cell backgrounds need white text (chosen by luminance, so contrast is always AA). */
 export function needsLightText(v: number, max: number): boolean {
-  return max > 0 && Math.abs(v / max) > 0.62;
+  return lightText[bucket(v, max)];
 }
 
 /** A CSS linear-gradient of the whole scale, for the legend. */

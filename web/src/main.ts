@@ -8,8 +8,11 @@ import { PRESETS } from './presets';
 import { parseScene } from './scene';
 import { initialState, type UIState } from './state';
 import { S } from './strings';
+import { LANG, LANGUAGES } from './i18n';
+import { initTheme } from './theme';
 import { mountLesson } from './lesson/lesson';
 import { bootShare } from './share/host';
+import { mountDigits } from './digits/digits';
 
 /** The surface for course authors; see web/API-PAGE.md. */
 export interface CnnLensPage {
@@ -28,6 +31,12 @@ declare global {
 
 async function start(): Promise<void> {
   const root = document.getElementById('app')!;
+  // language (web/src/i18n) and theme (web/src/theme.ts) before the first render
+  document.documentElement.lang = LANGUAGES[LANG].tag;
+  initTheme(() => document.dispatchEvent(new CustomEvent('cnnlens:theme')));
+  Object.assign(window, { cnnlensI18n: { lang: LANG, languages: LANGUAGES } }); // for tests and course authors
+  root.classList.remove('loading');
+  root.textContent = S.loading;
   try {
     const module = await createCnnLens();
     const engine = new Engine(module);
@@ -48,6 +57,7 @@ async function start(): Promise<void> {
     };
     await bootShare(app, root); // shared link / saved work, share toolbar, ?embed=1
     mountLesson(app, engine, state, root);
+    mountDigits(app, engine, state, root); // the Digits example's dashboard and training worker
     document.body.dataset.ready = 'true';
   } catch (e) {
     root.textContent = S.loadFailed(e instanceof Error ? e.message : String(e));

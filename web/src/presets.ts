@@ -3,6 +3,7 @@ import classic from '../../examples/classic.json';
 import edgeBlurSharpen from '../../examples/edge-blur-sharpen.json';
 import multichannel from '../../examples/multichannel.json';
 import deep from '../../examples/deep.json';
+import digits from '../../examples/digits.json';
 
 export interface Preset { id: string; title: string; json: string }
 
@@ -15,6 +16,8 @@ export const PRESETS: Preset[] = [
   preset('edge-blur-sharpen', edgeBlurSharpen),
   preset('multichannel', multichannel),
   preset('deep', deep),
+  // trains on real digits in a worker; the data load only when it is chosen (web/src/digits)
+  preset('digits', digits),
 ];
 
 export function findPreset(id: string): Preset | undefined {

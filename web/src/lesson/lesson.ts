@@ -13,7 +13,8 @@ import { PRESETS } from '../presets';
 import type { Scene } from '../scene';
 import type { UIState } from '../state';
 import { h } from '../views/dom';
-import { fill, lessonText, pickLang, rich, type Lang, type LessonText } from './content';
+import { LANG } from '../i18n';
+import { fill, lessonText, rich, type Lang, type LessonText } from './content';
 import { Spotlight } from './spotlight';
 import { STEPS, type StepCtx, type StepView } from './steps';
 
@@ -52,7 +53,8 @@ export class Lesson {
   private keepMine = false;
 
   constructor(private readonly app: App, private readonly engine: Engine, private readonly state: UIState, private readonly root: HTMLElement) {
-    this.lang = pickLang(location.search, navigator.language);
+    // the page's language (web/src/i18n); a language without lesson text falls back to English
+    this.lang = LANG === 'zh' ? 'zh' : 'en';
     this.text = lessonText(this.lang);
     const ui = this.text.ui;
     const classic = new engine.module.Model(PRESETS.find((p) => p.id === 'classic')!.json);

@@ -28,7 +28,8 @@ export class Spotlight {
     const rules: string[] = [];
     if (s) {
       const dimmable = 'body.lesson-on :is(.pipeline > .stage > .card, .pipeline > .card-loss, .side > .panel:not(.lesson-panel))';
-      rules.push(`${dimmable}:not(:is(${s})):not(:has(:is(${s}))):not(:is(${s}) *) { opacity: 0.45; }`);
+      // de-emphasised by greying the colours, not by fading: text keeps its AA contrast
+      rules.push(`${dimmable}:not(:is(${s})):not(:has(:is(${s}))):not(:is(${s}) *) { filter: grayscale(1); opacity: var(--lesson-dim, 1); }`);
       rules.push(`body.lesson-on :is(${s}) { outline: 3px solid var(--lesson-spot); outline-offset: 3px; }`);
       rules.push(`body.lesson-on .block:is(${s}) { outline-offset: -2px; }`);
     }

@@ -1,7 +1,9 @@
 // Page header: title, preset menu, view mode (values / gradients / side by side), colour legend.
 import type { Actions } from '../actions';
 import { legendGradient } from '../colors';
-import { PRESETS } from '../presets';
+import { LANG, LANGUAGES, isLang, switchLanguage } from '../i18n';
+import { findPreset, PRESETS } from '../presets';
+import { currentTheme, setTheme } from '../theme';
 import type { UIState, ViewMode } from '../state';
 import { S } from '../strings';
 import { button, h, select, setText } from './dom';
@@ -11,21 +13,32 @@ export class Header {
   private readonly preset: HTMLSelectElement;
   private readonly modes = new Map<ViewMode, HTMLButtonElement>();
   private readonly desc: HTMLElement;
+  private readonly legendBar: HTMLElement;
   private readonly lesson: HTMLButtonElement;
+  private readonly theme: HTMLButtonElement;
 
   constructor(a: Actions) {
-    this.preset = select(PRESETS.map((p) => [p.id, p.title]), PRESETS[0].id, (v) => a.loadPreset(v), { testid: 'preset-select' });
+    this.preset = select(PRESETS.map((p) => [p.id, S.presetTitles[p.id] ?? p.title]), PRESETS[0].id, (v) => a.loadPreset(v), { testid: 'preset-select' });
     const group = h('div', { class: 'segmented', role: 'group', 'aria-label': S.viewLabel });
     for (const [m, label] of [['values', S.modeValues], ['gradients', S.modeGradients], ['both', S.modeBoth]] as [ViewMode, string][]) {
       const b = button(label, () => a.setMode(m), { testid: `mode-${m}` });
       this.modes.set(m, b);
       group.append(b);
     }
-    const legend = h('div', { class: 'legend', 'aria-label': S.legendTitle, role: 'img' },
-      h('span', {}, S.legendNeg),
-      h('span', { class: 'legend-bar', style: `background:${legendGradient()}` }),
-      h('span', {}, S.legendPos));
-    legend.title = S.legendHint;
+    // the scale's explanation opens on click, tap or Enter (nothing is hover-only)
+    this.legendBar = h('span', { class: 'legend-bar', style: `background:${legendGradient()}` });
+    const legend = h('details', { class: 'legend', testid: 'legend' },
+      h('summary', {},
+        h('span', { class: 'sr-only' }, S.legendTitle),
+        h('span', {}, S.legendNeg), this.legendBar, h('span', {}, S.legendPos)),
+      h('p', { class: 'legend-hint' }, `${S.legendHint}; `, h('span', { class: 'hatch-key', 'aria-hidden': 'true' }), ` ${S.legendNegHatch}`));
+    // language: reloads the page in the chosen language (the work is saved in localStorage)
+    const lang = select(Object.values(LANGUAGES).map((l) => [l.code, l.name] as [string, string]), LANG, (v) => { if (isLang(v)) switchLanguage(v); }, { testid: 'lang-select' });
+    for (const o of lang.options) o.lang = (LANGUAGES as Record<string, { tag: string }>)[o.value]?.tag ?? o.value;
+    this.theme = button('', () => {
+      setTheme(currentTheme() === 'dark' ? 'light' : 'dark');
+      document.dispatchEvent(new CustomEvent('cnnlens:theme'));
+    }, { testid: 'theme-toggle', title: S.themeToggleTitle, class: 'theme-toggle' });
     this.desc = h('p', { class: 'scene-desc', testid: 'scene-desc' });
     // the guided lesson (web/src/lesson) listens for this event
     this.lesson = button(S.lessonButton, () => document.dispatchEvent(new CustomEvent('cnnlens:lesson')), { testid: 'btn-lesson', title: S.lessonButtonTitle });
@@ -35,14 +48,34 @@ export class Header {
         h('label', {}, S.presetLabel, this.preset),
         h('div', { class: 'mode' }, h('span', { class: 'label' }, S.viewLabel), group),
         legend,
-        this.lesson),
+        this.lesson,
+        h('div', { class: 'prefs' }, h('label', {}, S.languageLabel, lang), this.theme)),
       this.desc);
   }
 
   render(st: UIState): void {
     if (this.preset.value !== st.presetId) this.preset.value = st.presetId;
     for (const [m, b] of this.modes) b.setAttribute('aria-pressed', String(st.mode === m));
-    setText(this.desc, st.scene.description ?? '');
+    setText(this.desc, describe(st));
+    const dark = currentTheme() === 'dark';
+    setText(this.theme, dark ? `☀ ${S.themeLight}` : `☾ ${S.themeDark}`);
+    this.theme.setAttribute('aria-label', dark ? S.themeLight : S.themeDark);
+    this.theme.removeAttribute('aria-pressed');
+    this.legendBar.style.background = legendGradient();
     this.lesson.setAttribute('aria-pressed', String(st.lesson !== null));
   }
+}
+
+const presetDesc = new Map<string, string | undefined>();
+
+/** The scene's description, translated when it is still an unchanged example's. */
+function describe(st: UIState): string {
+  const own = st.scene.description ?? '';
+  const tr = S.presetDescriptions[st.presetId];
+  if (!tr) return own;
+  if (!presetDesc.has(st.presetId)) {
+    const p = findPreset(st.presetId);
+    presetDesc.set(st.presetId, p ? (JSON.parse(p.json) as { description?: string }).description : undefined);
+  }
+  return own === presetDesc.get(st.presetId) ? tr : own;
 }

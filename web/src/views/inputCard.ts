@@ -35,7 +35,7 @@ export class InputCard {
     const paint = { active: () => getState().brush !== 'edit', paint: (i: number, first: boolean) => a.paintInput(i, first) };
     if (ctx.mode !== 'gradients') {
       this.value = new TensorBlock({
-        title: S.tensorTitles.input, shape: snap.input.shape, testid: 'matrix-input', editable: true,
+        title: S.tensorTitles.input, context: S.inputCard, shape: snap.input.shape, testid: 'matrix-input', editable: true,
         onCommit: (i, v) => a.editInput(i, v),
         onPoint: (sub, index) => a.point({ layer: -1, tensor: 'output', sub, index }),
         matrix: () => ({ paint }),
@@ -45,7 +45,7 @@ export class InputCard {
     }
     if (ctx.mode !== 'values' && snap.layers.length) {
       this.grad = new TensorBlock({
-        title: S.gradOfInput, shape: snap.input.shape, testid: 'matrix-input-grad', kind: 'grad',
+        title: S.gradOfInput, context: S.inputCard, shape: snap.input.shape, testid: 'matrix-input-grad', kind: 'grad',
         onPoint: (sub, index) => a.point({ layer: -1, tensor: 'grad_output', sub, index }),
       });
       ctx.register(-1, 'grad_output', this.grad);
@@ -59,6 +59,7 @@ export class InputCard {
     for (const [b, btn] of this.brushButtons) btn.setAttribute('aria-pressed', String(st.brush === b));
     this.level.value = String(st.brushValue);
     this.level.disabled = st.brush !== 'grey';
+    this.el.classList.toggle('painting', st.brush !== 'edit'); // touch: drag paints instead of scrolling
     this.value?.update(snap.input.data);
     const g = snap.layers[0]?.tensors.get('grad_input');
     if (this.grad && g) this.grad.update(g.data);

@@ -7,7 +7,8 @@ import { fmtShape } from '../format';
 import { ACTIVATIONS, SETTINGS, sizeText, type LayerSpec } from '../scene';
 import type { ViewMode } from '../state';
 import { S } from '../strings';
-import { button, h, select, setText } from './dom';
+import { setMessage } from '../i18n';
+import { button, h, select } from './dom';
 import { TensorBlock } from './tensorBlock';
 import type { MatrixOptions } from './matrix';
 
@@ -63,13 +64,17 @@ export class LayerCard {
     }
     if (tools.childElementCount) this.el.append(tools);
 
+    // parameters on one row, the outputs under them: the card stays as narrow as its widest row
     const body = h('div', { class: 'card-body' });
+    const params = h('div', { class: 'card-row' });
+    const outs = h('div', { class: 'card-row' });
     for (const t of SHOWN[ctx.mode]) {
       const tensor = snap.tensors.get(t);
-      if (tensor) body.append(this.block(ctx, snap, t, tensor.shape));
+      if (tensor) (/^(weight|bias)/.test(t) ? params : outs).append(this.block(ctx, snap, t, tensor.shape));
     }
-    if (snap.type === 'maxpool2d' && ctx.mode !== 'values') body.append(this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'routing'));
-    if (snap.type === 'relu' && ctx.mode !== 'values') body.append(this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'mask'));
+    if (snap.type === 'maxpool2d' && ctx.mode !== 'values') outs.append(this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'routing'));
+    if (snap.type === 'relu' && ctx.mode !== 'values') outs.append(this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'mask'));
+    for (const row of [params, outs]) if (row.childElementCount) body.append(row);
     this.el.append(body);
     if (snap.type === 'relu' || snap.type === 'leaky_relu') this.el.append(h('p', { class: 'note' }, S.reluMaskNote));
     if (snap.type === 'maxpool2d' && ctx.mode !== 'values') this.el.append(h('p', { class: 'note' }, S.poolNote));
@@ -94,6 +99,7 @@ export class LayerCard {
     if (snap.type === 'flatten' && t.endsWith('output')) matrix = () => flattenCells(snap.tensors.get('input')!.shape);
     const block = new TensorBlock({
       title: S.tensorTitles[titleKey ?? t] ?? t,
+      context: S.layerTitle(i, S.layerNames[snap.type] ?? snap.type),
       shape,
       testid: `matrix-${i}-${t}`,
       kind: kind ?? (isGrad ? 'grad' : 'value'),
@@ -136,7 +142,7 @@ export class LayerCard {
       if (tensor) block.update(tensor.data);
     }
     this.error.hidden = !error;
-    setText(this.error, error ? `${S.errorPrefix} ${error} — ${S.keptPrevious}` : '');
+    setMessage(this.error, error ? `${S.errorPrefix} ${error} — ${S.keptPrevious}` : '');
   }
 }
 

@@ -4,6 +4,7 @@ import type { Snapshot } from '../engine';
 import { fmt } from '../format';
 import type { UIState } from '../state';
 import { S } from '../strings';
+import { setMessage } from '../i18n';
 import { h, select, setText } from './dom';
 import type { CardContext } from './layerCard';
 import { TensorBlock } from './tensorBlock';
@@ -35,7 +36,7 @@ export class LossCard {
     const body = h('div', { class: 'card-body' });
     if (loss === 'mse') {
       this.target = new TensorBlock({
-        title: S.tensorTitles.target, shape: snap.outputShape, testid: 'matrix-target', editable: true,
+        title: S.tensorTitles.target, context: S.lossCard, shape: snap.outputShape, testid: 'matrix-target', editable: true,
         onCommit: (i, v) => a.editTarget(i, v),
         onPoint: (sub, index) => a.point({ layer: at, tensor: 'target', sub, index }),
       });
@@ -43,7 +44,7 @@ export class LossCard {
       body.append(this.target.el);
     }
     this.grad = new TensorBlock({
-      title: S.tensorTitles.lossGrad, shape: snap.outputShape, testid: 'matrix-lossgrad', kind: 'grad',
+      title: S.tensorTitles.lossGrad, context: S.lossCard, shape: snap.outputShape, testid: 'matrix-lossgrad', kind: 'grad',
       onPoint: (sub, index) => a.point({ layer: at, tensor: 'lossGrad', sub, index }),
     });
     ctx.register(at, 'lossGrad', this.grad);
@@ -58,6 +59,6 @@ export class LossCard {
     this.grad.update(snap.lossGrad);
     const err = st.layerErrors.get(snap.layers.length);
     this.error.hidden = !err;
-    setText(this.error, err ? `${S.errorPrefix} ${err}` : '');
+    setMessage(this.error, err ? `${S.errorPrefix} ${err}` : '');
   }
 }

@@ -12,6 +12,7 @@ export class LossChart {
   constructor() {
     this.canvas = h('canvas', { class: 'chart', testid: 'loss-chart', role: 'img', width: 320, height: 150 });
     this.el = h('div', { class: 'chart-wrap' }, this.canvas);
+    document.addEventListener('cnnlens:theme', () => { this.lastLen = -1; });
   }
 
   render(history: Float32Array): void {

@@ -1,7 +1,7 @@
 // One matrix: a grid of focusable, editable number cells on a diverging colour scale, or a
 // heatmap-only canvas (value on hover/focus) when it is too large for numbers. Updates in
 // place: only cells whose text or colour changed are written.
-import { colorCss, colorRgb, needsLightText } from '../colors';
+import { colorCss, colorRgb, markColors, needsLightText } from '../colors';
 import { fmt, fmtShort, parseNumber } from '../format';
 import { S } from '../strings';
 
@@ -27,12 +27,23 @@ export interface MatrixOptions {
 
 const MAX_DOM = 16;
 
+// The last pointer kind, page-wide: a touch tap selects a cell (an Edit button edits it), a
+// mouse click edits at once. CSS shows the Edit buttons on touch screens (html.touch).
+let lastPointer = '';
+if (typeof document !== 'undefined') {
+  document.addEventListener('pointerdown', (e) => {
+    lastPointer = e.pointerType;
+    document.documentElement.classList.toggle('touch', e.pointerType === 'touch');
+  }, { capture: true, passive: true });
+}
+
 export class MatrixView {
   readonly el: HTMLElement;
   private readonly grid: HTMLElement;
   private readonly n: number;
   private readonly canvas: HTMLCanvasElement | null = null;
   private readonly tip: HTMLElement | null = null;
+  private readonly editBtn: HTMLButtonElement | null = null;
   private cells: HTMLElement[] = [];
   private texts: string[] = [];
   private colors: string[] = [];
@@ -65,7 +76,7 @@ export class MatrixView {
       this.canvas.height = o.rows * this.pxH;
       this.canvas.tabIndex = 0;
       this.canvas.setAttribute('role', 'img');
-      this.canvas.setAttribute('aria-label', S.matrixAria(o.what, o.rows, o.cols));
+      this.canvas.setAttribute('aria-label', `${S.matrixAria(o.what, o.rows, o.cols)}. ${S.heatmapHelp}`);
       this.grid = this.canvas;
       this.tip = document.createElement('div');
       this.tip.className = 'tip';
@@ -75,7 +86,11 @@ export class MatrixView {
       this.canvas.addEventListener('keydown', (e) => this.onKey(e));
       this.canvas.addEventListener('pointermove', (e) => { if (this.painting < -1) this.point(this.indexAt(e.clientX, e.clientY)); });
       this.canvas.addEventListener('focus', () => this.point(this.active));
-      if (o.editable) this.canvas.addEventListener('click', (e) => { if (!o.paint?.active()) { this.point(this.indexAt(e.clientX, e.clientY)); this.startEdit(this.active); } });
+      this.canvas.addEventListener('click', (e) => {
+        if (o.paint?.active()) return;
+        this.point(this.indexAt(e.clientX, e.clientY));
+        if (o.editable && lastPointer !== 'touch') this.startEdit(this.active);
+      });
     } else {
       this.el.classList.toggle('compact', this.compact);
       this.grid = document.createElement('div');
@@ -88,7 +103,8 @@ export class MatrixView {
       this.grid.addEventListener('keydown', (e) => this.onKey(e));
       this.grid.addEventListener('pointerover', (e) => { if (this.painting < -1) { const i = this.cellIndex(e.target); if (i >= 0) this.point(i); } });
       this.grid.addEventListener('focusin', (e) => { const i = this.cellIndex(e.target); if (i >= 0) { this.setActive(i); this.point(i); } });
-      if (o.editable) this.grid.addEventListener('click', (e) => { const i = this.cellIndex(e.target); if (i >= 0 && !o.paint?.active() && this.editing?.index !== i) this.startEdit(i); });
+      // a tap on a touch screen only selects (the Edit button below edits); a click edits
+      if (o.editable) this.grid.addEventListener('click', (e) => { const i = this.cellIndex(e.target); if (i >= 0 && !o.paint?.active() && this.editing?.index !== i && lastPointer !== 'touch') this.startEdit(i); });
     }
     if (o.paint) this.wirePaint();
     if (o.caption) {
@@ -96,6 +112,26 @@ export class MatrixView {
       cap.textContent = o.caption;
       this.el.append(cap);
     }
+    if (o.editable) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'cell-edit';
+      b.dataset.testid = `edit-${o.testid}`;
+      b.textContent = `✎ ${S.editCell}`;
+      b.addEventListener('click', () => this.startEdit(this.active));
+      this.editBtn = b;
+      this.el.append(b);
+    }
+    this.describeActive();
+  }
+
+  /** The active cell's full name for screen readers ("conv output, channel 1, row 2, column 3, value −1"). */
+  private describeActive(): void {
+    const i = this.active;
+    const r = Math.floor(i / this.o.cols), c = i % this.o.cols;
+    // the label repeats the cell's visible text (WCAG 2.5.3 label in name); the Explain panel has every digit
+    this.cells[i]?.setAttribute('aria-label', S.cellAria(this.o.what, r, c, this.texts[i] || fmt(this.data[i] ?? 0)));
+    this.editBtn?.setAttribute('aria-label', S.editCellAria(this.o.what, r, c));
   }
 
   private buildCells(): void {
@@ -146,6 +182,7 @@ export class MatrixView {
       if (text !== this.texts[i]) {
         this.texts[i] = text;
         cell.textContent = text;
+        if (i === this.active) this.describeActive();
       }
     }
   }
@@ -178,13 +215,27 @@ export class MatrixView {
     ctx.clearRect(0, 0, cv.width, cv.height);
     ctx.drawImage(off, 0, 0, cv.width, cv.height);
     const { pxW, pxH } = this;
+    const mc = markColors();
+    // not colour alone: negative cells get a diagonal hatch when cells are big enough to show it
+    if (pxW >= 4 && pxH >= 4) {
+      ctx.strokeStyle = mc.hatch;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (let i = 0; i < this.n; i++) {
+        if (!(this.data[i] < 0)) continue;
+        const x = (i % cols) * pxW, y = Math.floor(i / cols) * pxH;
+        ctx.moveTo(x + 0.5, y + pxH - 0.5);
+        ctx.lineTo(x + pxW - 0.5, y + 0.5);
+      }
+      ctx.stroke();
+    }
     ctx.lineWidth = Math.max(1, Math.min(pxW, pxH) / 4);
     for (const [i, cls] of this.marks) {
-      ctx.strokeStyle = cls.includes('sel') ? '#111' : cls.includes('winner') ? '#7a3d00' : '#333';
+      ctx.strokeStyle = cls.includes('sel') ? mc.sel : cls.includes('winner') ? mc.winner : mc.other;
       ctx.strokeRect((i % cols) * pxW + 0.5, Math.floor(i / cols) * pxH + 0.5, pxW - 1, pxH - 1);
     }
     if (document.activeElement === cv) {
-      ctx.strokeStyle = '#000';
+      ctx.strokeStyle = mc.focus;
       ctx.strokeRect((this.active % cols) * pxW, Math.floor(this.active / cols) * pxH, pxW, pxH);
     }
   }
@@ -212,15 +263,19 @@ export class MatrixView {
 
   private setActive(i: number): void {
     if (this.cells.length) {
-      this.cells[this.active]?.setAttribute('tabindex', '-1');
+      const prev = this.cells[this.active];
+      prev?.setAttribute('tabindex', '-1');
+      if (this.active !== i) prev?.removeAttribute('aria-label');
       this.cells[i]?.setAttribute('tabindex', '0');
     }
     this.active = i;
+    this.describeActive();
   }
 
   private point(i: number): void {
     if (i < 0) return;
     this.active = i;
+    this.describeActive();
     if (this.canvas) { this.showTip(); this.draw(); }
     this.o.onPoint?.(i);
   }

@@ -26,6 +26,8 @@ export class Pipeline {
 
   constructor(private readonly actions: Actions, private readonly getState: () => UIState) {
     this.el = h('div', { class: 'pipeline', testid: 'pipeline' });
+    // a theme change rebuilds the matrices with the other colour scale
+    document.addEventListener('cnnlens:theme', () => { this.key = ''; });
   }
 
   render(snap: Snapshot, st: UIState): void {
@@ -57,6 +59,7 @@ export class Pipeline {
     const parts: HTMLElement[] = [stage(this.input.el, 0)];
     this.cards.forEach((c, i) => parts.push(stage(c.el, i + 1)));
     parts.push(this.loss.el);
+    this.el.dataset.mode = st.mode;
     this.el.replaceChildren(...parts);
     if (focusId) (this.el.querySelector(`[data-testid="${focusId}"]`) as HTMLElement | null)?.focus();
   }
@@ -65,7 +68,7 @@ export class Pipeline {
   private connector(pos: number): HTMLElement {
     const opts: [string, string][] = [['', S.insertLayer], ...LAYER_TYPES.map((t) => [t, S.layerNames[t]] as [string, string])];
     const menu = select(opts, '', (v) => { if (v) this.actions.insertLayer(pos, v); }, { 'aria-label': S.insertLayerAria(pos), testid: `insert-${pos}`, class: 'insert' });
-    return h('div', { class: 'connector', 'aria-hidden': false }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '→'), menu);
+    return h('div', { class: 'connector' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }), menu);
   }
 
   /** Replaces every highlight with `marks`. */

@@ -14,26 +14,30 @@ export interface Layout {
   /** matrices per row of the block (kernels: one row per filter); 0 = wrap freely */
   perRow: number;
   label: (k: number) => string;
+  /** the long name of matrix k for screen readers ("channel 1", "filter 2, input channel 1") */
+  longLabel: (k: number) => string;
 }
 
 export function layoutOf(shape: readonly number[]): Layout {
   if (shape.length === 4) {
     const [o, i, kh, kw] = shape;
-    return { count: o * i, rows: kh, cols: kw, size: kh * kw, perRow: i > 1 ? i : 0, label: (k) => S.kernelLabel(Math.floor(k / i), k % i, i) };
+    return { count: o * i, rows: kh, cols: kw, size: kh * kw, perRow: i > 1 ? i : 0, label: (k) => S.kernelLabel(Math.floor(k / i), k % i, i), longLabel: (k) => S.kernelLong(Math.floor(k / i), k % i, i) };
   }
   if (shape.length === 3) {
     const [c, h, w] = shape;
-    return { count: c, rows: h, cols: w, size: h * w, perRow: 0, label: (k) => (c > 1 ? S.channelLabel(k) : '') };
+    return { count: c, rows: h, cols: w, size: h * w, perRow: 0, label: (k) => (c > 1 ? S.channelLabel(k) : ''), longLabel: (k) => S.channelLong(k) };
   }
-  if (shape.length === 2) return { count: 1, rows: shape[0], cols: shape[1], size: shape[0] * shape[1], perRow: 1, label: () => '' };
+  if (shape.length === 2) return { count: 1, rows: shape[0], cols: shape[1], size: shape[0] * shape[1], perRow: 1, label: () => '', longLabel: () => '' };
   const n = shape[0] ?? 1;
   // vectors up to 256 long stay as numbers, wrapped 16 per row; longer ones go to a canvas
   const cols = n <= 16 ? n : n <= 256 ? 16 : 64;
-  return { count: 1, rows: Math.ceil(n / cols), cols, size: n, perRow: 1, label: () => '' };
+  return { count: 1, rows: Math.ceil(n / cols), cols, size: n, perRow: 1, label: () => '', longLabel: () => '' };
 }
 
 export interface BlockOptions {
   title: string;
+  /** the card it belongs to ("1. Convolution"), so screen readers hear which layer a cell is in */
+  context?: string;
   shape: number[];
   /** prefix of each matrix's data-testid: `${testid}-${k}` */
   testid: string;
@@ -75,7 +79,7 @@ export class TensorBlock {
         rows: lay.rows, cols: lay.cols, count: lay.size,
         testid: `${o.testid}-${k}`,
         caption: lay.label(k) || undefined,
-        what: `${o.title} ${lay.label(k)}`.trim(),
+        what: S.blockWhat(o.context ?? '', o.title, lay.longLabel(k)),
         editable: o.editable,
         onCommit: o.onCommit && ((i, v) => o.onCommit!(k * lay.size + i, v)),
         onPoint: o.onPoint && ((i) => o.onPoint!(k, i)),

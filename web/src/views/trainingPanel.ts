@@ -5,6 +5,7 @@ import type { Snapshot } from '../engine';
 import { fmt } from '../format';
 import type { UIState } from '../state';
 import { S } from '../strings';
+import { setMessage } from '../i18n';
 import { button, h, select, setText } from './dom';
 import { LossChart } from './lossChart';
 
@@ -51,7 +52,7 @@ export class TrainingPanel {
     this.run.setAttribute('aria-pressed', String(st.training.running));
     setText(this.status, `${S.stepsTaken(snap.steps)} · ${S.lossNow(fmt(snap.loss))}`);
     this.error.hidden = !st.training.error;
-    setText(this.error, st.training.error ?? '');
+    setMessage(this.error, st.training.error ?? '');
     this.chart.render(snap.history);
   }
 }

@@ -1,0 +1,167 @@
+// Browser benchmark of the page (builds nothing: serves web/dist, or $CNNLENS_DIST, like
+// tests/browser/harness.mjs, and drives Debian's Chromium headless):
+//   1. a kernel edit -> every matrix redrawn, p95 over 50 edits, on the classic example
+//      (target <= 16 ms) and on net B, the digits net with every feature map on screen (<= 33 ms);
+//   2. the Digits example trained in its worker on the 5,000 digits: epoch time, and the time
+//      until test accuracy reaches 95%.
+// Usage: npm run bench:browser [-- --edits 50 --train-timeout 180]. See bench/README.md.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, serveDist, DIST } from '../tests/browser/harness.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const EDITS = arg('edits', 50);
+const WARMUP = 5;
+const TRAIN_TIMEOUT_S = arg('train-timeout', 180);
+
+function cpuModel() {
+  try {
+    const line = execFileSync('lscpu', { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('Model name'));
+    if (line) return line.split(':')[1].trim();
+  } catch { /* no lscpu: fall back to Node's view */ }
+  return os.cpus()[0]?.model ?? 'unknown CPU';
+}
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
+const ms = (x) => (x === null || x === undefined ? '—' : `${x.toFixed(1)} ms`);
+
+async function openPage(browser, url, viewport) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+  page.problems = problems;
+  return page;
+}
+
+/**
+ * Types a new value into the first weight of kernel `testid` through the page's own cell editor
+ * (click, type, Enter), EDITS times. Per edit: `sync` = Enter handler (core call and the full
+ * redraw) plus the style and layout it causes (forced right after); `frame` = until the next
+ * frame was produced (rAF then a task: includes paint and up to one vsync of waiting).
+ */
+async function kernelEdits(page, testid) {
+  return page.evaluate(async ({ testid, n, warmup }) => {
+    const nextFrame = () => new Promise((done) => requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => done();
+      ch.port2.postMessage(0);
+    }));
+    const sync = [];
+    const frame = [];
+    for (let k = 0; k < n + warmup; k++) {
+      const cell = document.querySelector(`[data-testid="${testid}"] .cell`);
+      if (!cell) throw new Error(`no cell in ${testid}`);
+      cell.click();
+      const input = document.querySelector('[data-testid="cell-editor"]');
+      if (!input) throw new Error('the cell editor did not open');
+      input.value = String((k % 2 ? 0.75 : -0.75) + k * 0.001);
+      await nextFrame();
+      await nextFrame();
+      const t0 = performance.now();
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      void document.body.offsetHeight; // style and layout of every changed cell, now
+      const t1 = performance.now();
+      await nextFrame();
+      const t2 = performance.now();
+      document.querySelector('[data-testid="cell-editor"]')?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+      if (k >= warmup) { sync.push(t1 - t0); frame.push(t2 - t0); }
+    }
+    return { sync, frame, cells: document.querySelectorAll('.cell').length, canvases: document.querySelectorAll('canvas.heat').length };
+  }, { testid, n: EDITS, warmup: WARMUP });
+}
+
+async function editBench(browser, url, name, target, prepare, { tall = false } = {}) {
+  const page = await openPage(browser, url, { width: 1280, height: 900 });
+  await prepare(page);
+  // a viewport as tall as the page: every matrix is on screen, so all of them are laid out and painted
+  if (tall) {
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1280, height: Math.min(height + 50, 16000) });
+  }
+  const r = await kernelEdits(page, 'matrix-0-weight-0');
+  if (page.problems.length) throw new Error(page.problems.join('\n'));
+  await page.context().close();
+  return { name, target, p50: pct(r.sync, 0.5), p95: pct(r.sync, 0.95), frameP95: pct(r.frame, 0.95), cells: r.cells, canvases: r.canvases };
+}
+
+async function trainBench(browser, url) {
+  const page = await openPage(browser, url, { width: 1280, height: 900 });
+  await page.getByTestId('preset-select').selectOption('digits');
+  await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
+  const wall0 = Date.now();
+  await page.getByTestId('digits-run').click();
+  let d;
+  const epochs = [];
+  for (;;) {
+    await page.waitForTimeout(500);
+    d = await page.evaluate(() => ({ ...document.querySelector('[data-testid="digits-dashboard"]').dataset }));
+    if (d.epochMs && epochs.at(-1) !== d.epochMs) epochs.push(d.epochMs);
+    if ((d.goalMs && epochs.length >= 2) || Date.now() - wall0 > TRAIN_TIMEOUT_S * 1000) break;
+  }
+  const wallS = (Date.now() - wall0) / 1000;
+  const samples = Number(d.samples);
+  await page.getByTestId('digits-run').click();
+  if (page.problems.length) throw new Error(page.problems.join('\n'));
+  await page.context().close();
+  return {
+    epochMs: epochs.map(Number),
+    wallEpochS: samples ? wallS / (samples / 5000) : null,
+    goalS: d.goalMs ? Number(d.goalMs) / 1000 : null,
+    accuracy: Number(d.testAccuracy),
+    samples,
+    wallS,
+  };
+}
+
+const server = await serveDist();
+const browser = await launch();
+try {
+  const version = browser.version();
+  const say = (s = '') => console.log(s);
+  say(`# CNN Lens browser bench — ${cpuModel()}, ${os.cpus().length} logical CPUs, Chromium ${version} (headless, --disable-gpu), ` +
+    `load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  say(`serving ${DIST.replace(root + '/', '')}; ${EDITS} kernel edits per row after ${WARMUP} warm-up edits`);
+
+  const digitsScene = readFileSync(join(root, 'examples/digits.json'), 'utf8');
+  const rows = [];
+  rows.push(await editBench(browser, server.url, 'classic example (1280x900)', 16, async () => {}));
+  rows.push(await editBench(browser, server.url, 'net B, every matrix on screen (page-tall viewport)', 33,
+    (page) => page.evaluate((s) => { window.cnnlens.loadScene(s); }, digitsScene), { tall: true }));
+  rows.push(await editBench(browser, server.url, 'Digits example as opened (1280x900, dashboard on top)', 33, async (page) => {
+    await page.getByTestId('preset-select').selectOption('digits');
+    await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
+  }));
+  say('');
+  say('| kernel edit → every matrix redrawn | DOM cells | heatmaps | p50 | **p95** | target | p95 to next frame |');
+  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    say(`| ${r.name} | ${r.cells} | ${r.canvases} | ${ms(r.p50)} | **${ms(r.p95)}** ${r.p95 <= r.target ? '✓' : '✗'} | ≤ ${r.target} ms | ${ms(r.frameP95)} |`);
+  }
+  say('"p95": the Enter handler (core call + the full redraw) plus the style and layout it causes, forced synchronously;');
+  say('"to next frame": until the next frame was produced (adds paint and up to one vsync of waiting).');
+
+  const t = await trainBench(browser, server.url);
+  say('');
+  say('| Digits example, training in the worker (5,000 digits, batch 32, Adam) | |');
+  say('| --- | ---: |');
+  say(`| epoch time, training compute in the worker (each epoch) | ${t.epochMs.map((x) => `${(x / 1000).toFixed(2)} s`).join(', ') || '—'} |`);
+  say(`| epoch time, wall clock incl. evaluations and progress messages | ${t.wallEpochS ? `${t.wallEpochS.toFixed(2)} s` : '—'} |`);
+  say(`| time from Train to test accuracy ≥ 95% | ${t.goalS !== null ? `**${t.goalS.toFixed(1)} s**` : `not reached in ${TRAIN_TIMEOUT_S} s`} |`);
+  say(`| test accuracy at the end (${(t.samples / 5000).toFixed(1)} epochs, ${t.wallS.toFixed(0)} s) | ${(t.accuracy * 100).toFixed(1)}% |`);
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,139 @@
+// Small canvas charts of the digits dashboard: curves over epochs (loss, accuracy) with a
+// legend, and the 10 softmax probabilities of the drawing as bars.
+import { S } from '../strings';
+import { h } from '../views/dom';
+
+export interface Series {
+  label: string;
+  /** CSS class of the legend key and a colour */
+  color: string;
+  dashed?: boolean;
+  x: number[];
+  y: number[];
+}
+
+function css(name: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
+/** Sets up a crisp canvas of the element's CSS width; returns the context and size. */
+function prepare(cv: HTMLCanvasElement, cssH: number): { ctx: CanvasRenderingContext2D; w: number; h: number } {
+  const dpr = window.devicePixelRatio || 1;
+  const w = cv.clientWidth || Number(cv.getAttribute('width')) || 300;
+  if (cv.width !== Math.round(w * dpr) || cv.height !== Math.round(cssH * dpr)) { cv.width = Math.round(w * dpr); cv.height = Math.round(cssH * dpr); }
+  const ctx = cv.getContext('2d')!;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, cssH);
+  return { ctx, w, h: cssH };
+}
+
+export class CurveChart {
+  readonly el: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly legend: HTMLElement;
+
+  constructor(private readonly o: { title: string; testid: string; yMax?: number; percent?: boolean; height?: number }) {
+    this.canvas = h('canvas', { class: 'digits-chart', role: 'img', testid: o.testid, width: 300, height: o.height ?? 130 });
+    this.legend = h('div', { class: 'digits-legend' });
+    this.el = h('figure', { class: 'digits-figure' }, h('figcaption', {}, o.title), this.canvas, this.legend);
+  }
+
+  render(series: Series[], aria: string): void {
+    const H = this.o.height ?? 130;
+    const { ctx, w, h: hgt } = prepare(this.canvas, H);
+    this.canvas.setAttribute('aria-label', aria);
+    const ink = css('--muted', '#555');
+    const pad = { l: 38, r: 8, t: 8, b: 22 };
+    const W = w - pad.l - pad.r, Hh = hgt - pad.t - pad.b;
+    let xMax = 0, yMax = this.o.yMax ?? 0;
+    for (const s of series) {
+      for (const x of s.x) if (x > xMax) xMax = x;
+      if (this.o.yMax === undefined) for (const y of s.y) if (Number.isFinite(y) && y > yMax) yMax = y;
+    }
+    xMax = Math.max(xMax, 1);
+    yMax = yMax || 1;
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.fillStyle = ink;
+    ctx.strokeStyle = ink;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(pad.l, pad.t);
+    ctx.lineTo(pad.l, pad.t + Hh);
+    ctx.lineTo(pad.l + W, pad.t + Hh);
+    ctx.stroke();
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const f of [0, 0.5, 1]) {
+      const y = pad.t + Hh * (1 - f);
+      const v = yMax * f;
+      ctx.fillText(this.o.percent ? `${Math.round(v * 100)}%` : v.toFixed(v >= 10 ? 0 : 2), pad.l - 4, y);
+      ctx.globalAlpha = 0.15;
+      ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(pad.l + W, y); ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillText('0', pad.l, pad.t + Hh + 4);
+    ctx.fillText(xMax < 10 ? xMax.toFixed(1) : String(Math.round(xMax)), pad.l + W - 8, pad.t + Hh + 4);
+    ctx.fillText(S.digitsAxisEpoch, pad.l + W / 2, pad.t + Hh + 4);
+    for (const s of series) {
+      if (!s.x.length) continue;
+      ctx.strokeStyle = s.color;
+      ctx.fillStyle = s.color;
+      ctx.lineWidth = 2;
+      ctx.setLineDash(s.dashed ? [5, 3] : []);
+      ctx.beginPath();
+      const stride = Math.max(1, Math.floor(s.x.length / W));
+      for (let i = 0; i < s.x.length; i += stride) {
+        const x = pad.l + (s.x[i] / xMax) * W;
+        const y = pad.t + Hh * (1 - Math.min(1, Math.max(0, s.y[i] / yMax)));
+        if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (s.x.length === 1) {
+        ctx.beginPath();
+        ctx.arc(pad.l + (s.x[0] / xMax) * W, pad.t + Hh * (1 - Math.min(1, s.y[0] / yMax)), 2.5, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    }
+    const keys = series.map((s) => `${s.label}:${s.color}:${s.dashed}`).join('|');
+    if (this.legend.dataset.keys !== keys) {
+      this.legend.dataset.keys = keys;
+      this.legend.replaceChildren(...series.map((s) =>
+        h('span', { class: 'digits-key' }, h('span', { class: `swatch${s.dashed ? ' dashed' : ''}`, style: `border-color:${s.color}`, 'aria-hidden': 'true' }), s.label)));
+    }
+  }
+}
+
+/** The 10 class probabilities as labelled horizontal bars; the winner is highlighted. */
+export class ProbabilityBars {
+  readonly el: HTMLElement;
+  private readonly bars: HTMLElement[] = [];
+  private readonly values: HTMLElement[] = [];
+  private readonly rows: HTMLElement[] = [];
+
+  constructor() {
+    this.el = h('ol', { class: 'digits-probs', testid: 'digits-probs', 'aria-label': S.digitsProbsTitle });
+    for (let k = 0; k < 10; k++) {
+      const bar = h('span', { class: 'bar' });
+      const value = h('span', { class: 'value', testid: `digits-prob-${k}` });
+      const row = h('li', { class: 'prob' }, h('span', { class: 'digit' }, String(k)), h('span', { class: 'track' }, bar), value);
+      this.bars.push(bar);
+      this.values.push(value);
+      this.rows.push(row);
+      this.el.append(row);
+    }
+  }
+
+  render(p: Float32Array, winner: number): void {
+    for (let k = 0; k < 10; k++) {
+      const v = p[k] ?? 0;
+      this.bars[k].style.width = `${(v * 100).toFixed(1)}%`;
+      const text = `${(v * 100).toFixed(v >= 0.995 || v < 0.001 ? 0 : 1)}%`;
+      if (this.values[k].textContent !== text) this.values[k].textContent = text;
+      this.rows[k].classList.toggle('winner', k === winner);
+      this.rows[k].setAttribute('aria-label', S.digitsProbAria(k, text));
+    }
+  }
+}

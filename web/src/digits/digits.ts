@@ -1,0 +1,514 @@
+// The Digits example: a dashboard above the pipeline (drawing pad, prediction, training on
+// real digits in a worker, curves, confusion matrix). main.ts mounts it once; it wakes up when
+// the "digits" preset is open and sleeps (worker ended) when another one is chosen.
+//
+// The page's one Model (engine.ts) stays the model the pipeline draws: its input is the
+// drawing, its target the predicted (or a chosen) class. The worker trains its own copy on the
+// digits and posts the weights a few times a second; they are copied into the page's Model
+// with setParam, so every matrix and gradient of the pipeline is for the drawing.
+import type { App } from '../app';
+import type { Engine, Snapshot } from '../engine';
+import type { UIState } from '../state';
+import { S } from '../strings';
+import { button, h, select, setText } from '../views/dom';
+import { CurveChart, ProbabilityBars, type Series } from './charts';
+import { ConfusionMatrix } from './confusion';
+import { loadDigits, type Digits } from './data';
+import { DrawPad } from './pad';
+import { argmax, softmax } from './preprocess';
+import { CLASSES, PIXELS, type EvalResult, type FromWorker, type ParamSet, type ToWorker } from './protocol';
+import { spawnTrainer } from './spawn';
+
+export const DIGITS_PRESET = 'digits';
+/** the test accuracy the example promises a newcomer */
+const GOAL = 0.95;
+/** at most this many points per training-loss curve (older ones are thinned out) */
+const MAX_POINTS = 1500;
+/**
+ * Redrawing the whole network (thousands of cells) is the page's one expensive task: while
+ * training, it runs at most every PIPELINE_MIN_MS and keeps to about 1/PIPELINE_DUTY of the
+ * main thread (a 60 ms redraw waits 480 ms for the next); the dashboard itself updates with
+ * every progress message.
+ */
+const PIPELINE_MIN_MS = 250;
+const PIPELINE_DUTY = 8;
+
+type Status = 'loading' | 'starting' | 'ready' | 'failed';
+
+class DigitsSession {
+  readonly el: HTMLElement;
+  private active = false;
+  private status: Status = 'loading';
+  private message = '';
+  private messageIsError = false;
+  private worker: Worker | null = null;
+  private generation = 0;
+  private running = false;
+  private steps = 0;
+  private samples = 0;
+  private epoch = 0;
+  private epochMs: number | null = null;
+  private samplesPerSecond = 0;
+  private lossX: number[] = [];
+  private lossY: number[] = [];
+  private smoothed = NaN;
+  private evals: EvalResult[] = [];
+  /** wall time spent running (Train pressed, not paused), and when test accuracy first reached GOAL */
+  private runMs = 0;
+  private runSince = 0;
+  private goalMs: number | null = null;
+  private pending: ParamSet[] | null = null;
+  private frame = 0;
+  private timer = 0;
+  private lastSyncAt = 0;
+  private lastSyncMs = 0;
+  private urgent = false;
+  /** whether any of the network is on screen; when not, its redraw waits until it is */
+  private pipelineVisible = true;
+  private pipelineStale = false;
+  /** parameters the worker and the page last agreed on (to notice edits made on the page) */
+  private shared: ParamSet[] = [];
+  private structure = '';
+  private drawn: Float32Array | null = null;
+  private targetMode: 'predicted' | number = 'predicted';
+  private expectedTarget = -1;
+  private chartsDirty = true;
+
+  private readonly pad: DrawPad;
+  private readonly bars = new ProbabilityBars();
+  private readonly verdict: HTMLElement;
+  private readonly target: HTMLSelectElement;
+  private readonly run: HTMLButtonElement;
+  private readonly stepButton: HTMLButtonElement;
+  private readonly resetButton: HTMLButtonElement;
+  private readonly statusLine: HTMLElement;
+  private readonly messageLine: HTMLElement;
+  private readonly lossChart = new CurveChart({ title: S.digitsLossTitle, testid: 'digits-loss-chart' });
+  private readonly accChart = new CurveChart({ title: S.digitsAccuracyTitle, testid: 'digits-accuracy-chart', yMax: 1, percent: true });
+  private readonly confusion = new ConfusionMatrix();
+
+  constructor(private readonly app: App, private readonly engine: Engine, private readonly state: UIState) {
+    this.pad = new DrawPad((pixels) => this.onDrawing(pixels));
+    this.verdict = h('p', { class: 'digits-verdict', testid: 'digits-verdict', 'aria-live': 'polite' });
+    const targets: [string, string][] = [['predicted', S.digitsTargetPredicted], ...Array.from({ length: CLASSES }, (_, k) => [String(k), String(k)] as [string, string])];
+    this.target = select(targets, 'predicted', (v) => this.setTargetMode(v === 'predicted' ? 'predicted' : Number(v)), { testid: 'digits-target' });
+    this.run = button(S.digitsTrain, () => this.toggleRun(), { class: 'primary', testid: 'digits-run', disabled: true });
+    this.stepButton = button(S.digitsStep, () => this.step(), { testid: 'digits-step', title: S.digitsStepTitle, disabled: true });
+    this.resetButton = button(S.digitsReset, () => this.reset(), { testid: 'digits-reset', title: S.digitsResetTitle });
+    this.statusLine = h('p', { class: 'digits-status', testid: 'digits-status', 'aria-live': 'polite' });
+    this.messageLine = h('p', { class: 'digits-message', testid: 'digits-message', role: 'status' });
+
+    this.el = h('section', { class: 'digits-dash', testid: 'digits-dashboard', 'aria-label': S.digitsTitle, hidden: true },
+      h('div', { class: 'digits-card' },
+        h('h2', {}, S.digitsDrawTitle),
+        this.pad.el,
+        h('p', { class: 'note' }, S.digitsDrawHint)),
+      h('div', { class: 'digits-card' },
+        h('h2', {}, S.digitsPredictionTitle),
+        this.verdict,
+        this.bars.el,
+        h('label', { class: 'digits-target-label' }, S.digitsTargetLabel, this.target),
+        h('p', { class: 'note' }, S.digitsTargetHint)),
+      h('div', { class: 'digits-card digits-train' },
+        h('h2', {}, S.digitsTrainTitle),
+        h('div', { class: 'buttons' }, this.run, this.stepButton, this.resetButton),
+        this.messageLine,
+        this.statusLine,
+        this.lossChart.el,
+        this.accChart.el),
+      h('div', { class: 'digits-card' }, this.confusion.el));
+  }
+
+  // ---------------------------------------------------------------- page hooks
+
+  /** After every redraw of the page: wake up or sleep with the preset, refresh the dashboard. */
+  afterRender(): void {
+    const want = this.state.presetId === DIGITS_PRESET;
+    if (want !== this.active) {
+      // not inside the page's render: activation changes the model and redraws
+      queueMicrotask(() => (want ? this.activate() : this.deactivate()));
+      return;
+    }
+    if (!this.active) return;
+    const snap = this.app.snapshot();
+    const structure = structureOf(snap);
+    if (structure !== this.structure) {
+      // the network was edited on the page: the worker continues with the page's version
+      this.structure = structure;
+      this.shared = this.currentParams();
+      this.post({ type: 'adopt', scene: this.engine.sceneJson() });
+    }
+    const t = snap.target.indexOf(1);
+    if (this.expectedTarget >= 0 && t >= 0 && t !== this.expectedTarget) {
+      // the target class was chosen on the loss card: keep it
+      this.targetMode = t;
+      this.expectedTarget = t;
+    }
+    this.renderDashboard();
+  }
+
+  private activate(): void {
+    if (this.active || this.state.presetId !== DIGITS_PRESET) return;
+    this.active = true;
+    const gen = ++this.generation;
+    this.el.hidden = false;
+    document.body.classList.add('digits-on');
+    this.clearHistory();
+    this.structure = structureOf(this.app.snapshot());
+    this.shared = this.currentParams();
+    if (this.drawn) this.engine.setInput(this.drawn);
+    this.syncTarget();
+    this.status = 'loading';
+    this.message = S.digitsLoading;
+    this.messageIsError = false;
+    this.app.render();
+    loadDigits().then((data) => { if (gen === this.generation) this.startWorker(data); }, (e: unknown) => {
+      if (gen !== this.generation) return;
+      this.status = 'failed';
+      this.message = S.digitsLoadFailed(e instanceof Error ? e.message : String(e));
+      this.messageIsError = true;
+      this.renderDashboard();
+    });
+  }
+
+  private deactivate(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.generation++;
+    this.stopClock();
+    this.running = false;
+    this.worker?.terminate();
+    this.worker = null;
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.timer);
+    this.frame = this.timer = 0;
+    this.pending = null;
+    this.el.hidden = true;
+    document.body.classList.remove('digits-on');
+  }
+
+  private startWorker(data: Digits): void {
+    let worker: Worker | null = null;
+    try {
+      worker = spawnTrainer();
+    } catch (e) {
+      this.message = S.digitsNoWorker(e instanceof Error ? e.message : String(e));
+    }
+    if (!worker) {
+      this.status = 'failed';
+      this.message ||= S.digitsNoWorker('');
+      this.messageIsError = true;
+      this.renderDashboard();
+      return;
+    }
+    this.worker = worker;
+    this.status = 'starting';
+    worker.onmessage = (e: MessageEvent<FromWorker>) => this.onMessage(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.onMessage({ type: 'error', message: e.message || S.digitsWorkerCrashed });
+    };
+    // a copy (not a transfer): the data stay here for the next time the example opens
+    this.post({ type: 'init', scene: this.engine.sceneJson(), train: data.train, test: data.test });
+    this.renderDashboard();
+  }
+
+  private post(msg: ToWorker): void {
+    this.worker?.postMessage(msg);
+  }
+
+  // ---------------------------------------------------------------- worker messages
+
+  private onMessage(m: FromWorker): void {
+    if (!this.active) return;
+    switch (m.type) {
+      case 'ready':
+        this.status = 'ready';
+        this.message = S.digitsReady;
+        this.messageIsError = false;
+        break;
+      case 'progress': {
+        this.steps = m.steps;
+        this.samples = m.samples;
+        this.epoch = m.epoch;
+        this.epochMs = m.epochMs;
+        this.samplesPerSecond = m.samplesPerSecond;
+        const n = Math.max(1, m.samples / Math.max(m.epoch, 1e-9));
+        for (let i = 0; i < m.batchLosses.length; i++) {
+          const loss = m.batchLosses[i];
+          this.smoothed = Number.isNaN(this.smoothed) ? loss : this.smoothed * 0.9 + loss * 0.1;
+          this.lossX.push(m.epoch > 0 ? m.batchSamples[i] / n : 0);
+          this.lossY.push(this.smoothed);
+        }
+        if (this.lossX.length > MAX_POINTS) {
+          this.lossX = this.lossX.filter((_, i) => i % 2 === 0);
+          this.lossY = this.lossY.filter((_, i) => i % 2 === 0);
+        }
+        this.pending = m.params;
+        // paused or a single step: show the final weights at once
+        this.urgent = !m.running;
+        this.chartsDirty = true;
+        break;
+      }
+      case 'eval':
+        this.evals.push(m.result);
+        if (this.goalMs === null && m.result.testAccuracy >= GOAL && this.steps > 0) this.goalMs = this.clock();
+        this.chartsDirty = true;
+        break;
+      case 'error':
+        this.stopClock();
+        this.running = false;
+        this.message = S.digitsTrainingStopped(m.message);
+        this.messageIsError = true;
+        break;
+    }
+    this.frame ||= requestAnimationFrame(() => this.sync());
+  }
+
+  /** The newest weights into the page's model and one redraw of the whole page, when due. */
+  private scheduleSync(): void {
+    if (!this.pending) return;
+    if (this.urgent) { clearTimeout(this.timer); this.timer = 0; }
+    if (this.timer) return;
+    const due = this.urgent ? 0 : this.lastSyncAt + Math.max(PIPELINE_MIN_MS, this.lastSyncMs * PIPELINE_DUTY);
+    const wait = due - performance.now();
+    this.timer = window.setTimeout(() => {
+      this.timer = 0;
+      requestAnimationFrame(() => this.syncPipeline());
+    }, Math.max(0, wait));
+  }
+
+  /** Once per frame at most: the dashboard; the network when its redraw is due. */
+  private sync(): void {
+    this.frame = 0;
+    if (!this.active) return;
+    this.renderDashboard();
+    this.scheduleSync();
+  }
+
+  private syncPipeline(): void {
+    const params = this.pending;
+    const urgent = this.urgent;
+    this.pending = null;
+    this.urgent = false;
+    if (!this.active || !params) return;
+    const t0 = performance.now();
+    for (const p of params) {
+      const r1 = this.engine.setParam(p.layer, 'weight', p.weight);
+      const r2 = r1.ok ? this.engine.setParam(p.layer, 'bias', p.bias) : r1;
+      if (!r2.ok) {
+        // the page's network has changed shape meanwhile: the worker follows the page
+        this.post({ type: 'adopt', scene: this.engine.sceneJson() });
+        break;
+      }
+    }
+    this.shared = params;
+    this.syncTarget();
+    if (this.pipelineVisible || urgent) {
+      this.pipelineStale = false;
+      this.app.render();
+    } else {
+      this.pipelineStale = true;
+      this.renderDashboard();
+    }
+    this.lastSyncAt = performance.now();
+    this.lastSyncMs = this.lastSyncAt - t0;
+  }
+
+  /** Watches whether the network is on screen (IntersectionObserver on the pipeline). */
+  observe(pipeline: Element): void {
+    if (typeof IntersectionObserver === 'undefined') return;
+    new IntersectionObserver((entries) => {
+      this.pipelineVisible = entries.some((e) => e.isIntersecting);
+      if (this.pipelineVisible && this.pipelineStale && this.active) {
+        this.pipelineStale = false;
+        this.app.render();
+      }
+    }, { rootMargin: '200px' }).observe(pipeline);
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  private toggleRun(): void {
+    if (this.running) {
+      this.post({ type: 'pause' });
+      this.running = false;
+      this.stopClock();
+    } else {
+      this.pushEdits();
+      this.post({ type: 'run' });
+      this.running = true;
+      this.runSince = performance.now();
+    }
+    this.renderDashboard();
+  }
+
+  private step(): void {
+    if (this.running) this.stopClock();
+    this.running = false;
+    this.pushEdits();
+    this.post({ type: 'step' });
+    this.renderDashboard();
+  }
+
+  /** Fresh weights from the example; the drawing stays. */
+  private reset(): void {
+    this.deactivate();
+    this.app.controller.loadPreset(DIGITS_PRESET);
+  }
+
+  /** Weights edited on the page (e.g. a kernel cell typed in) go to the worker before it trains on. */
+  private pushEdits(): void {
+    const now = this.currentParams();
+    const same = now.length === this.shared.length && now.every((p, i) => equal(p.weight, this.shared[i].weight) && equal(p.bias, this.shared[i].bias));
+    if (same) return;
+    this.shared = now;
+    this.post({ type: 'adopt', scene: this.engine.sceneJson() });
+  }
+
+  private onDrawing(pixels: Float32Array | null): void {
+    this.drawn = pixels;
+    if (!this.active) return;
+    this.engine.setInput(pixels ?? new Float32Array(PIXELS));
+    this.syncTarget();
+    this.app.render();
+  }
+
+  private setTargetMode(mode: 'predicted' | number): void {
+    this.targetMode = mode;
+    this.syncTarget();
+    this.app.render();
+  }
+
+  /** Target = the predicted class, or the class chosen. */
+  private syncTarget(): void {
+    const m = this.engine.model;
+    let k: number;
+    if (this.targetMode === 'predicted') {
+      const last = m.layerCount() - 1;
+      k = argmax(m.view(last, 'output'));
+    } else {
+      k = this.targetMode;
+    }
+    const t = m.targetView();
+    if (t.length === CLASSES && t[k] !== 1) this.engine.setTarget(k);
+    this.expectedTarget = k;
+  }
+
+  private currentParams(): ParamSet[] {
+    const m = this.engine.model;
+    const out: ParamSet[] = [];
+    for (let i = 0; i < m.layerCount(); i++) {
+      if (m.layerTensors(i).some((t) => t.name === 'weight')) out.push({ layer: i, weight: m.copy(i, 'weight'), bias: m.copy(i, 'bias') });
+    }
+    return out;
+  }
+
+  private clearHistory(): void {
+    this.running = false;
+    this.steps = this.samples = this.epoch = this.samplesPerSecond = 0;
+    this.epochMs = null;
+    this.lossX = [];
+    this.lossY = [];
+    this.smoothed = NaN;
+    this.evals = [];
+    this.runMs = 0;
+    this.goalMs = null;
+    this.chartsDirty = true;
+  }
+
+  private clock(): number {
+    return this.runMs + (this.running ? performance.now() - this.runSince : 0);
+  }
+
+  private stopClock(): void {
+    if (this.running) this.runMs += performance.now() - this.runSince;
+  }
+
+  // ---------------------------------------------------------------- drawing the dashboard
+
+  private renderDashboard(): void {
+    const ready = this.status === 'ready';
+    this.run.disabled = !ready;
+    this.stepButton.disabled = !ready;
+    setText(this.run, this.running ? S.digitsPause : S.digitsTrain);
+    this.run.setAttribute('aria-pressed', String(this.running));
+    setText(this.messageLine, this.message);
+    this.messageLine.classList.toggle('layer-error', this.messageIsError);
+
+    const last = this.evals.at(-1) ?? null;
+    const parts = [S.digitsEpoch(this.epoch.toFixed(2)), S.digitsSeen(this.samples), S.stepsTaken(this.steps)];
+    if (this.running && this.samplesPerSecond > 0) parts.push(S.digitsRate(Math.round(this.samplesPerSecond)));
+    if (this.epochMs !== null) parts.push(S.digitsEpochTime((this.epochMs / 1000).toFixed(1)));
+    if (last) parts.push(S.digitsTestAccuracy((last.testAccuracy * 100).toFixed(1)));
+    if (this.goalMs !== null) parts.push(S.digitsGoal(Math.round(GOAL * 100), (this.goalMs / 1000).toFixed(0)));
+    setText(this.statusLine, parts.join(' · '));
+
+    const d = this.el.dataset;
+    d.status = this.status;
+    d.running = String(this.running);
+    d.steps = String(this.steps);
+    d.samples = String(this.samples);
+    d.testAccuracy = last ? String(last.testAccuracy) : '';
+    d.epochMs = this.epochMs === null ? '' : this.epochMs.toFixed(0);
+    d.goalMs = this.goalMs === null ? '' : this.goalMs.toFixed(0);
+
+    const m = this.engine.model;
+    const out = m.copy(m.layerCount() - 1, 'output');
+    if (out && out.length === CLASSES) {
+      const p = softmax(out);
+      const k = argmax(p);
+      this.bars.render(p, k);
+      setText(this.verdict, S.digitsVerdict(k, (p[k] * 100).toFixed(0)));
+      this.el.dataset.prediction = String(k);
+    }
+    const mode = this.targetMode === 'predicted' ? 'predicted' : String(this.targetMode);
+    if (this.target.value !== mode) this.target.value = mode;
+
+    if (this.chartsDirty) {
+      this.chartsDirty = false;
+      this.renderCharts(last);
+    }
+  }
+
+  private renderCharts(last: EvalResult | null): void {
+    const ex = this.evals.map((e) => e.epoch);
+    const css = getComputedStyle(document.documentElement);
+    const train = css.getPropertyValue('--digits-train').trim() || '#2166ac';
+    const test = css.getPropertyValue('--digits-test').trim() || '#b2182b';
+    const loss: Series[] = [
+      { label: S.digitsSeriesBatch, color: train, x: this.lossX, y: this.lossY },
+      { label: S.digitsSeriesTestLoss, color: test, dashed: true, x: ex, y: this.evals.map((e) => e.testLoss) },
+    ];
+    const acc: Series[] = [
+      { label: S.digitsSeriesTrainAcc, color: train, x: ex, y: this.evals.map((e) => e.trainAccuracy) },
+      { label: S.digitsSeriesTestAcc, color: test, dashed: true, x: ex, y: this.evals.map((e) => e.testAccuracy) },
+    ];
+    this.lossChart.render(loss, S.digitsLossAria(this.lossY.at(-1)?.toFixed(3) ?? '—', last ? last.testLoss.toFixed(3) : '—'));
+    this.accChart.render(acc, S.digitsAccuracyAria(last ? (last.trainAccuracy * 100).toFixed(1) : '—', last ? (last.testAccuracy * 100).toFixed(1) : '—'));
+    this.confusion.render(last?.confusion ?? null, last?.epoch ?? null);
+  }
+}
+
+function equal(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Layer types and tensor shapes: changes when the network's structure is edited. */
+function structureOf(snap: Snapshot): string {
+  return snap.input.shape.join('x') + '|' + snap.layers.map((l) => `${l.type}:${l.tensors.get('weight')?.shape.join('x') ?? ''}:${l.tensors.get('output')?.shape.join('x')}`).join('|');
+}
+
+/** Adds the dashboard above the pipeline; it shows itself while the Digits example is open. */
+export function mountDigits(app: App, engine: Engine, state: UIState, root: HTMLElement): void {
+  const session = new DigitsSession(app, engine, state);
+  const network = root.querySelector('section.network');
+  if (!network) return;
+  network.prepend(session.el);
+  const pipeline = network.querySelector('[data-testid="pipeline"]');
+  if (pipeline) session.observe(pipeline);
+  app.onRender(() => session.afterRender());
+  session.afterRender();
+}

@@ -1,0 +1,58 @@
+// Messages between the page (digits/session.ts) and the training worker (trainer.worker.ts).
+// Arrays travel as transferred buffers; every message is a plain structured-clonable object.
+
+/** A labelled set of 28x28 digits: uint8 pixels back to back (0 = background) and uint8 labels. */
+export interface DigitSet { images: Uint8Array; labels: Uint8Array }
+
+/** One layer's parameters, as the worker's model holds them. */
+export interface ParamSet { layer: number; weight: Float32Array; bias: Float32Array }
+
+export type ToWorker =
+  /** a scene to train (its structure must take 1x28x28 inputs and give 10 classes) and the data */
+  | { type: 'init'; scene: string; train: DigitSet; test: DigitSet }
+  | { type: 'run' }
+  | { type: 'pause' }
+  /** one mini-batch, then a progress message */
+  | { type: 'step' }
+  /** the page's scene was edited: keep the optimizer state if only parameter values changed */
+  | { type: 'adopt'; scene: string };
+
+export interface EvalResult {
+  /** samples seen when the evaluation was taken, and the same in epochs */
+  samples: number;
+  epoch: number;
+  steps: number;
+  testAccuracy: number;
+  testLoss: number;
+  /** accuracy and loss on a fixed subset of the training digits (same size for every point) */
+  trainAccuracy: number;
+  trainLoss: number;
+  /** confusion[true * 10 + predicted], over the whole test set */
+  confusion: Int32Array;
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  | {
+    type: 'progress';
+    running: boolean;
+    steps: number;
+    samples: number;
+    epoch: number;
+    /** mean loss of every mini-batch since the previous progress message */
+    batchLosses: Float32Array;
+    /** samples seen after each of those batches */
+    batchSamples: Float32Array;
+    params: ParamSet[];
+    /** compute time of the last complete epoch (training only), null before the first ends */
+    epochMs: number | null;
+    /** training throughput over the last second of training */
+    samplesPerSecond: number;
+  }
+  | { type: 'eval'; result: EvalResult }
+  | { type: 'error'; message: string };
+
+export const IMAGE_SIDE = 28;
+export const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
+export const CLASSES = 10;
+export const BATCH = 32;

@@ -1,0 +1,297 @@
+// The digits trainer: a Web Worker with its own wasm instance, so training never blocks the
+// page. It trains mini-batches of 32 in short slices (~30 ms) and checks its messages between
+// slices, so Pause and Step answer at once; it evaluates the test digits every so often and
+// posts progress (batch losses and the current weights, at most 4 times a second) and
+// evaluations (test and train accuracy, loss, confusion matrix). Protocol: ./protocol.ts.
+import createCnnLens from '../wasm/cnnlens.mjs';
+import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
+import { BATCH, CLASSES, PIXELS, type DigitSet, type EvalResult, type FromWorker, type ParamSet, type ToWorker } from './protocol';
+
+/** work between two looks at the message queue */
+const SLICE_MS = 30;
+/** progress messages (with the weights the page draws) at most this often */
+const POST_MS = 250;
+/** samples per evaluate() call (~10-40 ms) */
+const EVAL_CHUNK = 100;
+/** the fixed subset of training digits measured at each evaluation (the "train" curve) */
+const TRAIN_EVAL = 500;
+
+interface EvalJob {
+  phase: 'test' | 'train';
+  pos: number;
+  /** runs while paused too (the evaluation of fresh weights) */
+  forced: boolean;
+  testCorrect: number;
+  testLoss: number;
+  trainCorrect: number;
+  trainLoss: number;
+  confusion: Int32Array;
+  samples: number;
+  steps: number;
+}
+
+const scope = self as unknown as {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+};
+const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+
+const lensReady: Promise<CnnLensModule> = createCnnLens();
+let model: Model | null = null;
+let paramLayers: number[] = [];
+let train: DigitSet = { images: new Uint8Array(0), labels: new Uint8Array(0) };
+let test: DigitSet = { images: new Uint8Array(0), labels: new Uint8Array(0) };
+let epochImages = new Uint8Array(0);
+let epochLabels = new Uint8Array(0);
+let cursor = 0;
+let epochIndex = 0;
+let steps = 0;
+let samples = 0;
+let running = false;
+let nextEval = 0;
+let evalJob: EvalJob | null = null;
+let batchesPerCall = 1;
+let epochComputeMs = 0;
+let lastEpochMs: number | null = null;
+let pendingLosses: number[] = [];
+let pendingSamples: number[] = [];
+let lastPost = 0;
+let rate: [number, number][] = [];
+
+// ------------------------------------------------------------------ scheduling
+
+const tick = new MessageChannel();
+let scheduled = false;
+tick.port1.onmessage = () => { scheduled = false; work(); };
+
+function busy(): boolean {
+  return running || (evalJob !== null && evalJob.forced);
+}
+
+/** Yields to the message queue, then works again (MessageChannel: no 4 ms timer clamp). */
+function schedule(): void {
+  if (!scheduled && busy()) { scheduled = true; tick.port2.postMessage(0); }
+}
+
+function work(): void {
+  const t0 = performance.now();
+  try {
+    while (performance.now() - t0 < SLICE_MS && busy()) {
+      if (evalJob) evalChunk();
+      else if (samples >= nextEval) startEval(false);
+      else trainChunk(batchesPerCall);
+    }
+    if (pendingLosses.length && performance.now() - lastPost >= POST_MS) postProgress();
+  } catch (e) {
+    fail(e);
+  }
+  schedule();
+}
+
+function fail(e: unknown): void {
+  running = false;
+  evalJob = null;
+  post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+}
+
+// ------------------------------------------------------------------ training
+
+/** Fixed-seed shuffle per epoch (mulberry32), copied so each call trains a contiguous slice. */
+function newEpoch(): void {
+  const n = train.labels.length;
+  let a = (epochIndex + 1) * 0x9e3779b9 >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  if (epochImages.length !== train.images.length) {
+    epochImages = new Uint8Array(train.images.length);
+    epochLabels = new Uint8Array(n);
+  }
+  order.forEach((src, k) => {
+    epochImages.set(train.images.subarray(src * PIXELS, (src + 1) * PIXELS), k * PIXELS);
+    epochLabels[k] = train.labels[src];
+  });
+  cursor = 0;
+  epochIndex++;
+}
+
+function trainChunk(batches: number): void {
+  const m = model!;
+  const n = train.labels.length;
+  if (cursor >= n || epochLabels.length !== n) newEpoch();
+  const count = Math.min(batches * BATCH, n - cursor);
+  const c0 = performance.now();
+  const losses = m.trainBatches(epochImages.subarray(cursor * PIXELS, (cursor + count) * PIXELS), epochLabels.subarray(cursor, cursor + count), BATCH);
+  const now = performance.now();
+  const ms = now - c0;
+  for (let b = 0; b < losses.length; b++) {
+    samples += Math.min(BATCH, count - b * BATCH);
+    pendingLosses.push(losses[b]);
+    pendingSamples.push(samples);
+  }
+  steps += losses.length;
+  cursor += count;
+  epochComputeMs += ms;
+  if (cursor >= n) { lastEpochMs = epochComputeMs; epochComputeMs = 0; }
+  // calls of ~60% of a slice keep the slices short and the per-call overhead small
+  batchesPerCall = Math.max(1, Math.min(16, Math.floor((SLICE_MS * 0.6) / (ms / losses.length))));
+  rate.push([now, samples]);
+  while (rate.length > 2 && now - rate[0][0] > 1000) rate.shift();
+}
+
+function samplesPerSecond(): number {
+  if (rate.length < 2) return 0;
+  const [t0, s0] = rate[0];
+  const [t1, s1] = rate[rate.length - 1];
+  return t1 > t0 ? ((s1 - s0) * 1000) / (t1 - t0) : 0;
+}
+
+function copyParams(): ParamSet[] {
+  const m = model!;
+  return paramLayers.map((layer) => ({ layer, weight: m.copy(layer, 'weight'), bias: m.copy(layer, 'bias') }));
+}
+
+function postProgress(): void {
+  const params = copyParams();
+  const batchLosses = Float32Array.from(pendingLosses);
+  const batchSamples = Float32Array.from(pendingSamples);
+  pendingLosses = [];
+  pendingSamples = [];
+  lastPost = performance.now();
+  post({
+    type: 'progress', running, steps, samples, epoch: samples / Math.max(1, train.labels.length),
+    batchLosses, batchSamples, params, epochMs: lastEpochMs, samplesPerSecond: running ? samplesPerSecond() : 0,
+  }, [batchLosses.buffer, batchSamples.buffer, ...params.flatMap((p) => [p.weight.buffer, p.bias.buffer])]);
+}
+
+// ------------------------------------------------------------------ evaluation
+
+function startEval(forced: boolean): void {
+  evalJob = {
+    phase: 'test', pos: 0, forced, testCorrect: 0, testLoss: 0, trainCorrect: 0, trainLoss: 0,
+    confusion: new Int32Array(CLASSES * CLASSES), samples, steps,
+  };
+  // often during the first half epoch, where the curves move fastest, then every half epoch
+  const half = Math.max(BATCH, Math.round(train.labels.length / 2));
+  nextEval = samples + (samples < half ? Math.max(BATCH, Math.round(half / 4)) : half);
+}
+
+function evalChunk(): void {
+  const job = evalJob!;
+  const set = job.phase === 'test' ? test : train;
+  const total = job.phase === 'test' ? set.labels.length : Math.min(TRAIN_EVAL, set.labels.length);
+  const end = Math.min(job.pos + EVAL_CHUNK, total);
+  const labels = set.labels.subarray(job.pos, end);
+  const r = model!.evaluate(set.images.subarray(job.pos * PIXELS, end * PIXELS), labels);
+  const lossSum = (r.loss ?? 0) * (end - job.pos);
+  if (job.phase === 'test') {
+    job.testCorrect += r.correct;
+    job.testLoss += lossSum;
+    for (let k = 0; k < labels.length; k++) job.confusion[labels[k] * CLASSES + r.predictions[k]]++;
+  } else {
+    job.trainCorrect += r.correct;
+    job.trainLoss += lossSum;
+  }
+  job.pos = end;
+  if (end < total) return;
+  if (job.phase === 'test') { job.phase = 'train'; job.pos = 0; return; }
+  const nTest = test.labels.length;
+  const nTrain = Math.min(TRAIN_EVAL, train.labels.length);
+  const result: EvalResult = {
+    samples: job.samples, epoch: job.samples / Math.max(1, train.labels.length), steps: job.steps,
+    testAccuracy: job.testCorrect / nTest, testLoss: job.testLoss / nTest,
+    trainAccuracy: job.trainCorrect / nTrain, trainLoss: job.trainLoss / nTrain,
+    confusion: job.confusion,
+  };
+  evalJob = null;
+  post({ type: 'eval', result }, [result.confusion.buffer]);
+}
+
+// ------------------------------------------------------------------ messages
+
+function load(lens: CnnLensModule, scene: string): void {
+  const next = new lens.Model(scene);
+  const inSize = next.inputShape().reduce((a, b) => a * b, 1);
+  const out = next.outputShape();
+  if (inSize !== PIXELS || out.length !== 1 || out[0] !== CLASSES || !scene.includes('"cross_entropy"')) {
+    next.delete();
+    throw new Error(`the digits need a 28x28 input, ${CLASSES} outputs and the cross-entropy loss`);
+  }
+  model?.delete();
+  model = next;
+  paramLayers = [];
+  for (let i = 0; i < model.layerCount(); i++) if (model.layerTensors(i).some((t) => t.name === 'weight')) paramLayers.push(i);
+}
+
+/** Takes the page's edited parameters, keeping the optimizer state when the structure is unchanged. */
+function adopt(lens: CnnLensModule, scene: string): void {
+  type Layer = { weight?: number[]; bias?: number[] };
+  type Scene = { input?: unknown; layers: Layer[]; optimizer?: object };
+  const parsed = JSON.parse(scene) as Scene;
+  const m = model!;
+  const shape = (s: Scene) => JSON.stringify(s.layers.map(({ weight, bias, ...rest }) => [rest, weight?.length, bias?.length]));
+  const same = shape(parsed) === shape(JSON.parse(m.toJSON()) as Scene);
+  if (!same) { load(lens, scene); return; }
+  for (const i of paramLayers) {
+    m.setParam(i, 'weight', parsed.layers[i].weight!);
+    m.setParam(i, 'bias', parsed.layers[i].bias!);
+  }
+  if (parsed.optimizer) m.setOptimizer(JSON.stringify(parsed.optimizer));
+}
+
+async function handle(msg: ToWorker): Promise<void> {
+  const lens = await lensReady;
+  try {
+    switch (msg.type) {
+      case 'init':
+        running = false;
+        load(lens, msg.scene);
+        train = msg.train;
+        test = msg.test;
+        steps = 0;
+        samples = 0;
+        epochIndex = 0;
+        cursor = train.labels.length;
+        epochComputeMs = 0;
+        lastEpochMs = null;
+        pendingLosses = [];
+        pendingSamples = [];
+        rate = [];
+        startEval(true);
+        post({ type: 'ready' });
+        break;
+      case 'run':
+        if (model) running = true;
+        break;
+      case 'pause':
+        running = false;
+        if (model) postProgress();
+        break;
+      case 'step':
+        running = false;
+        if (!model) break;
+        if (evalJob && !evalJob.forced) evalJob = null; // a step moves on: that evaluation is stale
+        trainChunk(1);
+        postProgress();
+        break;
+      case 'adopt':
+        if (!model) break;
+        adopt(lens, msg.scene);
+        startEval(true);
+        break;
+    }
+  } catch (e) {
+    fail(e);
+  }
+  schedule();
+}
+
+scope.onmessage = (e) => { void handle(e.data); };

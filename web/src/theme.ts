@@ -1,0 +1,44 @@
+// Light and dark themes: CSS variables switched by <html data-theme>, and the matrices' colour
+// scale (colors.ts). The default follows prefers-color-scheme; the header's toggle remembers
+// an explicit choice in localStorage.
+import { setDarkScale } from './colors';
+
+export type Theme = 'light' | 'dark';
+export const THEME_KEY = 'cnnlens:theme';
+
+function stored(): Theme | null {
+  try {
+    const v = window.localStorage.getItem(THEME_KEY);
+    return v === 'light' || v === 'dark' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+const media = () => window.matchMedia?.('(prefers-color-scheme: dark)');
+
+export function currentTheme(): Theme {
+  return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
+}
+
+function apply(theme: Theme): void {
+  document.documentElement.dataset.theme = theme;
+  document.documentElement.style.colorScheme = theme;
+  setDarkScale(theme === 'dark');
+}
+
+/** Sets the theme from the stored choice or the system; calls onChange when the system flips. */
+export function initTheme(onChange: () => void): void {
+  apply(stored() ?? (media()?.matches ? 'dark' : 'light'));
+  media()?.addEventListener?.('change', (e) => {
+    if (stored()) return;
+    apply(e.matches ? 'dark' : 'light');
+    onChange();
+  });
+}
+
+/** The header's toggle: switches, remembers, and lets the page redraw. */
+export function setTheme(theme: Theme): void {
+  try { window.localStorage.setItem(THEME_KEY, theme); } catch { /* storage unavailable */ }
+  apply(theme);
+}
