@@ -23,6 +23,8 @@ export interface MatrixOptions {
   cellTitle?: (index: number) => string;
   /** extra class per cell, fixed for the matrix's lifetime (e.g. source channel stripes) */
   cellClass?: (index: number) => string;
+  /** draw as a heatmap canvas even when small (its block has too many cells for numbers) */
+  heatmap?: boolean;
 }
 
 const MAX_DOM = 16;
@@ -61,9 +63,10 @@ export class MatrixView {
     this.n = o.count ?? o.rows * o.cols;
     this.compact = o.cols > 8 || o.rows > 8;
     this.el = document.createElement('figure');
-    this.el.className = 'matrix';
+    // editable matrices show a text cursor (a class, not a :has() rule, keeps restyling cheap)
+    this.el.className = o.editable ? 'matrix editable' : 'matrix';
     this.el.dataset.testid = o.testid;
-    const large = o.rows > MAX_DOM || o.cols > MAX_DOM;
+    const large = o.heatmap === true || o.rows > MAX_DOM || o.cols > MAX_DOM;
     if (large) {
       // pixels per cell: fill ~260px, cells at most 4:1 so thin matrices stay visible
       const fit = (n: number) => Math.max(2, Math.min(12, Math.floor(260 / n)));

@@ -34,6 +34,11 @@ export function layoutOf(shape: readonly number[]): Layout {
   return { count: 1, rows: Math.ceil(n / cols), cols, size: n, perRow: 1, label: () => '', longLabel: () => '' };
 }
 
+// Above this many cells in one block (e.g. 16x8 kernels of 5x5), every matrix of the block is a
+// heatmap with its value on hover/focus: thousands of number cells cost far more to restyle
+// after an edit than a frame allows, and are too small to read anyway.
+const MAX_BLOCK_NUMBERS = 1024;
+
 export interface BlockOptions {
   title: string;
   /** the card it belongs to ("1. Convolution"), so screen readers hear which layer a cell is in */
@@ -81,6 +86,7 @@ export class TensorBlock {
         caption: lay.label(k) || undefined,
         what: S.blockWhat(o.context ?? '', o.title, lay.longLabel(k)),
         editable: o.editable,
+        heatmap: lay.count * lay.size > MAX_BLOCK_NUMBERS,
         onCommit: o.onCommit && ((i, v) => o.onCommit!(k * lay.size + i, v)),
         onPoint: o.onPoint && ((i) => o.onPoint!(k, i)),
         ...o.matrix?.(k),
