@@ -12,6 +12,7 @@ apt_packages=(
   libxtensor-dev nlohmann-json3-dev  # header-only tensor and JSON libraries used by the core
   emscripten                         # em++ and Embind for the wasm module
   chromium                           # headless browser for the page tests
+  firefox-esr                        # the offline single file is also tested in Firefox
   python3-torch                      # runs the exported PyTorch scripts (tests/export)
 )
 
