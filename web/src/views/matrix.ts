@@ -29,6 +29,12 @@ export interface MatrixOptions {
 
 const MAX_DOM = 16;
 
+function sameMarks(a: Map<number, string>, b: Map<number, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [i, cls] of a) if (b.get(i) !== cls) return false;
+  return true;
+}
+
 // The last pointer kind, page-wide: a touch tap selects a cell (an Edit button edits it), a
 // mouse click edits at once. CSS shows the Edit buttons on touch screens (html.touch).
 let lastPointer = '';
@@ -192,6 +198,7 @@ export class MatrixView {
 
   /** Highlights: index -> class name ("sel", "field", "tap", "winner", "src", "masked"). */
   setMarks(marks: Map<number, string>): void {
+    if (sameMarks(this.marks, marks)) return; // hover moves re-send most marks unchanged
     if (this.canvas) { this.marks = marks; this.draw(); return; }
     for (const [i, cls] of this.marks) if (marks.get(i) !== cls) this.cells[i]?.classList.remove(...cls.split(' '));
     for (const [i, cls] of marks) this.cells[i]?.classList.add(...cls.split(' '));
