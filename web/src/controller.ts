@@ -18,6 +18,8 @@ const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce
 
 export class Controller implements Actions {
   view!: Renderer;
+  /** Read-only (embeds): the scene can't be edited; hover, explanations, view and training still work. */
+  locked = false;
   private paintValue = 1;
   private slideTimer = 0;
 
@@ -84,32 +86,38 @@ export class Controller implements Actions {
   }
 
   editInput(index: number, value: number): void {
+    if (this.locked) return;
     const data = this.view.snapshot().input.data.slice();
     data[index] = value;
     this.edit(this.engine.setInput(data), 0);
   }
 
   paintInput(index: number, first: boolean): void {
+    if (this.locked) return;
     const data = this.view.snapshot().input.data;
     if (first) this.paintValue = this.state.brush === 'grey' ? this.state.brushValue : data[index] >= 0.5 ? 0 : 1;
     if (data[index] !== this.paintValue) this.editInput(index, this.paintValue);
   }
 
   editParam(layer: number, name: 'weight' | 'bias', index: number, value: number): void {
+    if (this.locked) return;
     this.edit(this.engine.setParamElement(layer, name, index, value), layer);
   }
 
   editTarget(index: number, value: number): void {
+    if (this.locked) return;
     const t = Array.from(this.view.snapshot().target);
     t[index] = value;
     this.edit(this.engine.setTarget(t), this.state.scene.layers.length);
   }
 
   setTargetClass(k: number): void {
+    if (this.locked) return;
     this.edit(this.engine.setTarget(k), this.state.scene.layers.length);
   }
 
   setSetting(layer: number, key: string, text: string): void {
+    if (this.locked) return;
     const value = key === 'out_channels' || key === 'out_features' || key === 'negative_slope' ? parseNumber(text) : scene.parseSize(text);
     if (value === null || (typeof value === 'number' && Number.isNaN(value))) {
       this.state.layerErrors.set(layer, S.invalidNumber(text));
@@ -122,27 +130,33 @@ export class Controller implements Actions {
   }
 
   setLayerType(layer: number, type: string): void {
+    if (this.locked) return;
     this.applyStructural(scene.withType(this.current(), layer, type), layer, layer);
   }
 
   insertLayer(pos: number, type: string): void {
+    if (this.locked) return;
     const n = this.state.scene.layers.length;
     this.applyStructural(scene.insertLayer(this.current(), pos, type), pos, Math.min(pos, n - 1));
   }
 
   removeLayer(layer: number): void {
+    if (this.locked) return;
     this.applyStructural(scene.removeLayer(this.current(), layer), layer, layer);
   }
 
   moveLayer(layer: number, delta: -1 | 1): void {
+    if (this.locked) return;
     this.applyStructural(scene.moveLayer(this.current(), layer, delta), Math.min(layer, layer + delta), layer);
   }
 
   randomiseLayer(layer: number): void {
+    if (this.locked) return;
     this.applyStructural(scene.randomiseLayer(this.current(), layer), layer, layer);
   }
 
   resetLayer(layer: number): void {
+    if (this.locked) return;
     const want = this.state.presetResolved.layers[layer];
     const snap = this.view.snapshot().layers[layer];
     const fits = (name: 'weight' | 'bias') => want?.[name] && snap?.tensors.get(name)?.data.length === want[name]!.length;
@@ -161,11 +175,13 @@ export class Controller implements Actions {
   }
 
   loadPreset(id: string): void {
+    if (this.locked) return;
     const p = findPreset(id);
     if (p) this.loadScene(p.json, id);
   }
 
   setBrush(brush: Brush): void {
+    if (this.locked) return;
     this.state.brush = brush;
     this.view.render();
   }
@@ -175,18 +191,21 @@ export class Controller implements Actions {
   }
 
   setLoss(loss: 'mse' | 'cross_entropy'): void {
+    if (this.locked) return;
     const size = this.view.snapshot().outputShape.reduce((a, b) => a * b, 1);
     const n = this.state.scene.layers.length;
     this.applyStructural(scene.withLoss(this.current(), loss, size), n, n);
   }
 
   setOptimizer(kind: 'sgd' | 'momentum' | 'adam'): void {
+    if (this.locked) return;
     const lr = this.view.snapshot().optimizer.lr;
     const settings = kind === 'adam' ? { type: 'adam', lr } : { type: 'sgd', lr, momentum: kind === 'momentum' ? 0.9 : 0 };
     this.trainingResult(this.engine.setOptimizer(settings));
   }
 
   setLearningRate(text: string): void {
+    if (this.locked) return;
     const lr = parseNumber(text);
     if (Number.isNaN(lr)) return this.trainingResult({ ok: false, error: S.invalidNumber(text) });
     this.trainingResult(this.engine.setOptimizer({ ...this.view.snapshot().optimizer, lr }));

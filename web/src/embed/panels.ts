@@ -2,7 +2,6 @@
 // panels show, read-only, and a hook after every redraw. Everything is scoped to one app root,
 // so several instances on a page never touch each other.
 import type { App } from '../app';
-import type { Controller } from '../controller';
 
 /** Panel names for `panels=` / `panels="..."`, in page order. */
 export const PANELS = ['controls', 'input', 'conv', 'pool', 'flatten', 'dense', 'activation', 'loss', 'explain', 'training', 'gradcheck'] as const;
@@ -31,10 +30,6 @@ export function applyPanels(root: HTMLElement, panels: readonly Panel[]): void {
   root.classList.toggle('cl-no-side', !SIDE.some((p) => panels.includes(p)));
 }
 
-// actions that change the scene; read-only instances turn them into no-ops
-const MUTATING: (keyof Controller)[] = ['editInput', 'paintInput', 'editParam', 'editTarget', 'setTargetClass', 'setSetting',
-  'setLayerType', 'insertLayer', 'removeLayer', 'moveLayer', 'randomiseLayer', 'resetLayer', 'loadPreset', 'setLoss',
-  'setOptimizer', 'setLearningRate', 'setBrush'];
 const EDIT_KEYS = /^(Enter|F2|[-0-9.\u2212])$/;
 const wired = new WeakSet<HTMLElement>();
 
@@ -43,11 +38,7 @@ const wired = new WeakSet<HTMLElement>();
  * explanations, the view switch and training (Step/Run/Reset) still work.
  */
 export function setReadonly(app: App, root: HTMLElement, on: boolean): void {
-  const c = app.controller as unknown as Record<string, unknown>;
-  for (const k of MUTATING) {
-    if (on) c[k] = () => undefined;
-    else delete c[k];
-  }
+  app.controller.locked = on;
   root.classList.toggle('cl-readonly', on);
   if (!wired.has(root)) {
     wired.add(root);
