@@ -182,6 +182,8 @@ test('CSV of a tensor, PNG of the view and the PyTorch script', async () => {
   assert.match(code, /nn\.Conv2d\(1, 2, kernel_size=\(3, 3\)/);
   assert.match(code, /model\[0\]\.weight\.copy_\(tensor\(\[1, -1, -1, -1, 1, -1, -1, -1, 1, -1, 1, -1, -1, 1, -1, -1, 1, -1\], 2, 1, 3, 3\)\)/);
   await page.getByTestId('code-close').click();
+  // the dialog's 'close' event is queued as a task, so its removal is awaited, not sampled
+  await page.getByTestId('code-dialog').waitFor({ state: 'detached', timeout: 5000 });
   assert.equal(await page.getByTestId('code-dialog').count(), 0);
   assert.deepEqual(page.problems, []);
   await page.context().close();
