@@ -195,7 +195,7 @@ test('theme: follows prefers-color-scheme, the toggle switches and is remembered
   const page = await open({ theme: 'dark' });
   const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
   assert.equal(await theme(), 'dark');
-  const zeroBg = () => page.locator('[data-testid="matrix-0-bias-0"] .cell').first().evaluate((c) => c.style.background);
+  const zeroBg = () => page.locator('[data-testid="matrix-0-bias-0"] .cell').first().evaluate((c) => c.style.backgroundColor);
   const darkZero = await zeroBg();
   await page.getByTestId('theme-toggle').click();
   assert.equal(await theme(), 'light');

@@ -1,7 +1,8 @@
 // Builds the page and runs the single "read everything, redraw" pass after every change.
 import { Controller, type Renderer } from './controller';
 import type { Engine, Snapshot } from './engine';
-import { baseMarks, explain, type Explanation } from './explain';
+import { baseMarks, explain, type Explanation, type MarkGroup } from './explain';
+import { MatrixView } from './views/matrix';
 import type { UIState } from './state';
 import { S } from './strings';
 import { h } from './views/dom';
@@ -16,6 +17,10 @@ export class App implements Renderer {
   /** duration of the last full redraw, for tests and curious course authors */
   lastRenderMs = 0;
   private snap: Snapshot | null = null;
+  /** the ReLU-mask and max-pool-winner marks of `snap`, built once per snapshot */
+  private snapMarks: MarkGroup[] | null = null;
+  private selectionQueued = false;
+  private renderStart = -1;
   /** Called after every full redraw (embed modes post their height, keep inputs disabled). */
   private readonly renderListeners: (() => void)[] = [];
   private readonly header: Header;
@@ -46,15 +51,17 @@ export class App implements Renderer {
     return (this.snap ??= this.controller.engine.snapshot());
   }
 
+  /** Redraws everything; the selection, marks and heatmaps follow before the task ends (settle). */
   render(): void {
-    const t0 = performance.now();
+    if (this.renderStart < 0) this.renderStart = performance.now();
+    // queued before the matrices queue their own heatmap draws, so marks and numbers are drawn together
+    this.renderSelection();
     this.snap = this.controller.engine.snapshot();
+    this.snapMarks = null;
     this.header.render(this.state);
     this.pipeline.render(this.snap, this.state);
     this.training.render(this.snap, this.state);
     this.gradCheck.render(this.state);
-    this.renderSelection();
-    this.lastRenderMs = performance.now() - t0;
     for (const listener of this.renderListeners) listener();
   }
 
@@ -62,8 +69,31 @@ export class App implements Renderer {
     this.renderListeners.push(listener);
   }
 
-  /** Highlights and the explanation only (hover/focus moves), from the last snapshot. */
+  /**
+   * Highlights and the explanation (hover/focus moves), from the last snapshot. One task often
+   * asks several times (Enter commits, redraws and moves to the next cell), so the work is done
+   * once, for the last selection, in a microtask: still before the browser paints.
+   */
   renderSelection(): void {
+    if (this.selectionQueued) return;
+    this.selectionQueued = true;
+    queueMicrotask(() => this.settle());
+  }
+
+  /** Finishes pending drawing now (the explanation, highlights and heatmaps); idempotent. */
+  settle(): void {
+    if (this.selectionQueued) {
+      this.selectionQueued = false;
+      this.drawSelection();
+    }
+    MatrixView.drawPending();
+    if (this.renderStart >= 0) {
+      this.lastRenderMs = performance.now() - this.renderStart;
+      this.renderStart = -1;
+    }
+  }
+
+  private drawSelection(): void {
     const snap = this.snapshot();
     let ex: Explanation | null = null;
     const sel = this.state.selection;
@@ -74,7 +104,7 @@ export class App implements Renderer {
         ex = null; // a selection left over from another network: just show nothing
       }
     }
-    this.pipeline.applyMarks([...baseMarks(snap), ...(ex?.marks ?? [])]);
+    this.pipeline.applyMarks((this.snapMarks ??= baseMarks(snap)), ex?.marks ?? []);
     this.inspector.render(ex, this.state);
   }
 }

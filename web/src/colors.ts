@@ -30,12 +30,16 @@ const CACHE_SIZE = 257;
 const cssCache: string[] = [];
 const rgbCache: RGB[] = [];
 const lightText: boolean[] = [];
+// the same colours as ImageData pixels seen through a Uint32Array (byte order R,G,B,A in memory)
+const pixelCache = new Uint32Array(CACHE_SIZE);
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function fill(): void {
   cssCache.length = rgbCache.length = lightText.length = 0;
   for (let k = 0; k < CACHE_SIZE; k++) {
     const rgb = interpolate((k / (CACHE_SIZE - 1)) * 2 - 1);
     rgbCache.push(rgb);
+    pixelCache[k] = packPixel(rgb);
     cssCache.push(`rgb(${rgb[0]},${rgb[1]},${rgb[2]})`);
     // black or white text, whichever contrasts more: always >= 4.5:1 (WCAG AA)
     lightText.push(luminance(rgb) < 0.179);
@@ -89,6 +93,16 @@ export function colorCss(v: number, max: number): string {
 
 export function colorRgb(v: number, max: number): RGB {
   return rgbCache[bucket(v, max)];
+}
+
+/** The colour as one opaque ImageData pixel, for writing through a Uint32Array view. */
+export function colorPixel(v: number, max: number): number {
+  return pixelCache[bucket(v, max)];
+}
+
+/** An opaque [r, g, b] as one ImageData pixel in this machine's byte order. */
+export function packPixel([r, g, b]: RGB): number {
+  return (littleEndian ? (255 << 24) | (b << 16) | (g << 8) | r : (r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
 }
 
 /** Dark cell backgrounds need white text (chosen by luminance, so contrast is always AA). */

@@ -211,26 +211,35 @@ function explainLoss(snap: Snapshot, sel: Selection, out: Explanation, loss: 'ms
   return out;
 }
 
-/** Highlights that depend only on the numbers: ReLU masks and max-pool winners. */
-export function baseMarks(snap: Snapshot): Mark[] {
-  const marks: Mark[] = [];
+/** Highlights of one matrix: cell index -> class names. */
+export interface MarkGroup { layer: number; tensor: string; sub: number; cells: Map<number, string> }
+
+/**
+ * Highlights that depend only on the numbers: ReLU masks and max-pool winners, grouped per
+ * matrix (tens of thousands of cells on the digits net, so no object per cell). Groups may share
+ * their maps: nobody changes them.
+ */
+export function baseMarks(snap: Snapshot): MarkGroup[] {
+  const groups: MarkGroup[] = [];
   for (const L of snap.layers) {
     if (L.type === 'relu' || L.type === 'leaky_relu') {
       const inp = L.tensors.get('input')!;
-      for (let k = 0; k < inp.data.length; k++) {
-        if (inp.data[k] > 0) continue;
-        const c = cellOf(inp.shape, k);
-        for (const tensor of ['output', 'grad_output', 'grad_input']) marks.push({ layer: L.index, tensor, sub: c.sub, index: c.index, cls: 'masked' });
+      const { count, size } = layoutOf(inp.shape);
+      for (let sub = 0; sub < count; sub++) {
+        const cells = new Map<number, string>();
+        for (let i = 0; i < size; i++) if (!(inp.data[sub * size + i] > 0)) cells.set(i, 'masked');
+        if (cells.size) for (const tensor of ['output', 'grad_output', 'grad_input']) groups.push({ layer: L.index, tensor, sub, cells });
       }
     } else if (L.type === 'maxpool2d') {
-      const arg = L.tensors.get('argmax')!;
-      const inShape = L.tensors.get('input')!.shape;
-      for (const flat of arg.data) {
-        const c = cellOf(inShape, flat);
-        marks.push({ layer: L.index, tensor: 'grad_input', sub: c.sub, index: c.index, cls: 'winner' });
-        marks.push({ layer: L.index - 1, tensor: 'grad_output', sub: c.sub, index: c.index, cls: 'winner' });
-      }
+      const { count, size } = layoutOf(L.tensors.get('input')!.shape);
+      const perChannel = Array.from({ length: count }, () => new Map<number, string>());
+      for (const flat of L.tensors.get('argmax')!.data) perChannel[Math.floor(flat / size)]?.set(flat % size, 'winner');
+      perChannel.forEach((cells, sub) => {
+        if (!cells.size) return;
+        groups.push({ layer: L.index, tensor: 'grad_input', sub, cells });
+        groups.push({ layer: L.index - 1, tensor: 'grad_output', sub, cells });
+      });
     }
   }
-  return marks;
+  return groups;
 }

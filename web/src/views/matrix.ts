@@ -1,7 +1,7 @@
 // One matrix: a grid of focusable, editable number cells on a diverging colour scale, or a
 // heatmap-only canvas (value on hover/focus) when it is too large for numbers. Updates in
 // place: only cells whose text or colour changed are written.
-import { colorCss, colorRgb, markColors, needsLightText } from '../colors';
+import { colorCss, colorPixel, markColors, needsLightText } from '../colors';
 import { fmt, fmtShort, parseNumber } from '../format';
 import { S } from '../strings';
 
@@ -45,7 +45,30 @@ if (typeof document !== 'undefined') {
   }, { capture: true, passive: true });
 }
 
+/** A heatmap's drawing state: the canvas context and a one-pixel-per-cell image scaled up onto it. */
+interface Heat {
+  ctx: CanvasRenderingContext2D;
+  small: OffscreenCanvas;
+  smallCtx: OffscreenCanvasRenderingContext2D;
+  img: ImageData;
+  pixels: Uint32Array;
+}
+
 export class MatrixView {
+  // A redraw sends new numbers and then new marks (ReLU masks change with the numbers): heatmaps
+  // only note that they are stale and are drawn once, when the app has sent everything
+  // (App calls drawPending; a microtask does it for anyone else).
+  private static readonly stale = new Set<MatrixView>();
+  private static drawQueued = false;
+
+  /** Draws every heatmap whose numbers, marks or focus changed since the last call. */
+  static drawPending(): void {
+    MatrixView.drawQueued = false;
+    const views = [...MatrixView.stale];
+    MatrixView.stale.clear();
+    for (const v of views) v.draw();
+  }
+
   readonly el: HTMLElement;
   private readonly grid: HTMLElement;
   private readonly n: number;
@@ -53,6 +76,8 @@ export class MatrixView {
   private readonly tip: HTMLElement | null = null;
   private readonly editBtn: HTMLButtonElement | null = null;
   private cells: HTMLElement[] = [];
+  /** each cell's number, rewritten in place (replacing text nodes costs layout-tree rebuilds) */
+  private textNodes: Text[] = [];
   private texts: string[] = [];
   private colors: string[] = [];
   private data: Float32Array = new Float32Array(0);
@@ -64,6 +89,9 @@ export class MatrixView {
   private readonly compact: boolean;
   private readonly pxW: number = 0;
   private readonly pxH: number = 0;
+  private heat: Heat | null = null;
+  /** the heatmap's value line is shown only while it is pointed at (hover or focus) */
+  private tipLive = false;
 
   constructor(private readonly o: MatrixOptions) {
     this.n = o.count ?? o.rows * o.cols;
@@ -95,6 +123,8 @@ export class MatrixView {
       this.canvas.addEventListener('keydown', (e) => this.onKey(e));
       this.canvas.addEventListener('pointermove', (e) => { if (this.painting < -1) this.point(this.indexAt(e.clientX, e.clientY)); });
       this.canvas.addEventListener('focus', () => this.point(this.active));
+      this.canvas.addEventListener('blur', () => { this.hideTip(); this.requestDraw(); });
+      this.canvas.addEventListener('pointerleave', () => { if (document.activeElement !== this.canvas) this.hideTip(); });
       this.canvas.addEventListener('click', (e) => {
         if (o.paint?.active()) return;
         this.point(this.indexAt(e.clientX, e.clientY));
@@ -107,6 +137,7 @@ export class MatrixView {
       this.grid.setAttribute('role', 'grid');
       this.grid.setAttribute('aria-label', S.matrixAria(o.what, o.rows, o.cols));
       this.grid.style.setProperty('--cols', String(o.cols));
+      this.grid.style.setProperty('--rows', String(o.rows)); // the grid's fixed size (styles.css)
       this.buildCells();
       this.el.append(this.grid);
       this.grid.addEventListener('keydown', (e) => this.onKey(e));
@@ -159,6 +190,9 @@ export class MatrixView {
         cell.tabIndex = i === 0 ? 0 : -1;
         cell.dataset.index = String(i);
         if (this.o.cellTitle) cell.title = this.o.cellTitle(i);
+        const text = document.createTextNode('');
+        cell.append(text);
+        this.textNodes.push(text);
         this.cells.push(cell);
         this.texts.push('');
         this.colors.push('');
@@ -173,7 +207,7 @@ export class MatrixView {
   update(data: Float32Array, max: number): void {
     this.data = data;
     this.max = max;
-    if (this.canvas) { this.draw(); this.showTip(); return; }
+    if (this.canvas) { this.requestDraw(); if (this.tipLive) this.showTip(); return; }
     const short = this.compact;
     for (let i = 0; i < this.cells.length; i++) {
       const v = data[i];
@@ -181,7 +215,7 @@ export class MatrixView {
       const color = colorCss(v, max);
       if (color !== this.colors[i]) {
         this.colors[i] = color;
-        cell.style.background = color;
+        cell.style.backgroundColor = color;
         cell.classList.toggle('light', needsLightText(v, max));
       }
       if (this.editing?.index === i) continue;
@@ -190,7 +224,7 @@ export class MatrixView {
       if (text.length > 6) text = fmtShort(v);
       if (text !== this.texts[i]) {
         this.texts[i] = text;
-        cell.textContent = text;
+        this.textNodes[i].data = text;
         if (i === this.active) this.describeActive();
       }
     }
@@ -198,8 +232,9 @@ export class MatrixView {
 
   /** Highlights: index -> class name ("sel", "field", "tap", "winner", "src", "masked"). */
   setMarks(marks: Map<number, string>): void {
-    if (sameMarks(this.marks, marks)) return; // hover moves re-send most marks unchanged
-    if (this.canvas) { this.marks = marks; this.draw(); return; }
+    // hover moves re-send most marks unchanged
+    if (marks === this.marks || sameMarks(this.marks, marks)) return;
+    if (this.canvas) { this.marks = marks; this.requestDraw(); return; }
     for (const [i, cls] of this.marks) if (marks.get(i) !== cls) this.cells[i]?.classList.remove(...cls.split(' '));
     for (const [i, cls] of marks) this.cells[i]?.classList.add(...cls.split(' '));
     this.marks = marks;
@@ -210,20 +245,33 @@ export class MatrixView {
     if (this.canvas) { this.canvas.focus(); this.point(i); } else this.cells[i]?.focus();
   }
 
+  private requestDraw(): void {
+    MatrixView.stale.add(this);
+    if (!MatrixView.drawQueued) {
+      MatrixView.drawQueued = true;
+      queueMicrotask(MatrixView.drawPending);
+    }
+  }
+
+  private makeHeat(): Heat {
+    const { rows, cols } = this.o;
+    const small = new OffscreenCanvas(cols, rows);
+    const smallCtx = small.getContext('2d')!;
+    const img = smallCtx.createImageData(cols, rows);
+    return { ctx: this.canvas!.getContext('2d')!, small, smallCtx, img, pixels: new Uint32Array(img.data.buffer) };
+  }
+
+  /** One pixel per cell, scaled up without smoothing; then hatching and outlines on top. */
   private draw(): void {
     const cv = this.canvas!;
-    const ctx = cv.getContext('2d')!;
-    const { rows, cols } = this.o;
-    const img = ctx.createImageData(cols, rows);
-    for (let i = 0; i < this.n; i++) {
-      const [r, g, b] = colorRgb(this.data[i], this.max);
-      img.data.set([r, g, b, 255], i * 4);
-    }
-    const off = new OffscreenCanvas(cols, rows);
-    off.getContext('2d')!.putImageData(img, 0, 0);
+    const heat = (this.heat ??= this.makeHeat());
+    const { ctx, pixels } = heat;
+    const { cols } = this.o;
+    for (let i = 0; i < this.n; i++) pixels[i] = colorPixel(this.data[i], this.max);
+    heat.smallCtx.putImageData(heat.img, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.clearRect(0, 0, cv.width, cv.height);
-    ctx.drawImage(off, 0, 0, cv.width, cv.height);
+    ctx.drawImage(heat.small, 0, 0, cv.width, cv.height);
     const { pxW, pxH } = this;
     const mc = markColors();
     // not colour alone: negative cells get a diagonal hatch when cells are big enough to show it
@@ -239,15 +287,31 @@ export class MatrixView {
       }
       ctx.stroke();
     }
-    ctx.lineWidth = Math.max(1, Math.min(pxW, pxH) / 4);
-    for (const [i, cls] of this.marks) {
-      ctx.strokeStyle = cls.includes('sel') ? mc.sel : cls.includes('winner') ? mc.winner : mc.other;
-      ctx.strokeRect((i % cols) * pxW + 0.5, Math.floor(i / cols) * pxH + 0.5, pxW - 1, pxH - 1);
+    // outlines: one path per colour (hundreds of ReLU-mask marks on a feature map)
+    if (this.marks.size) {
+      ctx.lineWidth = Math.max(1, Math.min(pxW, pxH) / 4);
+      const kinds: [string, (cls: string) => boolean][] = [
+        [mc.other, (cls) => !cls.includes('sel') && !cls.includes('winner')],
+        [mc.winner, (cls) => !cls.includes('sel') && cls.includes('winner')],
+        [mc.sel, (cls) => cls.includes('sel')],
+      ];
+      for (const [color, wanted] of kinds) {
+        ctx.strokeStyle = color;
+        ctx.beginPath();
+        for (const [i, cls] of this.marks) if (wanted(cls)) ctx.rect((i % cols) * pxW + 0.5, Math.floor(i / cols) * pxH + 0.5, pxW - 1, pxH - 1);
+        ctx.stroke();
+      }
     }
     if (document.activeElement === cv) {
       ctx.strokeStyle = mc.focus;
+      ctx.lineWidth = Math.max(1, Math.min(pxW, pxH) / 4);
       ctx.strokeRect((this.active % cols) * pxW, Math.floor(this.active / cols) * pxH, pxW, pxH);
     }
+  }
+
+  private hideTip(): void {
+    this.tipLive = false;
+    if (this.tip && !this.editing) this.tip.textContent = '\u00a0';
   }
 
   private showTip(): void {
@@ -286,7 +350,7 @@ export class MatrixView {
     if (i < 0) return;
     this.active = i;
     this.describeActive();
-    if (this.canvas) { this.showTip(); this.draw(); }
+    if (this.canvas) { this.tipLive = true; this.showTip(); this.requestDraw(); }
     this.o.onPoint?.(i);
   }
 
@@ -324,7 +388,8 @@ export class MatrixView {
     const r = Math.floor(i / this.o.cols), c = i % this.o.cols;
     input.setAttribute('aria-label', S.cellAria(this.o.what, r, c, fmt(this.data[i])));
     input.value = initial ?? String(Math.round(this.data[i] * 1e6) / 1e6);
-    host.textContent = '';
+    if (this.tip) this.tip.textContent = '';
+    else this.textNodes[i].data = '';
     host.append(input);
     this.editing = { index: i, input };
     input.focus();
@@ -347,15 +412,18 @@ export class MatrixView {
     ed.input.remove();
     if (this.cells[i]) { this.texts[i] = ''; this.update(this.data, this.max); }
     else this.showTip();
+    // Focus moves before the commit: focusing lays the page out, which is cheap now and would
+    // be a second full layout after the commit's redraw. A value edit never rebuilds this view.
+    if (refocus && this.el.isConnected) {
+      const j = i + move;
+      if (move !== 0 && j >= 0 && j < this.n) this.startEdit(j);
+      else this.focusCell(i);
+    }
     if (commit) {
       const v = parseNumber(text);
       if (Number.isNaN(v)) this.flashInvalid(i, text);
       else if (v !== this.data[i]) this.o.onCommit?.(i, v);
     }
-    if (!refocus || !this.el.isConnected) return;
-    const j = i + move;
-    if (move !== 0 && j >= 0 && j < this.n) this.startEdit(j);
-    else this.focusCell(i);
   }
 
   private flashInvalid(i: number, text: string): void {

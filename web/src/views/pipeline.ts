@@ -1,6 +1,7 @@
 // The network as a left-to-right pipeline of cards. Rebuilds DOM only when the structure
 // (layers, shapes, tensors listed, view mode) changes; otherwise updates cells in place.
 import type { Actions } from '../actions';
+import type { MarkGroup } from '../explain';
 import type { Snapshot } from '../engine';
 import { LAYER_TYPES } from '../scene';
 import type { UIState } from '../state';
@@ -23,6 +24,8 @@ export class Pipeline {
   private loss: LossCard | null = null;
   private registry = new Map<string, TensorBlock>();
   private marked = new Set<MatrixView>();
+  private baseSource: MarkGroup[] | null = null;
+  private basePer = new Map<MatrixView, Map<number, string>>();
 
   constructor(private readonly actions: Actions, private readonly getState: () => UIState) {
     this.el = h('div', { class: 'pipeline', testid: 'pipeline' });
@@ -46,6 +49,7 @@ export class Pipeline {
     const focusId = (document.activeElement as HTMLElement | null)?.dataset?.testid;
     this.registry.clear();
     this.marked.clear();
+    this.baseSource = null;
     const ctx: CardContext = {
       actions: this.actions,
       mode: st.mode,
@@ -71,16 +75,35 @@ export class Pipeline {
     return h('div', { class: 'connector' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }), menu);
   }
 
-  /** Replaces every highlight with `marks`. */
-  applyMarks(marks: Mark[]): void {
-    const per = new Map<MatrixView, Map<number, string>>();
-    for (const m of marks) {
+  /**
+   * Replaces every highlight: `base` (the same array until the numbers change, so looked up
+   * once) plus `extra` (the selection's). Matrices whose marks did not change are handed the
+   * identical map and skip their redraw.
+   */
+  applyMarks(base: MarkGroup[], extra: Mark[]): void {
+    if (base !== this.baseSource) {
+      this.baseSource = base;
+      this.basePer = new Map();
+      for (const g of base) {
+        const view = this.registry.get(`${g.layer}:${g.tensor}`)?.views[g.sub];
+        if (!view) continue;
+        const have = this.basePer.get(view);
+        this.basePer.set(view, have ? joinMarks(have, g.cells) : g.cells);
+      }
+    }
+    const per = new Map(this.basePer);
+    const copied = new Set<MatrixView>(); // base maps are shared: copy before the first change
+    for (const m of extra) {
       const view = this.registry.get(`${m.layer}:${m.tensor}`)?.views[m.sub];
       if (!view) continue;
       let map = per.get(view);
-      if (!map) per.set(view, (map = new Map()));
-      const prev = map.get(m.index);
-      map.set(m.index, prev ? `${prev} ${m.cls}` : m.cls);
+      if (!copied.has(view)) {
+        copied.add(view);
+        map = new Map(map);
+        per.set(view, map);
+      }
+      const prev = map!.get(m.index);
+      map!.set(m.index, prev ? `${prev} ${m.cls}` : m.cls);
     }
     for (const v of this.marked) if (!per.has(v)) v.setMarks(new Map());
     for (const [v, map] of per) v.setMarks(map);
@@ -90,6 +113,16 @@ export class Pipeline {
   block(layer: number, tensor: string): TensorBlock | undefined {
     return this.registry.get(`${layer}:${tensor}`);
   }
+}
+
+/** Both maps' classes per cell, in a new map. */
+function joinMarks(a: Map<number, string>, b: Map<number, string>): Map<number, string> {
+  const out = new Map(a);
+  for (const [i, cls] of b) {
+    const prev = out.get(i);
+    out.set(i, prev ? `${prev} ${cls}` : cls);
+  }
+  return out;
 }
 
 function structureKey(snap: Snapshot, st: UIState): string {
