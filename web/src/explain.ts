@@ -12,10 +12,13 @@ export interface Explanation { sections: Section[]; marks: Mark[] }
 
 const MAX_TERMS = 12;
 
-/** "a + b + … + z": long sums keep their first and last terms. */
-function sum(terms: string[]): string {
-  if (terms.length <= MAX_TERMS) return terms.join(' + ');
-  return [...terms.slice(0, 8), '…', ...terms.slice(-3)].join(' + ');
+/**
+ * "a + b + … + z" of n terms: long sums keep their first and last terms. Only the terms shown
+ * are formatted (a weight gradient on a 28x28 map has 784).
+ */
+function sum(n: number, term: (k: number) => string): string {
+  if (n <= MAX_TERMS) return Array.from({ length: n }, (_, k) => term(k)).join(' + ');
+  return [0, 1, 2, 3, 4, 5, 6, 7].map(term).concat('…', [n - 3, n - 2, n - 1].map(term)).join(' + ');
 }
 
 function cellOf(shape: number[], flat: number): { sub: number; index: number } {
@@ -56,7 +59,7 @@ export function explain(engine: Engine, snap: Snapshot, sel: Selection, mode: Vi
       const outW = next.tensors.get('output')!.shape[2];
       out.sections.push({
         title: S.inputGradHead(sel.sub, Math.floor(sel.index / w), sel.index % w),
-        formula: `${sum(v.terms.map((x) => `${fmtTerm(x.weight)}×${fmtTerm(x.grad_output)}`))} = ${fmt(v.grad)}`,
+        formula: `${sum(v.terms.length, (k) => `${fmtTerm(v.terms[k].weight)}×${fmtTerm(v.terms[k].grad_output)}`)} = ${fmt(v.grad)}`,
         lines: [S.inputGradBody],
       });
       if (mode !== 'values') {
@@ -89,8 +92,8 @@ function explainOutput(engine: Engine, snap: Snapshot, sel: Selection, out: Expl
     if (!e.ok) return;
     const v = e.value;
     const kShape = L.tensors.get('weight')!.shape;
-    const terms = v.terms.map((x) => `${fmtTerm(x.weight)}×${fmtTerm(x.input)}`);
-    out.sections.push({ title: S.convHead(ch, r, c), formula: `${sum(terms)} ${S.biasTerm(fmtTerm(v.bias))} = ${fmt(v.output)}`, lines: [S.convSum, ...(v.terms.some((x) => x.padding) ? [S.padNote] : []), ...lines] });
+    const terms = sum(v.terms.length, (k) => `${fmtTerm(v.terms[k].weight)}×${fmtTerm(v.terms[k].input)}`);
+    out.sections.push({ title: S.convHead(ch, r, c), formula: `${terms} ${S.biasTerm(fmtTerm(v.bias))} = ${fmt(v.output)}`, lines: [S.convSum, ...(v.terms.some((x) => x.padding) ? [S.padNote] : []), ...lines] });
     for (const x of v.terms) {
       const tap = x.kernel_row * kShape[3] + x.kernel_col;
       for (const tensor of ['weight', 'weight.grad']) out.marks.push({ layer: L.index, tensor, sub: ch * kShape[1] + x.channel, index: tap, cls: 'tap' });
@@ -140,9 +143,8 @@ function denseSection(snap: Snapshot, layer: number, j: number, lines: string[])
   const w = L.tensors.get('weight')!.data;
   const b = L.tensors.get('bias')!.data[j];
   const z = L.tensors.get('output')!.data[j];
-  const terms: string[] = [];
-  for (let i = 0; i < x.length; i++) terms.push(`${fmtTerm(w[j * x.length + i])}×${fmtTerm(x[i])}`);
-  let formula = `z${j + 1} = ${sum(terms)} ${S.biasTerm(fmtTerm(b))} = ${fmt(z)}`;
+  const terms = sum(x.length, (i) => `${fmtTerm(w[j * x.length + i])}×${fmtTerm(x[i])}`);
+  let formula = `z${j + 1} = ${terms} ${S.biasTerm(fmtTerm(b))} = ${fmt(z)}`;
   const next = snap.layers[layer + 1];
   if (next && ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'].includes(next.type)) {
     formula += `;  ${next.type}(${fmt(z)}) = ${fmt(next.tensors.get('output')!.data[j])}`;
@@ -175,7 +177,7 @@ function explainParam(engine: Engine, snap: Snapshot, sel: Selection, out: Expla
     const outW = L.tensors.get('output')!.shape[2];
     out.sections.push({
       title: S.weightGradHead(o, ci, kr, kc),
-      formula: `${sum(v.terms.map((x) => `${fmtTerm(x.input)}×${fmtTerm(x.grad_output)}`))} = ${fmt(v.grad)}`,
+      formula: `${sum(v.terms.length, (k) => `${fmtTerm(v.terms[k].input)}×${fmtTerm(v.terms[k].grad_output)}`)} = ${fmt(v.grad)}`,
       lines: [S.weightGradBody, ...lines],
     });
     for (const x of v.terms) {

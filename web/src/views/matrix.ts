@@ -1,7 +1,7 @@
 // One matrix: a grid of focusable, editable number cells on a diverging colour scale, or a
 // heatmap-only canvas (value on hover/focus) when it is too large for numbers. Updates in
 // place: only cells whose text or colour changed are written.
-import { colorCss, colorPixel, markColors, needsLightText } from '../colors';
+import { colorCss, colorPixel, isDarkScale, markColors, needsLightText } from '../colors';
 import { fmt, fmtShort, parseNumber } from '../format';
 import { S } from '../strings';
 
@@ -29,6 +29,12 @@ export interface MatrixOptions {
 
 const MAX_DOM = 16;
 
+function sameData(a: Float32Array, b: Float32Array): boolean {
+  if (b.length < a.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
 function sameMarks(a: Map<number, string>, b: Map<number, string>): boolean {
   if (a.size !== b.size) return false;
   for (const [i, cls] of a) if (b.get(i) !== cls) return false;
@@ -52,6 +58,8 @@ interface Heat {
   smallCtx: OffscreenCanvasRenderingContext2D;
   img: ImageData;
   pixels: Uint32Array;
+  /** what the canvas shows now: an edit leaves many maps as they were, and those are not redrawn */
+  shown: { data: Float32Array; max: number; marks: Map<number, string> | null; focus: number; dark: boolean };
 }
 
 export class MatrixView {
@@ -258,19 +266,25 @@ export class MatrixView {
     const small = new OffscreenCanvas(cols, rows);
     const smallCtx = small.getContext('2d')!;
     const img = smallCtx.createImageData(cols, rows);
-    return { ctx: this.canvas!.getContext('2d')!, small, smallCtx, img, pixels: new Uint32Array(img.data.buffer) };
+    const shown = { data: new Float32Array(this.n), max: NaN, marks: null, focus: -1, dark: false };
+    return { ctx: this.canvas!.getContext('2d')!, small, smallCtx, img, pixels: new Uint32Array(img.data.buffer), shown };
   }
 
   /** One pixel per cell, scaled up without smoothing; then hatching and outlines on top. */
   private draw(): void {
     const cv = this.canvas!;
     const heat = (this.heat ??= this.makeHeat());
-    const { ctx, pixels } = heat;
-    const { cols } = this.o;
+    const { ctx, pixels, shown } = heat;
+    const focus = document.activeElement === cv ? this.active : -1;
+    const dark = isDarkScale();
+    if (shown.max === this.max && shown.marks === this.marks && shown.focus === focus && shown.dark === dark && sameData(shown.data, this.data)) return;
+    shown.data.set(this.data.subarray(0, this.n));
+    Object.assign(shown, { max: this.max, marks: this.marks, focus, dark });
+    const { cols, rows } = this.o;
     for (let i = 0; i < this.n; i++) pixels[i] = colorPixel(this.data[i], this.max);
     heat.smallCtx.putImageData(heat.img, 0, 0);
     ctx.imageSmoothingEnabled = false;
-    ctx.clearRect(0, 0, cv.width, cv.height);
+    if (this.n < rows * cols) ctx.clearRect(0, 0, cv.width, cv.height); // else the opaque image covers it
     ctx.drawImage(heat.small, 0, 0, cv.width, cv.height);
     const { pxW, pxH } = this;
     const mc = markColors();
@@ -302,7 +316,7 @@ export class MatrixView {
         ctx.stroke();
       }
     }
-    if (document.activeElement === cv) {
+    if (focus >= 0) {
       ctx.strokeStyle = mc.focus;
       ctx.lineWidth = Math.max(1, Math.min(pxW, pxH) / 4);
       ctx.strokeRect((this.active % cols) * pxW, Math.floor(this.active / cols) * pxH, pxW, pxH);
