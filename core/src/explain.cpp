@@ -95,8 +95,8 @@ json explain_pool_output(const Model& model, std::size_t index, int channel, int
   return result;
 }
 
-json explain_conv_weight_grad(const Model& model, std::size_t index, int out_channel, int in_channel, int kernel_row,
-                              int kernel_col) {
+WeightGradSum conv_weight_grad_sum(const Model& model, std::size_t index, int out_channel, int in_channel,
+                                   int kernel_row, int kernel_col) {
   const Conv2d& conv = layer_as<Conv2d>(model, index, "conv2d");
   const ConvGeometry& g = conv.geometry();
   const Tensor& grad = conv.params()[0].grad;
@@ -104,31 +104,39 @@ json explain_conv_weight_grad(const Model& model, std::size_t index, int out_cha
       in_channel >= g.in_channels || kernel_row >= g.kernel.h || kernel_col >= g.kernel.w) {
     throw SceneError("weight index is outside the kernel " + shape_to_string(shape_of(grad)));
   }
-  json terms = json::array();
-  double sum = 0.0;
+  WeightGradSum result;
+  result.terms.reserve(std::size_t(g.out_h) * std::size_t(g.out_w));
   for (int r = 0; r < g.out_h; ++r) {
     for (int s = 0; s < g.out_w; ++s) {
       const int u = g.input_row(r, kernel_row), v = g.input_col(s, kernel_col);
       if (u < 0 || v < 0 || u >= g.in_h || v >= g.in_w) continue;  // padding contributes 0
       const float x = at(conv.input(), in_channel, u, v);
       const float upstream = at(conv.grad_output(), out_channel, r, s);
-      sum += double(x) * upstream;
-      terms.push_back(term(
-          {{"row", r}, {"col", s}, {"input_row", u}, {"input_col", v}, {"input", x}, {"grad_output", upstream}}));
+      result.sum += double(x) * upstream;
+      result.terms.push_back({r, s, u, v, x, upstream});
     }
   }
-  return {{"terms", terms},
-          {"sum", sum},
-          {"grad", grad(std::size_t(out_channel), std::size_t(in_channel), std::size_t(kernel_row), std::size_t(kernel_col))}};
+  result.grad = grad(std::size_t(out_channel), std::size_t(in_channel), std::size_t(kernel_row), std::size_t(kernel_col));
+  return result;
 }
 
-json explain_conv_input_grad(const Model& model, std::size_t index, int channel, int row, int col) {
+json explain_conv_weight_grad(const Model& model, std::size_t index, int out_channel, int in_channel, int kernel_row,
+                              int kernel_col) {
+  const WeightGradSum w = conv_weight_grad_sum(model, index, out_channel, in_channel, kernel_row, kernel_col);
+  json terms = json::array();
+  for (const WeightGradTerm& t : w.terms) {
+    terms.push_back(term({{"row", t.row}, {"col", t.col}, {"input_row", t.input_row}, {"input_col", t.input_col},
+                          {"input", t.input}, {"grad_output", t.grad_output}}));
+  }
+  return {{"terms", terms}, {"sum", w.sum}, {"grad", w.grad}};
+}
+
+InputGradSum conv_input_grad_sum(const Model& model, std::size_t index, int channel, int row, int col) {
   const Conv2d& conv = layer_as<Conv2d>(model, index, "conv2d");
   check_cell(conv.input(), channel, row, col, "input");
   const ConvGeometry& g = conv.geometry();
   const Tensor& w = conv.params()[0].value;
-  json terms = json::array();
-  double sum = 0.0;
+  InputGradSum result;
   for (int o = 0; o < g.out_channels; ++o) {
     for (int r = 0; r < g.out_h; ++r) {
       for (int s = 0; s < g.out_w; ++s) {
@@ -137,15 +145,25 @@ json explain_conv_input_grad(const Model& model, std::size_t index, int channel,
             if (g.input_row(r, i) != row || g.input_col(s, j) != col) continue;
             const float weight = w(std::size_t(o), std::size_t(channel), std::size_t(i), std::size_t(j));
             const float upstream = at(conv.grad_output(), o, r, s);
-            sum += double(weight) * upstream;
-            terms.push_back(term({{"out_channel", o}, {"row", r}, {"col", s}, {"kernel_row", i}, {"kernel_col", j},
-                             {"weight", weight}, {"grad_output", upstream}}));
+            result.sum += double(weight) * upstream;
+            result.terms.push_back({o, r, s, i, j, weight, upstream});
           }
         }
       }
     }
   }
-  return {{"terms", terms}, {"sum", sum}, {"grad", at(conv.grad_input(), channel, row, col)}};
+  result.grad = at(conv.grad_input(), channel, row, col);
+  return result;
+}
+
+json explain_conv_input_grad(const Model& model, std::size_t index, int channel, int row, int col) {
+  const InputGradSum g = conv_input_grad_sum(model, index, channel, row, col);
+  json terms = json::array();
+  for (const InputGradTerm& t : g.terms) {
+    terms.push_back(term({{"out_channel", t.out_channel}, {"row", t.row}, {"col", t.col}, {"kernel_row", t.kernel_row},
+                          {"kernel_col", t.kernel_col}, {"weight", t.weight}, {"grad_output", t.grad_output}}));
+  }
+  return {{"terms", terms}, {"sum", g.sum}, {"grad", g.grad}};
 }
 
 }  // namespace cnnlens

@@ -41,6 +41,16 @@ function sameMarks(a: Map<number, string>, b: Map<number, string>): boolean {
   return true;
 }
 
+/**
+ * Focuses without laying the page out now: scrolling a focused element into view needs layout,
+ * and an edit is about to change hundreds of cells anyway. The scroll follows in the next frame,
+ * when the page is laid out once for painting.
+ */
+function focusWithoutLayout(el: HTMLElement): void {
+  el.focus({ preventScroll: true });
+  requestAnimationFrame(() => { if (document.activeElement === el) el.scrollIntoView({ block: 'nearest', inline: 'nearest' }); });
+}
+
 // The last pointer kind, page-wide: a touch tap selects a cell (an Edit button edits it), a
 // mouse click edits at once. CSS shows the Edit buttons on touch screens (html.touch).
 let lastPointer = '';
@@ -250,7 +260,7 @@ export class MatrixView {
 
   focusCell(i: number): void {
     this.setActive(i);
-    if (this.canvas) { this.canvas.focus(); this.point(i); } else this.cells[i]?.focus();
+    if (this.canvas) { focusWithoutLayout(this.canvas); this.point(i); } else if (this.cells[i]) focusWithoutLayout(this.cells[i]);
   }
 
   private requestDraw(): void {
@@ -406,7 +416,7 @@ export class MatrixView {
     else this.textNodes[i].data = '';
     host.append(input);
     this.editing = { index: i, input };
-    input.focus();
+    focusWithoutLayout(input);
     if (initial === undefined) input.select();
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') { e.preventDefault(); this.finishEdit(true, e.shiftKey ? -1 : 1); }

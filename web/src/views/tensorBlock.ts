@@ -38,6 +38,15 @@ export function layoutOf(shape: readonly number[]): Layout {
 // heatmap with its value on hover/focus: thousands of number cells cost far more to restyle
 // after an edit than a frame allows, and are too small to read anyway.
 const MAX_BLOCK_NUMBERS = 1024;
+// Many small maps (16 pooled 5x5 maps) read as a row of pictures, not as hundreds of numbers;
+// a few maps (3 filtered 12x12 images, 8 kernels of 5x5) keep their numbers.
+const MAX_MAPS_OF_NUMBERS = 8;
+const MAX_MANY_MAP_NUMBERS = 256;
+
+function asHeatmaps(lay: Layout): boolean {
+  const cells = lay.count * lay.size;
+  return cells > MAX_BLOCK_NUMBERS || (lay.count > MAX_MAPS_OF_NUMBERS && cells > MAX_MANY_MAP_NUMBERS);
+}
 
 export interface BlockOptions {
   title: string;
@@ -86,7 +95,7 @@ export class TensorBlock {
         caption: lay.label(k) || undefined,
         what: S.blockWhat(o.context ?? '', o.title, lay.longLabel(k)),
         editable: o.editable,
-        heatmap: lay.count * lay.size > MAX_BLOCK_NUMBERS,
+        heatmap: asHeatmaps(lay),
         onCommit: o.onCommit && ((i, v) => o.onCommit!(k * lay.size + i, v)),
         onPoint: o.onPoint && ((i) => o.onPoint!(k, i)),
         ...o.matrix?.(k),
