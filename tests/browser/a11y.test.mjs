@@ -2,6 +2,7 @@
 // walkthrough, screen-reader names of cells, and a phone-sized touch viewport.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setup, cells, lossValue } from './harness.mjs';
 
@@ -131,17 +132,34 @@ test('keyboard only: Tab to a kernel cell, arrows, Enter, type, Enter; Tab to St
   await page.context().close();
 });
 
-test('heatmaps: focusable, arrow keys read the value aloud (aria-live), negatives hatched', async () => {
+test('heatmaps: focusable, arrow keys read the value aloud in the block readout, hovering keeps the layout', async () => {
   const page = await open();
-  await page.getByTestId('preset-select').selectOption('deep');
-  const heat = page.locator('canvas.heat').first();
-  if (await heat.count()) {
-    await heat.focus();
-    await page.keyboard.press('ArrowRight');
-    const tip = page.locator('.matrix:has(canvas.heat) .tip').first();
-    assert.equal(await tip.getAttribute('aria-live'), 'polite');
-    assert.match(await tip.textContent(), /row 1, column 2, value /);
-  }
+  // the digits net: 16 pooled 5x5 maps are heatmaps sharing one readout line
+  await page.evaluate((scene) => window.cnnlens.loadScene(scene), readFileSync(new URL('../../examples/digits.json', import.meta.url), 'utf8'));
+  const block = page.getByTestId('block-matrix-5-output');
+  const readout = block.locator('.block-readout');
+  assert.equal(await readout.getAttribute('aria-live'), 'polite');
+  assert.equal(await readout.textContent(), '', 'empty until a heatmap is pointed at');
+  const layout = () => page.evaluate(() => {
+    const b = document.querySelector('[data-testid="block-matrix-5-output"]').getBoundingClientRect();
+    const c = document.querySelector('[data-testid="matrix-5-output-15"] canvas').getBoundingClientRect();
+    return [b.width, b.height, c.x - b.x, c.y - b.y, c.width, c.height].map(Math.round);
+  });
+  const before = await layout();
+  const heat = page.locator('[data-testid="matrix-5-output-3"] canvas');
+  await heat.focus();
+  await page.keyboard.press('ArrowRight');
+  const text = await readout.textContent();
+  assert.match(text, /^channel 4, row 1, column 2, value /);
+  const shown = Number(text.split('value ')[1].replace('\u2212', '-'));
+  const actual = await page.evaluate(() => window.cnnlens.model.view(5, 'output')[3 * 25 + 1]);
+  assert.ok(Math.abs(shown - actual) <= 0.01 * Math.max(1, Math.abs(actual)), `${shown} vs ${actual}`);
+  assert.deepEqual(await layout(), before, 'the readout never resizes the block or moves the maps');
+  const box = await page.locator('[data-testid="matrix-5-output-15"] canvas').boundingBox();
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height - 2);
+  assert.match(await readout.textContent(), /^channel 16, row 5, column 5, value /);
+  assert.deepEqual(await layout(), before);
+  assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 

@@ -25,6 +25,13 @@ export interface MatrixOptions {
   cellClass?: (index: number) => string;
   /** draw as a heatmap canvas even when small (its block has too many cells for numbers) */
   heatmap?: boolean;
+  /**
+   * Where a heatmap reads out the value under the pointer or keyboard focus: one line shared by
+   * the whole block (TensorBlock), so hovering never changes the layout. Without it, a line
+   * under the heatmap. `readoutLabel` names the matrix there ("channel 4").
+   */
+  readout?: HTMLElement;
+  readoutLabel?: string;
 }
 
 const MAX_DOM = 16;
@@ -133,10 +140,13 @@ export class MatrixView {
       this.canvas.setAttribute('role', 'img');
       this.canvas.setAttribute('aria-label', `${S.matrixAria(o.what, o.rows, o.cols)}. ${S.heatmapHelp}`);
       this.grid = this.canvas;
+      // the line under the heatmap: the value readout (unless the block has one) and the cell editor
       this.tip = document.createElement('div');
       this.tip.className = 'tip';
-      this.tip.setAttribute('aria-live', 'polite');
-      this.tip.textContent = '\u00a0';
+      if (!o.readout) {
+        this.tip.setAttribute('aria-live', 'polite');
+        this.tip.textContent = '\u00a0';
+      }
       this.el.append(this.canvas, this.tip);
       this.canvas.addEventListener('keydown', (e) => this.onKey(e));
       this.canvas.addEventListener('pointermove', (e) => { if (this.painting < -1) this.point(this.indexAt(e.clientX, e.clientY)); });
@@ -333,16 +343,26 @@ export class MatrixView {
     }
   }
 
+  /** true when drawn as a heatmap canvas (value readout on hover and focus) */
+  get isHeatmap(): boolean {
+    return this.canvas !== null;
+  }
+
   private hideTip(): void {
     this.tipLive = false;
-    if (this.tip && !this.editing) this.tip.textContent = '\u00a0';
+    const { readout, testid } = this.o;
+    if (readout) {
+      if (readout.dataset.owner === testid) readout.textContent = '';
+    } else if (this.tip && !this.editing) this.tip.textContent = '\u00a0';
   }
 
   private showTip(): void {
     if (!this.tip || this.editing) return;
     const i = this.active;
     const r = Math.floor(i / this.o.cols), c = i % this.o.cols;
-    this.tip.textContent = S.cellAria(this.o.what, r, c, fmt(this.data[i] ?? 0));
+    const target = this.o.readout ?? this.tip;
+    target.textContent = S.cellAria(this.o.readoutLabel ?? this.o.what, r, c, fmt(this.data[i] ?? 0));
+    target.dataset.owner = this.o.testid;
   }
 
   private cellIndex(target: EventTarget | null): number {

@@ -84,6 +84,10 @@ export class TensorBlock {
     this.range = document.createElement('span');
     this.range.className = 'block-range';
     head.append(title, shape, this.range);
+    // heatmaps read out the value under the pointer here, one line for the whole block
+    const readout = document.createElement('div');
+    readout.className = 'block-readout';
+    readout.setAttribute('aria-live', 'polite');
     const mats = document.createElement('div');
     mats.className = 'mats';
     if (lay.perRow > 0) mats.style.setProperty('--per-row', String(lay.perRow));
@@ -96,6 +100,8 @@ export class TensorBlock {
         what: S.blockWhat(o.context ?? '', o.title, lay.longLabel(k)),
         editable: o.editable,
         heatmap: asHeatmaps(lay),
+        readout,
+        readoutLabel: lay.longLabel(k) || o.title,
         onCommit: o.onCommit && ((i, v) => o.onCommit!(k * lay.size + i, v)),
         onPoint: o.onPoint && ((i) => o.onPoint!(k, i)),
         ...o.matrix?.(k),
@@ -103,7 +109,9 @@ export class TensorBlock {
       this.views.push(view);
       mats.append(view.el);
     }
-    this.el.append(head, mats);
+    this.el.append(head);
+    if (this.views.some((v) => v.isHeatmap)) this.el.append(readout);
+    this.el.append(mats);
   }
 
   update(data: Float32Array): void {
