@@ -251,14 +251,13 @@ void Model::set_param_element(std::size_t layer, const std::string& name, std::s
 }
 
 void Model::set_target(const nlohmann::json& target) {
-  Scene candidate = scene_;
-  nlohmann::json j = scene_to_json(candidate);
-  // Re-read the target through the scene parser so the same checks and messages apply.
-  j["target"] = target;
-  j["input"]["data"] = to_vector(input_);
-  const Scene parsed = scene_from_json(j);
-  scene_.target = parsed.target;
-  scene_.target_class = parsed.target_class;
+  // the scene parser's and validator's own checks and messages, on the target alone
+  std::vector<float> values = scene_.target;
+  int class_index = scene_.target_class;
+  read_target(target, scene_.loss, values, class_index);
+  check_target(scene_.loss, values, class_index, shapes_.back());
+  scene_.target = std::move(values);
+  scene_.target_class = class_index;
   update_target_tensor();
   refresh();
 }

@@ -224,6 +224,11 @@ json optimizer_to_json(const OptimizerSpec& spec) {
   return {{"type", "sgd"}, {"lr", spec.lr}, {"momentum", spec.momentum}};
 }
 
+void read_target(const json& target, LossKind loss, std::vector<float>& values, int& class_index) {
+  if (loss == LossKind::kMse) values = read_numbers(target, "target", "", limits::kMaxTensorElements);
+  else class_index = static_cast<int>(read_integer(target, "target class", "", 0, limits::kMaxTensorElements));
+}
+
 Scene scene_from_json(const json& j) {
   require_object(j, "scene");
   reject_unknown_fields(j, {"version", "title", "description", "input", "layers", "loss", "target", "optimizer", "seed"},
@@ -254,15 +259,10 @@ Scene scene_from_json(const json& j) {
   for (std::size_t k = 0; k < layers.size(); ++k) scene.layers.push_back(layer_from_json(layers[k], k));
 
   const json& loss = j.at("loss");
-  if (loss == "mse") {
-    scene.loss = LossKind::kMse;
-    scene.target = read_numbers(j.at("target"), "target", "", limits::kMaxTensorElements);
-  } else if (loss == "cross_entropy") {
-    scene.loss = LossKind::kCrossEntropy;
-    scene.target_class = static_cast<int>(read_integer(j.at("target"), "target class", "", 0, limits::kMaxTensorElements));
-  } else {
-    fail("scene", "loss must be \"mse\" or \"cross_entropy\", got " + loss.dump());
-  }
+  if (loss == "mse") scene.loss = LossKind::kMse;
+  else if (loss == "cross_entropy") scene.loss = LossKind::kCrossEntropy;
+  else fail("scene", "loss must be \"mse\" or \"cross_entropy\", got " + loss.dump());
+  read_target(j.at("target"), scene.loss, scene.target, scene.target_class);
 
   if (j.contains("optimizer")) scene.optimizer = optimizer_from_json(j.at("optimizer"));
   if (j.contains("seed")) {

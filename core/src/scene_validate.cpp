@@ -138,10 +138,14 @@ std::vector<Shape> validate_scene(const Scene& scene) {
     }
     shapes.push_back(std::move(output));
   }
-  const Shape& output = shapes.back();
-  if (scene.loss == LossKind::kMse) {
-    if (scene.target.size() != element_count(output)) {
-      throw SceneError("target has " + std::to_string(scene.target.size()) + " values, but the network's output " +
+  check_target(scene.loss, scene.target, scene.target_class, shapes.back());
+  return shapes;
+}
+
+void check_target(LossKind loss, const std::vector<float>& values, int class_index, const Shape& output) {
+  if (loss == LossKind::kMse) {
+    if (values.size() != element_count(output)) {
+      throw SceneError("target has " + std::to_string(values.size()) + " values, but the network's output " +
                        shape_to_string(output) + " has " + std::to_string(element_count(output)));
     }
   } else {
@@ -149,12 +153,11 @@ std::vector<Shape> validate_scene(const Scene& scene) {
       throw SceneError("cross_entropy needs a 1-D output (class scores), but the network's output is " +
                        shape_to_string(output) + "; end the network with flatten and dense");
     }
-    if (scene.target_class < 0 || std::size_t(scene.target_class) >= output[0]) {
-      throw SceneError("target class " + std::to_string(scene.target_class) + " is out of range: the output has " +
+    if (class_index < 0 || std::size_t(class_index) >= output[0]) {
+      throw SceneError("target class " + std::to_string(class_index) + " is out of range: the output has " +
                        std::to_string(output[0]) + " classes (0 to " + std::to_string(output[0] - 1) + ")");
     }
   }
-  return shapes;
 }
 
 }  // namespace cnnlens

@@ -91,6 +91,12 @@ nlohmann::json optimizer_to_json(const OptimizerSpec& spec);
 // layer followed by the network's output shape. Throws SceneError.
 std::vector<Shape> validate_scene(const Scene& scene);
 
+// The "target" field alone, for a given loss (values for mse, a class index for
+// cross_entropy), and its check against the network's output shape: what parse_scene and
+// validate_scene do for the target, for changing it on a live model. Throw SceneError.
+void read_target(const nlohmann::json& target, LossKind loss, std::vector<float>& values, int& class_index);
+void check_target(LossKind loss, const std::vector<float>& values, int class_index, const Shape& output);
+
 // Multiply-adds (or element operations) of one forward pass of a layer.
 std::uint64_t layer_multiply_adds(const LayerSpec& spec, const Shape& input, const Shape& output);
 
