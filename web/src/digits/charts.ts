@@ -1,6 +1,7 @@
 // Small canvas charts of the digits dashboard: curves over epochs (loss, accuracy) with a
 // legend, and the 10 softmax probabilities of the drawing as bars.
 import { S } from '../strings';
+import { cssColor, drawFrame, prepareCanvas, strokePolyline } from '../views/chartFrame';
 import { h } from '../views/dom';
 
 export interface Series {
@@ -10,21 +11,6 @@ export interface Series {
   dashed?: boolean;
   x: number[];
   y: number[];
-}
-
-function css(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-}
-
-/** Sets up a crisp canvas of the element's CSS width; returns the context and size. */
-function prepare(cv: HTMLCanvasElement, cssH: number): { ctx: CanvasRenderingContext2D; w: number; h: number } {
-  const dpr = window.devicePixelRatio || 1;
-  const w = cv.clientWidth || Number(cv.getAttribute('width')) || 300;
-  if (cv.width !== Math.round(w * dpr) || cv.height !== Math.round(cssH * dpr)) { cv.width = Math.round(w * dpr); cv.height = Math.round(cssH * dpr); }
-  const ctx = cv.getContext('2d')!;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, cssH);
-  return { ctx, w, h: cssH };
 }
 
 export class CurveChart {
@@ -40,9 +26,9 @@ export class CurveChart {
 
   render(series: Series[], aria: string): void {
     const H = this.o.height ?? 130;
-    const { ctx, w, h: hgt } = prepare(this.canvas, H);
+    const { ctx, w, h: hgt } = prepareCanvas(this.canvas, H);
     this.canvas.setAttribute('aria-label', aria);
-    const ink = css('--muted', '#555');
+    const ink = cssColor('--muted', '#555');
     const pad = { l: 38, r: 8, t: 8, b: 22 };
     const W = w - pad.l - pad.r, Hh = hgt - pad.t - pad.b;
     let xMax = 0, yMax = this.o.yMax ?? 0;
@@ -52,25 +38,10 @@ export class CurveChart {
     }
     xMax = Math.max(xMax, 1);
     yMax = yMax || 1;
-    ctx.font = '10px system-ui, sans-serif';
-    ctx.fillStyle = ink;
-    ctx.strokeStyle = ink;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(pad.l, pad.t);
-    ctx.lineTo(pad.l, pad.t + Hh);
-    ctx.lineTo(pad.l + W, pad.t + Hh);
-    ctx.stroke();
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    for (const f of [0, 0.5, 1]) {
-      const y = pad.t + Hh * (1 - f);
+    drawFrame(ctx, { l: pad.l, t: pad.t, w: W, h: Hh }, ink, '10px system-ui, sans-serif', (f) => {
       const v = yMax * f;
-      ctx.fillText(this.o.percent ? `${Math.round(v * 100)}%` : v.toFixed(v >= 10 ? 0 : 2), pad.l - 4, y);
-      ctx.globalAlpha = 0.15;
-      ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(pad.l + W, y); ctx.stroke();
-      ctx.globalAlpha = 1;
-    }
+      return this.o.percent ? `${Math.round(v * 100)}%` : v.toFixed(v >= 10 ? 0 : 2);
+    });
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     ctx.fillText('0', pad.l, pad.t + Hh + 4);
@@ -82,14 +53,7 @@ export class CurveChart {
       ctx.fillStyle = s.color;
       ctx.lineWidth = 2;
       ctx.setLineDash(s.dashed ? [5, 3] : []);
-      ctx.beginPath();
-      const stride = Math.max(1, Math.floor(s.x.length / W));
-      for (let i = 0; i < s.x.length; i += stride) {
-        const x = pad.l + (s.x[i] / xMax) * W;
-        const y = pad.t + Hh * (1 - Math.min(1, Math.max(0, s.y[i] / yMax)));
-        if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
-      }
-      ctx.stroke();
+      strokePolyline(ctx, s.x.length, W, (i) => pad.l + (s.x[i] / xMax) * W, (i) => pad.t + Hh * (1 - Math.min(1, Math.max(0, s.y[i] / yMax))));
       ctx.setLineDash([]);
       if (s.x.length === 1) {
         ctx.beginPath();
