@@ -209,6 +209,32 @@ test('phone 375x812 with touch: tap selects, the Edit button edits, no sideways 
   await page.context().close();
 });
 
+test('phone: a tapped cell explains itself in a bottom sheet that keeps the cell in view and closes with ×', async () => {
+  const page = await open({ width: 375, height: 812, touch: true });
+  const sheet = page.getByTestId('inspector');
+  const boxOf = (loc) => loc.evaluate((e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, position: getComputedStyle(e).position }; });
+  assert.equal((await boxOf(sheet)).position, 'static', 'no selection: the panel stays in the page flow');
+  assert.equal(await page.getByTestId('explain-close').isVisible(), false);
+  // a cell low on the screen: the sheet must not end up covering it
+  const cell = page.locator('[data-testid="matrix-0-output-0"] .cell').nth(12);
+  await cell.evaluate((e) => e.scrollIntoView({ block: 'end' }));
+  await cell.tap();
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('[data-testid="inspector"]')).position === 'fixed');
+  const s = await boxOf(sheet);
+  assert.ok(Math.abs(s.bottom - 812) <= 1, `the sheet sits on the bottom edge (${s.bottom})`);
+  assert.ok(s.top >= 812 * 0.55, `and takes at most about 40% of the screen (top ${s.top})`);
+  assert.match(await page.getByTestId('explain').textContent(), /=/, 'it shows the sum');
+  await page.waitForFunction(() => {
+    const m = document.querySelector('[data-testid="matrix-0-output-0"]').getBoundingClientRect();
+    return m.bottom <= document.querySelector('[data-testid="inspector"]').getBoundingClientRect().top;
+  }, null, { timeout: 3000 });
+  await page.getByTestId('explain-close').tap();
+  assert.equal((await boxOf(sheet)).position, 'static', '× closes the sheet');
+  assert.equal(await page.evaluate(() => window.cnnlens.state.selection), null);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('theme: follows prefers-color-scheme, the toggle switches and is remembered', async () => {
   const page = await open({ theme: 'dark' });
   const theme = () => page.evaluate(() => document.documentElement.dataset.theme);

@@ -3,6 +3,8 @@ import type { Brush, Selection, ViewMode } from './state';
 
 export interface Actions {
   point(sel: Selection): void;
+  /** no cell selected: the explanation closes (a bottom sheet on phones) */
+  clearSelection(): void;
   editInput(index: number, value: number): void;
   paintInput(index: number, first: boolean): void;
   editParam(layer: number, name: 'weight' | 'bias', index: number, value: number): void;

@@ -85,6 +85,12 @@ export class Controller implements Actions {
     this.view.renderSelection();
   }
 
+  clearSelection(): void {
+    this.slide(-1);
+    this.state.selection = null;
+    this.view.renderSelection();
+  }
+
   editInput(index: number, value: number): void {
     if (this.locked) return;
     const data = this.view.snapshot().input.data.slice();

@@ -115,6 +115,7 @@ export const en = {
   // inspector / explanations
   inspector: 'Explain',
   inspectorEmpty: 'Hover or focus any cell to see how it is computed.',
+  inspectorClose: 'Close the explanation',
   slide: 'Slide',
   slideStop: 'Stop',
   slidePrev: 'Previous position',

@@ -115,6 +115,7 @@ export const zh: Strings = {
   // inspector / explanations
   inspector: '解释',
   inspectorEmpty: '把鼠标移到任意格子上（或用键盘聚焦、用手指轻点），即可看到它是如何算出来的。',
+  inspectorClose: '关闭说明',
   slide: '滑动',
   slideStop: '停止',
   slidePrev: '上一个位置',

@@ -20,11 +20,28 @@ export class Inspector {
       button('◀', () => actions.slideStep(-1), { 'aria-label': S.slidePrev, title: S.slidePrev, class: 'icon', testid: 'slide-prev' }),
       button('▶', () => actions.slideStep(1), { 'aria-label': S.slideNext, title: S.slideNext, class: 'icon', testid: 'slide-next' }),
       this.slideToggle);
-    this.el = h('section', { class: 'panel inspector', 'aria-label': S.inspector }, h('h2', {}, S.inspector), this.slideBar, this.body);
+    // on phones a selection opens the panel as a bottom sheet (styles.css); this closes it
+    const close = button('×', () => actions.clearSelection(), { class: 'icon sheet-close', 'aria-label': S.inspectorClose, title: S.inspectorClose, testid: 'explain-close' });
+    this.el = h('section', { class: 'panel inspector', 'aria-label': S.inspector, testid: 'inspector' },
+      h('div', { class: 'panel-head' }, h('h2', {}, S.inspector), close), this.slideBar, this.body);
+  }
+
+  /**
+   * On phones the panel is a bottom sheet over the page (styles.css): scroll so the matrix with
+   * the selected cell (and its Edit button) stays above it.
+   */
+  private keepFocusAboveSheet(): void {
+    if (getComputedStyle(this.el).position !== 'fixed') return;
+    const target = (document.activeElement as HTMLElement | null)?.closest('.matrix');
+    if (!target) return;
+    const overlap = target.getBoundingClientRect().bottom - this.el.getBoundingClientRect().top + 12;
+    if (overlap > 0) window.scrollBy({ top: overlap });
   }
 
   render(ex: Explanation | null, st: UIState): void {
     this.slideBar.hidden = !st.slide;
+    this.el.classList.toggle('has-selection', Boolean(ex?.sections.length));
+    if (ex?.sections.length) requestAnimationFrame(() => this.keepFocusAboveSheet());
     const key = JSON.stringify(ex?.sections ?? null);
     if (key === this.last) return;
     this.last = key;
