@@ -79,6 +79,44 @@ test('editing one instance leaves the others unchanged; read-only refuses edits'
   await page.context().close();
 });
 
+test('theme="dark" darkens one element only; its toggle and the attribute switch it, never the page', async () => {
+  const page = await openExample();
+  await page.evaluate(() => {
+    const el = document.createElement('cnn-lens');
+    el.id = 'demo-dark';
+    el.setAttribute('scene', 'classic');
+    el.setAttribute('panels', 'all');
+    el.setAttribute('theme', 'dark');
+    document.body.append(el);
+  });
+  await page.waitForFunction(() => document.querySelector('#demo-dark')?.dataset.ready === 'true', null, { timeout: 20000 });
+  // a cell holding 0 is the middle of the colour scale: near-white in light, dark grey in dark
+  const look = (id) => page.evaluate((id) => {
+    const root = document.querySelector(id).shadowRoot;
+    const card = root.querySelector('[data-testid="layer-card-0"]');
+    return {
+      theme: root.querySelector('.cnnlens-root').dataset.theme,
+      card: getComputedStyle(card).backgroundColor,
+      zero: getComputedStyle([...root.querySelectorAll('.cell')].find((c) => c.textContent === '0')).backgroundColor,
+    };
+  }, id);
+  const lightLook = { theme: 'light', card: 'rgb(255, 255, 255)', zero: 'rgb(247, 247, 247)' };
+  const darkLook = { theme: 'dark', card: 'rgb(30, 35, 43)', zero: 'rgb(36, 40, 48)' };
+  const pageTheme = () => page.evaluate(() => [document.documentElement.dataset.theme ?? null, localStorage.getItem('cnnlens:theme')]);
+  assert.deepEqual(await look('#demo-dark'), darkLook);
+  assert.deepEqual(await look('#demo-multi'), lightLook, 'the other instances stay light');
+  const pageBefore = await pageTheme();
+  await page.locator('#demo-dark').getByTestId('theme-toggle').click();
+  assert.deepEqual(await look('#demo-dark'), lightLook, 'its own toggle switches it');
+  assert.deepEqual(await look('#demo-multi'), lightLook);
+  assert.deepEqual(await pageTheme(), pageBefore, 'the host page and its storage are untouched');
+  await page.evaluate(() => document.querySelector('#demo-multi').setAttribute('theme', 'dark'));
+  assert.deepEqual(await look('#demo-multi'), darkLook, 'the attribute switches a live element');
+  assert.deepEqual(await look('#demo-dark'), lightLook);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('a share link works as the scene attribute; a bad one shows a notice', async () => {
   const page = await openExample();
   const link = await page.evaluate(async () => {

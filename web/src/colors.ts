@@ -24,43 +24,38 @@ const DARK: RGB[] = [
   [250, 120, 80],   // +1   orange-red
 ];
 
-let STOPS = LIGHT;
-let dark = false;
+/** One theme's colours, precomputed for CACHE_SIZE steps of the scale. */
+interface Scale { stops: RGB[]; css: string[]; rgb: RGB[]; pixels: Uint32Array; lightText: boolean[] }
+
 const CACHE_SIZE = 257;
-const cssCache: string[] = [];
-const rgbCache: RGB[] = [];
-const lightText: boolean[] = [];
-// the same colours as ImageData pixels seen through a Uint32Array (byte order R,G,B,A in memory)
-const pixelCache = new Uint32Array(CACHE_SIZE);
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-function fill(): void {
-  cssCache.length = rgbCache.length = lightText.length = 0;
+function buildScale(stops: RGB[]): Scale {
+  const scale: Scale = { stops, css: [], rgb: [], pixels: new Uint32Array(CACHE_SIZE), lightText: [] };
   for (let k = 0; k < CACHE_SIZE; k++) {
-    const rgb = interpolate((k / (CACHE_SIZE - 1)) * 2 - 1);
-    rgbCache.push(rgb);
-    pixelCache[k] = packPixel(rgb);
-    cssCache.push(`rgb(${rgb[0]},${rgb[1]},${rgb[2]})`);
+    const rgb = interpolate(stops, (k / (CACHE_SIZE - 1)) * 2 - 1);
+    scale.rgb.push(rgb);
+    scale.css.push(`rgb(${rgb[0]},${rgb[1]},${rgb[2]})`);
+    scale.pixels[k] = packPixel(rgb);
     // black or white text, whichever contrasts more: always >= 4.5:1 (WCAG AA)
-    lightText.push(luminance(rgb) < 0.179);
+    scale.lightText.push(luminance(rgb) < 0.179);
   }
-}
-fill();
-
-/** Switches the scale to the dark (or light) theme; matrices redraw with the new colours. */
-export function setDarkScale(on: boolean): void {
-  if (on === dark) return;
-  dark = on;
-  STOPS = on ? DARK : LIGHT;
-  fill();
+  return scale;
 }
 
-export function isDarkScale(): boolean {
-  return dark;
+// Each page or <cnn-lens> element has its own theme, so both scales live side by side; every
+// function takes `dark` (themeOf() of the element being drawn).
+let scales: [Scale, Scale] | null = null;
+const scale = (dark: boolean): Scale => (scales ??= [buildScale(LIGHT), buildScale(DARK)])[dark ? 1 : 0];
+
+/** Whether `el` is drawn in the dark theme: the nearest data-theme (a page's <html>, an element's root). */
+export function themeOf(el: Element): 'light' | 'dark' {
+  const holder = el.closest('[data-theme]') as HTMLElement | null;
+  return (holder ?? document.documentElement).dataset.theme === 'dark' ? 'dark' : 'light';
 }
 
 /** Outline colours on heatmap canvases (selection, max-pool winner, other marks, hatching). */
-export function markColors(): { sel: string; winner: string; other: string; hatch: string; focus: string } {
+export function markColors(dark: boolean): { sel: string; winner: string; other: string; hatch: string; focus: string } {
   return dark
     ? { sel: '#ffffff', winner: '#ffb347', other: '#d0d4dc', hatch: 'rgba(255,255,255,0.75)', focus: '#ffb347' }
     : { sel: '#111111', winner: '#7a3d00', other: '#333333', hatch: 'rgba(0,0,0,0.6)', focus: '#000000' };
@@ -72,11 +67,11 @@ export function luminance([r, g, b]: RGB): number {
   return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 }
 
-function interpolate(t: number): RGB {
-  const x = (Math.max(-1, Math.min(1, t)) + 1) / 2 * (STOPS.length - 1);
-  const i = Math.min(STOPS.length - 2, Math.floor(x));
+function interpolate(stops: RGB[], t: number): RGB {
+  const x = (Math.max(-1, Math.min(1, t)) + 1) / 2 * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
-  const a = STOPS[i], b = STOPS[i + 1];
+  const a = stops[i], b = stops[i + 1];
   return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
 }
 
@@ -87,17 +82,17 @@ function bucket(v: number, max: number): number {
 }
 
 /** CSS colour for v on a scale from -max..max. */
-export function colorCss(v: number, max: number): string {
-  return cssCache[bucket(v, max)];
+export function colorCss(v: number, max: number, dark: boolean): string {
+  return scale(dark).css[bucket(v, max)];
 }
 
-export function colorRgb(v: number, max: number): RGB {
-  return rgbCache[bucket(v, max)];
+export function colorRgb(v: number, max: number, dark: boolean): RGB {
+  return scale(dark).rgb[bucket(v, max)];
 }
 
 /** The colour as one opaque ImageData pixel, for writing through a Uint32Array view. */
-export function colorPixel(v: number, max: number): number {
-  return pixelCache[bucket(v, max)];
+export function colorPixel(v: number, max: number, dark: boolean): number {
+  return scale(dark).pixels[bucket(v, max)];
 }
 
 /** An opaque [r, g, b] as one ImageData pixel in this machine's byte order. */
@@ -106,13 +101,14 @@ export function packPixel([r, g, b]: RGB): number {
 }
 
 /** Dark cell backgrounds need white text (chosen by luminance, so contrast is always AA). */
-export function needsLightText(v: number, max: number): boolean {
-  return lightText[bucket(v, max)];
+export function needsLightText(v: number, max: number, dark: boolean): boolean {
+  return scale(dark).lightText[bucket(v, max)];
 }
 
 /** A CSS linear-gradient of the whole scale, for the legend. */
-export function legendGradient(): string {
-  const parts = STOPS.map((s, i) => `rgb(${s[0]},${s[1]},${s[2]}) ${(i / (STOPS.length - 1)) * 100}%`);
+export function legendGradient(dark: boolean): string {
+  const stops = scale(dark).stops;
+  const parts = stops.map((s, i) => `rgb(${s[0]},${s[1]},${s[2]}) ${(i / (stops.length - 1)) * 100}%`);
   return `linear-gradient(to right, ${parts.join(', ')})`;
 }
 

@@ -9,7 +9,8 @@ import { parseScene } from './scene';
 import { initialState, type UIState } from './state';
 import { S } from './strings';
 import { LANG, LANGUAGES } from './i18n';
-import { initTheme } from './theme';
+import { initTheme, setTheme, type Theme } from './theme';
+import { TOGGLE_THEME } from './views/header';
 import { mountLesson } from './lesson/lesson';
 import { bootShare } from './share/host';
 import { mountDigits } from './digits/digits';
@@ -33,7 +34,9 @@ async function start(): Promise<void> {
   const root = document.getElementById('app')!;
   // language (web/src/i18n) and theme (web/src/theme.ts) before the first render
   document.documentElement.lang = LANGUAGES[LANG].tag;
-  initTheme(() => document.dispatchEvent(new CustomEvent('cnnlens:theme')));
+  const themeChanged = () => document.dispatchEvent(new CustomEvent('cnnlens:theme'));
+  initTheme(themeChanged);
+  document.addEventListener(TOGGLE_THEME, (e) => { setTheme((e as CustomEvent<Theme>).detail); themeChanged(); });
   Object.assign(window, { cnnlensI18n: { lang: LANG, languages: LANGUAGES } }); // for tests and course authors
   root.classList.remove('loading');
   root.textContent = S.loading;

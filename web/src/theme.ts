@@ -1,7 +1,7 @@
-// Light and dark themes: CSS variables switched by <html data-theme>, and the matrices' colour
-// scale (colors.ts). The default follows prefers-color-scheme; the header's toggle remembers
-// an explicit choice in localStorage.
-import { setDarkScale } from './colors';
+// Light and dark themes of the page: CSS variables switched by <html data-theme>, which the
+// matrices' colour scale follows too (colors.ts themeOf); a <cnn-lens> element keeps its own
+// theme on its root (embed/element.ts). The default follows prefers-color-scheme; the header's
+// toggle remembers an explicit choice in localStorage.
 
 export type Theme = 'light' | 'dark';
 export const THEME_KEY = 'cnnlens:theme';
@@ -24,7 +24,6 @@ export function currentTheme(): Theme {
 function apply(theme: Theme): void {
   document.documentElement.dataset.theme = theme;
   document.documentElement.style.colorScheme = theme;
-  setDarkScale(theme === 'dark');
 }
 
 /** Sets the theme from the stored choice or the system; calls onChange when the system flips. */

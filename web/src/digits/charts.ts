@@ -28,7 +28,7 @@ export class CurveChart {
     const H = this.o.height ?? 130;
     const { ctx, w, h: hgt } = prepareCanvas(this.canvas, H);
     this.canvas.setAttribute('aria-label', aria);
-    const ink = cssColor('--muted', '#555');
+    const ink = cssColor(this.canvas, '--muted', '#555');
     const pad = { l: 38, r: 8, t: 8, b: 22 };
     const W = w - pad.l - pad.r, Hh = hgt - pad.t - pad.b;
     let xMax = 0, yMax = this.o.yMax ?? 0;

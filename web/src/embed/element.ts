@@ -16,6 +16,8 @@ import { decodeScene } from '../share/codec';
 import { openScene } from '../share/host';
 import { showNotice } from '../share/notice';
 import { parseView } from '../share/storage';
+import type { Theme } from '../theme';
+import { TOGGLE_THEME } from '../views/header';
 import { applyPanels, parsePanels, setReadonly } from './panels';
 
 let modulePromise: Promise<CnnLensModule> | null = null;
@@ -24,10 +26,22 @@ export function sharedModule(): Promise<CnnLensModule> {
   return (modulePromise ??= createCnnLens());
 }
 
-/** The page stylesheet re-targeted at the shadow root: :root -> :host, body -> the app root. */
+/**
+ * The page stylesheet re-targeted at the shadow root: :root -> :host, body -> the app root, and
+ * the dark theme's variables onto the app root when it carries data-theme="dark".
+ */
 function shadowCss(): string {
-  return css.replace(/:root\b/g, ':host').replace(/(^|[}\s,])body(?=\s*[{,])/g, '$1.cnnlens-root')
+  return css.replace(/:root\[data-theme=(['"]?)dark\1\]/g, '.cnnlens-root[data-theme="dark"]')
+    .replace(/:root\b/g, ':host').replace(/(^|[}\s,])body(?=\s*[{,])/g, '$1.cnnlens-root')
     + '\n:host { display: block; }\n';
+}
+
+const prefersDark = () => window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+
+/** theme="dark" | "light" | "auto" (follows the reader's system setting); light by default. */
+function themeFor(attr: string | null): Theme {
+  const t = attr?.trim().toLowerCase();
+  return t === 'dark' || (t === 'auto' && prefersDark()) ? 'dark' : 'light';
 }
 
 type Resolved = { json: string; view?: string | null } | { error: string };
@@ -55,7 +69,7 @@ async function resolveScene(attr: string | null): Promise<Resolved | null> {
 }
 
 export class CnnLensElement extends HTMLElement {
-  static observedAttributes = ['scene', 'view', 'panels', 'readonly'];
+  static observedAttributes = ['scene', 'view', 'panels', 'readonly', 'theme'];
   private app: App | null = null;
   private root: HTMLElement | null = null;
   private starting: Promise<void> | null = null;
@@ -88,6 +102,7 @@ export class CnnLensElement extends HTMLElement {
     else if (name === 'panels') applyPanels(root, parsePanels(value));
     else if (name === 'readonly') { setReadonly(app, root, value !== null); app.render(); }
     else if (name === 'scene') void this.loadAttrScene();
+    else if (name === 'theme') this.setTheme(themeFor(value));
   }
 
   private async start(): Promise<void> {
@@ -96,6 +111,8 @@ export class CnnLensElement extends HTMLElement {
     style.textContent = shadowCss();
     const root = document.createElement('div');
     root.className = 'cnnlens-root loading';
+    root.dataset.theme = themeFor(this.getAttribute('theme'));
+    root.style.colorScheme = root.dataset.theme;
     root.textContent = S.loading;
     shadow.replaceChildren(style, root);
     try {
@@ -107,6 +124,11 @@ export class CnnLensElement extends HTMLElement {
       const app = new App(root, engine, state);
       this.app = app;
       this.root = root;
+      // the header's theme button switches this element only, never the host page
+      root.addEventListener(TOGGLE_THEME, (e) => { e.stopPropagation(); this.setTheme((e as CustomEvent<Theme>).detail); });
+      window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => {
+        if (this.getAttribute('theme')?.trim().toLowerCase() === 'auto') this.setTheme(themeFor('auto'));
+      });
       applyPanels(root, parsePanels(this.getAttribute('panels')));
       if (this.hasAttribute('readonly')) setReadonly(app, root, true);
       await this.loadAttrScene();
@@ -116,6 +138,14 @@ export class CnnLensElement extends HTMLElement {
       root.textContent = S.loadFailed(e instanceof Error ? e.message : String(e));
       root.setAttribute('role', 'alert');
     }
+  }
+
+  private setTheme(theme: Theme): void {
+    const root = this.root;
+    if (!root || root.dataset.theme === theme) return;
+    root.dataset.theme = theme;
+    root.style.colorScheme = theme;
+    this.app?.render();
   }
 
   private async loadAttrScene(): Promise<void> {

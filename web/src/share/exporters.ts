@@ -165,12 +165,12 @@ function drawTensor(ctx: CanvasRenderingContext2D, t: Tensor, bx: number, by: nu
     const ox = bx + m.x, oy = by + m.y;
     for (let i = 0; i < lay.size; i++) {
       const v = t.data[k * lay.size + i];
-      const [r, g, b] = colorRgb(v, max);
+      const [r, g, b] = colorRgb(v, max, false); // PNGs are drawn light, for documents and slides
       const x = ox + (i % lay.cols) * m.px, y = oy + Math.floor(i / lay.cols) * m.py;
       ctx.fillStyle = `rgb(${r},${g},${b})`;
       ctx.fillRect(x, y, m.px - (m.large ? 0 : 1), m.py - (m.large ? 0 : 1));
       if (!m.large) {
-        ctx.fillStyle = needsLightText(v, max) ? '#ffffff' : '#111111';
+        ctx.fillStyle = needsLightText(v, max, false) ? '#ffffff' : '#111111';
         ctx.font = `10px ${FONT}`;
         ctx.fillText(fmtShort(v), x + m.px / 2, y + m.py / 2);
       }

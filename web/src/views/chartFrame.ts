@@ -18,9 +18,9 @@ export function prepareCanvas(cv: HTMLCanvasElement, cssH: number): { ctx: Canva
   return { ctx, w, h: cssH };
 }
 
-/** A theme colour from the page's CSS variables (they change with the theme). */
-export function cssColor(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+/** A theme colour from the CSS variables `el` inherits (the page's, or its <cnn-lens> element's). */
+export function cssColor(el: Element, name: string, fallback: string): string {
+  return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
 }
 
 /** The left and bottom axes in `ink`, and y ticks at 0, 1/2 and 1 of the height with grid lines. */

@@ -1,9 +1,8 @@
 // Page header: title, preset menu, view mode (values / gradients / side by side), colour legend.
 import type { Actions } from '../actions';
-import { legendGradient } from '../colors';
+import { legendGradient, themeOf } from '../colors';
 import { LANG, LANGUAGES, isLang, switchLanguage } from '../i18n';
 import { findPreset, PRESETS } from '../presets';
-import { currentTheme, setTheme } from '../theme';
 import type { UIState, ViewMode } from '../state';
 import { S } from '../strings';
 import { button, h, select, setText } from './dom';
@@ -26,7 +25,7 @@ export class Header {
       group.append(b);
     }
     // the scale's explanation opens on click, tap or Enter (nothing is hover-only)
-    this.legendBar = h('span', { class: 'legend-bar', style: `background:${legendGradient()}` });
+    this.legendBar = h('span', { class: 'legend-bar' });
     const legend = h('details', { class: 'legend', testid: 'legend' },
       h('summary', {},
         h('span', { class: 'sr-only' }, S.legendTitle),
@@ -35,9 +34,9 @@ export class Header {
     // language: reloads the page in the chosen language (the work is saved in localStorage)
     const lang = select(Object.values(LANGUAGES).map((l) => [l.code, l.name] as [string, string]), LANG, (v) => { if (isLang(v)) switchLanguage(v); }, { testid: 'lang-select' });
     for (const o of lang.options) o.lang = (LANGUAGES as Record<string, { tag: string }>)[o.value]?.tag ?? o.value;
+    // whoever owns the theme switches it: the page (main.ts) or a <cnn-lens> element, for itself
     this.theme = button('', () => {
-      setTheme(currentTheme() === 'dark' ? 'light' : 'dark');
-      document.dispatchEvent(new CustomEvent('cnnlens:theme'));
+      this.el.dispatchEvent(new CustomEvent(TOGGLE_THEME, { bubbles: true, detail: themeOf(this.el) === 'dark' ? 'light' : 'dark' }));
     }, { testid: 'theme-toggle', title: S.themeToggleTitle, class: 'theme-toggle' });
     this.desc = h('p', { class: 'scene-desc', testid: 'scene-desc' });
     // the guided lesson (web/src/lesson) listens for this event
@@ -57,14 +56,17 @@ export class Header {
     if (this.preset.value !== st.presetId) this.preset.value = st.presetId;
     for (const [m, b] of this.modes) b.setAttribute('aria-pressed', String(st.mode === m));
     setText(this.desc, describe(st));
-    const dark = currentTheme() === 'dark';
+    const dark = themeOf(this.el) === 'dark';
     setText(this.theme, dark ? `☀ ${S.themeLight}` : `☾ ${S.themeDark}`);
     this.theme.setAttribute('aria-label', dark ? S.themeLight : S.themeDark);
     this.theme.removeAttribute('aria-pressed');
-    this.legendBar.style.background = legendGradient();
+    this.legendBar.style.background = legendGradient(dark);
     this.lesson.setAttribute('aria-pressed', String(st.lesson !== null));
   }
 }
+
+/** Asked for by the header's theme button; detail: the theme wanted. Bubbles, not composed. */
+export const TOGGLE_THEME = 'cnnlens:toggle-theme';
 
 const presetDesc = new Map<string, string | undefined>();
 

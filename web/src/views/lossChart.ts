@@ -24,8 +24,8 @@ export class LossChart {
     this.lastLast = last;
     const { ctx, w: cssW, h: cssH } = prepareCanvas(this.canvas, 150);
     this.canvas.setAttribute('aria-label', n ? S.chartAria(n, fmt(last)) : S.chartEmpty);
-    const ink = cssColor('--muted', '#555');
-    const line = cssColor('--accent', '#2166ac');
+    const ink = cssColor(this.canvas, '--muted', '#555');
+    const line = cssColor(this.canvas, '--accent', '#2166ac');
     const box = { l: 48, t: 10, w: cssW - 48 - 10, h: cssH - 10 - 30 };
     const { l, t, w, h: hgt } = box;
     let max = 0;

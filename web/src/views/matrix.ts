@@ -1,7 +1,7 @@
 // One matrix: a grid of focusable, editable number cells on a diverging colour scale, or a
 // heatmap-only canvas (value on hover/focus) when it is too large for numbers. Updates in
 // place: only cells whose text or colour changed are written.
-import { colorCss, colorPixel, isDarkScale, markColors, needsLightText } from '../colors';
+import { colorCss, colorPixel, markColors, needsLightText, themeOf } from '../colors';
 import { fmt, fmtShort, parseNumber } from '../format';
 import { S } from '../strings';
 
@@ -237,14 +237,15 @@ export class MatrixView {
     this.max = max;
     if (this.canvas) { this.requestDraw(); if (this.tipLive) this.showTip(); return; }
     const short = this.compact;
+    const dark = themeOf(this.el) === 'dark';
     for (let i = 0; i < this.cells.length; i++) {
       const v = data[i];
       const cell = this.cells[i];
-      const color = colorCss(v, max);
+      const color = colorCss(v, max, dark);
       if (color !== this.colors[i]) {
         this.colors[i] = color;
         cell.style.backgroundColor = color;
-        cell.classList.toggle('light', needsLightText(v, max));
+        cell.classList.toggle('light', needsLightText(v, max, dark));
       }
       if (this.editing?.index === i) continue;
       // long numbers drop to 2 significant digits so they fit their cell
@@ -296,18 +297,18 @@ export class MatrixView {
     const heat = (this.heat ??= this.makeHeat());
     const { ctx, pixels, shown } = heat;
     const focus = document.activeElement === cv ? this.active : -1;
-    const dark = isDarkScale();
+    const dark = themeOf(cv) === 'dark';
     if (shown.max === this.max && shown.marks === this.marks && shown.focus === focus && shown.dark === dark && sameData(shown.data, this.data)) return;
     shown.data.set(this.data.subarray(0, this.n));
     Object.assign(shown, { max: this.max, marks: this.marks, focus, dark });
     const { cols, rows } = this.o;
-    for (let i = 0; i < this.n; i++) pixels[i] = colorPixel(this.data[i], this.max);
+    for (let i = 0; i < this.n; i++) pixels[i] = colorPixel(this.data[i], this.max, dark);
     heat.smallCtx.putImageData(heat.img, 0, 0);
     ctx.imageSmoothingEnabled = false;
     if (this.n < rows * cols) ctx.clearRect(0, 0, cv.width, cv.height); // else the opaque image covers it
     ctx.drawImage(heat.small, 0, 0, cv.width, cv.height);
     const { pxW, pxH } = this;
-    const mc = markColors();
+    const mc = markColors(dark);
     // not colour alone: negative cells get a diagonal hatch when cells are big enough to show it
     if (pxW >= 4 && pxH >= 4) {
       ctx.strokeStyle = mc.hatch;
