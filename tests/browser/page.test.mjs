@@ -47,6 +47,30 @@ test('every preset loads without errors and draws its layers', async () => {
   await page.context().close();
 });
 
+test('every number fits its cell, in every example and view, before and after training', async () => {
+  const page = await h.open();
+  // cells do not clip (a clip per cell made compositing ten times dearer), so text must fit
+  const spills = () => page.evaluate(() => [...document.querySelectorAll('.cell')]
+    .filter((c) => c.scrollWidth > c.clientWidth + 1)
+    .map((c) => `${c.closest('[data-testid^="matrix-"]')?.dataset.testid}: "${c.textContent}" ${c.scrollWidth}>${c.clientWidth}`));
+  let checked = 0;
+  for (const id of ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits']) {
+    await page.getByTestId('preset-select').selectOption(id);
+    for (const steps of [0, 25]) {
+      for (let k = 0; k < steps; k++) await page.evaluate(() => window.cnnlens.model.step());
+      await page.evaluate(() => window.cnnlens.refresh());
+      for (const mode of ['values', 'both']) {
+        await page.getByTestId(`mode-${mode}`).click();
+        assert.deepEqual(await spills(), [], `${id}, ${steps} steps, ${mode}`);
+        checked += await page.locator('.cell').count();
+      }
+    }
+  }
+  assert.ok(checked > 3000, `checked ${checked} cells`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('an edit on the classic example redraws in well under 16 ms', async () => {
   const page = await h.open();
   const times = await page.evaluate(() => {

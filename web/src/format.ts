@@ -16,9 +16,22 @@ export function fmt(v: number, digits = 3): string {
   return v < 0 ? MINUS + s : s;
 }
 
-/** For tight cells: two significant digits. */
-export function fmtShort(v: number): string {
-  return fmt(v, 2);
+/**
+ * The most precise text of at most `maxChars` characters (3, 2, then 1 significant digits, then
+ * a one-digit exponent, then ≈0 for tiny numbers: −0.00958 → −0.0096 → −0.01), so a number
+ * never spills out of its cell. The Explain panel and heatmap readouts give more digits.
+ */
+export function fmtCell(v: number, maxChars: number): string {
+  let text = fmt(v);
+  for (const digits of [2, 1]) {
+    if (text.length <= maxChars) return text;
+    text = fmt(v, digits);
+  }
+  if (text.length <= maxChars || !Number.isFinite(v)) return text;
+  const e = Math.abs(v).toExponential(0).replace('e+', 'e');
+  text = v < 0 ? MINUS + e : e;
+  // only tiny numbers (−4e-24) are still too long: they read as zero
+  return text.length <= maxChars || Math.abs(v) >= 1 ? text : '≈0';
 }
 
 /** Values inside a formula: negatives in parentheses, "(−1)×0". */

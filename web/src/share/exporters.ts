@@ -3,7 +3,7 @@
 // with numbers, or as heatmaps when large).
 import { colorRgb, maxAbs, needsLightText } from '../colors';
 import type { Snapshot, Tensor } from '../engine';
-import { fmtShape, fmtShort } from '../format';
+import { fmtCell, fmtShape } from '../format';
 import { layoutOf } from '../views/tensorBlock';
 import { f32Text } from './numbers';
 
@@ -172,7 +172,7 @@ function drawTensor(ctx: CanvasRenderingContext2D, t: Tensor, bx: number, by: nu
       if (!m.large) {
         ctx.fillStyle = needsLightText(v, max, false) ? '#ffffff' : '#111111';
         ctx.font = `10px ${FONT}`;
-        ctx.fillText(fmtShort(v), x + m.px / 2, y + m.py / 2);
+        ctx.fillText(fmtCell(v, 6), x + m.px / 2, y + m.py / 2);
       }
     }
     if (label) {

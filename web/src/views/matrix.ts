@@ -2,7 +2,7 @@
 // heatmap-only canvas (value on hover/focus) when it is too large for numbers. Updates in
 // place: only cells whose text or colour changed are written.
 import { colorCss, colorPixel, markColors, needsLightText, themeOf } from '../colors';
-import { fmt, fmtShort, parseNumber } from '../format';
+import { fmt, fmtCell, parseNumber } from '../format';
 import { S } from '../strings';
 
 export interface MatrixOptions {
@@ -35,6 +35,8 @@ export interface MatrixOptions {
 }
 
 const MAX_DOM = 16;
+// Characters of tabular digits that fit a cell (44px at 11px, 29px at 9px; styles.css).
+const CELL_CHARS = { normal: 6, compact: 5 };
 
 function sameData(a: Float32Array, b: Float32Array): boolean {
   if (b.length < a.length) return false;
@@ -236,7 +238,7 @@ export class MatrixView {
     this.data = data;
     this.max = max;
     if (this.canvas) { this.requestDraw(); if (this.tipLive) this.showTip(); return; }
-    const short = this.compact;
+    const maxChars = this.compact ? CELL_CHARS.compact : CELL_CHARS.normal;
     const dark = themeOf(this.el) === 'dark';
     for (let i = 0; i < this.cells.length; i++) {
       const v = data[i];
@@ -248,9 +250,8 @@ export class MatrixView {
         cell.classList.toggle('light', needsLightText(v, max, dark));
       }
       if (this.editing?.index === i) continue;
-      // long numbers drop to 2 significant digits so they fit their cell
-      let text = short ? fmtShort(v) : fmt(v);
-      if (text.length > 6) text = fmtShort(v);
+      // as precise as fits the cell (see CELL_CHARS)
+      const text = fmtCell(v, maxChars);
       if (text !== this.texts[i]) {
         this.texts[i] = text;
         this.textNodes[i].data = text;
