@@ -159,6 +159,8 @@ test('exported JSON imports back identically; a broken file keeps the current wo
   await page.getByTestId('import-file').setInputFiles(file);
   await page.getByTestId('notice-text').filter({ hasText: 'Opened' }).waitFor();
   assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), sent);
+  // the example menu names an opened file's scene instead of showing a blank entry
+  assert.equal(await page.getByTestId('preset-select').evaluate((s) => s.selectedOptions[0]?.textContent), 'Your own scene');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -9,6 +9,7 @@ export const en = {
   loading: 'Loading the WebAssembly core…',
   loadFailed: (msg: string) => `Could not start the core: ${msg}`,
   presetLabel: 'Example',
+  presetCustom: 'Your own scene',
   viewLabel: 'Show',
   modeValues: 'Values',
   modeGradients: 'Gradients',

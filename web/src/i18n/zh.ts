@@ -9,6 +9,7 @@ export const zh: Strings = {
   loading: '正在加载 WebAssembly 计算核心…',
   loadFailed: (msg: string) => `无法启动计算核心：${msg}`,
   presetLabel: '示例',
+  presetCustom: '自定义场景',
   viewLabel: '显示',
   modeValues: '数值',
   modeGradients: '梯度',

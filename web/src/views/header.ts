@@ -10,6 +10,7 @@ import { button, h, select, setText } from './dom';
 export class Header {
   readonly el: HTMLElement;
   private readonly preset: HTMLSelectElement;
+  private readonly custom: HTMLOptionElement;
   private readonly modes = new Map<ViewMode, HTMLButtonElement>();
   private readonly desc: HTMLElement;
   private readonly legendBar: HTMLElement;
@@ -18,6 +19,9 @@ export class Header {
 
   constructor(a: Actions) {
     this.preset = select(PRESETS.map((p) => [p.id, S.presetTitles[p.id] ?? p.title]), PRESETS[0].id, (v) => a.loadPreset(v), { testid: 'preset-select' });
+    // an opened file, a shared link or a script's scene: named in the menu, not a blank entry
+    this.custom = h('option', { value: 'custom', disabled: true, hidden: true }, S.presetCustom);
+    this.preset.append(this.custom);
     const group = h('div', { class: 'segmented', role: 'group', 'aria-label': S.viewLabel });
     for (const [m, label] of [['values', S.modeValues], ['gradients', S.modeGradients], ['both', S.modeBoth]] as [ViewMode, string][]) {
       const b = button(label, () => a.setMode(m), { testid: `mode-${m}` });
@@ -53,6 +57,7 @@ export class Header {
   }
 
   render(st: UIState): void {
+    this.custom.hidden = st.presetId !== 'custom';
     if (this.preset.value !== st.presetId) this.preset.value = st.presetId;
     for (const [m, b] of this.modes) b.setAttribute('aria-pressed', String(st.mode === m));
     setText(this.desc, describe(st));
