@@ -11,6 +11,12 @@ using cnnlens::js::JsModel;
 // Construction goes through a factory so a bad scene becomes a JS Error like every other failure.
 JsModel* create_model(const emscripten::val& scene_json);
 
+// evaluate(inputs) without labels: Embind matches calls by argument count, so the optional
+// argument of docs/api.md is a second registration of one argument fewer.
+emscripten::val evaluate_unlabelled(JsModel& model, const emscripten::val& inputs) {
+  return model.evaluate(inputs, emscripten::val::undefined());
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(cnnlens) {
@@ -49,6 +55,7 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
       .function("trainBatch", &JsModel::train_batch)
       .function("trainBatches", &JsModel::train_batches)
       .function("evaluate", &JsModel::evaluate)
+      .function("evaluate", &evaluate_unlabelled)
       .function("predict", &JsModel::predict)
       .function("explainConv", &JsModel::explain_conv)
       .function("explainPool", &JsModel::explain_pool)
