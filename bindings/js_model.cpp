@@ -243,21 +243,22 @@ std::size_t JsModel::read_samples(const val& inputs, std::size_t expected_sample
   return n / size;
 }
 
-BatchTargets JsModel::read_targets(const val& targets, std::size_t count) {
-  if (model_->scene().loss == LossKind::kCrossEntropy) {
-    std::vector<float>& raw = targets_;
-    const std::size_t n = copy_from_js(targets, raw, "labels");
-    if (n != count) throw SceneError("labels: got " + std::to_string(n) + ", expected one per sample (" + std::to_string(count) + ")");
-    labels_.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      const float v = raw[k];
-      if (!(v >= 0.0f && v < 2147483648.0f) || v != static_cast<float>(static_cast<int>(v))) {
-        throw SceneError("labels: value " + std::to_string(k) + " is not a class index");
-      }
-      labels_[k] = static_cast<int>(v);
+const int* JsModel::read_labels(const val& labels, std::size_t count) {
+  const std::size_t n = copy_from_js(labels, targets_, "labels");
+  if (n != count) throw SceneError("labels: got " + std::to_string(n) + ", expected one per sample (" + std::to_string(count) + ")");
+  labels_.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const float v = targets_[k];
+    if (!(v >= 0.0f && v < 2147483648.0f) || v != static_cast<float>(static_cast<int>(v))) {
+      throw SceneError("labels: value " + std::to_string(k) + " is not a class index");
     }
-    return BatchTargets{labels_.data(), nullptr};
+    labels_[k] = static_cast<int>(v);
   }
+  return labels_.data();
+}
+
+BatchTargets JsModel::read_targets(const val& targets, std::size_t count) {
+  if (model_->scene().loss == LossKind::kCrossEntropy) return BatchTargets{read_labels(targets, count), nullptr};
   const std::size_t outputs = model_->layer(model_->layer_count() - 1).output().size();
   const std::size_t n = copy_from_js(targets, targets_, "targets");
   if (n != count * outputs) {
@@ -288,20 +289,9 @@ val JsModel::evaluate(const val& inputs, const val& labels) {
   return guarded([&] {
     const std::size_t count = read_samples(inputs, 0);
     const bool with_labels = !labels.isUndefined() && !labels.isNull();
-    if (with_labels) {
-      // Labels are class indices whatever the scene's loss.
-      const std::size_t n = copy_from_js(labels, targets_, "labels");
-      if (n != count) throw SceneError("labels: got " + std::to_string(n) + ", expected one per sample (" + std::to_string(count) + ")");
-      labels_.resize(n);
-      for (std::size_t k = 0; k < n; ++k) {
-        const float v = targets_[k];
-        if (!(v >= 0.0f && v < 2147483648.0f) || v != static_cast<float>(static_cast<int>(v))) {
-          throw SceneError("labels: value " + std::to_string(k) + " is not a class index");
-        }
-        labels_[k] = static_cast<int>(v);
-      }
-    }
-    const Evaluation result = model_->evaluate(inputs_.data(), count, with_labels ? labels_.data() : nullptr);
+    // labels are class indices whatever the scene's loss
+    const int* label_data = with_labels ? read_labels(labels, count) : nullptr;
+    const Evaluation result = model_->evaluate(inputs_.data(), count, label_data);
     val out = val::object();
     out.set("predictions", val::global("Int32Array").new_(val(typed_memory_view(count, result.predictions.data()))));
     out.set("correct", val(double(result.correct)));

@@ -74,6 +74,7 @@ class JsModel {
 
   std::size_t read_samples(const val& inputs, std::size_t expected_samples);  // into inputs_
   BatchTargets read_targets(const val& targets, std::size_t count);             // into labels_/targets_
+  const int* read_labels(const val& labels, std::size_t count);                 // class indices into labels_
 
   std::unique_ptr<Model> model_;
   // Batch arguments copied out of JS, kept so repeated calls reuse the memory.
