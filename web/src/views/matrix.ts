@@ -27,10 +27,10 @@ export interface MatrixOptions {
   heatmap?: boolean;
   /**
    * Where a heatmap reads out the value under the pointer or keyboard focus: one line shared by
-   * the whole block (TensorBlock), so hovering never changes the layout. Without it, a line
-   * under the heatmap. `readoutLabel` names the matrix there ("channel 4").
+   * the whole block (TensorBlock), so hovering never changes the layout. `readoutLabel` names
+   * the matrix there ("channel 4"; default `what`).
    */
-  readout?: HTMLElement;
+  readout: HTMLElement;
   readoutLabel?: string;
 }
 
@@ -100,7 +100,8 @@ export class MatrixView {
   private readonly grid: HTMLElement;
   private readonly n: number;
   private readonly canvas: HTMLCanvasElement | null = null;
-  private readonly tip: HTMLElement | null = null;
+  /** a heatmap's cell editor appears in this line under the canvas (empty and hidden otherwise) */
+  private readonly editorHost: HTMLElement | null = null;
   private readonly editBtn: HTMLButtonElement | null = null;
   private cells: HTMLElement[] = [];
   /** each cell's number, rewritten in place (replacing text nodes costs layout-tree rebuilds) */
@@ -118,7 +119,7 @@ export class MatrixView {
   private readonly pxH: number = 0;
   private heat: Heat | null = null;
   /** the heatmap's value line is shown only while it is pointed at (hover or focus) */
-  private tipLive = false;
+  private readoutLive = false;
 
   constructor(private readonly o: MatrixOptions) {
     this.n = o.count ?? o.rows * o.cols;
@@ -142,19 +143,14 @@ export class MatrixView {
       this.canvas.setAttribute('role', 'img');
       this.canvas.setAttribute('aria-label', `${S.matrixAria(o.what, o.rows, o.cols)}. ${S.heatmapHelp}`);
       this.grid = this.canvas;
-      // the line under the heatmap: the value readout (unless the block has one) and the cell editor
-      this.tip = document.createElement('div');
-      this.tip.className = 'tip';
-      if (!o.readout) {
-        this.tip.setAttribute('aria-live', 'polite');
-        this.tip.textContent = '\u00a0';
-      }
-      this.el.append(this.canvas, this.tip);
+      this.editorHost = document.createElement('div');
+      this.editorHost.className = 'tip';
+      this.el.append(this.canvas, this.editorHost);
       this.canvas.addEventListener('keydown', (e) => this.onKey(e));
       this.canvas.addEventListener('pointermove', (e) => { if (this.painting < -1) this.point(this.indexAt(e.clientX, e.clientY)); });
       this.canvas.addEventListener('focus', () => this.point(this.active));
-      this.canvas.addEventListener('blur', () => { this.hideTip(); this.requestDraw(); });
-      this.canvas.addEventListener('pointerleave', () => { if (document.activeElement !== this.canvas) this.hideTip(); });
+      this.canvas.addEventListener('blur', () => { this.hideReadout(); this.requestDraw(); });
+      this.canvas.addEventListener('pointerleave', () => { if (document.activeElement !== this.canvas) this.hideReadout(); });
       this.canvas.addEventListener('click', (e) => {
         if (o.paint?.active()) return;
         this.point(this.indexAt(e.clientX, e.clientY));
@@ -237,7 +233,7 @@ export class MatrixView {
   update(data: Float32Array, max: number): void {
     this.data = data;
     this.max = max;
-    if (this.canvas) { this.requestDraw(); if (this.tipLive) this.showTip(); return; }
+    if (this.canvas) { this.requestDraw(); if (this.readoutLive) this.showReadout(); return; }
     const maxChars = this.compact ? CELL_CHARS.compact : CELL_CHARS.normal;
     const dark = themeOf(this.el) === 'dark';
     for (let i = 0; i < this.cells.length; i++) {
@@ -350,21 +346,19 @@ export class MatrixView {
     return this.canvas !== null;
   }
 
-  private hideTip(): void {
-    this.tipLive = false;
+  private hideReadout(): void {
+    this.readoutLive = false;
     const { readout, testid } = this.o;
-    if (readout) {
-      if (readout.dataset.owner === testid) readout.textContent = '';
-    } else if (this.tip && !this.editing) this.tip.textContent = '\u00a0';
+    if (readout.dataset.owner === testid) readout.textContent = '';
   }
 
-  private showTip(): void {
-    if (!this.tip || this.editing) return;
+  private showReadout(): void {
+    if (!this.canvas || this.editing) return;
     const i = this.active;
     const r = Math.floor(i / this.o.cols), c = i % this.o.cols;
-    const target = this.o.readout ?? this.tip;
-    target.textContent = S.cellAria(this.o.readoutLabel ?? this.o.what, r, c, fmt(this.data[i] ?? 0));
-    target.dataset.owner = this.o.testid;
+    const { readout } = this.o;
+    readout.textContent = S.cellAria(this.o.readoutLabel ?? this.o.what, r, c, fmt(this.data[i] ?? 0));
+    readout.dataset.owner = this.o.testid;
   }
 
   private cellIndex(target: EventTarget | null): number {
@@ -396,7 +390,7 @@ export class MatrixView {
     if (i < 0) return;
     this.active = i;
     this.describeActive();
-    if (this.canvas) { this.tipLive = true; this.showTip(); this.requestDraw(); }
+    if (this.canvas) { this.readoutLive = true; this.showReadout(); this.requestDraw(); }
     this.o.onPoint?.(i);
   }
 
@@ -426,7 +420,7 @@ export class MatrixView {
     if (!this.o.editable || i < 0 || i >= this.n) return;
     this.finishEdit(false, 0);
     this.setActive(i);
-    const host = this.tip ?? this.cells[i];
+    const host = this.editorHost ?? this.cells[i];
     const input = document.createElement('input');
     input.className = 'cell-editor';
     input.inputMode = 'decimal';
@@ -434,8 +428,7 @@ export class MatrixView {
     const r = Math.floor(i / this.o.cols), c = i % this.o.cols;
     input.setAttribute('aria-label', S.cellAria(this.o.what, r, c, fmt(this.data[i])));
     input.value = initial ?? String(Math.round(this.data[i] * 1e6) / 1e6);
-    if (this.tip) this.tip.textContent = '';
-    else this.textNodes[i].data = '';
+    if (!this.editorHost) this.textNodes[i].data = '';
     host.append(input);
     this.editing = { index: i, input };
     focusWithoutLayout(input);
@@ -457,7 +450,7 @@ export class MatrixView {
     const text = ed.input.value;
     ed.input.remove();
     if (this.cells[i]) { this.texts[i] = ''; this.update(this.data, this.max); }
-    else this.showTip();
+    else this.showReadout();
     // Focus moves before the commit: focusing lays the page out, which is cheap now and would
     // be a second full layout after the commit's redraw. A value edit never rebuilds this view.
     if (refocus && this.el.isConnected) {
@@ -473,7 +466,7 @@ export class MatrixView {
   }
 
   private flashInvalid(i: number, text: string): void {
-    const target = this.cells[i] ?? this.tip;
+    const target = this.cells[i] ?? this.editorHost;
     if (!target) return;
     target.classList.add('invalid');
     target.title = S.invalidNumber(text);
