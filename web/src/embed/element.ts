@@ -80,11 +80,12 @@ export class CnnLensElement extends HTMLElement {
   /** Resolves once the element has drawn its scene. */
   get ready(): Promise<void> { return this.starting ?? Promise.resolve(); }
   sceneJSON(): string { return this.app?.controller.engine.sceneJson() ?? ''; }
-  /** Redraw after changing the model directly. */
+  /** Redraw after changing the model directly; drawing is finished on return (like window.cnnlens.refresh). */
   refresh(): void {
     if (!this.app) return;
     this.app.state.scene = this.app.controller.current();
     this.app.render();
+    this.app.settle();
   }
 
   connectedCallback(): void {
