@@ -1,15 +1,75 @@
 // TypeScript declarations of the wasm module (Emscripten 3.1.6 cannot generate them).
 // Keep in step with bindings/register.cpp; docs/api.md explains each call.
 
-/** Name and shape of one tensor a layer lists (see Model.layerTensors). */
+/**
+ * What a tensor is for, so views can draw it without knowing the layer kind: the edges around a
+ * node ('input', 'output', 'grad'), parameters ('param', 'param.grad'), optimizer state
+ * ('optimizer'), and buffers ('statistic' running statistics, 'batch' batch statistics, 'mask'
+ * dropout masks, 'routing' max-pool winners).
+ */
+export type TensorRole = 'input' | 'output' | 'grad' | 'param' | 'param.grad' | 'optimizer' | 'statistic' | 'batch' |
+  'mask' | 'routing';
+
+/** Name, shape and role of one tensor a node lists (see Model.layerTensors, Model.nodeTensors). */
 export interface TensorInfo {
   name: string;
   shape: number[];
+  role: TensorRole;
 }
 
-export interface SgdSettings { type: 'sgd'; lr: number; momentum: number }
-export interface AdamSettings { type: 'adam'; lr: number; beta1: number; beta2: number; eps: number }
+export interface SgdSettings { type: 'sgd'; lr: number; momentum: number; nesterov?: boolean; weight_decay?: number }
+export interface AdamSettings { type: 'adam' | 'adamw'; lr: number; beta1: number; beta2: number; eps: number; weight_decay?: number }
 export type OptimizerSettings = SgdSettings | AdamSettings;
+
+/** One declared setting of a layer kind (docs/scene-format.md). */
+export interface LayerFieldInfo {
+  name: string;
+  type: 'int' | 'number' | 'pair' | 'padding' | 'choice' | 'bool';
+  default?: unknown;
+  /** the default is this other field's value (a pool's stride defaults to its kernel_size) */
+  default_from?: string;
+  required?: boolean;
+  min?: number;
+  max?: number;
+  choices?: string[];
+}
+
+/** One layer kind of the core's registry (Module.layerKinds()). */
+export interface LayerKindInfo {
+  type: string;
+  title: string;
+  pytorch: string;
+  onnx: string;
+  /** the page's help text key */
+  help: string;
+  min_inputs: number;
+  /** -1: any number */
+  max_inputs: number;
+  elementwise: boolean;
+  fields: LayerFieldInfo[];
+  /** parameters and saved buffers a scene may give */
+  tensors: string[];
+}
+
+/**
+ * What every Error thrown by the module carries besides its English message: a stable code and
+ * the values the message names, for wording it in another language.
+ */
+export interface CnnLensErrorDetails {
+  code: string;
+  /** the node's id (version-2 scenes) */
+  node?: string;
+  /** the node's 1-based position in the scene */
+  layer?: number;
+  type?: string;
+  field?: string;
+  message: string;
+  [value: string]: unknown;
+}
+export interface CnnLensError extends Error {
+  code: string;
+  details: CnnLensErrorDetails | Record<string, never>;
+}
 
 /** One product of a convolution output cell: input value times kernel weight. */
 export interface ConvTerm {
@@ -44,6 +104,8 @@ export interface InputGradExplanation {
 export interface GradientCheckRow {
   /** layer index, or -1 for the network's input */
   layer: number;
+  /** the node's id, or "input" */
+  node: string;
   type: string;
   tensor: string;
   checked: number;
@@ -62,8 +124,9 @@ export interface BatchEvaluation {
 }
 
 /**
- * A scene loaded into the C++ core. Every mutating call re-runs forward and backward, so all
- * tensors describe the current state; a call that throws an Error changes nothing.
+ * A scene loaded into the C++ core. Whenever tensors are read they describe the current state
+ * (forward and backward of the scene's own input); a call that throws an Error (a CnnLensError,
+ * with code and details) changes nothing.
  * Owns wasm memory: call delete() when done.
  */
 export declare class Model {
@@ -86,11 +149,25 @@ export declare class Model {
 
   layerCount(): number;
   layerType(layer: number): string;
+  /** Tensors of the layer at this index; a one-sample scene shows them per sample (no batch axis). */
   layerTensors(layer: number): TensorInfo[];
   /** Zero-copy view into the wasm heap: valid only until the next call on any Model. */
   view(layer: number, name: string): Float32Array;
   /** A copy that stays valid. */
   copy(layer: number, name: string): Float32Array;
+
+  /** Node ids in execution order (version-1 scenes: "conv2d_1", "relu_1", ...). */
+  nodeIds(): string[];
+  /** Every tensor of a node, batch-first as the core holds them. */
+  nodeTensors(id: string): TensorInfo[];
+  /** Zero-copy view into the wasm heap: valid only until the next call on any Model. */
+  nodeView(id: string, name: string): Float32Array;
+  /** A copy that stays valid. */
+  nodeCopy(id: string, name: string): Float32Array;
+  setNodeParam(id: string, name: string, values: ArrayLike<number>): void;
+  setNodeParamElement(id: string, name: string, index: number, value: number): void;
+  /** Each sample's loss (the scene's own batch); null for a scene with loss "none". */
+  losses(): Float32Array | null;
   inputView(): Float32Array;
   inputShape(): number[];
   outputShape(): number[];
@@ -100,8 +177,8 @@ export declare class Model {
 
   setInput(values: ArrayLike<number>): void;
   setInputCell(channel: number, row: number, col: number, value: number): void;
-  setParam(layer: number, name: 'weight' | 'bias', values: ArrayLike<number>): void;
-  setParamElement(layer: number, name: 'weight' | 'bias', index: number, value: number): void;
+  setParam(layer: number, name: string, values: ArrayLike<number>): void;
+  setParamElement(layer: number, name: string, index: number, value: number): void;
   /** JSON text: an array of numbers for mse, a class index for cross_entropy. */
   setTarget(targetJson: string): void;
   /** JSON text of the optimizer object of the scene format. */
@@ -146,6 +223,8 @@ export interface LossLandscape {
 
 export interface CnnLensModule {
   Model: typeof Model;
+  /** Every layer kind the core knows, with its settings, defaults and limits. */
+  layerKinds(): LayerKindInfo[];
   /** Bytes of wasm heap in use by malloc (for leak tests). */
   heapInUse(): number;
   /** Bench hook: `iterations` rounds of register-resident f32x4 multiply-add chains; time the call. */

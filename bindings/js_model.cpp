@@ -12,6 +12,7 @@
 #include "cnnlens/gradient_check.hpp"
 #include "cnnlens/kernels/gemm.hpp"
 #include "cnnlens/landscape.hpp"
+#include "cnnlens/registry.hpp"
 
 // The gradient sums' terms as JS objects, read straight from the structs' memory in one call
 // (cnnlens::WeightGradTerm: 4 ints then 2 floats; InputGradTerm: 5 ints then 2 floats). Going
@@ -49,33 +50,67 @@ val gradient_sum_to_js(const Sum& g, emscripten::EM_VAL (*terms_to_js)(const voi
 
 using emscripten::typed_memory_view;
 
-// Throws a JS Error with `message`. Called outside any C++ catch block so no C++ exception is
-// left in flight when the JS exception unwinds the wasm frames.
-[[noreturn]] void throw_js_error(const std::string& message) {
-  val::global("Error").new_(val(message)).throw_();
+// Runs `body`; any C++ exception becomes a JS Error carrying its message (and code and details).
+template <typename Body>
+auto guarded(Body&& body) -> decltype(body()) {
+  std::string message, code, details;
+  try {
+    return body();
+  } catch (const SceneError& e) {
+    message = e.what();
+    code = e.code();
+    details = e.to_json().dump();
+  } catch (const std::bad_alloc&) {
+    message = "out of memory: the network is too large for this page";
+    code = "out_of_memory";
+  } catch (const std::exception& e) {
+    message = e.what();
+    code = "internal";
+  } catch (...) {
+    message = "unexpected internal error";
+    code = "internal";
+  }
+  throw_js_error(message, code, details);
+}
+
+}  // namespace
+
+// Throws a JS Error with `message`, and with `code` and `details` (the structured error,
+// docs/api.md) when the core gave them. Called outside any C++ catch block so no C++ exception
+// is left in flight when the JS exception unwinds the wasm frames.
+void throw_js_error(const std::string& message, const std::string& code, const std::string& details_json) {
+  val error = val::global("Error").new_(val(message));
+  error.set("code", val(code));
+  error.set("details", details_json.empty() ? val::object() : val::global("JSON").call<val>("parse", val(details_json)));
+  error.throw_();
   __builtin_unreachable();
 }
 
-// Runs `body`; any C++ exception becomes a JS Error carrying its message.
-template <typename Body>
-auto guarded(Body&& body) -> decltype(body()) {
-  std::string message;
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    message = "out of memory: the network is too large for this page";
-  } catch (const std::exception& e) {
-    message = e.what();
-  } catch (...) {
-    message = "unexpected internal error";
-  }
-  throw_js_error(message);
+namespace {
+
+val shape_to_js(const Shape& s) {
+  val shape = val::array();
+  for (std::size_t d : s) shape.call<void>("push", val(static_cast<double>(d)));
+  return shape;
 }
 
-val shape_to_js(const Tensor& t) {
-  val shape = val::array();
-  for (std::size_t d : t.shape()) shape.call<void>("push", val(static_cast<double>(d)));
-  return shape;
+val shape_to_js(const Tensor& t) { return shape_to_js(shape_of(t)); }
+
+// The index-based (version-1) calls show tensors per sample when the scene has one sample: the
+// batch axis of its edges and per-sample buffers is dropped, as the version-1 trace does.
+bool drops_batch_axis(const Model& model, const std::string& role) {
+  return !model.scene().batched &&
+         (role == "input" || role == "output" || role == "grad" || role == "routing" || role == "mask");
+}
+
+Shape shown_shape(const Model& model, const NamedTensor& t) {
+  const Shape s = shape_of(*t.tensor);
+  return drops_batch_axis(model, t.role) && !s.empty() ? Shape(s.begin() + 1, s.end()) : s;
+}
+
+Shape per_sample(const Tensor& t) {
+  const Shape s = shape_of(t);
+  return Shape(s.begin() + 1, s.end());
 }
 
 val float_view(const Tensor& t) { return val(typed_memory_view(t.size(), t.data())); }
@@ -166,12 +201,79 @@ val JsModel::layer_tensors(int layer) const {
     for (const NamedTensor& t : model_->layer(layer_index(layer)).tensors()) {
       val entry = val::object();
       entry.set("name", t.name);
-      entry.set("shape", shape_to_js(*t.tensor));
+      entry.set("shape", shape_to_js(shown_shape(*model_, t)));
+      entry.set("role", t.role);
       list.call<void>("push", entry);
     }
     return list;
   });
 }
+
+val JsModel::node_ids() const {
+  val list = val::array();
+  for (const NodeSpec& node : model_->scene().nodes) list.call<void>("push", val(node.id));
+  return list;
+}
+
+val JsModel::node_tensors(const val& id) const {
+  return guarded([&] {
+    val list = val::array();
+    const NodeView node = model_->node(string_from_js(id, "node id"));
+    for (const NamedTensor& t : node.tensors()) {
+      val entry = val::object();
+      entry.set("name", t.name);
+      entry.set("shape", shape_to_js(*t.tensor));
+      entry.set("role", t.role);
+      list.call<void>("push", entry);
+    }
+    return list;
+  });
+}
+
+const Tensor& JsModel::find_node_tensor(const val& id, const val& name) const {
+  const std::string wanted = string_from_js(name, "tensor name");
+  const NodeView node = model_->node(string_from_js(id, "node id"));
+  for (const NamedTensor& t : node.tensors()) {
+    if (t.name == wanted) return *t.tensor;
+  }
+  throw SceneError("no_such_tensor", node.spec().place(), {{"name", wanted}},
+                   "node " + node.id() + " has no tensor \"" + wanted + "\"");
+}
+
+val JsModel::node_view(const val& id, const val& name) const {
+  return guarded([&] { return float_view(find_node_tensor(id, name)); });
+}
+
+val JsModel::node_copy(const val& id, const val& name) const {
+  return guarded([&] {
+    const Tensor& t = find_node_tensor(id, name);
+    return float_copy(t.data(), t.size());
+  });
+}
+
+void JsModel::set_node_param(const val& id, const val& name, const val& values) {
+  guarded([&] {
+    const std::size_t index = model_->node_index(string_from_js(id, "node id"));
+    model_->set_param(index, string_from_js(name, "parameter name"), numbers_from_js(values));
+  });
+}
+
+void JsModel::set_node_param_element(const val& id, const val& name, int index, double value) {
+  guarded([&] {
+    const std::size_t node = model_->node_index(string_from_js(id, "node id"));
+    const std::string param = string_from_js(name, "parameter name");
+    if (index < 0) throw SceneError(param + " element index must not be negative");
+    model_->set_param_element(node, param, static_cast<std::size_t>(index), static_cast<float>(value));
+  });
+}
+
+val JsModel::losses() const {
+  if (!model_->has_loss()) return val::null();
+  const std::vector<float>& values = model_->losses();
+  return float_copy(values.data(), values.size());
+}
+
+val layer_kinds() { return parse_json(layer_kinds_json()); }
 
 const Tensor& JsModel::find_tensor(int layer, const val& name) const {
   const std::string wanted = string_from_js(name, "tensor name");
@@ -193,8 +295,11 @@ val JsModel::copy(int layer, const val& name) const {
 }
 
 val JsModel::input_view() const { return float_view(model_->input()); }
-val JsModel::input_shape() const { return shape_to_js(model_->input()); }
-val JsModel::output_shape() const { return shape_to_js(model_->layer(model_->layer_count() - 1).output()); }
+val JsModel::input_shape() const { return shape_to_js(model_->scene().input_shape); }
+val JsModel::output_shape() const {
+  const Tensor& out = model_->output();
+  return shape_to_js(model_->scene().batched ? shape_of(out) : per_sample(out));
+}
 val JsModel::loss_grad_view() const { return float_view(model_->loss_grad()); }
 val JsModel::target_view() const { return float_view(model_->target()); }
 val JsModel::optimizer() const { return parse_json(optimizer_to_json(model_->optimizer())); }
@@ -231,11 +336,12 @@ void JsModel::reset_optimizer() { guarded([&] { model_->reset_optimizer(); }); }
 
 std::size_t JsModel::read_samples(const val& inputs, std::size_t expected_samples) {
   const std::size_t n = copy_from_js(inputs, inputs_, "inputs");
-  const std::size_t size = model_->input().size();
+  const Shape sample = model_->scene().sample_shape();
+  const std::size_t size = element_count(sample);
   if (n == 0 || n % size != 0 || (expected_samples != 0 && n / size != expected_samples)) {
     throw SceneError("inputs: got " + std::to_string(n) + " values, expected " +
                      (expected_samples != 0 ? std::to_string(expected_samples) + " sample(s)" : "a whole number of samples") +
-                     " of " + std::to_string(size) + " (" + shape_to_string(shape_of(model_->input())) + ")");
+                     " of " + std::to_string(size) + " (" + shape_to_string(sample) + ")");
   }
   if (inputs.instanceof(val::global("Uint8Array")) || inputs.instanceof(val::global("Uint8ClampedArray"))) {
     for (float& v : inputs_) v *= 1.0f / 255.0f;
@@ -259,7 +365,7 @@ const int* JsModel::read_labels(const val& labels, std::size_t count) {
 
 BatchTargets JsModel::read_targets(const val& targets, std::size_t count) {
   if (model_->scene().loss == LossKind::kCrossEntropy) return BatchTargets{read_labels(targets, count), nullptr};
-  const std::size_t outputs = model_->layer(model_->layer_count() - 1).output().size();
+  const std::size_t outputs = element_count(per_sample(model_->output()));
   const std::size_t n = copy_from_js(targets, targets_, "targets");
   if (n != count * outputs) {
     throw SceneError("targets: got " + std::to_string(n) + " values, expected " + std::to_string(outputs) +

@@ -36,6 +36,15 @@ class JsModel {
   std::string layer_type(int layer) const;
   val layer_tensors(int layer) const;
   val view(int layer, const val& name) const;
+
+  // the graph, by node id (tensors batch-first, as the core holds them)
+  val node_ids() const;
+  val node_tensors(const val& id) const;
+  val node_view(const val& id, const val& name) const;
+  val node_copy(const val& id, const val& name) const;
+  void set_node_param(const val& id, const val& name, const val& values);
+  void set_node_param_element(const val& id, const val& name, int index, double value);
+  val losses() const;
   val copy(int layer, const val& name) const;
   val input_view() const;
   val input_shape() const;
@@ -71,6 +80,7 @@ class JsModel {
 
  private:
   const Tensor& find_tensor(int layer, const val& name) const;
+  const Tensor& find_node_tensor(const val& id, const val& name) const;
 
   std::size_t read_samples(const val& inputs, std::size_t expected_samples);  // into inputs_
   BatchTargets read_targets(const val& targets, std::size_t count);             // into labels_/targets_
@@ -81,6 +91,12 @@ class JsModel {
   std::vector<float> inputs_, targets_;
   std::vector<int> labels_;
 };
+
+// Throws a JS Error carrying the message, `code` and `details` (JSON text, may be empty).
+[[noreturn]] void throw_js_error(const std::string& message, const std::string& code, const std::string& details_json);
+
+// Every layer kind with its fields, defaults, limits and parameters (registry.hpp).
+val layer_kinds();
 
 // Bytes of the wasm heap in use by malloc, for leak tests.
 double heap_in_use();

@@ -2,6 +2,7 @@
 // declares the same API for TypeScript; docs/api.md explains it.
 #include <emscripten/bind.h>
 
+#include "cnnlens/error.hpp"
 #include "js_model.hpp"
 
 namespace {
@@ -38,6 +39,13 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
       .function("layerType", &JsModel::layer_type)
       .function("layerTensors", &JsModel::layer_tensors)
       .function("view", &JsModel::view)
+      .function("nodeIds", &JsModel::node_ids)
+      .function("nodeTensors", &JsModel::node_tensors)
+      .function("nodeView", &JsModel::node_view)
+      .function("nodeCopy", &JsModel::node_copy)
+      .function("setNodeParam", &JsModel::set_node_param)
+      .function("setNodeParamElement", &JsModel::set_node_param_element)
+      .function("losses", &JsModel::losses)
       .function("copy", &JsModel::copy)
       .function("inputView", &JsModel::input_view)
       .function("inputShape", &JsModel::input_shape)
@@ -64,6 +72,7 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
       .function("gradientCheck", &JsModel::gradient_check)
       .function("lossLandscape", &JsModel::loss_landscape);
 
+  function("layerKinds", &cnnlens::js::layer_kinds);
   function("heapInUse", &cnnlens::js::heap_in_use);
   function("simdPeak", &cnnlens::js::simd_peak);
   function("simdPeakFlopsPerIteration", &cnnlens::js::simd_peak_flops_per_iteration);
@@ -72,17 +81,21 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
 namespace {
 
 JsModel* create_model(const emscripten::val& scene_json) {
-  std::string message;
+  std::string message, code = "invalid_scene", details;
   try {
     if (!scene_json.isString()) throw std::invalid_argument("new Model(scene): the scene must be a JSON string");
     return new JsModel(scene_json.as<std::string>());
+  } catch (const cnnlens::SceneError& e) {
+    message = e.what();
+    code = e.code();
+    details = e.to_json().dump();
   } catch (const std::bad_alloc&) {
     message = "out of memory: the network is too large for this page";
+    code = "out_of_memory";
   } catch (const std::exception& e) {
     message = e.what();
   }
-  emscripten::val::global("Error").new_(emscripten::val(message)).throw_();
-  __builtin_unreachable();
+  cnnlens::js::throw_js_error(message, code, details);
 }
 
 }  // namespace

@@ -40,8 +40,8 @@ Errors check_tensor(Model& model, Tensor& values, const std::vector<float>& anal
   return errors;
 }
 
-nlohmann::json row(int layer, const std::string& type, const std::string& tensor, const Errors& e) {
-  return {{"layer", layer}, {"type", type}, {"tensor", tensor}, {"checked", e.checked},
+nlohmann::json row(int layer, const std::string& node, const std::string& type, const std::string& tensor, const Errors& e) {
+  return {{"layer", layer}, {"node", node}, {"type", type}, {"tensor", tensor}, {"checked", e.checked},
           {"max_abs_error", e.max_abs}, {"max_rel_error", e.max_rel}};
 }
 
@@ -50,15 +50,16 @@ nlohmann::json row(int layer, const std::string& type, const std::string& tensor
 nlohmann::json gradient_check(Model& model, std::size_t max_elements_per_tensor) {
   model.refresh();
   nlohmann::json results = nlohmann::json::array();
+  if (!model.has_loss()) return {{"results", results}};
   for (std::size_t index = 0; index < model.layer_count(); ++index) {
-    Layer& layer = model.mutable_layer(index);
-    for (Param& p : layer.params()) {
+    const NodeSpec& spec = model.scene().nodes[index];
+    for (Param& p : model.mutable_layer(index).params()) {
       const std::vector<float> analytic = to_vector(p.grad);
-      results.push_back(row(int(index), layer.type(), p.name, check_tensor(model, p.value, analytic, max_elements_per_tensor)));
+      results.push_back(row(int(index), spec.id, spec.type, p.name, check_tensor(model, p.value, analytic, max_elements_per_tensor)));
     }
   }
-  const std::vector<float> input_grad = to_vector(model.layer(0).grad_input());
-  results.push_back(row(-1, "input", "input", check_tensor(model, model.mutable_input(), input_grad, max_elements_per_tensor)));
+  const std::vector<float> input_grad = to_vector(model.grad_input());
+  results.push_back(row(-1, "input", "input", "input", check_tensor(model, model.mutable_input(), input_grad, max_elements_per_tensor)));
   model.refresh();
   return {{"results", results}};
 }

@@ -12,7 +12,7 @@ namespace {
 float& element(Model& model, const ParamRef& ref) {
   Param* p = model.mutable_layer(ref.layer).find_param(ref.name);
   if (p == nullptr) {
-    throw SceneError("layer " + std::to_string(ref.layer) + " (" + model.layer(ref.layer).type() +
+    throw SceneError("layer " + std::to_string(ref.layer) + " (" + model.scene().nodes[ref.layer].type +
                      ") has no parameter \"" + ref.name + "\"");
   }
   if (ref.index >= p->value.size()) {

@@ -1,7 +1,19 @@
-// Generic parts of every layer: gradient zeroing and the named-tensor listing.
+// Generic parts of every layer: lookup by name and gradient zeroing.
 #include "cnnlens/layer.hpp"
 
+#include <stdexcept>
+
 namespace cnnlens {
+
+const char* role_name(BufferRole role) {
+  switch (role) {
+    case BufferRole::kStatistic: return "statistic";
+    case BufferRole::kBatch: return "batch";
+    case BufferRole::kMask: return "mask";
+    case BufferRole::kRouting: return "routing";
+  }
+  return "buffer";
+}
 
 Param* Layer::find_param(const std::string& name) {
   for (Param& p : params_) {
@@ -10,22 +22,29 @@ Param* Layer::find_param(const std::string& name) {
   return nullptr;
 }
 
+Buffer* Layer::find_buffer(const std::string& name) {
+  for (Buffer& b : buffers_) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
+
+Param& Layer::param(const std::string& name) {
+  Param* p = find_param(name);
+  if (p == nullptr) throw std::logic_error("layer has no parameter " + name);
+  return *p;
+}
+
+const Param& Layer::param(const std::string& name) const { return const_cast<Layer*>(this)->param(name); }
+
 void Layer::zero_grad() {
   for (Param& p : params_) p.grad.fill(0.0f);
 }
 
-std::vector<NamedTensor> Layer::tensors() const {
-  std::vector<NamedTensor> out = {
-      {"input", &input_}, {"output", &output_}, {"grad_output", &grad_output_}, {"grad_input", &grad_input_}};
-  for (const Param& p : params_) {
-    out.push_back({p.name, &p.value});
-    out.push_back({p.name + ".grad", &p.grad});
-    if (p.momentum.dimension() > 0) out.push_back({p.name + ".momentum", &p.momentum});
-    if (p.velocity.dimension() > 0) out.push_back({p.name + ".velocity", &p.velocity});
-    if (p.delta.dimension() > 0) out.push_back({p.name + ".delta", &p.delta});
-  }
-  list_caches(out);
-  return out;
+void add_into(Tensor& dst, const Tensor& src) {
+  float* d = dst.data();
+  const float* s = src.data();
+  for (std::size_t k = 0, n = dst.size(); k < n; ++k) d[k] += s[k];
 }
 
 }  // namespace cnnlens

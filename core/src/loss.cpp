@@ -7,31 +7,53 @@
 
 namespace cnnlens {
 
-float mse_loss(const Tensor& output, const std::vector<float>& target, Tensor& grad) {
-  const std::size_t n = output.size();
+float mse_loss(const Tensor& output, const float* target, Tensor& grad, std::vector<float>& losses) {
+  const std::size_t n = output.shape()[0], f = output.size() / n;
   reshape_to(grad, output.shape());
-  double total = 0.0;
-  for (std::size_t k = 0; k < n; ++k) {
-    const float diff = output.data()[k] - target[k];
-    total += static_cast<double>(diff) * diff;
-    grad.data()[k] = 2.0f * diff / static_cast<float>(n);
+  losses.resize(n);
+  const float scale = static_cast<float>(f * n);
+  double batch_total = 0.0;
+  for (std::size_t s = 0; s < n; ++s) {
+    double total = 0.0;
+    for (std::size_t k = s * f; k < (s + 1) * f; ++k) {
+      const float diff = output.data()[k] - target[k];
+      total += static_cast<double>(diff) * diff;
+      grad.data()[k] = 2.0f * diff / scale;
+    }
+    losses[s] = static_cast<float>(total / static_cast<double>(f));
+    batch_total += total / static_cast<double>(f);
   }
-  return static_cast<float>(total / static_cast<double>(n));
+  return static_cast<float>(batch_total / static_cast<double>(n));
 }
 
-float cross_entropy_loss(const Tensor& logits, int target_class, Tensor& grad) {
-  const float* z = logits.data();
-  const std::size_t n = logits.size();
-  const float peak = *std::max_element(logits.begin(), logits.end());
+double cross_entropy_value(const float* z, std::size_t count, int target_class) {
+  const float peak = *std::max_element(z, z + count);
   double sum_exp = 0.0;
-  for (std::size_t k = 0; k < n; ++k) sum_exp += std::exp(static_cast<double>(z[k] - peak));
-  const double log_sum_exp = std::log(sum_exp) + peak;
+  for (std::size_t k = 0; k < count; ++k) sum_exp += std::exp(static_cast<double>(z[k] - peak));
+  return std::log(sum_exp) + peak - z[target_class];
+}
+
+float cross_entropy_loss(const Tensor& logits, const int* classes, Tensor& grad, std::vector<float>& losses) {
+  const std::size_t n = logits.shape()[0], f = logits.size() / n;
   reshape_to(grad, logits.shape());
-  for (std::size_t k = 0; k < n; ++k) {
-    const double p = std::exp(static_cast<double>(z[k]) - log_sum_exp);
-    grad.data()[k] = static_cast<float>(p) - (static_cast<int>(k) == target_class ? 1.0f : 0.0f);
+  losses.resize(n);
+  const float scale = static_cast<float>(n);
+  double batch_total = 0.0;
+  for (std::size_t s = 0; s < n; ++s) {
+    const float* z = logits.data() + s * f;
+    const float peak = *std::max_element(z, z + f);
+    double sum_exp = 0.0;
+    for (std::size_t k = 0; k < f; ++k) sum_exp += std::exp(static_cast<double>(z[k] - peak));
+    const double log_sum_exp = std::log(sum_exp) + peak;
+    for (std::size_t k = 0; k < f; ++k) {
+      const double p = std::exp(static_cast<double>(z[k]) - log_sum_exp);
+      grad.data()[s * f + k] = (static_cast<float>(p) - (static_cast<int>(k) == classes[s] ? 1.0f : 0.0f)) / scale;
+    }
+    const double loss = log_sum_exp - z[classes[s]];
+    losses[s] = static_cast<float>(loss);
+    batch_total += loss;
   }
-  return static_cast<float>(log_sum_exp - z[target_class]);
+  return static_cast<float>(batch_total / static_cast<double>(n));
 }
 
 }  // namespace cnnlens

@@ -1,4 +1,5 @@
-// Model: owns the layers, the loss and the optimizer, and keeps them consistent after each call.
+// Model: builds the graph's layers, runs the one forward loop and the one backward loop over it,
+// and keeps the state rule (model.hpp) after each call.
 #include "cnnlens/model.hpp"
 
 #include <algorithm>
@@ -7,47 +8,114 @@
 
 #include "cnnlens/error.hpp"
 #include "cnnlens/loss.hpp"
-#include "cnnlens/network.hpp"
+#include "cnnlens/random.hpp"
 
 namespace cnnlens {
+
 namespace {
+
+using nlohmann::json;
 
 // Keeps memory flat on endless runs: past this many losses the oldest half is dropped.
 constexpr std::size_t kMaxHistory = 10'000;
+// evaluate() runs at most this many samples at once, so memory stays bounded on large sets.
+constexpr std::size_t kEvaluateChunk = 64;
 
-bool all_finite(const std::vector<float>& values) {
-  for (float v : values) {
-    if (!std::isfinite(v)) return false;
+bool all_finite(const float* values, std::size_t count) {
+  for (std::size_t k = 0; k < count; ++k) {
+    if (!std::isfinite(values[k])) return false;
   }
   return true;
 }
 
-bool all_finite(const Tensor& t) {
-  for (float v : t) {
-    if (!std::isfinite(v)) return false;
+bool all_finite(const Tensor& t) { return all_finite(t.data(), t.size()); }
+
+ErrorPlace field_place(const std::string& field) { return {"", 0, "", field}; }
+
+// He initialisation suits a weight whose node feeds a ReLU-like activation first.
+bool first_consumer_is_relu_like(const Scene& scene, std::size_t index) {
+  for (std::size_t k = index + 1; k < scene.nodes.size(); ++k) {
+    const NodeSpec& node = scene.nodes[k];
+    if (std::find(node.inputs.begin(), node.inputs.end(), scene.nodes[index].id) == node.inputs.end()) continue;
+    return node.type == "relu" || node.type == "leaky_relu" || node.type == "prelu";
   }
-  return true;
+  return false;
 }
 
-void require_finite(float value, const std::string& what) {
-  if (!std::isfinite(value)) throw SceneError(what + " must be a finite number");
+// A declared tensor: the scene's values, or drawn by its init rule. Fan-in rule: He normal
+// (0, sqrt(2/fan_in)) before a ReLU-like node, Xavier uniform (+-sqrt(6/(fan_in+fan_out)))
+// otherwise; fan_in = shape[1] * receptive field, fan_out = shape[0] * receptive field.
+Tensor initial_tensor(const TensorDecl& decl, const NodeSpec& node, bool relu_like, Random& random) {
+  auto given = node.tensors.find(decl.name);
+  if (given != node.tensors.end()) return tensor_from(given->second.data, decl.shape);
+  Tensor t = Tensor::from_shape(decl.shape);
+  switch (decl.init) {
+    case Init::kZeros: t.fill(0.0f); break;
+    case Init::kOnes: t.fill(1.0f); break;
+    case Init::kConstant: t.fill(decl.constant); break;
+    case Init::kFanIn: {
+      std::size_t receptive = 1;
+      for (std::size_t d = 2; d < decl.shape.size(); ++d) receptive *= decl.shape[d];
+      const float fan_in = static_cast<float>(decl.shape.size() > 1 ? decl.shape[1] * receptive : decl.shape[0]);
+      const float fan_out = static_cast<float>(decl.shape[0] * receptive);
+      if (relu_like) {
+        const float stddev = std::sqrt(2.0f / fan_in);
+        for (float& w : t) w = random.normal(0.0f, stddev);
+      } else {
+        const float limit = std::sqrt(6.0f / (fan_in + fan_out));
+        for (float& w : t) w = random.uniform(-limit, limit);
+      }
+      break;
+    }
+  }
+  return t;
+}
+
+std::string given_name(const NodeSpec& node, const std::string& name) {
+  auto it = node.tensors.find(name);
+  return it == node.tensors.end() ? std::string() : it->second.name;
 }
 
 }  // namespace
 
+// ------------------------------------------------------------------ construction
+
 Model::Model(Scene scene) : scene_(std::move(scene)), optimizer_(scene_.optimizer) {
   shapes_ = validate_scene(scene_);
-  input_ = tensor_from(scene_.input, scene_.input_shape);
-  layers_ = build_network(scene_, shapes_);
-  // The parameters now live in the layers; the scene keeps only the architecture.
-  for (LayerSpec& spec : scene_.layers) {
-    spec.weight.reset();
-    spec.bias.reset();
+  input_ = tensor_from(scene_.input, shapes_.input);
+  Random random(scene_.seed);
+  // Parameters are drawn node by node in list order, each kind's declarations in order (weight before bias).
+  for (std::size_t k = 0; k < scene_.nodes.size(); ++k) {
+    const NodeSpec& spec = scene_.nodes[k];
+    const bool relu_like = first_consumer_is_relu_like(scene_, k);
+    std::vector<Param> params;
+    for (const TensorDecl& decl : shapes_.params[k]) {
+      Tensor value = initial_tensor(decl, spec, relu_like, random);
+      Tensor grad = zeros(decl.shape);
+      params.push_back({decl.name, std::move(value), std::move(grad), {}, {}, {}, given_name(spec, decl.name)});
+    }
+    std::vector<Buffer> buffers;
+    for (const TensorDecl& decl : shapes_.buffers[k]) {
+      buffers.push_back({decl.name, decl.role, initial_tensor(decl, spec, false, random), given_name(spec, decl.name)});
+    }
+    InputShapes input_shapes;
+    for (int edge : shapes_.inputs[k]) input_shapes.push_back(edge < 0 ? shapes_.input : shapes_.outputs[std::size_t(edge)]);
+    Node node;
+    node.layer = spec.kind->create(spec, input_shapes, shapes_.outputs[k], std::move(params), std::move(buffers));
+    node.inputs = shapes_.inputs[k];
+    nodes_.push_back(std::move(node));
   }
+  // The values now live in the layers; the scene keeps only the architecture.
+  for (NodeSpec& spec : scene_.nodes) spec.tensors.clear();
   scene_.input.clear();
-  for (auto& layer : layers_) {
-    for (Param& p : layer->params()) params_.push_back(&p);
+  for (Node& node : nodes_) {
+    for (Param& p : node.layer->params()) params_.push_back(&p);
+    for (Buffer& b : node.layer->buffers()) {
+      if (b.role == BufferRole::kStatistic) statistics_.push_back(&b);
+    }
   }
+  values_.resize(nodes_.size());
+  grads_.resize(nodes_.size());
   update_target_tensor();
   refresh();
 }
@@ -58,297 +126,292 @@ Model::Model(Model&&) noexcept = default;
 Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
-const Layer& Model::layer(std::size_t index) const { return const_cast<Model*>(this)->mutable_layer(index); }
-
-Layer& Model::mutable_layer(std::size_t index) {
-  if (index >= layers_.size()) {
-    throw SceneError("layer " + std::to_string(index) + " does not exist (the network has " +
-                     std::to_string(layers_.size()) + " layers)");
-  }
-  return *layers_[index];
-}
-
 void Model::update_target_tensor() {
-  const Shape& out = shapes_.back();
+  Shape out = shapes_.outputs.back();
   if (scene_.loss == LossKind::kMse) {
     target_ = tensor_from(scene_.target, out);
+  } else if (scene_.loss == LossKind::kCrossEntropy) {
+    target_ = zeros(out);
+    const std::size_t classes = out[1];
+    for (std::size_t s = 0; s < scene_.target_classes.size(); ++s) target_.data()[s * classes + std::size_t(scene_.target_classes[s])] = 1.0f;
   } else {
     target_ = zeros(out);
-    target_.data()[scene_.target_class] = 1.0f;
+  }
+}
+
+// ------------------------------------------------------------------ the executor
+
+RunContext Model::context(bool training_pass) const {
+  RunContext c;
+  c.training = scene_.mode == Mode::kTrain;
+  c.update_statistics = training_pass && c.training;
+  c.seed = scene_.seed;
+  c.step = std::uint64_t(optimizer_.steps_taken());
+  return c;
+}
+
+const Tensor& Model::edge_value(int edge) const { return edge < 0 ? *running_input_ : values_[std::size_t(edge)]; }
+const Tensor& Model::edge_grad(int edge) const { return edge < 0 ? input_grad_ : grads_[std::size_t(edge)]; }
+
+void Model::run_forward(const Tensor& input, const RunContext& base) {
+  running_input_ = &input;
+  Inputs inputs;
+  for (std::size_t k = 0; k < nodes_.size(); ++k) {
+    inputs.clear();
+    for (int edge : nodes_[k].inputs) inputs.push_back(&edge_value(edge));
+    RunContext c = base;
+    c.node_index = k;
+    nodes_[k].layer->forward(inputs, values_[k], c);
+  }
+}
+
+float Model::compute_loss(const float* target_values, const int* target_classes) {
+  const Tensor& out = values_.back();
+  loss_ = scene_.loss == LossKind::kMse ? mse_loss(out, target_values, grads_.back(), losses_)
+                                        : cross_entropy_loss(out, target_classes, grads_.back(), losses_);
+  return loss_;
+}
+
+// Zeroes every gradient except the loss's, then walks the nodes backwards; each adds into the
+// gradients of the edges it read.
+void Model::run_backward(const RunContext& base) {
+  for (Param* p : params_) p->grad.fill(0.0f);
+  for (std::size_t k = 0; k + 1 < nodes_.size(); ++k) {
+    reshape_to(grads_[k], values_[k].shape());
+    grads_[k].fill(0.0f);
+  }
+  reshape_to(input_grad_, running_input_->shape());
+  input_grad_.fill(0.0f);
+  Inputs inputs;
+  GradInputs grad_inputs;
+  for (std::size_t k = nodes_.size(); k-- > 0;) {
+    inputs.clear();
+    grad_inputs.clear();
+    for (int edge : nodes_[k].inputs) {
+      inputs.push_back(&edge_value(edge));
+      grad_inputs.push_back(edge < 0 ? &input_grad_ : &grads_[std::size_t(edge)]);
+    }
+    RunContext c = base;
+    c.node_index = k;
+    nodes_[k].layer->backward(inputs, values_[k], grads_[k], grad_inputs, c);
   }
 }
 
 float Model::evaluate_loss() {
-  const Tensor* x = &input_;
-  for (auto& layer : layers_) {
-    layer->forward(*x);
-    x = &layer->output();
-  }
-  loss_ = scene_.loss == LossKind::kMse ? mse_loss(*x, scene_.target, loss_grad_)
-                                        : cross_entropy_loss(*x, scene_.target_class, loss_grad_);
+  run_forward(input_, context(false));
+  if (has_loss()) compute_loss(scene_.target.data(), scene_.target_classes.data());
   return loss_;
 }
 
-void Model::forward() { evaluate_loss(); }
+void Model::forward() {
+  evaluate_loss();
+  dirty_ = false;
+}
 
 void Model::backward() {
-  const Tensor* g = &loss_grad_;
-  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
-    (*it)->zero_grad();
-    (*it)->backward(*g);
-    g = &(*it)->grad_input();
-  }
+  ensure_fresh();
+  if (has_loss()) run_backward(context(false));
 }
 
 void Model::refresh() {
-  forward();
-  backward();
+  evaluate_loss();
+  if (has_loss()) run_backward(context(false));
+  dirty_ = false;
+}
+
+// Readers are const, but reading must first recompute a stale display (the state rule); the
+// Model object itself is never const-defined, so the cast is sound.
+void Model::ensure_fresh() const {
+  if (dirty_) const_cast<Model*>(this)->refresh();
+}
+
+float Model::loss() const {
+  ensure_fresh();
+  return loss_;
+}
+
+const std::vector<float>& Model::losses() const {
+  ensure_fresh();
+  return losses_;
+}
+
+const Tensor& Model::grad_input() const {
+  ensure_fresh();
+  return input_grad_;
+}
+
+const Tensor& Model::output() const {
+  ensure_fresh();
+  return values_.back();
+}
+
+const Tensor& Model::loss_grad() const {
+  ensure_fresh();
+  return grads_.back();
 }
 
 std::vector<Param*> Model::all_params() { return params_; }
 
-// Applies one optimizer update; if it produces a non-finite value, restores the parameters and
-// the optimizer state exactly as they were, so the last finite state is kept. The backup
-// buffers are members so the training loop does not allocate.
-void Model::update_parameters_or_throw() {
-  std::vector<Param*>& params = params_;
-  backup_.resize(params.size());
-  for (std::size_t k = 0; k < params.size(); ++k) {
-    copy_into(backup_[k].value, params[k]->value);
-    copy_into(backup_[k].momentum, params[k]->momentum);
-    copy_into(backup_[k].velocity, params[k]->velocity);
-    copy_into(backup_[k].delta, params[k]->delta);
+Layer& Model::mutable_layer(std::size_t index) {
+  if (index >= nodes_.size()) {
+    throw SceneError("no_such_node", field_place("layer"), {{"layer", index}, {"count", nodes_.size()}},
+                     "layer " + std::to_string(index) + " does not exist (the network has " + std::to_string(nodes_.size()) +
+                         " layers)");
   }
-  const Optimizer saved_optimizer = optimizer_;
-  optimizer_.step(params);
-  for (Param* p : params) {
-    if (all_finite(p->value)) continue;
-    for (std::size_t k = 0; k < params.size(); ++k) {
-      copy_into(params[k]->value, backup_[k].value);
-      copy_into(params[k]->momentum, backup_[k].momentum);
-      copy_into(params[k]->velocity, backup_[k].velocity);
-      copy_into(params[k]->delta, backup_[k].delta);
-    }
-    optimizer_ = saved_optimizer;
-    throw SceneError("training stopped: the update made a parameter infinite or NaN (the learning rate " +
-                     nlohmann::json(optimizer_.spec().lr).dump() + " is probably too high); the last finite state is kept");
+  dirty_ = true;
+  return *nodes_[index].layer;
+}
+
+NodeView Model::node(std::size_t index) const {
+  if (index >= nodes_.size()) {
+    throw SceneError("no_such_node", field_place("layer"), {{"layer", index}, {"count", nodes_.size()}},
+                     "layer " + std::to_string(index) + " does not exist (the network has " + std::to_string(nodes_.size()) +
+                         " layers)");
+  }
+  return NodeView(*this, index);
+}
+
+std::size_t Model::node_index(const std::string& id) const {
+  for (std::size_t k = 0; k < scene_.nodes.size(); ++k) {
+    if (scene_.nodes[k].id == id) return k;
+  }
+  throw SceneError("no_such_node", {id, 0, "", "id"}, {{"id", id}}, "the network has no node \"" + id + "\"");
+}
+
+NodeView Model::node(const std::string& id) const { return NodeView(*this, node_index(id)); }
+
+// ------------------------------------------------------------------ training
+
+void Model::require_loss(const char* what) const {
+  if (!has_loss()) {
+    throw SceneError("no_loss", field_place("loss"), json::object(),
+                     std::string(what) + ": this scene has no loss (loss \"none\"), so there is nothing to train");
   }
 }
 
-// Forward, backward and update, without the refresh that makes the tensors describe the new
-// parameters (train() refreshes once at the end).
-float Model::train_once() {
-  forward();
-  const float loss_before = loss_;
-  if (!std::isfinite(loss_before)) {
-    throw SceneError("training stopped: the loss is " + std::string(std::isnan(loss_before) ? "NaN" : "infinite") +
-                     "; lower the learning rate or reset the parameters");
+// Applies one optimizer update; if it produces a non-finite value, restores the parameters, the
+// running statistics and the optimizer state exactly as they were before the step's forward
+// pass, so the last finite state is kept. The backup buffers are members: no allocation per step.
+void Model::update_parameters_or_throw() {
+  const Optimizer saved_optimizer = optimizer_;
+  optimizer_.step(params_);
+  for (Param* p : params_) {
+    if (all_finite(p->value)) continue;
+    for (std::size_t k = 0; k < params_.size(); ++k) {
+      copy_into(params_[k]->value, backup_[k].value);
+      copy_into(params_[k]->momentum, backup_[k].momentum);
+      copy_into(params_[k]->velocity, backup_[k].velocity);
+      copy_into(params_[k]->delta, backup_[k].delta);
+    }
+    for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
+    optimizer_ = saved_optimizer;
+    throw SceneError("diverged", field_place("optimizer"), {{"lr", optimizer_.spec().lr}},
+                     "training stopped: the update made a parameter infinite or NaN (the learning rate " +
+                         json(optimizer_.spec().lr).dump() + " is probably too high); the last finite state is kept");
   }
-  backward();
-  update_parameters_or_throw();
+}
+
+void Model::record_loss(float loss) {
   if (loss_history_.size() >= kMaxHistory) loss_history_.erase(loss_history_.begin(), loss_history_.begin() + kMaxHistory / 2);
-  loss_history_.push_back(loss_before);
+  loss_history_.push_back(loss);
+}
+
+// One training step on `input` (the scene's own or a batch): forward (updating running
+// statistics), loss, backward, update. The edges then describe the pre-update pass: stale.
+float Model::train_on(const Tensor& input, const float* target_values, const int* target_classes) {
+  backup_.resize(params_.size());
+  for (std::size_t k = 0; k < params_.size(); ++k) {
+    copy_into(backup_[k].value, params_[k]->value);
+    copy_into(backup_[k].momentum, params_[k]->momentum);
+    copy_into(backup_[k].velocity, params_[k]->velocity);
+    copy_into(backup_[k].delta, params_[k]->delta);
+  }
+  backup_statistics_.resize(statistics_.size());
+  for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(backup_statistics_[k], statistics_[k]->value);
+  dirty_ = true;
+  const RunContext c = context(true);
+  run_forward(input, c);
+  const float loss_before = compute_loss(target_values, target_classes);
+  if (!std::isfinite(loss_before)) {
+    for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
+    std::size_t worst = 0;
+    while (worst + 1 < losses_.size() && std::isfinite(losses_[worst])) ++worst;
+    throw SceneError("loss_not_finite", field_place("loss"), {{"sample", worst}},
+                     std::string("training stopped: the loss") + (losses_.size() > 1 ? " of batch sample " + std::to_string(worst) : "") +
+                         " is " + (std::isnan(losses_[worst]) ? "NaN" : "infinite") +
+                         "; lower the learning rate or reset the parameters");
+  }
+  run_backward(c);
+  update_parameters_or_throw();
+  record_loss(loss_before);
   return loss_before;
 }
 
 float Model::step() {
-  try {
-    const float loss_before = train_once();
-    refresh();
-    return loss_before;
-  } catch (...) {
-    refresh();
-    throw;
-  }
+  require_loss("step");
+  return train_on(input_, scene_.target.data(), scene_.target_classes.data());
 }
 
 std::vector<float> Model::train(int steps) {
-  if (steps < 0 || steps > 1'000'000) throw SceneError("train: steps must be between 0 and 1000000");
+  if (steps < 0 || steps > 1'000'000) {
+    throw SceneError("out_of_range", field_place("steps"), {{"min", 0}, {"max", 1000000}}, "train: steps must be between 0 and 1000000");
+  }
+  if (steps > 0) require_loss("train");
   std::vector<float> losses;
   losses.reserve(static_cast<std::size_t>(steps));
-  try {
-    for (int k = 0; k < steps; ++k) losses.push_back(train_once());
-  } catch (...) {
-    refresh();
-    throw;
-  }
-  refresh();
+  for (int k = 0; k < steps; ++k) losses.push_back(step());
   return losses;
 }
 
-nlohmann::json Model::to_scene_json() const {
-  Scene current = scene_;
-  current.input = to_vector(input_);
-  for (std::size_t index = 0; index < layers_.size(); ++index) {
-    for (const Param& p : layers_[index]->params()) {
-      (p.name == "weight" ? current.layers[index].weight : current.layers[index].bias) = to_vector(p.value);
-    }
+// ------------------------------------------------------------------ other samples
+
+void Model::check_batch(const float* inputs, std::size_t count, const BatchTargets* targets, const int* labels,
+                        std::size_t at_once) const {
+  if (count == 0 || inputs == nullptr) throw SceneError("empty_batch", field_place("batch"), json::object(), "batch: no samples");
+  const std::size_t per_sample = element_count(scene_.sample_shape());
+  // Every edge is [n, ...]: the widest per-sample edge bounds how many samples run at once.
+  std::size_t widest = per_sample;
+  for (const Shape& s : shapes_.outputs) widest = std::max(widest, element_count(s) / s[0]);
+  const std::size_t fits = std::max<std::size_t>(1, limits::kMaxTensorElements / widest);
+  if (std::min(count, at_once) > fits) {
+    throw SceneError("batch_too_large", field_place("batch"), {{"count", std::min(count, at_once)}, {"max", fits}},
+                     "batch: " + std::to_string(std::min(count, at_once)) + " samples at once are more than the " +
+                         std::to_string(fits) + " that fit");
   }
-  current.optimizer = optimizer_.spec();
-  return scene_to_json(current);
-}
-
-void Model::set_input(const std::vector<float>& values) {
-  if (values.size() != input_.size()) {
-    throw SceneError("input: got " + std::to_string(values.size()) + " values, expected " +
-                     std::to_string(input_.size()) + " (" + shape_to_string(shape_of(input_)) + ")");
-  }
-  if (!all_finite(values)) throw SceneError("input: every value must be a finite number");
-  std::copy(values.begin(), values.end(), input_.begin());
-  refresh();
-}
-
-void Model::set_input_cell(int channel, int row, int col, float value) {
-  const Shape shape = shape_of(input_);
-  const bool is_map = shape.size() == 3;
-  const bool in_range = is_map ? (channel >= 0 && row >= 0 && col >= 0 && std::size_t(channel) < shape[0] &&
-                                  std::size_t(row) < shape[1] && std::size_t(col) < shape[2])
-                               : (channel == 0 && row == 0 && col >= 0 && std::size_t(col) < shape[0]);
-  if (!in_range) {
-    throw SceneError("input: cell (" + std::to_string(channel) + ", " + std::to_string(row) + ", " + std::to_string(col) +
-                     ") is outside the input " + shape_to_string(shape));
-  }
-  require_finite(value, "input value");
-  const std::size_t index = is_map ? (std::size_t(channel) * shape[1] + std::size_t(row)) * shape[2] + std::size_t(col)
-                                   : std::size_t(col);
-  input_.data()[index] = value;
-  refresh();
-}
-
-namespace {
-
-Param& find_param_or_throw(Layer& layer, std::size_t index, const std::string& name) {
-  Param* p = layer.find_param(name);
-  if (p == nullptr) {
-    throw SceneError("layer " + std::to_string(index) + " (" + layer.type() + ") has no parameter \"" + name + "\"");
-  }
-  return *p;
-}
-
-}  // namespace
-
-void Model::set_param(std::size_t layer, const std::string& name, const std::vector<float>& values) {
-  Param& p = find_param_or_throw(mutable_layer(layer), layer, name);
-  if (values.size() != p.value.size()) {
-    throw SceneError("layer " + std::to_string(layer) + " (" + layers_[layer]->type() + "): " + name + " needs " +
-                     std::to_string(p.value.size()) + " values (" + shape_to_string(shape_of(p.value)) + "), got " +
-                     std::to_string(values.size()));
-  }
-  if (!all_finite(values)) throw SceneError(name + ": every value must be a finite number");
-  std::copy(values.begin(), values.end(), p.value.begin());
-  refresh();
-}
-
-void Model::set_param_element(std::size_t layer, const std::string& name, std::size_t index, float value) {
-  Param& p = find_param_or_throw(mutable_layer(layer), layer, name);
-  if (index >= p.value.size()) {
-    throw SceneError(name + " element " + std::to_string(index) + " is out of range (it has " +
-                     std::to_string(p.value.size()) + ")");
-  }
-  require_finite(value, name + " value");
-  p.value.data()[index] = value;
-  refresh();
-}
-
-void Model::set_target(const nlohmann::json& target) {
-  // the scene parser's and validator's own checks and messages, on the target alone
-  std::vector<float> values = scene_.target;
-  int class_index = scene_.target_class;
-  read_target(target, scene_.loss, values, class_index);
-  check_target(scene_.loss, values, class_index, shapes_.back());
-  scene_.target = std::move(values);
-  scene_.target_class = class_index;
-  update_target_tensor();
-  refresh();
-}
-
-void Model::set_optimizer(const nlohmann::json& spec) {
-  const OptimizerSpec parsed = optimizer_from_json(spec);
-  std::vector<Param*> params = all_params();
-  optimizer_.set_spec(parsed, params);
-  scene_.optimizer = parsed;
-}
-
-void Model::reset_optimizer() {
-  std::vector<Param*> params = all_params();
-  optimizer_.reset(params);
-}
-
-// --- mini-batches ---
-
-void Model::check_batch(const float* inputs, std::size_t count, const BatchTargets* targets, const int* labels) const {
-  if (count == 0 || inputs == nullptr) throw SceneError("batch: no samples");
-  const std::size_t values = count * input_.size();
-  for (std::size_t k = 0; k < values; ++k) {
+  for (std::size_t k = 0; k < count * per_sample; ++k) {
     if (!std::isfinite(inputs[k])) {
-      throw SceneError("batch: input value " + std::to_string(k % input_.size()) + " of sample " +
-                       std::to_string(k / input_.size()) + " is not a finite number");
+      throw SceneError("not_finite", field_place("batch"), {{"sample", k / per_sample}, {"index", k % per_sample}},
+                       "batch: input value " + std::to_string(k % per_sample) + " of sample " + std::to_string(k / per_sample) +
+                           " is not a finite number");
     }
   }
-  const std::size_t outputs = element_count(shapes_.back());
+  const std::size_t outputs = element_count(shapes_.outputs.back()) / shapes_.outputs.back()[0];
   if (targets != nullptr && scene_.loss == LossKind::kMse) {
-    if (targets->values == nullptr) throw SceneError("batch: an mse scene needs a target vector per sample");
-    for (std::size_t k = 0; k < count * outputs; ++k) {
-      if (!std::isfinite(targets->values[k])) throw SceneError("batch: every target value must be a finite number");
+    if (targets->values == nullptr) throw SceneError("missing_targets", field_place("targets"), json::object(), "batch: an mse scene needs a target vector per sample");
+    if (!all_finite(targets->values, count * outputs)) {
+      throw SceneError("not_finite", field_place("targets"), json::object(), "batch: every target value must be a finite number");
     }
   }
   if (targets != nullptr && scene_.loss == LossKind::kCrossEntropy) {
-    if (targets->labels == nullptr) throw SceneError("batch: a cross_entropy scene needs a class index per sample");
+    if (targets->labels == nullptr) throw SceneError("missing_targets", field_place("targets"), json::object(), "batch: a cross_entropy scene needs a class index per sample");
     labels = targets->labels;
   }
   if (labels != nullptr) {
     for (std::size_t k = 0; k < count; ++k) {
       if (labels[k] < 0 || std::size_t(labels[k]) >= outputs) {
-        throw SceneError("batch: label " + std::to_string(labels[k]) + " of sample " + std::to_string(k) +
-                         " is not a class index (0 to " + std::to_string(outputs - 1) + ")");
+        throw SceneError("class_out_of_range", field_place("labels"), {{"sample", k}, {"class", labels[k]}, {"classes", outputs}},
+                         "batch: label " + std::to_string(labels[k]) + " of sample " + std::to_string(k) +
+                             " is not a class index (0 to " + std::to_string(outputs - 1) + ")");
       }
     }
   }
 }
 
-// Runs sample `index` of a batch through every layer; with targets, also the loss and loss_grad_.
-float Model::forward_sample(const float* input, const BatchTargets* targets, std::size_t index) {
-  reshape_to(sample_, input_.shape());
-  std::copy(input, input + input_.size(), sample_.data());
-  const Tensor* x = &sample_;
-  for (auto& layer : layers_) {
-    layer->forward(*x);
-    x = &layer->output();
-  }
-  if (targets == nullptr) return 0.0f;
-  if (scene_.loss == LossKind::kMse) {
-    const std::size_t outputs = x->size();
-    sample_target_.assign(targets->values + index * outputs, targets->values + (index + 1) * outputs);
-    return mse_loss(*x, sample_target_, loss_grad_);
-  }
-  return cross_entropy_loss(*x, targets->labels[index], loss_grad_);
-}
-
-// Zero grads; per sample forward, then backward of loss_grad / count adding into the param grads
-// (layers add, they never zero); one update. No refresh.
-float Model::train_batch_once(const float* inputs, std::size_t count, const BatchTargets& targets) {
-  for (auto& layer : layers_) layer->zero_grad();
-  const float scale = 1.0f / static_cast<float>(count);
-  double total = 0.0;
-  for (std::size_t k = 0; k < count; ++k) {
-    const float sample_loss = forward_sample(inputs + k * input_.size(), &targets, k);
-    if (!std::isfinite(sample_loss)) {
-      throw SceneError("training stopped: the loss of batch sample " + std::to_string(k) + " is " +
-                       (std::isnan(sample_loss) ? "NaN" : "infinite") + "; lower the learning rate or reset the parameters");
-    }
-    total += sample_loss;
-    for (float& g : loss_grad_) g *= scale;
-    const Tensor* g = &loss_grad_;
-    for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
-      (*it)->backward(*g);
-      g = &(*it)->grad_input();
-    }
-  }
-  update_parameters_or_throw();
-  const float mean_loss = static_cast<float>(total / static_cast<double>(count));
-  if (loss_history_.size() >= kMaxHistory) loss_history_.erase(loss_history_.begin(), loss_history_.begin() + kMaxHistory / 2);
-  loss_history_.push_back(mean_loss);
-  return mean_loss;
+void Model::load_batch(const float* inputs, std::size_t count) {
+  Shape shape = scene_.sample_shape();
+  shape.insert(shape.begin(), count);
+  reshape_to(batch_, shape);
+  std::copy(inputs, inputs + batch_.size(), batch_.data());
 }
 
 float Model::train_batch(const float* inputs, std::size_t count, const BatchTargets& targets) {
@@ -357,51 +420,233 @@ float Model::train_batch(const float* inputs, std::size_t count, const BatchTarg
 
 std::vector<float> Model::train_batches(const float* inputs, std::size_t count, const BatchTargets& targets,
                                         std::size_t batch_size) {
-  if (batch_size == 0) throw SceneError("batch: the batch size must be at least 1");
-  check_batch(inputs, count, &targets, nullptr);
+  require_loss("train");
+  if (batch_size == 0) throw SceneError("out_of_range", field_place("batch_size"), json::object(), "batch: the batch size must be at least 1");
+  check_batch(inputs, count, &targets, nullptr, batch_size);
+  const std::size_t per_sample = element_count(scene_.sample_shape());
+  const std::size_t outputs = element_count(shapes_.outputs.back()) / shapes_.outputs.back()[0];
   std::vector<float> losses;
   losses.reserve((count + batch_size - 1) / batch_size);
-  try {
-    for (std::size_t first = 0; first < count; first += batch_size) {
-      const std::size_t n = std::min(batch_size, count - first);
-      const BatchTargets part{targets.labels ? targets.labels + first : nullptr,
-                              targets.values ? targets.values + first * element_count(shapes_.back()) : nullptr};
-      losses.push_back(train_batch_once(inputs + first * input_.size(), n, part));
-    }
-  } catch (...) {
-    refresh();
-    throw;
+  for (std::size_t first = 0; first < count; first += batch_size) {
+    const std::size_t n = std::min(batch_size, count - first);
+    load_batch(inputs + first * per_sample, n);
+    losses.push_back(train_on(batch_, targets.values ? targets.values + first * outputs : nullptr,
+                              targets.labels ? targets.labels + first : nullptr));
   }
-  refresh();
   return losses;
 }
 
 Evaluation Model::evaluate(const float* inputs, std::size_t count, const int* labels) {
-  check_batch(inputs, count, nullptr, labels);
+  check_batch(inputs, count, nullptr, labels, kEvaluateChunk);
   Evaluation result;
   result.predictions.resize(count);
   const bool with_loss = labels != nullptr && scene_.loss == LossKind::kCrossEntropy;
+  const std::size_t per_sample = element_count(scene_.sample_shape());
+  RunContext c = context(false);
+  c.training = false;
   double total = 0.0;
-  for (std::size_t k = 0; k < count; ++k) {
-    forward_sample(inputs + k * input_.size(), nullptr, k);
-    const Tensor& out = layers_.back()->output();
-    const int predicted = static_cast<int>(std::max_element(out.begin(), out.end()) - out.begin());
-    result.predictions[k] = predicted;
-    if (labels != nullptr && predicted == labels[k]) ++result.correct;
-    if (with_loss) total += cross_entropy_loss(out, labels[k], loss_grad_);
+  dirty_ = true;
+  for (std::size_t first = 0; first < count; first += kEvaluateChunk) {
+    const std::size_t n = std::min(kEvaluateChunk, count - first);
+    load_batch(inputs + first * per_sample, n);
+    run_forward(batch_, c);
+    const Tensor& out = values_.back();
+    const std::size_t classes = out.size() / n;
+    for (std::size_t s = 0; s < n; ++s) {
+      const float* z = out.data() + s * classes;
+      const int predicted = static_cast<int>(std::max_element(z, z + classes) - z);
+      result.predictions[first + s] = predicted;
+      if (labels != nullptr && predicted == labels[first + s]) ++result.correct;
+      if (with_loss) total += cross_entropy_value(z, classes, labels[first + s]);
+    }
   }
   result.mean_loss = with_loss ? static_cast<float>(total / static_cast<double>(count)) : std::nanf("");
-  forward();  // the layers' tensors describe the model's own input again (gradients were not touched)
   return result;
 }
 
 std::vector<float> Model::predict(const float* input) {
-  check_batch(input, 1, nullptr, nullptr);
-  forward_sample(input, nullptr, 0);
-  const Tensor& out = layers_.back()->output();
-  std::vector<float> result(out.begin(), out.end());
-  forward();
-  return result;
+  check_batch(input, 1, nullptr, nullptr, 1);
+  RunContext c = context(false);
+  c.training = false;
+  dirty_ = true;
+  load_batch(input, 1);
+  run_forward(batch_, c);
+  return std::vector<float>(values_.back().begin(), values_.back().end());
 }
+
+// ------------------------------------------------------------------ editing
+
+nlohmann::json Model::to_scene_json() const {
+  Scene current = scene_;
+  current.input = to_vector(input_);
+  for (std::size_t k = 0; k < nodes_.size(); ++k) {
+    NodeSpec& spec = current.nodes[k];
+    for (const Param& p : nodes_[k].layer->params()) spec.tensors[p.name] = {to_vector(p.value), p.source_name};
+    for (const Buffer& b : nodes_[k].layer->buffers()) {
+      if (b.role == BufferRole::kStatistic) spec.tensors[b.name] = {to_vector(b.value), b.source_name};
+    }
+  }
+  current.optimizer = optimizer_.spec();
+  return scene_to_json(current);
+}
+
+void Model::set_input(const std::vector<float>& values) {
+  if (values.size() != input_.size()) {
+    throw SceneError("tensor_size", field_place("input"), {{"got", values.size()}, {"expected", input_.size()}},
+                     "input: got " + std::to_string(values.size()) + " values, expected " + std::to_string(input_.size()) +
+                         " (" + shape_to_string(scene_.input_shape) + ")");
+  }
+  if (!all_finite(values.data(), values.size())) {
+    throw SceneError("not_finite", field_place("input"), json::object(), "input: every value must be a finite number");
+  }
+  std::copy(values.begin(), values.end(), input_.begin());
+  dirty_ = true;
+}
+
+void Model::set_input_cell(int channel, int row, int col, float value) {
+  const Shape shape = scene_.sample_shape();
+  const bool is_map = shape.size() == 3;
+  const bool in_range = is_map ? (channel >= 0 && row >= 0 && col >= 0 && std::size_t(channel) < shape[0] &&
+                                  std::size_t(row) < shape[1] && std::size_t(col) < shape[2])
+                               : (channel == 0 && row == 0 && col >= 0 && std::size_t(col) < shape[0]);
+  if (!in_range) {
+    throw SceneError("cell_out_of_range", field_place("input"), {{"cell", {channel, row, col}}, {"shape", shape}},
+                     "input: cell (" + std::to_string(channel) + ", " + std::to_string(row) + ", " + std::to_string(col) +
+                         ") is outside the input " + shape_to_string(shape));
+  }
+  const std::size_t index = is_map ? (std::size_t(channel) * shape[1] + std::size_t(row)) * shape[2] + std::size_t(col)
+                                   : std::size_t(col);
+  set_input_element(index, value);
+}
+
+void Model::set_input_element(std::size_t index, float value) {
+  if (index >= input_.size()) {
+    throw SceneError("cell_out_of_range", field_place("input"), {{"index", index}, {"count", input_.size()}},
+                     "input: element " + std::to_string(index) + " is out of range (it has " + std::to_string(input_.size()) + ")");
+  }
+  if (!std::isfinite(value)) throw SceneError("not_finite", field_place("input"), json::object(), "input value must be a finite number");
+  input_.data()[index] = value;
+  dirty_ = true;
+}
+
+namespace {
+
+Param& find_param_or_throw(Layer& layer, const NodeSpec& spec, const std::string& name) {
+  Param* p = layer.find_param(name);
+  if (p == nullptr) spec.fail("no_such_parameter", name, {{"name", name}}, "has no parameter \"" + name + "\"");
+  return *p;
+}
+
+}  // namespace
+
+void Model::set_param(std::size_t node, const std::string& name, const std::vector<float>& values) {
+  Layer& layer = mutable_layer(node);
+  const NodeSpec& spec = scene_.nodes[node];
+  Param& p = find_param_or_throw(layer, spec, name);
+  if (values.size() != p.value.size()) {
+    spec.fail("tensor_size", name, {{"got", values.size()}, {"expected", p.value.size()}, {"shape", shape_of(p.value)}},
+              name + " needs " + std::to_string(p.value.size()) + " values (" + shape_to_string(shape_of(p.value)) + "), got " +
+                  std::to_string(values.size()));
+  }
+  if (!all_finite(values.data(), values.size())) spec.fail("not_finite", name, json::object(), name + ": every value must be a finite number");
+  std::copy(values.begin(), values.end(), p.value.begin());
+}
+
+void Model::set_param_element(std::size_t node, const std::string& name, std::size_t index, float value) {
+  Layer& layer = mutable_layer(node);
+  const NodeSpec& spec = scene_.nodes[node];
+  Param& p = find_param_or_throw(layer, spec, name);
+  if (index >= p.value.size()) {
+    spec.fail("cell_out_of_range", name, {{"index", index}, {"count", p.value.size()}},
+              name + " element " + std::to_string(index) + " is out of range (it has " + std::to_string(p.value.size()) + ")");
+  }
+  if (!std::isfinite(value)) spec.fail("not_finite", name, json::object(), name + " value must be a finite number");
+  p.value.data()[index] = value;
+}
+
+void Model::set_target(const nlohmann::json& target) {
+  require_loss("target");
+  // the scene parser's and validator's own checks and messages, on the target alone
+  std::vector<float> values = scene_.target;
+  std::vector<int> classes = scene_.target_classes;
+  read_target(target, scene_.loss, scene_.batched, scene_.batch_size(), values, classes);
+  const Shape& out = shapes_.outputs.back();
+  check_target(scene_.loss, values, classes, scene_.batch_size(), Shape(out.begin() + 1, out.end()));
+  scene_.target = std::move(values);
+  scene_.target_classes = std::move(classes);
+  update_target_tensor();
+  dirty_ = true;
+}
+
+void Model::set_optimizer(const nlohmann::json& spec) {
+  const OptimizerSpec parsed = optimizer_from_json(spec);
+  optimizer_.set_spec(parsed, params_);
+  scene_.optimizer = parsed;
+  dirty_ = true;
+}
+
+void Model::reset_optimizer() {
+  optimizer_.reset(params_);
+  dirty_ = true;
+}
+
+// ------------------------------------------------------------------ NodeView
+
+const NodeSpec& NodeView::spec() const { return model_->scene().nodes[index_]; }
+const char* NodeView::type() const { return spec().kind->type; }
+
+const Layer& NodeView::layer() const { return model_->node_layer(index_); }
+
+std::size_t NodeView::input_count() const { return model_->node_inputs(index_).size(); }
+
+const Tensor& NodeView::input(std::size_t k) const {
+  model_->ensure_fresh();
+  return model_->edge_value(model_->node_inputs(index_).at(k));
+}
+
+const Tensor& NodeView::grad_input(std::size_t k) const {
+  model_->ensure_fresh();
+  return model_->edge_grad(model_->node_inputs(index_).at(k));
+}
+
+const Tensor& NodeView::output() const {
+  model_->ensure_fresh();
+  return model_->edge_value(int(index_));
+}
+
+const Tensor& NodeView::grad_output() const {
+  model_->ensure_fresh();
+  return model_->edge_grad(int(index_));
+}
+
+std::vector<NamedTensor> NodeView::tensors() const {
+  model_->ensure_fresh();
+  std::vector<NamedTensor> out;
+  const std::size_t inputs = input_count();
+  out.push_back({"input", &input(0), "input"});
+  for (std::size_t k = 1; k < inputs; ++k) out.push_back({"input." + std::to_string(k), &input(k), "input"});
+  out.push_back({"output", &output(), "output"});
+  if (model_->has_loss()) {
+    out.push_back({"grad_output", &grad_output(), "grad"});
+    out.push_back({"grad_input", &grad_input(0), "grad"});
+    for (std::size_t k = 1; k < inputs; ++k) out.push_back({"grad_input." + std::to_string(k), &grad_input(k), "grad"});
+  }
+  for (const Param& p : params()) {
+    out.push_back({p.name, &p.value, "param"});
+    if (model_->has_loss()) out.push_back({p.name + ".grad", &p.grad, "param.grad"});
+    if (p.momentum.dimension() > 0) out.push_back({p.name + ".momentum", &p.momentum, "optimizer"});
+    if (p.velocity.dimension() > 0) out.push_back({p.name + ".velocity", &p.velocity, "optimizer"});
+    if (p.delta.dimension() > 0) out.push_back({p.name + ".delta", &p.delta, "optimizer"});
+  }
+  for (const Buffer& b : buffers()) out.push_back({b.name, &b.value, role_name(b.role)});
+  return out;
+}
+
+const Layer& Model::node_layer(std::size_t index) const {
+  ensure_fresh();
+  return *nodes_.at(index).layer;
+}
+
+const std::vector<int>& Model::node_inputs(std::size_t index) const { return nodes_.at(index).inputs; }
 
 }  // namespace cnnlens

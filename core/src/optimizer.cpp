@@ -1,4 +1,5 @@
-// SGD (dampening 0, no Nesterov) and Adam (no weight decay), matching torch.optim step for step.
+// SGD (dampening 0, optional Nesterov and L2 weight decay), Adam (L2 weight decay) and AdamW
+// (decoupled weight decay), matching torch.optim step for step.
 #include "cnnlens/optimizer.hpp"
 
 #include <cmath>
@@ -23,7 +24,7 @@ void Optimizer::reset(std::vector<Param*>& params) {
 void Optimizer::step(std::vector<Param*>& params) {
   ++steps_taken_;
   for (Param* p : params) {
-    if (spec_.type == "adam") {
+    if (spec_.type == "adam" || spec_.type == "adamw") {
       adam_update(*p);
     } else {
       sgd_update(*p);
@@ -31,26 +32,40 @@ void Optimizer::step(std::vector<Param*>& params) {
   }
 }
 
-// v = momentum * v + g (v = g on the first step); p -= lr * v. Without momentum v is just g.
+// g' = g + wd p;  v = momentum * v + g' (v = g' on the first step);  d = g' + momentum * v with
+// Nesterov, else v (or g' without momentum);  p -= lr * d.
 void Optimizer::sgd_update(Param& p) const {
   const std::size_t n = p.value.size();
   const bool use_momentum = spec_.momentum != 0.0;
   const float momentum = static_cast<float>(spec_.momentum);
   const float lr = static_cast<float>(spec_.lr);
-  if (use_momentum && p.momentum.shape() != p.value.shape()) p.momentum = p.grad;
-  else if (use_momentum) {
-    for (std::size_t k = 0; k < n; ++k) p.momentum.data()[k] = momentum * p.momentum.data()[k] + p.grad.data()[k];
+  const float decay = static_cast<float>(spec_.weight_decay);
+  const float* grad = p.grad.data();
+  if (decay != 0.0f) {
+    // PyTorch adds the decay to a copy of the gradient; the parameter's own grad is not changed.
+    reshape_to(decayed_, p.value.shape());
+    for (std::size_t k = 0; k < n; ++k) decayed_.data()[k] = grad[k] + decay * p.value.data()[k];
+    grad = decayed_.data();
   }
-  const float* direction = use_momentum ? p.momentum.data() : p.grad.data();
+  if (use_momentum && p.momentum.shape() != p.value.shape()) {
+    p.momentum = Tensor::from_shape(p.value.shape());
+    std::copy(grad, grad + n, p.momentum.data());
+  } else if (use_momentum) {
+    for (std::size_t k = 0; k < n; ++k) p.momentum.data()[k] = momentum * p.momentum.data()[k] + grad[k];
+  }
   reshape_to(p.delta, p.value.shape());
   for (std::size_t k = 0; k < n; ++k) {
+    const float direction = !use_momentum ? grad[k]
+                            : spec_.nesterov ? grad[k] + momentum * p.momentum.data()[k]
+                                             : p.momentum.data()[k];
     const float before = p.value.data()[k];
-    p.value.data()[k] = before - lr * direction[k];
+    p.value.data()[k] = before - lr * direction;
     p.delta.data()[k] = p.value.data()[k] - before;
   }
 }
 
-// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= (lr / (1-b1^t)) * m / (sqrt(v) / sqrt(1-b2^t) + eps).
+// Adam: g' = g + wd p; AdamW: p *= 1 - lr wd first and g' = g. Then
+// m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2; p -= (lr / (1-b1^t)) * m / (sqrt(v) / sqrt(1-b2^t) + eps).
 // The bias corrections are computed in double, as PyTorch does with Python floats.
 void Optimizer::adam_update(Param& p) const {
   const std::size_t n = p.value.size();
@@ -62,9 +77,14 @@ void Optimizer::adam_update(Param& p) const {
   const float beta1 = static_cast<float>(spec_.beta1), one_minus_beta1 = static_cast<float>(1.0 - spec_.beta1);
   const float beta2 = static_cast<float>(spec_.beta2), one_minus_beta2 = static_cast<float>(1.0 - spec_.beta2);
   const float eps = static_cast<float>(spec_.eps);
+  const bool decoupled = spec_.type == "adamw";
+  const float l2 = decoupled ? 0.0f : static_cast<float>(spec_.weight_decay);
+  const float shrink = static_cast<float>(1.0 - spec_.lr * spec_.weight_decay);
   reshape_to(p.delta, p.value.shape());
   for (std::size_t k = 0; k < n; ++k) {
-    const float g = p.grad.data()[k];
+    const float original = p.value.data()[k];
+    if (decoupled && spec_.weight_decay != 0.0) p.value.data()[k] = original * shrink;
+    const float g = l2 != 0.0f ? p.grad.data()[k] + l2 * original : p.grad.data()[k];
     float& m = p.momentum.data()[k];
     float& v = p.velocity.data()[k];
     m = beta1 * m + one_minus_beta1 * g;
@@ -72,7 +92,7 @@ void Optimizer::adam_update(Param& p) const {
     const float denom = std::sqrt(v) / correction2_sqrt + eps;
     const float before = p.value.data()[k];
     p.value.data()[k] = before - step_size * m / denom;  // PyTorch: addcdiv(m, denom, -step_size)
-    p.delta.data()[k] = p.value.data()[k] - before;
+    p.delta.data()[k] = p.value.data()[k] - original;
   }
 }
 

@@ -19,13 +19,13 @@ TEST(ClassicExample, ConvolutionMapsMatchHandComputedValues) {
   const std::vector<float> filter2 = {-1, -1, -1, -1, -1, -1, -2, 1, -1, -1, -2, 1, -1, 0, -4, 3};
   std::vector<float> expected = filter1;
   expected.insert(expected.end(), filter2.begin(), filter2.end());
-  EXPECT_EQ(shape_of(model.layer(0).output()), (Shape{2, 4, 4}));
+  EXPECT_EQ(shape_of(model.layer(0).output()), (Shape{1, 2, 4, 4}));
   EXPECT_TRUE(testing::all_close(to_vector(model.layer(0).output()), expected, 0.0, 0.0));
 }
 
 TEST(ClassicExample, MaxPoolingKeepsTheLargestOfEachBlock) {
   const Model model = classic();
-  EXPECT_EQ(shape_of(model.layer(1).output()), (Shape{2, 2, 2}));
+  EXPECT_EQ(shape_of(model.layer(1).output()), (Shape{1, 2, 2, 2}));
   EXPECT_TRUE(testing::all_close(to_vector(model.layer(1).output()), {3, 0, 3, 1, -1, 1, 0, 3}, 0.0, 0.0));
   EXPECT_TRUE(testing::all_close(to_vector(model.layer(2).output()), {3, 0, 3, 1, -1, 1, 0, 3}, 0.0, 0.0));
 }

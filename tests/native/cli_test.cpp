@@ -107,7 +107,7 @@ TEST(Cli, InvalidSceneExitsWith2MessageOnStderrNothingOnStdout) {
   const CliRun run = run_cli("trace " + quoted(file.path));
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.out, "");
-  EXPECT_NE(run.err.find("layer 0 (conv2d): kernel_size 7x7 is larger than the padded input 6x6"), std::string::npos)
+  EXPECT_NE(run.err.find("layer 1 (conv2d): kernel_size 7x7 is larger than the padded input 6x6"), std::string::npos)
       << run.err;
 }
 

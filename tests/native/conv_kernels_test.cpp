@@ -42,7 +42,7 @@ TEST(ConvKernels, FastPathMatchesDirectLoopsOnRandomGeometries) {
     const auto w = random_values(std::size_t(g.out_channels) * taps, 200 + trial);
     const auto b = random_values(std::size_t(g.out_channels), 300 + trial);
     const auto gy = random_values(out_count, 400 + trial);
-    // Parameter grads start non-zero: both paths must add into them.
+    // Gradients start non-zero: both paths must add into them.
     const auto gw0 = random_values(w.size(), 500 + trial), gb0 = random_values(b.size(), 600 + trial);
 
     std::vector<float> y_ref(out_count), gw_ref = gw0, gb_ref = gb0, gx_ref(in_size, 7.0f);

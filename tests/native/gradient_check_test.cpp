@@ -1,4 +1,5 @@
-// Finite differences vs backward() for every layer type and both losses, and cnnlens::gradient_check.
+// Finite differences vs backward() for every layer kind (built through the registry) and both
+// losses, and cnnlens::gradient_check.
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -10,282 +11,248 @@
 #include <nlohmann/json.hpp>
 
 #include "cnnlens/gradient_check.hpp"
-#include "cnnlens/layers/activation.hpp"
-#include "cnnlens/layers/conv2d.hpp"
-#include "cnnlens/layers/dense.hpp"
-#include "cnnlens/layers/flatten.hpp"
-#include "cnnlens/layers/pool2d.hpp"
 #include "cnnlens/loss.hpp"
 #include "cnnlens/model.hpp"
 #include "cnnlens/random.hpp"
 #include "cnnlens/scene.hpp"
+#include "layer_harness.hpp"
 #include "test_support.hpp"
 
 namespace cnnlens {
 namespace {
 
 using nlohmann::json;
+using testing::check_layer_gradients;
+using testing::kLinear;
+using testing::kSmooth;
+using testing::make_layer;
+using testing::random_tensor;
+using testing::tie_free_tensor;
 
-struct Tolerance {
-  double abs;
-  double rel;
-};
-
-// Piecewise-linear layers (conv, dense, pools, flatten, relu): central differences are exact up
-// to float32 rounding of the few outputs a perturbation touches.
-constexpr Tolerance kLinear{2e-5, 1e-4};
-// Smooth layers with step 1e-2: truncation error h^2/6 * |f'''| stays below ~4e-5.
-constexpr Tolerance kSmooth{1e-4, 1e-3};
-
-// The test's loss: L = sum(output * R), accumulated in double, so dL/d(output) = R exactly.
-double weighted_sum(const Tensor& output, const std::vector<float>& r) {
-  double sum = 0.0;
-  for (std::size_t k = 0; k < r.size(); ++k) sum += double(output.data()[k]) * double(r[k]);
-  return sum;
+json conv_node(int out, json kernel, json stride, json padding = 0, json dilation = 1) {
+  return {{"type", "conv2d"}, {"out_channels", out}, {"kernel_size", kernel}, {"stride", stride}, {"padding", padding},
+          {"dilation", dilation}};
 }
 
-// Central difference of `objective` with respect to `value`, dividing by the perturbation that
-// float32 actually stored (x + h is rounded), not by the nominal 2h.
-double central_difference(float& value, double step, const std::function<double()>& objective) {
-  const float original = value;
-  value = static_cast<float>(original + step);
-  const float up = value;
-  const double loss_up = objective();
-  value = static_cast<float>(original - step);
-  const float down = value;
-  const double loss_down = objective();
-  value = original;
-  return (loss_up - loss_down) / (double(up) - double(down));
-}
-
-double max_abs(const std::vector<float>& values) {
-  double m = 0.0;
-  for (float v : values) m = std::max(m, double(std::fabs(v)));
-  return m;
-}
-
-// Perturbs EVERY element of the input and of every parameter and compares with backward().
-void check_layer_gradients(Layer& layer, Tensor input, double step, Tolerance tol, std::uint32_t seed = 7) {
-  layer.forward(input);
-  const std::vector<float> r = testing::random_values(layer.output().size(), seed);
-  layer.zero_grad();
-  layer.backward(tensor_from(r, shape_of(layer.output())));
-  ASSERT_EQ(shape_of(layer.grad_output()), shape_of(layer.output())) << layer.type();
-  ASSERT_EQ(shape_of(layer.grad_input()), shape_of(input)) << layer.type() << " grad_input shape";
-  const std::vector<float> analytic_input = to_vector(layer.grad_input());
-  std::vector<std::vector<float>> analytic_params;
-  for (const Param& p : layer.params()) {
-    ASSERT_EQ(shape_of(p.grad), shape_of(p.value)) << layer.type() << " " << p.name << " grad shape";
-    analytic_params.push_back(to_vector(p.grad));
-  }
-
-  const auto objective = [&] {
-    layer.forward(input);
-    return weighted_sum(layer.output(), r);
-  };
-  std::vector<double> numeric_input(input.size());
-  for (std::size_t k = 0; k < input.size(); ++k) numeric_input[k] = central_difference(input.data()[k], step, objective);
-  EXPECT_TRUE(testing::all_close(analytic_input, testing::as_floats(numeric_input), tol.abs, tol.rel))
-      << layer.type() << ": dL/d(input)";
-  EXPECT_GT(max_abs(analytic_input), 1e-3) << layer.type() << ": the input gradient should not vanish";
-
-  for (std::size_t index = 0; index < layer.params().size(); ++index) {
-    Param& p = layer.params()[index];
-    std::vector<double> numeric(p.value.size());
-    for (std::size_t k = 0; k < p.value.size(); ++k) numeric[k] = central_difference(p.value.data()[k], step, objective);
-    EXPECT_TRUE(testing::all_close(analytic_params[index], testing::as_floats(numeric), tol.abs, tol.rel))
-        << layer.type() << ": dL/d(" << p.name << ")";
-    EXPECT_GT(max_abs(analytic_params[index]), 1e-3) << layer.type() << " " << p.name;
-  }
-}
-
-Tensor random_tensor(const Shape& shape, std::uint32_t seed, float low = -1.0f, float high = 1.0f) {
-  return tensor_from(testing::random_values(element_count(shape), seed, low, high), shape);
-}
-
-// Distinct values 0.05 apart in shuffled order: no max-pool window has a tie, and a perturbation
-// of 0.01 never changes which element wins.
-Tensor tie_free_tensor(const Shape& shape, std::uint32_t seed) {
-  const std::size_t n = element_count(shape);
-  std::vector<float> values(n);
-  for (std::size_t k = 0; k < n; ++k) values[k] = (float(k) - float(n) / 2.0f) * 0.05f;
-  Random random(seed);
-  for (std::size_t k = n - 1; k > 0; --k) {
-    const auto j = std::min(k, static_cast<std::size_t>(random.uniform01() * float(k + 1)));
-    std::swap(values[k], values[j]);
-  }
-  return tensor_from(values, shape);
-}
-
-LayerSpec window_spec(const std::string& type, Pair kernel, Pair stride, Pair padding = {0, 0}, Pair dilation = {1, 1},
-                      int out_channels = 0) {
-  LayerSpec spec;
-  spec.type = type;
-  spec.kernel_size = kernel;
-  spec.stride = stride;
-  spec.padding = padding;
-  spec.dilation = dilation;
-  spec.out_channels = out_channels;
-  return spec;
-}
-
-std::unique_ptr<Conv2d> make_conv(const LayerSpec& spec, const Shape& in, std::uint32_t seed) {
-  const Shape out = layer_output_shape(spec, in, 0);
-  const ConvGeometry geometry{int(in[0]),       int(in[1]),    int(in[2]),  int(out[0]),   int(out[1]),
-                              int(out[2]),      spec.kernel_size, spec.effective_stride(), spec.padding, spec.dilation};
-  return std::make_unique<Conv2d>(geometry, random_tensor(weight_shape(spec, in), seed),
-                                  random_tensor(bias_shape(spec, in), seed + 1));
-}
-
-PoolGeometry pool_geometry(const LayerSpec& spec, const Shape& in) {
-  const Shape out = layer_output_shape(spec, in, 0);
-  return {int(in[0]), int(in[1]), int(in[2]), int(out[1]), int(out[2]), spec.kernel_size, spec.effective_stride()};
+json pool_node(const char* type, json kernel, json stride) {
+  return {{"type", type}, {"kernel_size", kernel}, {"stride", stride}};
 }
 
 // ---------------------------------------------------------------- conv2d
 
 TEST(Conv2dGradient, OddShapesWithStride2x1Padding1x2Dilation2AndRectangularKernel) {
-  const Shape in = {3, 7, 5};
-  const LayerSpec spec = window_spec("conv2d", {2, 3}, {2, 1}, {1, 2}, {2, 2}, 4);
+  const Shape in = {1, 3, 7, 5};
+  auto conv = make_layer(conv_node(4, {2, 3}, {2, 1}, {1, 2}, 2), {in}, 11);
   // H' = (7 + 2 - 2*1 - 1) / 2 + 1 = 4,  W' = (5 + 4 - 2*2 - 1) / 1 + 1 = 5
-  ASSERT_EQ(layer_output_shape(spec, in, 0), (Shape{4, 4, 5}));
-  auto conv = make_conv(spec, in, 11);
-  check_layer_gradients(*conv, random_tensor(in, 12), 0.1, kLinear);
+  ASSERT_EQ(conv.output_shape, (Shape{1, 4, 4, 5}));
+  check_layer_gradients(conv, {random_tensor(in, 12)}, 0.1, kLinear);
 }
 
 TEST(Conv2dGradient, PerAxisDilationStrideAndPadding) {
-  const Shape in = {2, 8, 6};
-  const LayerSpec spec = window_spec("conv2d", {2, 3}, {1, 2}, {2, 0}, {3, 1}, 3);
+  const Shape in = {1, 2, 8, 6};
+  auto conv = make_layer(conv_node(3, {2, 3}, {1, 2}, {2, 0}, {3, 1}), {in}, 21);
   // H' = (8 + 4 - 3*1 - 1) / 1 + 1 = 9,  W' = (6 + 0 - 1*2 - 1) / 2 + 1 = 2
-  ASSERT_EQ(layer_output_shape(spec, in, 0), (Shape{3, 9, 2}));
-  auto conv = make_conv(spec, in, 21);
-  check_layer_gradients(*conv, random_tensor(in, 22), 0.1, kLinear);
+  ASSERT_EQ(conv.output_shape, (Shape{1, 3, 9, 2}));
+  check_layer_gradients(conv, {random_tensor(in, 22)}, 0.1, kLinear);
 }
 
 TEST(Conv2dGradient, StrideLargerThanKernelSkipsSomeInputs) {
-  const Shape in = {1, 9, 8};
-  const LayerSpec spec = window_spec("conv2d", {2, 2}, {3, 3}, {0, 0}, {1, 1}, 2);
-  ASSERT_EQ(layer_output_shape(spec, in, 0), (Shape{2, 3, 3}));
-  auto conv = make_conv(spec, in, 31);
-  check_layer_gradients(*conv, random_tensor(in, 32), 0.1, kLinear);
+  const Shape in = {1, 1, 9, 8};
+  auto conv = make_layer(conv_node(2, 2, 3), {in}, 31);
+  ASSERT_EQ(conv.output_shape, (Shape{1, 2, 3, 3}));
+  check_layer_gradients(conv, {random_tensor(in, 32)}, 0.1, kLinear);
   // Row 2 is read by no window (windows start at rows 0, 3, 6 and span 2 rows).
-  for (int col = 0; col < 8; ++col) EXPECT_EQ(conv->grad_input()(0, 2, col), 0.0f);
+  for (int col = 0; col < 8; ++col) EXPECT_EQ(conv.grad_input()(0, 0, 2, col), 0.0f);
 }
 
 TEST(Conv2dGradient, OneByOneKernelOverManyChannels) {
-  const Shape in = {5, 3, 4};
-  const LayerSpec spec = window_spec("conv2d", {1, 1}, {1, 1}, {0, 0}, {1, 1}, 3);
-  auto conv = make_conv(spec, in, 41);
-  check_layer_gradients(*conv, random_tensor(in, 42), 0.1, kLinear);
+  const Shape in = {1, 5, 3, 4};
+  auto conv = make_layer(conv_node(3, 1, 1), {in}, 41);
+  check_layer_gradients(conv, {random_tensor(in, 42)}, 0.1, kLinear);
+}
+
+TEST(Conv2dGradient, BatchOfThreeSumsParameterGradientsOverSamples) {
+  const Shape in = {3, 2, 5, 4};
+  auto conv = make_layer(conv_node(3, 3, 1, 1), {in}, 43);
+  check_layer_gradients(conv, {random_tensor(in, 44)}, 0.1, kLinear);
+}
+
+TEST(Conv2dGradient, GroupsAndDepthwise) {
+  const Shape in = {2, 4, 5, 6};
+  json grouped = conv_node(6, 3, 1, 1);
+  grouped["groups"] = 2;
+  auto conv = make_layer(grouped, {in}, 45);
+  ASSERT_EQ(shape_of(conv.layer->params()[0].value), (Shape{6, 2, 3, 3}));
+  check_layer_gradients(conv, {random_tensor(in, 46)}, 0.1, kLinear);
+  json depthwise = conv_node(4, {3, 2}, {2, 1}, {1, 0, 0, 1});
+  depthwise["groups"] = 4;
+  auto dw = make_layer(depthwise, {in}, 47);
+  ASSERT_EQ(shape_of(dw.layer->params()[0].value), (Shape{4, 1, 3, 2}));
+  check_layer_gradients(dw, {random_tensor(in, 48)}, 0.1, kLinear);
+}
+
+TEST(Conv2dGradient, FourSidedPaddingAndEveryPaddingMode) {
+  const Shape in = {2, 2, 5, 4};
+  for (const char* mode : {"zeros", "reflect", "replicate", "circular"}) {
+    SCOPED_TRACE(mode);
+    json node = conv_node(3, 3, {2, 1}, {2, 1, 0, 3});
+    node["padding_mode"] = mode;
+    auto conv = make_layer(node, {in}, 49);
+    // H' = (5 + 2 + 0 - 3) / 2 + 1 = 3,  W' = (4 + 1 + 3 - 3) / 1 + 1 = 6
+    ASSERT_EQ(conv.output_shape, (Shape{2, 3, 3, 6}));
+    check_layer_gradients(conv, {random_tensor(in, 50)}, 0.1, kLinear);
+  }
 }
 
 // ---------------------------------------------------------------- pooling
 
 TEST(MaxPool2dGradient, OverlappingWindowsStride2Kernel3) {
-  const Shape in = {2, 7, 8};
-  const LayerSpec spec = window_spec("maxpool2d", {3, 3}, {2, 2});
-  ASSERT_EQ(layer_output_shape(spec, in, 0), (Shape{2, 3, 3}));  // floor mode drops column 7
-  MaxPool2d pool(pool_geometry(spec, in));
-  check_layer_gradients(pool, tie_free_tensor(in, 51), 0.01, kLinear);
+  const Shape in = {1, 2, 7, 8};
+  auto pool = make_layer(pool_node("maxpool2d", 3, 2), {in});
+  ASSERT_EQ(pool.output_shape, (Shape{1, 2, 3, 3}));  // floor mode drops column 7
+  check_layer_gradients(pool, {tie_free_tensor(in, 51)}, 0.01, kLinear);
 }
 
 TEST(MaxPool2dGradient, GappedRectangularWindowsStrideLargerThanKernel) {
-  const Shape in = {2, 7, 8};
-  const LayerSpec spec = window_spec("maxpool2d", {2, 3}, {3, 2});
-  ASSERT_EQ(layer_output_shape(spec, in, 0), (Shape{2, 2, 3}));
-  MaxPool2d pool(pool_geometry(spec, in));
-  check_layer_gradients(pool, tie_free_tensor(in, 52), 0.01, kLinear);
+  const Shape in = {1, 2, 7, 8};
+  auto pool = make_layer(pool_node("maxpool2d", {2, 3}, {3, 2}), {in});
+  ASSERT_EQ(pool.output_shape, (Shape{1, 2, 2, 3}));
+  check_layer_gradients(pool, {tie_free_tensor(in, 52)}, 0.01, kLinear);
+}
+
+TEST(MaxPool2dGradient, PaddingDilationAndCeilMode) {
+  const Shape in = {2, 2, 7, 8};
+  json node = pool_node("maxpool2d", 3, 2);
+  node["padding"] = 1;
+  node["dilation"] = {1, 2};
+  node["ceil_mode"] = true;
+  auto pool = make_layer(node, {in});
+  // H: (7 + 2 - 3 + 1) / 2 + 1 = 4 (ceil), W: (8 + 2 - 5 + 1) / 2 + 1 = 4 (ceil; last window starts at 6 < 9)
+  ASSERT_EQ(pool.output_shape, (Shape{2, 2, 4, 4}));
+  check_layer_gradients(pool, {tie_free_tensor(in, 53)}, 0.01, kLinear);
 }
 
 TEST(MaxPool2dGradient, TieGoesToTheFirstMaximumInRowMajorOrder) {
-  const Shape in = {1, 2, 2};
-  MaxPool2d pool(pool_geometry(window_spec("maxpool2d", {2, 2}, {2, 2}), in));
-  pool.forward(tensor_from({1.0f, 5.0f, 5.0f, 2.0f}, in));
-  EXPECT_EQ(pool.argmax()(0, 0, 0), 1.0f);
-  pool.backward(tensor_from({3.0f}, {1, 1, 1}));
+  const Shape in = {1, 1, 2, 2};
+  auto pool = make_layer(pool_node("maxpool2d", 2, 2), {in});
+  const std::vector<Tensor> x = {tensor_from({1.0f, 5.0f, 5.0f, 2.0f}, in)};
+  pool.forward(x);
+  EXPECT_EQ(pool.layer->buffers()[0].value(0, 0, 0, 0), 1.0f);
+  pool.backward(x, tensor_from({3.0f}, {1, 1, 1, 1}));
   EXPECT_TRUE(testing::all_close(to_vector(pool.grad_input()), {0.0f, 3.0f, 0.0f, 0.0f}, 0.0, 0.0));
 }
 
 TEST(AvgPool2dGradient, OverlappingWindowsStride2Kernel3) {
-  const Shape in = {2, 7, 8};
-  const LayerSpec spec = window_spec("avgpool2d", {3, 3}, {2, 2});
-  AvgPool2d pool(pool_geometry(spec, in));
-  check_layer_gradients(pool, random_tensor(in, 61), 0.1, kLinear);
+  const Shape in = {1, 2, 7, 8};
+  auto pool = make_layer(pool_node("avgpool2d", 3, 2), {in});
+  check_layer_gradients(pool, {random_tensor(in, 61)}, 0.1, kLinear);
 }
 
 TEST(AvgPool2dGradient, GappedRectangularWindowsStrideLargerThanKernel) {
-  const Shape in = {3, 7, 8};
-  const LayerSpec spec = window_spec("avgpool2d", {2, 3}, {3, 2});
-  AvgPool2d pool(pool_geometry(spec, in));
-  check_layer_gradients(pool, random_tensor(in, 62), 0.1, kLinear);
+  const Shape in = {1, 3, 7, 8};
+  auto pool = make_layer(pool_node("avgpool2d", {2, 3}, {3, 2}), {in});
+  check_layer_gradients(pool, {random_tensor(in, 62)}, 0.1, kLinear);
+}
+
+TEST(AvgPool2dGradient, PaddingCeilModeWithAndWithoutCountIncludePad) {
+  const Shape in = {2, 2, 7, 6};
+  for (bool include : {true, false}) {
+    json node = pool_node("avgpool2d", 3, 2);
+    node["padding"] = 1;
+    node["ceil_mode"] = true;
+    node["count_include_pad"] = include;
+    auto pool = make_layer(node, {in});
+    ASSERT_EQ(pool.output_shape, (Shape{2, 2, 4, 4}));
+    check_layer_gradients(pool, {random_tensor(in, 63)}, 0.1, kLinear);
+  }
 }
 
 // ---------------------------------------------------------------- flatten and dense
 
 TEST(FlattenGradient, ReshapesTheGradientBackInRowMajorOrder) {
-  Flatten flatten;
-  check_layer_gradients(flatten, random_tensor({3, 4, 5}, 71), 0.1, kLinear);
-  EXPECT_EQ(shape_of(flatten.output()), (Shape{60}));
+  auto flatten = make_layer({{"type", "flatten"}}, {{2, 3, 4, 5}});
+  check_layer_gradients(flatten, {random_tensor({2, 3, 4, 5}, 71)}, 0.1, kLinear);
+  EXPECT_EQ(shape_of(flatten.output), (Shape{2, 60}));
 }
 
 TEST(DenseGradient, SevenInputsFiveOutputs) {
-  Dense dense(random_tensor({5, 7}, 81), random_tensor({5}, 82));
-  check_layer_gradients(dense, random_tensor({7}, 83), 0.1, kLinear);
+  auto dense = make_layer({{"type", "dense"}, {"out_features", 5}}, {{1, 7}}, 81);
+  check_layer_gradients(dense, {random_tensor({1, 7}, 83)}, 0.1, kLinear);
+}
+
+TEST(DenseGradient, BatchOfFour) {
+  auto dense = make_layer({{"type", "dense"}, {"out_features", 6}}, {{4, 9}}, 84);
+  check_layer_gradients(dense, {random_tensor({4, 9}, 85)}, 0.1, kLinear);
 }
 
 TEST(LayerBackward, AddsIntoParameterGradientsInsteadOfOverwriting) {
-  Dense dense(random_tensor({3, 4}, 91), random_tensor({3}, 92));
-  dense.forward(random_tensor({4}, 93));
-  const Tensor upstream = random_tensor({3}, 94);
-  dense.zero_grad();
-  dense.backward(upstream);
-  const std::vector<float> once = to_vector(dense.params()[0].grad);
-  dense.backward(upstream);
+  auto dense = make_layer({{"type", "dense"}, {"out_features", 3}}, {{1, 4}}, 91);
+  const std::vector<Tensor> x = {random_tensor({1, 4}, 93)};
+  dense.forward(x);
+  const Tensor upstream = random_tensor({1, 3}, 94);
+  dense.layer->zero_grad();
+  dense.backward(x, upstream);
+  const std::vector<float> once = to_vector(dense.layer->params()[0].grad);
+  dense.backward(x, upstream);
   std::vector<float> twice_expected = once;
   for (float& v : twice_expected) v *= 2.0f;
-  EXPECT_TRUE(testing::all_close(to_vector(dense.params()[0].grad), twice_expected, 1e-6, 1e-6));
-  dense.zero_grad();
-  EXPECT_EQ(max_abs(to_vector(dense.params()[0].grad)), 0.0);
-  EXPECT_EQ(max_abs(to_vector(dense.params()[1].grad)), 0.0);
+  EXPECT_TRUE(testing::all_close(to_vector(dense.layer->params()[0].grad), twice_expected, 1e-6, 1e-6));
+  dense.layer->zero_grad();
+  EXPECT_EQ(testing::max_abs(to_vector(dense.layer->params()[0].grad)), 0.0);
+  EXPECT_EQ(testing::max_abs(to_vector(dense.layer->params()[1].grad)), 0.0);
+}
+
+TEST(LayerBackward, AddsIntoInputGradientsSoSeveralReadersSum) {
+  auto relu = make_layer({{"type", "relu"}}, {{1, 3}});
+  const std::vector<Tensor> x = {tensor_from({1.0f, -1.0f, 2.0f}, {1, 3})};
+  relu.forward(x);
+  Tensor gx = tensor_from({10.0f, 10.0f, 10.0f}, {1, 3});
+  const Tensor gy = tensor_from({1.0f, 2.0f, 3.0f}, {1, 3});
+  relu.layer->backward({&x[0]}, relu.output, gy, {&gx}, relu.context);
+  EXPECT_TRUE(testing::all_close(to_vector(gx), {11.0f, 10.0f, 13.0f}, 0.0, 0.0));
 }
 
 // ---------------------------------------------------------------- activations
 
 TEST(ActivationGradient, ReluAwayFromTheKink) {
-  Relu relu;
-  check_layer_gradients(relu, tensor_from(testing::values_away_from_zero(24, 101), {2, 3, 4}), 0.01, kLinear);
+  auto relu = make_layer({{"type", "relu"}}, {{1, 2, 3, 4}});
+  check_layer_gradients(relu, {tensor_from(testing::values_away_from_zero(24, 101), {1, 2, 3, 4})}, 0.01, kLinear);
 }
 
 TEST(ActivationGradient, ReluDerivativeAtZeroIsZero) {
-  Relu relu;
-  relu.forward(tensor_from({0.0f, -1.0f, 2.0f}, {3}));
-  relu.backward(tensor_from({1.0f, 1.0f, 1.0f}, {3}));
+  auto relu = make_layer({{"type", "relu"}}, {{1, 3}});
+  const std::vector<Tensor> x = {tensor_from({0.0f, -1.0f, 2.0f}, {1, 3})};
+  relu.forward(x);
+  relu.backward(x, tensor_from({1.0f, 1.0f, 1.0f}, {1, 3}));
   EXPECT_TRUE(testing::all_close(to_vector(relu.grad_input()), {0.0f, 0.0f, 1.0f}, 0.0, 0.0));
 }
 
 TEST(ActivationGradient, LeakyReluSlope02AwayFromTheKink) {
-  LeakyRelu leaky(0.2f);
-  check_layer_gradients(leaky, tensor_from(testing::values_away_from_zero(24, 102), {2, 3, 4}), 0.01, kLinear);
-  leaky.forward(tensor_from({-2.0f, 3.0f}, {2}));
-  EXPECT_TRUE(testing::all_close(to_vector(leaky.output()), {-0.4f, 3.0f}, 1e-7, 0.0));
+  auto leaky = make_layer({{"type", "leaky_relu"}, {"negative_slope", 0.2}}, {{1, 2, 3, 4}});
+  check_layer_gradients(leaky, {tensor_from(testing::values_away_from_zero(24, 102), {1, 2, 3, 4})}, 0.01, kLinear);
+  auto small = make_layer({{"type", "leaky_relu"}, {"negative_slope", 0.2}}, {{1, 2}});
+  small.forward({tensor_from({-2.0f, 3.0f}, {1, 2})});
+  EXPECT_TRUE(testing::all_close(to_vector(small.output), {-0.4f, 3.0f}, 1e-7, 0.0));
 }
 
 TEST(ActivationGradient, Sigmoid) {
-  Sigmoid sigmoid;
-  check_layer_gradients(sigmoid, random_tensor({2, 3, 4}, 103, -2.0f, 2.0f), 0.01, kSmooth);
+  auto sigmoid = make_layer({{"type", "sigmoid"}}, {{1, 2, 3, 4}});
+  check_layer_gradients(sigmoid, {random_tensor({1, 2, 3, 4}, 103, -2.0f, 2.0f)}, 0.01, kSmooth);
 }
 
 TEST(ActivationGradient, Tanh) {
-  Tanh tanh_layer;
-  check_layer_gradients(tanh_layer, random_tensor({2, 3, 4}, 104, -2.0f, 2.0f), 0.01, kSmooth);
+  auto tanh_layer = make_layer({{"type", "tanh"}}, {{1, 2, 3, 4}});
+  check_layer_gradients(tanh_layer, {random_tensor({1, 2, 3, 4}, 104, -2.0f, 2.0f)}, 0.01, kSmooth);
 }
 
-TEST(ActivationGradient, SoftmaxOnAVector) {
-  Softmax softmax;
-  check_layer_gradients(softmax, random_tensor({6}, 105, -2.0f, 2.0f), 0.01, kSmooth);
+TEST(ActivationGradient, SoftmaxOnAVectorAndABatch) {
+  auto softmax = make_layer({{"type", "softmax"}}, {{1, 6}});
+  check_layer_gradients(softmax, {random_tensor({1, 6}, 105, -2.0f, 2.0f)}, 0.01, kSmooth);
   double total = 0.0;
-  for (float y : softmax.output()) total += y;
+  for (float y : softmax.output) total += y;
   EXPECT_NEAR(total, 1.0, 1e-6);
+  auto batch = make_layer({{"type", "softmax"}}, {{3, 5}});
+  check_layer_gradients(batch, {random_tensor({3, 5}, 106, -2.0f, 2.0f)}, 0.01, kSmooth);
 }
 
 // ---------------------------------------------------------------- losses
@@ -296,7 +263,7 @@ std::vector<double> numeric_loss_gradient(Tensor output, const std::function<flo
   Tensor scratch;
   std::vector<double> numeric(output.size());
   for (std::size_t k = 0; k < output.size(); ++k) {
-    numeric[k] = central_difference(output.data()[k], step, [&] { return double(loss(output, scratch)); });
+    numeric[k] = testing::central_difference(output.data()[k], step, [&] { return double(loss(output, scratch)); });
   }
   return numeric;
 }
@@ -304,7 +271,8 @@ std::vector<double> numeric_loss_gradient(Tensor output, const std::function<flo
 TEST(LossGradient, MseMatchesFiniteDifferencesAndItsFormula) {
   const Tensor output = random_tensor({2, 3}, 111);
   const std::vector<float> target = testing::random_values(6, 112);
-  const auto loss = [&](const Tensor& y, Tensor& grad) { return mse_loss(y, target, grad); };
+  std::vector<float> losses;
+  const auto loss = [&](const Tensor& y, Tensor& grad) { return mse_loss(y, target.data(), grad, losses); };
   Tensor grad;
   const float value = loss(output, grad);
   double expected = 0.0;
@@ -316,27 +284,48 @@ TEST(LossGradient, MseMatchesFiniteDifferencesAndItsFormula) {
 }
 
 TEST(LossGradient, CrossEntropyMatchesFiniteDifferencesAndItsFormula) {
-  const Tensor logits = random_tensor({5}, 121, -2.0f, 2.0f);
+  const Tensor logits = random_tensor({1, 5}, 121, -2.0f, 2.0f);
   const int target_class = 3;
-  const auto loss = [&](const Tensor& z, Tensor& grad) { return cross_entropy_loss(z, target_class, grad); };
+  std::vector<float> losses;
+  const auto loss = [&](const Tensor& z, Tensor& grad) { return cross_entropy_loss(z, &target_class, grad, losses); };
   Tensor grad;
   const float value = loss(logits, grad);
   double sum_exp = 0.0;
   for (float z : logits) sum_exp += std::exp(double(z));
-  EXPECT_NEAR(value, std::log(sum_exp) - logits(3), 1e-6);
-  ASSERT_EQ(shape_of(grad), (Shape{5}));
+  EXPECT_NEAR(value, std::log(sum_exp) - logits(0, 3), 1e-6);
+  ASSERT_EQ(shape_of(grad), (Shape{1, 5}));
   EXPECT_TRUE(testing::all_close(to_vector(grad), testing::as_floats(numeric_loss_gradient(logits, loss, 0.01)), 1e-4,
                                  1e-3));
   double grad_sum = 0.0;  // softmax(z) - onehot(k) sums to zero
   for (float g : grad) grad_sum += g;
   EXPECT_NEAR(grad_sum, 0.0, 1e-6);
-  EXPECT_LT(grad(3), 0.0f);
+  EXPECT_LT(grad(0, 3), 0.0f);
+}
+
+TEST(LossGradient, BatchMeanOfPerSampleLossesAndGradientsDividedByTheBatch) {
+  const Tensor logits = random_tensor({3, 4}, 125, -2.0f, 2.0f);
+  const std::vector<int> classes = {1, 3, 0};
+  std::vector<float> losses;
+  Tensor grad;
+  const float mean = cross_entropy_loss(logits, classes.data(), grad, losses);
+  ASSERT_EQ(losses.size(), 3u);
+  EXPECT_NEAR(mean, (double(losses[0]) + losses[1] + losses[2]) / 3.0, 1e-6);
+  for (std::size_t s = 0; s < 3; ++s) {
+    Tensor one = tensor_from(std::vector<float>(logits.data() + s * 4, logits.data() + s * 4 + 4), {1, 4});
+    Tensor one_grad;
+    std::vector<float> one_loss;
+    cross_entropy_loss(one, &classes[s], one_grad, one_loss);
+    EXPECT_NEAR(one_loss[0], losses[s], 1e-6);
+    for (std::size_t k = 0; k < 4; ++k) EXPECT_NEAR(grad(s, k), one_grad(0, k) / 3.0f, 1e-7);
+  }
 }
 
 TEST(LossGradient, CrossEntropyStaysFiniteForLargeLogits) {
-  const Tensor logits = tensor_from({1000.0f, 1001.0f, 999.0f}, {3});
+  const Tensor logits = tensor_from({1000.0f, 1001.0f, 999.0f}, {1, 3});
   Tensor grad;
-  const float value = cross_entropy_loss(logits, 0, grad);
+  std::vector<float> losses;
+  const int target_class = 0;
+  const float value = cross_entropy_loss(logits, &target_class, grad, losses);
   // log(e^1000 + e^1001 + e^999) - 1000 = 1 + log(1 + e^-1 + e^-2)
   EXPECT_NEAR(value, 1.0 + std::log(1.0 + std::exp(-1.0) + std::exp(-2.0)), 1e-5);
   const double s = 1.0 + std::exp(-1.0) + std::exp(-2.0);

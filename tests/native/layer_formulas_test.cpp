@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "cnnlens/layers/conv2d.hpp"
-#include "cnnlens/layers/dense.hpp"
 #include "cnnlens/scene.hpp"
+#include "layer_harness.hpp"
 #include "test_support.hpp"
 
 namespace cnnlens {
@@ -69,44 +71,47 @@ class Conv2dAgainstDirectLoops : public ::testing::TestWithParam<ConvCase> {};
 
 TEST_P(Conv2dAgainstDirectLoops, ForwardAndBackwardMatchTheFormulas) {
   const ConvCase& c = GetParam();
-  LayerSpec spec;
-  spec.type = "conv2d";
-  spec.out_channels = c.out_channels;
-  spec.kernel_size = c.kernel;
-  spec.stride = c.stride;
-  spec.padding = c.padding;
-  spec.dilation = c.dilation;
-  const Shape out = layer_output_shape(spec, c.input, 0);
-  const ConvGeometry g{int(c.input[0]), int(c.input[1]), int(c.input[2]), int(out[0]), int(out[1]), int(out[2]),
-                       c.kernel,        c.stride,        c.padding,       c.dilation};
-  const Shape w_shape = weight_shape(spec, c.input);
-  const std::vector<float> x = testing::random_values(element_count(c.input), 1);
+  const Shape in = {1, c.input[0], c.input[1], c.input[2]};
+  const nlohmann::json node = {{"type", "conv2d"},
+                               {"out_channels", c.out_channels},
+                               {"kernel_size", {c.kernel.h, c.kernel.w}},
+                               {"stride", {c.stride.h, c.stride.w}},
+                               {"padding", {c.padding.h, c.padding.w}},
+                               {"dilation", {c.dilation.h, c.dilation.w}}};
+  auto conv = testing::make_layer(node, {in});
+  const Shape out = conv.output_shape;
+  const ConvGeometry& g = dynamic_cast<const Conv2d&>(*conv.layer).geometry();
+  const Shape w_shape = shape_of(conv.layer->params()[0].value);
+  const std::vector<float> x = testing::random_values(element_count(in), 1);
   const std::vector<float> w = testing::random_values(element_count(w_shape), 2);
   const std::vector<float> b = testing::random_values(std::size_t(c.out_channels), 3);
   const std::vector<float> gy = testing::random_values(element_count(out), 4);
   const Expected e = direct_conv(g, x, w, b, gy);
+  std::copy(w.begin(), w.end(), conv.layer->params()[0].value.begin());
+  std::copy(b.begin(), b.end(), conv.layer->params()[1].value.begin());
 
-  Conv2d conv(g, tensor_from(w, w_shape), tensor_from(b, {std::size_t(c.out_channels)}));
   // Run once on another input first, so every buffer is reused rather than fresh.
-  conv.forward(tensor_from(testing::random_values(x.size(), 9), c.input));
-  conv.backward(tensor_from(testing::random_values(gy.size(), 10), out));
-  conv.zero_grad();
+  const std::vector<Tensor> other = {tensor_from(testing::random_values(x.size(), 9), in)};
+  conv.forward(other);
+  conv.backward(other, tensor_from(testing::random_values(gy.size(), 10), out));
+  conv.layer->zero_grad();
 
-  conv.forward(tensor_from(x, c.input));
-  ASSERT_EQ(shape_of(conv.output()), out);
-  EXPECT_TRUE(testing::all_close(to_vector(conv.output()), testing::as_floats(e.y), kAbs, kRel)) << "output";
-  conv.backward(tensor_from(gy, out));
-  ASSERT_EQ(shape_of(conv.grad_input()), c.input);
+  const std::vector<Tensor> input = {tensor_from(x, in)};
+  conv.forward(input);
+  ASSERT_EQ(shape_of(conv.output), out);
+  EXPECT_TRUE(testing::all_close(to_vector(conv.output), testing::as_floats(e.y), kAbs, kRel)) << "output";
+  conv.backward(input, tensor_from(gy, out));
+  ASSERT_EQ(shape_of(conv.grad_input()), in);
   EXPECT_TRUE(testing::all_close(to_vector(conv.grad_input()), testing::as_floats(e.gx), kAbs, kRel)) << "grad_input";
-  EXPECT_TRUE(testing::all_close(to_vector(conv.params()[0].grad), testing::as_floats(e.gw), kAbs, kRel)) << "weight.grad";
-  EXPECT_TRUE(testing::all_close(to_vector(conv.params()[1].grad), testing::as_floats(e.gb), kAbs, kRel)) << "bias.grad";
+  EXPECT_TRUE(testing::all_close(to_vector(conv.layer->params()[0].grad), testing::as_floats(e.gw), kAbs, kRel)) << "weight.grad";
+  EXPECT_TRUE(testing::all_close(to_vector(conv.layer->params()[1].grad), testing::as_floats(e.gb), kAbs, kRel)) << "bias.grad";
 
-  // backward() adds into the parameter gradients: a second call doubles them, and grad_input is
-  // overwritten, not accumulated.
-  conv.backward(tensor_from(gy, out));
+  // backward() adds into the parameter gradients: a second call doubles them (the harness
+  // zeroes the input gradient before each call, as the model's executor does).
+  conv.backward(input, tensor_from(gy, out));
   std::vector<double> twice = e.gw;
   for (double& v : twice) v *= 2.0;
-  EXPECT_TRUE(testing::all_close(to_vector(conv.params()[0].grad), testing::as_floats(twice), 2 * kAbs, kRel))
+  EXPECT_TRUE(testing::all_close(to_vector(conv.layer->params()[0].grad), testing::as_floats(twice), 2 * kAbs, kRel))
       << "weight.grad after two backward calls";
   EXPECT_TRUE(testing::all_close(to_vector(conv.grad_input()), testing::as_floats(e.gx), kAbs, kRel))
       << "grad_input after two backward calls";
@@ -152,15 +157,16 @@ TEST_P(DenseAgainstDirectLoops, ForwardAndBackwardMatchTheFormulas) {
       gx[i] += double(w[o * in + i]) * gy[o];
     }
   }
-  Dense dense(tensor_from(w, {out, in}), tensor_from(b, {out}));
-  dense.forward(tensor_from(testing::random_values(in, 19), {in}));  // buffers reused below
-  dense.forward(tensor_from(x, {in}));
-  EXPECT_TRUE(testing::all_close(to_vector(dense.output()), testing::as_floats(y), kAbs, kRel)) << "output";
-  dense.zero_grad();
-  dense.backward(tensor_from(gy, {out}));
+  auto dense = testing::make_layer({{"type", "dense"}, {"out_features", out}, {"weight", w}, {"bias", b}}, {{1, in}});
+  dense.forward({tensor_from(testing::random_values(in, 19), {1, in})});  // buffers reused below
+  const std::vector<Tensor> input = {tensor_from(x, {1, in})};
+  dense.forward(input);
+  EXPECT_TRUE(testing::all_close(to_vector(dense.output), testing::as_floats(y), kAbs, kRel)) << "output";
+  dense.layer->zero_grad();
+  dense.backward(input, tensor_from(gy, {1, out}));
   EXPECT_TRUE(testing::all_close(to_vector(dense.grad_input()), testing::as_floats(gx), kAbs, kRel)) << "grad_input";
-  EXPECT_TRUE(testing::all_close(to_vector(dense.params()[0].grad), testing::as_floats(gw), kAbs, kRel)) << "weight.grad";
-  EXPECT_TRUE(testing::all_close(to_vector(dense.params()[1].grad), gy, kAbs, kRel)) << "bias.grad";
+  EXPECT_TRUE(testing::all_close(to_vector(dense.layer->params()[0].grad), testing::as_floats(gw), kAbs, kRel)) << "weight.grad";
+  EXPECT_TRUE(testing::all_close(to_vector(dense.layer->params()[1].grad), gy, kAbs, kRel)) << "bias.grad";
 }
 
 INSTANTIATE_TEST_SUITE_P(BlockingRemainders, DenseAgainstDirectLoops,

@@ -225,11 +225,11 @@ TEST(ModelRejects, BadCellsOfAVectorInput) {
 TEST(ModelRejects, BadParametersAndLeavesTheModelUnchanged) {
   Model model = classic();
   model.step();
-  expect_rejected_unchanged(model, [&] { model.set_param(0, "gamma", {1.0f, 2.0f}); }, "layer 0 (conv2d) has no parameter \"gamma\"");
-  expect_rejected_unchanged(model, [&] { model.set_param(1, "weight", {1.0f}); }, "layer 1 (maxpool2d) has no parameter \"weight\"");
+  expect_rejected_unchanged(model, [&] { model.set_param(0, "gamma", {1.0f, 2.0f}); }, "layer 1 (conv2d): has no parameter \"gamma\"");
+  expect_rejected_unchanged(model, [&] { model.set_param(1, "weight", {1.0f}); }, "layer 2 (maxpool2d): has no parameter \"weight\"");
   expect_rejected_unchanged(model, [&] { model.set_param(9, "weight", {1.0f}); }, "layer 9 does not exist (the network has 5 layers)");
   expect_rejected_unchanged(model, [&] { model.set_param(0, "bias", {1.0f, 2.0f, 3.0f}); },
-                            "layer 0 (conv2d): bias needs 2 values (2), got 3");
+                            "layer 1 (conv2d): bias needs 2 values (2), got 3");
   expect_rejected_unchanged(model, [&] { model.set_param(0, "weight", std::vector<float>(17, 0.0f)); },
                             "weight needs 18 values (2x1x3x3), got 17");
   expect_rejected_unchanged(model, [&] { model.set_param(0, "bias", {1.0f, kNaN}); }, "bias: every value must be a finite number");
@@ -238,7 +238,7 @@ TEST(ModelRejects, BadParametersAndLeavesTheModelUnchanged) {
   expect_rejected_unchanged(model, [&] { model.set_param_element(0, "weight", 0, kInf); }, "weight value must be a finite number");
   expect_rejected_unchanged(model, [&] { model.set_param_element(0, "kernel", 0, 1.0f); }, "has no parameter \"kernel\"");
   expect_rejected_unchanged(model, [&] { model.set_param_element(5, "bias", 0, 1.0f); }, "layer 5 does not exist");
-  expect_rejected_unchanged(model, [&] { model.set_param_element(4, "bias", 0, 1.0f); }, "layer 4 (sigmoid) has no parameter \"bias\"");
+  expect_rejected_unchanged(model, [&] { model.set_param_element(4, "bias", 0, 1.0f); }, "layer 5 (sigmoid): has no parameter \"bias\"");
 }
 
 TEST(ModelRejects, BadTargetsAndLeavesTheModelUnchanged) {
@@ -293,7 +293,7 @@ TEST(ModelTensors, EveryLayerListsItsBuffersByName) {
   EXPECT_EQ(names(4), (std::vector<std::string>{"input", "output", "grad_output", "grad_input"}));
   // argmax holds each pooled cell's flat input index: filter 1's top-left block wins at (0, 0).
   const Tensor& argmax = *model.layer(1).tensors().back().tensor;
-  EXPECT_EQ(shape_of(argmax), (Shape{2, 2, 2}));
+  EXPECT_EQ(shape_of(argmax), (Shape{1, 2, 2, 2}));
   EXPECT_EQ(argmax(0, 0, 0), 0.0f);
   model.step();  // plain SGD: a delta but no velocity
   EXPECT_EQ(names(3), (std::vector<std::string>{"input", "output", "grad_output", "grad_input", "weight", "weight.grad",
@@ -507,7 +507,7 @@ json padded_strided_scene() {
 TEST(ModelExplain, ConvOutputSumsEqualEveryCellOfAPaddedStridedConv) {
   const Model model = testing::model_from(padded_strided_scene());
   const Tensor& out = model.layer(0).output();
-  ASSERT_EQ(shape_of(out), (Shape{3, 4, 4}));  // H' = (7+2-3)/2+1 = 4, W' = (6+4-3)/2+1 = 4
+  ASSERT_EQ(shape_of(out), (Shape{1, 3, 4, 4}));  // H' = (7+2-3)/2+1 = 4, W' = (6+4-3)/2+1 = 4
   int padded_terms = 0;
   std::vector<float> sums, outputs;
   for (int c = 0; c < 3; ++c) {

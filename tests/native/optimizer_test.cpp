@@ -236,8 +236,8 @@ nlohmann::json small_dense_scene() {
           {"optimizer", {{"type", "sgd"}, {"lr", 0.1}, {"momentum", 0.9}}}};
 }
 
-bool lists(const Layer& layer, const std::string& name) {
-  for (const NamedTensor& t : layer.tensors()) {
+bool lists(const NodeView& node, const std::string& name) {
+  for (const NamedTensor& t : node.tensors()) {
     if (t.name == name) return true;
   }
   return false;

@@ -1,7 +1,9 @@
-// The layer interface: a forward/backward pair that owns every buffer the visualizer may show,
-// listed by name so the page and the trace discover tensors without knowing each layer kind.
+// The runtime side of a layer kind: a forward/backward pair over batch-first tensors. The
+// executor owns every edge (value and gradient); a layer owns only its parameters and buffers,
+// each listed by name and role so the page and the trace discover them without knowing the kind.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,57 +13,82 @@ namespace cnnlens {
 
 // A learnable tensor with its gradient and the optimizer's per-parameter state.
 struct Param {
-  std::string name;  // "weight" or "bias"
+  std::string name;         // "weight", "bias", ...
   Tensor value;
-  Tensor grad;       // dL/d(value), same shape; backward() accumulates into it
+  Tensor grad;              // dL/d(value), same shape; backward() accumulates into it
   // Optimizer state; a default Tensor (dimension 0) means "not started yet".
-  Tensor momentum;   // SGD velocity, or Adam's first moment m
-  Tensor velocity;   // Adam's second moment v (empty unless Adam ran)
-  Tensor delta;      // the change the last optimizer step made (empty before any step)
+  Tensor momentum;          // SGD velocity, or Adam's first moment m
+  Tensor velocity;          // Adam's second moment v (empty unless Adam ran)
+  Tensor delta;             // the change the last optimizer step made (empty before any step)
+  std::string source_name;  // the name it had in a model file ("conv1.weight"), kept through save
 };
 
-// A non-owning name -> tensor pair, valid until the layer is changed or destroyed.
+// What a buffer is for, so views can draw it without knowing the kind.
+enum class BufferRole {
+  kStatistic,  // running statistics: part of the model, saved in the scene (batch norm)
+  kBatch,      // statistics of the current batch, recomputed by every forward pass
+  kMask,       // a random mask of the current pass (dropout)
+  kRouting,    // where each output cell came from (max-pool argmax)
+};
+const char* role_name(BufferRole role);
+
+struct Buffer {
+  std::string name;
+  BufferRole role;
+  Tensor value;
+  std::string source_name;
+};
+
+// A non-owning name -> tensor pair, valid until the model is changed or destroyed.
 struct NamedTensor {
   std::string name;
   const Tensor* tensor;
+  std::string role;  // "output", "grad", "param", "param.grad", "optimizer", "statistic", "batch", "mask", "routing", ...
 };
+
+// How a pass runs. The display pass (recomputing the scene's own sample for reading) keeps the
+// mode but neither updates running statistics nor draws new masks.
+struct RunContext {
+  bool training = true;            // train mode: batch statistics, dropout active
+  bool update_statistics = true;   // batch norm updates running_mean/running_var
+  std::uint32_t seed = 1;
+  std::uint64_t step = 0;          // optimizer steps taken: dropout masks derive from (seed, step, node)
+  std::size_t node_index = 0;
+};
+
+using Inputs = std::vector<const Tensor*>;
+using GradInputs = std::vector<Tensor*>;
 
 class Layer {
  public:
   virtual ~Layer() = default;
 
-  virtual const char* type() const = 0;
+  // Reads the input edges (batch-first), writes the output edge (resized as needed).
+  virtual void forward(const Inputs& inputs, Tensor& output, const RunContext& context) = 0;
 
-  // Reads `input`, fills output(). Keeps a copy of the input for backward and for display.
-  virtual void forward(const Tensor& input) = 0;
-
-  // Reads dL/d(output), fills grad_input() and adds into every param's grad.
-  virtual void backward(const Tensor& grad_output) = 0;
-
-  const Tensor& input() const { return input_; }
-  const Tensor& output() const { return output_; }
-  const Tensor& grad_output() const { return grad_output_; }
-  const Tensor& grad_input() const { return grad_input_; }
+  // Reads dL/d(output); ADDS dL/d(input k) into *grad_inputs[k] (sized like the input; other
+  // consumers of the same edge add theirs too) and every parameter's gradient into its grad.
+  // A null grad_inputs[k] means nobody needs that gradient.
+  virtual void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output,
+                        const GradInputs& grad_inputs, const RunContext& context) = 0;
 
   std::vector<Param>& params() { return params_; }
   const std::vector<Param>& params() const { return params_; }
+  std::vector<Buffer>& buffers() { return buffers_; }
+  const std::vector<Buffer>& buffers() const { return buffers_; }
   Param* find_param(const std::string& name);
+  Buffer* find_buffer(const std::string& name);
+  const Param& param(const std::string& name) const;  // throws std::logic_error if absent
+  Param& param(const std::string& name);
 
   void zero_grad();
 
-  // Every tensor of this layer by name: input, output, grad_output, grad_input, then for each
-  // param "weight", "weight.grad", and its optimizer state ("weight.momentum", "weight.velocity",
-  // "weight.delta") once it exists, then layer-specific caches (e.g. "argmax").
-  std::vector<NamedTensor> tensors() const;
-
  protected:
-  virtual void list_caches(std::vector<NamedTensor>& /*out*/) const {}
-
-  Tensor input_;        // what forward() last read
-  Tensor output_;       // what forward() last wrote
-  Tensor grad_output_;  // what backward() last read
-  Tensor grad_input_;   // what backward() last wrote
   std::vector<Param> params_;
+  std::vector<Buffer> buffers_;
 };
+
+// Adds src into dst element by element (same size).
+void add_into(Tensor& dst, const Tensor& src);
 
 }  // namespace cnnlens

@@ -1,6 +1,8 @@
-// Losses as pure value/gradient pairs on the network's last output.
-//   mse:            L = (1/N) sum (y - t)^2            dL/dy = 2 (y - t) / N
-//   cross_entropy:  L = logsumexp(z) - z_k             dL/dz = softmax(z) - onehot(k)
+// Losses as pure value/gradient pairs on the network's last output [N, ...], averaged over the
+// batch (PyTorch's mean reduction). Per sample, with F output values:
+//   mse:            L_n = (1/F) sum (y - t)^2        dL/dy = 2 (y - t) / (F N)
+//   cross_entropy:  L_n = logsumexp(z) - z_k         dL/dz = (softmax(z) - onehot(k)) / N
+// and L = (1/N) sum_n L_n.
 #pragma once
 
 #include <vector>
@@ -9,8 +11,12 @@
 
 namespace cnnlens {
 
-// Both return the loss and write dL/d(output) into `grad` (resized to the output's shape).
-float mse_loss(const Tensor& output, const std::vector<float>& target, Tensor& grad);
-float cross_entropy_loss(const Tensor& logits, int target_class, Tensor& grad);
+// Both return the batch mean, write each sample's loss into `losses` and dL/d(output) into `grad`
+// (resized to the output's shape). `target` holds N*F values; `classes` N class indices.
+float mse_loss(const Tensor& output, const float* target, Tensor& grad, std::vector<float>& losses);
+float cross_entropy_loss(const Tensor& logits, const int* classes, Tensor& grad, std::vector<float>& losses);
+
+// One sample's cross-entropy from its F logits (no gradient), for evaluation.
+double cross_entropy_value(const float* logits, std::size_t count, int target_class);
 
 }  // namespace cnnlens

@@ -1,9 +1,16 @@
-// The façade over the core: a scene turned into a runnable network. Everything the page and the
+// The façade over the core: a scene turned into a runnable graph. Everything the page and the
 // wasm module can do goes through here, so native tests cover it.
 //
-// State rule: after the constructor and after every call that changes something (a setter, step,
-// train), the model has run forward and backward again, so every tensor it lists describes the
-// current parameters and input. A call that throws changes nothing.
+// The executor: nodes run in list order; every edge (the input and each node's output) owns its
+// value and its gradient, batch-first [N, ...]; a node's backward adds into the gradients of the
+// edges it read, so an edge read by several nodes sums their contributions. The loss is the mean
+// over the batch (PyTorch's default reduction).
+//
+// State rule: whenever a tensor is read, it describes the scene's own input with the current
+// parameters, forward and backward. Calls that train on other samples, predict or evaluate leave
+// the edges holding their batch; the scene's own sample is recomputed lazily on the next read — a
+// display pass that neither updates running statistics nor draws new dropout masks.
+// A call that throws changes nothing.
 #pragma once
 
 #include <memory>
@@ -33,6 +40,38 @@ struct Evaluation {
   float mean_loss = 0.0f;
 };
 
+class Model;
+
+// A read-only window on one node of a model: its spec, its layer and the edges around it. Reading
+// through it brings the model up to date first (the state rule).
+class NodeView {
+ public:
+  NodeView(const Model& model, std::size_t index) : model_(&model), index_(index) {}
+
+  std::size_t index() const { return index_; }
+  const NodeSpec& spec() const;
+  const std::string& id() const { return spec().id; }
+  const char* type() const;
+  const Layer& layer() const;
+
+  std::size_t input_count() const;
+  const Tensor& input(std::size_t k = 0) const;       // the value of the k-th edge it reads
+  const Tensor& grad_input(std::size_t k = 0) const;  // that edge's gradient (summed over all its readers)
+  const Tensor& output() const;
+  const Tensor& grad_output() const;
+  const std::vector<Param>& params() const { return layer().params(); }
+  const std::vector<Buffer>& buffers() const { return layer().buffers(); }
+
+  // Every tensor by name and role: input, output, grad_output, grad_input (input.1, grad_input.1 ...
+  // for further inputs), then for each param "weight", "weight.grad" and its optimizer state
+  // ("weight.momentum", "weight.velocity", "weight.delta") once it exists, then the buffers.
+  std::vector<NamedTensor> tensors() const;
+
+ private:
+  const Model* model_;
+  std::size_t index_;
+};
+
 class Model {
  public:
   explicit Model(Scene scene);
@@ -43,56 +82,63 @@ class Model {
   ~Model();
 
   // --- running ---
-  void forward();   // outputs and loss from the current parameters
+  void forward();   // outputs and loss from the current parameters (a display pass)
   void backward();  // every gradient; parameter grads are zeroed first, not accumulated across calls
-  // One optimizer step: forward, backward, update, then forward and backward again. Returns the
-  // loss measured before the update. Throws SceneError (and keeps the last finite state) when
-  // the loss or a parameter stops being finite.
+  // One optimizer step on the scene's own input: forward, backward, update. Returns the loss
+  // measured before the update. Throws SceneError (and keeps the last finite state) when the loss
+  // or a parameter stops being finite, or the scene has no loss.
   float step();
-  // `steps` optimizer steps, then one forward and backward; returns the loss of each step. On
-  // divergence it throws, keeping the steps before the one that diverged.
+  // `steps` optimizer steps; returns the loss of each. On divergence it throws, keeping the steps
+  // before the one that diverged.
   std::vector<float> train(int steps);
 
   // --- mini-batches (samples other than the scene's own input) ---
-  // `inputs` holds `count` samples of the input's shape back to back. One optimizer step whose
-  // gradient is the mean of the samples' gradients (PyTorch's mean reduction: the loss is the
-  // mean of the per-sample losses); returns that mean loss, measured before the update, and
-  // records it in the loss history. Then refreshes like step(): the tensors the model lists
-  // describe its own input and target with the new parameters. Throws SceneError on bad
-  // arguments (nothing changes) or divergence (as step()).
+  // `inputs` holds `count` samples of the sample shape back to back. One optimizer step on them as
+  // one batch (batch statistics, the mean loss); returns that mean loss, measured before the
+  // update, and records it in the loss history. Throws SceneError on bad arguments (nothing
+  // changes) or divergence (as step()).
   float train_batch(const float* inputs, std::size_t count, const BatchTargets& targets);
-  // Consecutive batches of `batch_size` samples (the last one may be smaller), one optimizer
-  // step each, one refresh at the end; returns each batch's mean loss. On divergence it throws,
-  // keeping the batches before the one that diverged.
+  // Consecutive batches of `batch_size` samples (the last one may be smaller), one optimizer step
+  // each; returns each batch's mean loss. On divergence it throws, keeping the batches before.
   std::vector<float> train_batches(const float* inputs, std::size_t count, const BatchTargets& targets,
                                    std::size_t batch_size);
-  // Forward passes only (no gradient changes), e.g. test-set accuracy; `labels` may be null.
-  // The model's own tensors are restored afterwards.
+  // Forward passes in eval mode (no gradient or statistics changes), e.g. test-set accuracy;
+  // `labels` may be null.
   Evaluation evaluate(const float* inputs, std::size_t count, const int* labels);
-  // The network's output (logits for cross_entropy) for one sample; the model's tensors are restored.
+  // The network's output (logits for cross_entropy) for one sample, in eval mode.
   std::vector<float> predict(const float* input);
 
-  float loss() const { return loss_; }
+  bool has_loss() const { return scene_.loss != LossKind::kNone; }
+  float loss() const;                          // batch mean of the scene's own input
+  const std::vector<float>& losses() const;    // per sample
   // Losses of the recent steps (the last 5,000 to 10,000 on long runs, so memory stays flat).
   const std::vector<float>& loss_history() const { return loss_history_; }
   int steps_taken() const { return optimizer_.steps_taken(); }
 
   // --- reading ---
   const Scene& scene() const { return scene_; }  // architecture; parameters live in the layers
-  std::size_t layer_count() const { return layers_.size(); }
-  const Layer& layer(std::size_t index) const;
-  const Tensor& input() const { return input_; }
-  const Tensor& loss_grad() const { return loss_grad_; }  // dL/d(last output)
-  const Tensor& target() const { return target_; }        // mse target, or the one-hot class vector
-  nlohmann::json to_scene_json() const;                   // the scene with current values
+  const GraphShapes& shapes() const { return shapes_; }
+  std::size_t node_count() const { return nodes_.size(); }
+  std::size_t layer_count() const { return nodes_.size(); }
+  NodeView node(std::size_t index) const;       // throws SceneError when out of range
+  NodeView node(const std::string& id) const;   // throws SceneError for an unknown id
+  NodeView layer(std::size_t index) const { return node(index); }
+  std::size_t node_index(const std::string& id) const;
+  const Tensor& input() const { return input_; }  // the scene's own input, batch-first
+  const Tensor& grad_input() const;               // dL/d(input)
+  const Tensor& output() const;                   // the last node's output
+  const Tensor& loss_grad() const;                // dL/d(last output)
+  const Tensor& target() const { return target_; }  // mse target, or one-hot classes, shaped like the output
+  nlohmann::json to_scene_json() const;              // the scene with current values
   const OptimizerSpec& optimizer() const { return optimizer_.spec(); }
 
-  // --- editing: each checks its arguments first, throws SceneError, then refreshes ---
+  // --- editing: each checks its arguments first and throws SceneError, changing nothing ---
   void set_input(const std::vector<float>& values);
-  void set_input_cell(int channel, int row, int col, float value);
-  void set_param(std::size_t layer, const std::string& name, const std::vector<float>& values);
-  void set_param_element(std::size_t layer, const std::string& name, std::size_t index, float value);
-  void set_target(const nlohmann::json& target);  // numbers for mse, a class index for cross_entropy
+  void set_input_cell(int channel, int row, int col, float value);  // sample 0
+  void set_input_element(std::size_t index, float value);           // flat index into the batch
+  void set_param(std::size_t node, const std::string& name, const std::vector<float>& values);
+  void set_param_element(std::size_t node, const std::string& name, std::size_t index, float value);
+  void set_target(const nlohmann::json& target);  // as the scene's "target" field
   void set_optimizer(const nlohmann::json& spec);
   void reset_optimizer();
 
@@ -100,34 +146,62 @@ class Model {
   std::vector<Param*> all_params();
   Layer& mutable_layer(std::size_t index);
   Tensor& mutable_input() { return input_; }
-  float evaluate_loss();  // forward only; leaves the forward tensors updated
-  void refresh();         // forward + backward
+  float evaluate_loss();  // a display forward pass and the loss; leaves the forward tensors updated
+  void refresh();         // display forward + backward
+  // Brings every tensor up to date with the state rule; the readers above call it.
+  void ensure_fresh() const;
+
+  // Edge and node access for NodeView: edge -1 is the input, k node k's output.
+  const Layer& node_layer(std::size_t index) const;
+  const std::vector<int>& node_inputs(std::size_t index) const;
+  const Tensor& edge_value(int edge) const;
+  const Tensor& edge_grad(int edge) const;
 
  private:
+  struct Node {
+    std::unique_ptr<Layer> layer;
+    std::vector<int> inputs;  // edges read: -1 the input, k node k's output
+  };
+
+  RunContext context(bool training_pass) const;
+  void run_forward(const Tensor& input, const RunContext& context);
+  float compute_loss(const float* target_values, const int* target_classes);
+  void run_backward(const RunContext& context);
   void update_target_tensor();
   void update_parameters_or_throw();
-  float train_once();
-  void check_batch(const float* inputs, std::size_t count, const BatchTargets* targets, const int* labels) const;
-  float forward_sample(const float* input, const BatchTargets* targets, std::size_t index);
-  float train_batch_once(const float* inputs, std::size_t count, const BatchTargets& targets);
+  void require_loss(const char* what) const;
+  float train_on(const Tensor& input, const float* target_values, const int* target_classes);
+  // `at_once`: how many samples one pass will hold (the batch size, or evaluate's chunk).
+  void check_batch(const float* inputs, std::size_t count, const BatchTargets* targets, const int* labels,
+                   std::size_t at_once) const;
+  void load_batch(const float* inputs, std::size_t count);
+  void record_loss(float loss);
 
   Scene scene_;
-  std::vector<Shape> shapes_;  // input shape of each layer, then the output shape
-  Tensor input_;
+  GraphShapes shapes_;
+  std::vector<Node> nodes_;
+  Tensor input_;                     // the scene's own input [N, ...]
+  Tensor batch_;                     // samples from train_batch/evaluate/predict [n, ...]
+  std::vector<Tensor> values_;       // node k's output edge
+  std::vector<Tensor> grads_;        // its gradient
+  Tensor input_grad_;
+  const Tensor* running_input_ = nullptr;  // what the edges describe now: &input_ or &batch_
   Tensor target_;
-  std::vector<std::unique_ptr<Layer>> layers_;
   Optimizer optimizer_;
   float loss_ = 0.0f;
-  Tensor loss_grad_;
+  std::vector<float> losses_;
   std::vector<float> loss_history_;
-  std::vector<Param> backup_;  // parameters and optimizer state before the current update
-  std::vector<Param*> params_;  // every layer's params, in order (stable: layers never change)
-  Tensor sample_;                     // the batch sample being run, in the input's shape
-  std::vector<float> sample_target_;  // its mse target
+  std::vector<Param> backup_;           // parameters and optimizer state before the current update
+  std::vector<Tensor> backup_statistics_;
+  std::vector<Param*> params_;          // every node's params, in order (stable: nodes never change)
+  std::vector<Buffer*> statistics_;     // every running statistic, in order
+  std::vector<float> batch_targets_;
+  bool dirty_ = true;                   // the edges do not describe the scene's own input
 };
 
-// The trace (docs/scene-format.md): every tensor of the model's current state, as JSON, with
-// the model's recent loss history or the one given (e.g. everything train() returned).
+// The trace (docs/scene-format.md): every tensor of the model's current state, as JSON, with the
+// model's recent loss history or the one given (e.g. everything train() returned). Version-1
+// scenes give the version-1 trace ("layers", tensors per sample); version 2 the graph trace.
 nlohmann::json trace(const Model& model);
 nlohmann::json trace(const Model& model, const std::vector<float>& loss_history);
 

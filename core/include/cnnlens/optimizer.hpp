@@ -1,4 +1,4 @@
-// Gradient descent: SGD with momentum and Adam, with PyTorch's update rules. Per-parameter state
+// Gradient descent: SGD (momentum, Nesterov, weight decay), Adam and AdamW, with PyTorch's update rules. Per-parameter state
 // lives in each Param (momentum, velocity, delta), so the page can show it as matrices.
 #pragma once
 
@@ -30,6 +30,7 @@ class Optimizer {
 
   OptimizerSpec spec_;
   int steps_taken_ = 0;  // Adam's t
+  mutable Tensor decayed_;  // scratch: SGD's gradient plus weight decay
 };
 
 }  // namespace cnnlens

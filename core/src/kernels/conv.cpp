@@ -101,11 +101,11 @@ void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w
     gb[o] += sum;
   }
   gemm_nt_accumulate(outs, taps, cells, gy, cells, columns, cells, gw, taps);
+  if (gx == nullptr) return;
   for (int o = 0; o < outs; ++o) {
     for (int k = 0; k < taps; ++k) wt[k * outs + o] = w[o * taps + k];
   }
   gemm_nn(taps, cells, outs, wt, outs, gy, cells, dcol, cells, nullptr, false);
-  std::fill(gx, gx + g.in_channels * g.in_h * g.in_w, 0.0f);
   col2im_add(g, dcol, gx);
 }
 

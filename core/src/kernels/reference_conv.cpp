@@ -33,7 +33,6 @@ void reference_conv2d_forward(const ConvGeometry& g, const float* x, const float
 void reference_conv2d_backward(const ConvGeometry& g, const float* x, const float* w, const float* gy, float* gw,
                                float* gb, float* gx) {
   const int kh = g.kernel.h, kw = g.kernel.w;
-  std::fill(gx, gx + g.in_channels * g.in_h * g.in_w, 0.0f);
   for (int o = 0; o < g.out_channels; ++o) {
     for (int r = 0; r < g.out_h; ++r) {
       for (int s = 0; s < g.out_w; ++s) {

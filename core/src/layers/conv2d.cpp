@@ -1,40 +1,221 @@
-// Convolution through im2col and register-blocked matrix products (kernels/conv.hpp); the
-// derivation is in conv2d.hpp. The direct-loop form of the same sums is
-// kernels/reference_conv.cpp, which the tests compare this against.
+// conv2d: the kind's declaration and the runtime layer. Convolution runs through im2col and
+// register-blocked matrix products (kernels/conv.hpp), one group at a time; the derivation is in
+// conv2d.hpp, the direct-loop form of the same sums in kernels/reference_conv.cpp.
 #include "cnnlens/layers/conv2d.hpp"
 
-#include <array>
+#include <algorithm>
 #include <utility>
 
 #include "cnnlens/kernels/conv.hpp"
+#include "cnnlens/kernels/pad.hpp"
+#include "cnnlens/limits.hpp"
 
 namespace cnnlens {
+namespace {
 
-Conv2d::Conv2d(const ConvGeometry& geometry, Tensor weight, Tensor bias) : geometry_(geometry) {
+using nlohmann::json;
+
+long long window_positions(long long padded, int kernel, int stride, int dilation) {
+  const long long span = static_cast<long long>(dilation) * (kernel - 1) + 1;
+  if (span > padded) return 0;
+  return (padded - span) / stride + 1;
+}
+
+Shape conv_output_shape(const NodeSpec& node, const InputShapes& inputs) {
+  const Shape& in = inputs[0];
+  require_map(node, in);
+  const int channels = int(in[1]), groups = node.integer("groups"), outs = node.integer("out_channels");
+  if (channels % groups != 0 || outs % groups != 0) {
+    node.fail("groups_mismatch", "groups", {{"groups", groups}, {"in_channels", channels}, {"out_channels", outs}},
+              "groups " + std::to_string(groups) + " must divide both the input's " + std::to_string(channels) +
+                  " channels and out_channels " + std::to_string(outs));
+  }
+  const Pair k = node.pair("kernel_size"), s = node.pair("stride"), d = node.pair("dilation");
+  const Padding4 p = node.padding("padding");
+  const std::string& mode = node.choice("padding_mode");
+  const int h = int(in[2]), w = int(in[3]);
+  if (mode == "reflect" && (p.top >= h || p.bottom >= h || p.left >= w || p.right >= w)) {
+    node.fail("padding_too_large", "padding", {{"input", json::array({h, w})}},
+              "reflect padding must be smaller than the input " + std::to_string(h) + "x" + std::to_string(w));
+  }
+  if (mode == "circular" && (p.top > h || p.bottom > h || p.left > w || p.right > w)) {
+    node.fail("padding_too_large", "padding", {{"input", json::array({h, w})}},
+              "circular padding can be at most the input " + std::to_string(h) + "x" + std::to_string(w));
+  }
+  const Pair padded{h + p.top + p.bottom, w + p.left + p.right};
+  const Pair span{d.h * (k.h - 1) + 1, d.w * (k.w - 1) + 1};
+  if (span.h > padded.h || span.w > padded.w) {
+    const bool plain = d.h == 1 && d.w == 1;
+    node.fail("kernel_too_large", "kernel_size",
+              {{"kernel_size", json::array({k.h, k.w})}, {"span", json::array({span.h, span.w})},
+               {"padded", json::array({padded.h, padded.w})}},
+              "kernel_size " + pair_text(k) + (plain ? "" : " with dilation " + pair_text(d) + " spans " + pair_text(span) + " and") +
+                  " is larger than the padded input " + pair_text(padded));
+  }
+  return {in[0], std::size_t(outs), std::size_t(window_positions(padded.h, k.h, s.h, d.h)),
+          std::size_t(window_positions(padded.w, k.w, s.w, d.w))};
+}
+
+std::uint64_t conv_cost(const NodeSpec& node, const InputShapes& inputs, const Shape& output) {
+  const Pair k = node.pair("kernel_size");
+  return output_elements(node, inputs, output) * (inputs[0][1] / std::uint64_t(node.integer("groups"))) *
+         std::uint64_t(k.h) * std::uint64_t(k.w);
+}
+
+std::vector<TensorDecl> conv_params(const NodeSpec& node, const InputShapes& inputs) {
+  const Pair k = node.pair("kernel_size");
+  const std::size_t outs = std::size_t(node.integer("out_channels"));
+  const std::size_t per_group = inputs[0][1] / std::size_t(node.integer("groups"));
+  return {{"weight", {outs, per_group, std::size_t(k.h), std::size_t(k.w)}, Init::kFanIn},
+          {"bias", {outs}, Init::kZeros}};
+}
+
+std::unique_ptr<Layer> conv_create(const NodeSpec& node, const InputShapes& inputs, const Shape& output,
+                                   std::vector<Param> params, std::vector<Buffer>) {
+  const Shape& in = inputs[0];
+  const int groups = node.integer("groups");
+  const Padding4 p = node.padding("padding");
+  const bool zeros = node.choice("padding_mode") == "zeros";
+  // Non-zero modes pad into a scratch map first, so the kernels see a larger input and no padding.
+  const ConvGeometry group{int(in[1]) / groups,
+                           zeros ? int(in[2]) : int(in[2]) + p.top + p.bottom,
+                           zeros ? int(in[3]) : int(in[3]) + p.left + p.right,
+                           int(output[1]) / groups,
+                           int(output[2]),
+                           int(output[3]),
+                           node.pair("kernel_size"),
+                           node.pair("stride"),
+                           zeros ? Pair{p.top, p.left} : Pair{0, 0},
+                           node.pair("dilation")};
+  auto layer = std::make_unique<Conv2d>(group, groups, p, node.choice("padding_mode"), std::move(params[0].value),
+                                        std::move(params[1].value));
+  for (std::size_t k = 0; k < 2; ++k) layer->params()[k].source_name = params[k].source_name;
+  return layer;
+}
+
+}  // namespace
+
+const LayerKind& conv2d_kind() {
+  static const LayerKind kind = [] {
+    const double window = double(limits::kMaxWindow);
+    LayerKind k;
+    k.type = "conv2d";
+    k.title = "Convolution";
+    k.pytorch = "nn.Conv2d";
+    k.onnx = "Conv";
+    k.help_key = "kind.conv2d";
+    k.fields = {
+        {"out_channels", FieldType::kInt, nullptr, 1, double(limits::kMaxChannels), {}, "", true},
+        {"kernel_size", FieldType::kPair, nullptr, 1, window, {}, "", true},
+        {"stride", FieldType::kPair, 1, 1, window, {}, "", true},
+        {"padding", FieldType::kPadding, 0, 0, window, {}, "", true},
+        {"dilation", FieldType::kPair, 1, 1, window, {}, "", true},
+        {"groups", FieldType::kInt, 1, 1, double(limits::kMaxChannels), {}, "", false},
+        {"padding_mode", FieldType::kChoice, "zeros", 0, 0, {"zeros", "reflect", "replicate", "circular"}, "", false},
+    };
+    k.tensor_names = {"weight", "bias"};
+    k.output_shape = conv_output_shape;
+    k.cost = conv_cost;
+    k.params = conv_params;
+    k.create = conv_create;
+    return k;
+  }();
+  return kind;
+}
+
+Conv2d::Conv2d(const ConvGeometry& group_geometry, int groups, const Padding4& padding, const std::string& padding_mode,
+               Tensor weight, Tensor bias)
+    : group_(group_geometry), groups_(groups), padding_(padding), padding_mode_(padding_mode),
+      pads_first_(padding_mode != "zeros") {
+  full_ = group_;
+  full_.in_channels = group_.in_channels * groups;
+  full_.out_channels = group_.out_channels * groups;
+  full_.padding = {padding.top, padding.left};
+  if (pads_first_) {
+    full_.in_h = group_.in_h - padding.top - padding.bottom;
+    full_.in_w = group_.in_w - padding.left - padding.right;
+  }
   Tensor weight_grad = zeros(shape_of(weight));
   Tensor bias_grad = zeros(shape_of(bias));
-  params_.push_back({"weight", std::move(weight), std::move(weight_grad), {}, {}, {}});
-  params_.push_back({"bias", std::move(bias), std::move(bias_grad), {}, {}, {}});
+  params_.push_back({"weight", std::move(weight), std::move(weight_grad), {}, {}, {}, {}});
+  params_.push_back({"bias", std::move(bias), std::move(bias_grad), {}, {}, {}, {}});
 }
 
-void Conv2d::forward(const Tensor& input) {
-  const ConvGeometry& g = geometry_;
-  copy_into(input_, input);
-  reshape_to(output_, std::array<std::size_t, 3>{std::size_t(g.out_channels), std::size_t(g.out_h), std::size_t(g.out_w)});
-  columns_.resize(kernels::conv_taps(g) * kernels::conv_cells(g));  // no-op after the first call
-  kernels::conv2d_forward(g, input_.data(), params_[0].value.data(), params_[1].value.data(), output_.data(),
-                          columns_.data());
+void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
+  const Tensor& x = *inputs[0];
+  const std::size_t n = x.shape()[0];
+  const ConvGeometry& g = group_;
+  reshape_to(output, std::array<std::size_t, 4>{n, std::size_t(full_.out_channels), std::size_t(g.out_h), std::size_t(g.out_w)});
+  const std::size_t taps = kernels::conv_taps(g), cells = kernels::conv_cells(g);
+  const std::size_t group_in = std::size_t(g.in_channels) * g.in_h * g.in_w;
+  const std::size_t sample_in = group_in * groups_;
+  const std::size_t group_out = std::size_t(g.out_channels) * cells;
+  const std::size_t weight_group = std::size_t(g.out_channels) * taps;
+  columns_.resize(n * groups_ * taps * cells);  // no-op after the first call at this batch size
+  const float* source = x.data();
+  if (pads_first_) {
+    padded_.resize(n * sample_in);
+    const std::size_t raw = std::size_t(full_.in_channels) * full_.in_h * full_.in_w;
+    for (std::size_t k = 0; k < n; ++k) {
+      kernels::pad_map(x.data() + k * raw, full_.in_channels, full_.in_h, full_.in_w, padding_.top, padding_.left,
+                       padding_.bottom, padding_.right, kernels::pad_mode_from(padding_mode_),
+                       padded_.data() + k * sample_in);
+    }
+    source = padded_.data();
+  }
+  const float* w = params_[0].value.data();
+  const float* b = params_[1].value.data();
+  for (std::size_t k = 0; k < n; ++k) {
+    for (int grp = 0; grp < groups_; ++grp) {
+      kernels::conv2d_forward(g, source + k * sample_in + grp * group_in, w + grp * weight_group, b + grp * g.out_channels,
+                              output.data() + (k * groups_ + grp) * group_out,
+                              columns_.data() + (k * groups_ + grp) * taps * cells);
+    }
+  }
 }
 
-// Uses columns_ from the last forward(), which is always im2col(input_): both change only there.
-void Conv2d::backward(const Tensor& grad_output) {
-  const ConvGeometry& g = geometry_;
-  copy_into(grad_output_, grad_output);
-  reshape_to(grad_input_, input_.shape());
-  weight_t_.resize(kernels::conv_taps(g) * std::size_t(g.out_channels));
-  grad_columns_.resize(columns_.size());
-  kernels::conv2d_backward(g, columns_.data(), params_[0].value.data(), grad_output_.data(), params_[0].grad.data(),
-                           params_[1].grad.data(), grad_input_.data(), weight_t_.data(), grad_columns_.data());
+// Uses columns_ from the last forward(), which is always im2col of the input it read.
+void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
+                      const RunContext&) {
+  const std::size_t n = inputs[0]->shape()[0];
+  const ConvGeometry& g = group_;
+  const std::size_t taps = kernels::conv_taps(g), cells = kernels::conv_cells(g);
+  const std::size_t group_in = std::size_t(g.in_channels) * g.in_h * g.in_w;
+  const std::size_t sample_in = group_in * groups_;
+  const std::size_t group_out = std::size_t(g.out_channels) * cells;
+  const std::size_t weight_group = std::size_t(g.out_channels) * taps;
+  weight_t_.resize(taps * std::size_t(g.out_channels));
+  grad_columns_.resize(taps * cells);
+  Tensor* gx = grad_inputs[0];
+  float* grad_source = nullptr;
+  if (gx != nullptr) {
+    if (pads_first_) {
+      grad_padded_.assign(n * sample_in, 0.0f);
+      grad_source = grad_padded_.data();
+    } else {
+      grad_source = gx->data();
+    }
+  }
+  const float* w = params_[0].value.data();
+  float* gw = params_[0].grad.data();
+  float* gb = params_[1].grad.data();
+  for (std::size_t k = 0; k < n; ++k) {
+    for (int grp = 0; grp < groups_; ++grp) {
+      kernels::conv2d_backward(g, columns_.data() + (k * groups_ + grp) * taps * cells, w + grp * weight_group,
+                               grad_output.data() + (k * groups_ + grp) * group_out, gw + grp * weight_group,
+                               gb + grp * g.out_channels,
+                               grad_source ? grad_source + k * sample_in + grp * group_in : nullptr, weight_t_.data(),
+                               grad_columns_.data());
+    }
+  }
+  if (gx != nullptr && pads_first_) {
+    const std::size_t raw = std::size_t(full_.in_channels) * full_.in_h * full_.in_w;
+    for (std::size_t k = 0; k < n; ++k) {
+      kernels::unpad_map_add(grad_padded_.data() + k * sample_in, full_.in_channels, full_.in_h, full_.in_w,
+                             padding_.top, padding_.left, padding_.bottom, padding_.right,
+                             kernels::pad_mode_from(padding_mode_), gx->data() + k * raw);
+    }
+  }
 }
 
 }  // namespace cnnlens

@@ -1,4 +1,4 @@
-// Fully connected layer; the derivation is in dense.hpp. Four weight rows at a time with f32x4
+// dense: the kind's declaration and the runtime layer; the derivation is in dense.hpp. Four weight rows at a time with f32x4
 // accumulators (kernels/simd.hpp); the backward pass reads each weight row once for both
 // dL/dW and dL/dx.
 #include "cnnlens/layers/dense.hpp"
@@ -8,17 +8,11 @@
 #include <utility>
 
 #include "cnnlens/kernels/simd.hpp"
+#include "cnnlens/limits.hpp"
 
 namespace cnnlens {
 
 using namespace kernels;
-
-Dense::Dense(Tensor weight, Tensor bias) {
-  Tensor weight_grad = zeros(shape_of(weight));
-  Tensor bias_grad = zeros(shape_of(bias));
-  params_.push_back({"weight", std::move(weight), std::move(weight_grad), {}, {}, {}});
-  params_.push_back({"bias", std::move(bias), std::move(bias_grad), {}, {}, {}});
-}
 
 namespace {
 
@@ -41,46 +35,96 @@ void dot_rows(const float* w, const float* x, int ins, const float* b, float* y)
 
 }  // namespace
 
-void Dense::forward(const Tensor& input) {
-  copy_into(input_, input);
-  const Tensor& w = params_[0].value;
-  const int outs = static_cast<int>(w.shape()[0]), ins = static_cast<int>(w.shape()[1]);
-  reshape_to(output_, std::array<std::size_t, 1>{std::size_t(outs)});
-  const float* x = input_.data();
-  const float* wd = w.data();
-  const float* b = params_[1].value.data();
-  float* y = output_.data();
-  int o = 0;
-  for (; o + 4 <= outs; o += 4) dot_rows<4>(wd + o * ins, x, ins, b + o, y + o);
-  for (; o < outs; ++o) dot_rows<1>(wd + o * ins, x, ins, b + o, y + o);
+const LayerKind& dense_kind() {
+  static const LayerKind kind = [] {
+    LayerKind k;
+    k.type = "dense";
+    k.title = "Dense";
+    k.pytorch = "nn.Linear";
+    k.onnx = "Gemm";
+    k.help_key = "kind.dense";
+    k.fields = {{"out_features", FieldType::kInt, nullptr, 1, double(limits::kMaxTensorElements), {}, "", true}};
+    k.tensor_names = {"weight", "bias"};
+    k.output_shape = [](const NodeSpec& node, const InputShapes& inputs) {
+      require_vector(node, inputs[0]);
+      return Shape{inputs[0][0], std::size_t(node.integer("out_features"))};
+    };
+    k.cost = [](const NodeSpec&, const InputShapes& inputs, const Shape& output) -> std::uint64_t {
+      return std::uint64_t(inputs[0][1]) * output[1];
+    };
+    k.params = [](const NodeSpec& node, const InputShapes& inputs) -> std::vector<TensorDecl> {
+      const std::size_t outs = std::size_t(node.integer("out_features"));
+      return {{"weight", {outs, inputs[0][1]}, Init::kFanIn}, {"bias", {outs}, Init::kZeros}};
+    };
+    k.create = [](const NodeSpec&, const InputShapes&, const Shape&, std::vector<Param> params,
+                  std::vector<Buffer>) -> std::unique_ptr<Layer> {
+      auto layer = std::make_unique<Dense>(std::move(params[0].value), std::move(params[1].value));
+      for (std::size_t i = 0; i < 2; ++i) layer->params()[i].source_name = params[i].source_name;
+      return layer;
+    };
+    return k;
+  }();
+  return kind;
 }
 
-void Dense::backward(const Tensor& grad_output) {
-  copy_into(grad_output_, grad_output);
+Dense::Dense(Tensor weight, Tensor bias) {
+  Tensor weight_grad = zeros(shape_of(weight));
+  Tensor bias_grad = zeros(shape_of(bias));
+  params_.push_back({"weight", std::move(weight), std::move(weight_grad), {}, {}, {}, {}});
+  params_.push_back({"bias", std::move(bias), std::move(bias_grad), {}, {}, {}, {}});
+}
+
+void Dense::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
+  const Tensor& input = *inputs[0];
   const Tensor& w = params_[0].value;
+  const std::size_t n = input.shape()[0];
   const int outs = static_cast<int>(w.shape()[0]), ins = static_cast<int>(w.shape()[1]);
-  reshape_to(grad_input_, std::array<std::size_t, 1>{std::size_t(ins)});
-  const float* x = input_.data();
+  reshape_to(output, std::array<std::size_t, 2>{n, std::size_t(outs)});
   const float* wd = w.data();
-  const float* gy = grad_output_.data();
+  const float* b = params_[1].value.data();
+  for (std::size_t k = 0; k < n; ++k) {
+    const float* x = input.data() + k * ins;
+    float* y = output.data() + k * outs;
+    int o = 0;
+    for (; o + 4 <= outs; o += 4) dot_rows<4>(wd + o * ins, x, ins, b + o, y + o);
+    for (; o < outs; ++o) dot_rows<1>(wd + o * ins, x, ins, b + o, y + o);
+  }
+}
+
+// Reads each weight row once for both dL/dW and dL/dx.
+void Dense::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
+                     const RunContext&) {
+  const Tensor& w = params_[0].value;
+  const std::size_t n = inputs[0]->shape()[0];
+  const int outs = static_cast<int>(w.shape()[0]), ins = static_cast<int>(w.shape()[1]);
+  const float* wd = w.data();
   float* gw = params_[0].grad.data();
   float* gb = params_[1].grad.data();
-  float* gx = grad_input_.data();
-  std::fill(gx, gx + ins, 0.0f);
-  for (int o = 0; o < outs; ++o) {
-    const float upstream = gy[o];
-    gb[o] += upstream;
-    const f32x4 g = splat4(upstream);
-    float* grad_row = gw + o * ins;
-    const float* row = wd + o * ins;
-    int i = 0;
-    for (; i + 4 <= ins; i += 4) {
-      store4(grad_row + i, madd4(load4(grad_row + i), g, load4(x + i)));
-      store4(gx + i, madd4(load4(gx + i), load4(row + i), g));
-    }
-    for (; i < ins; ++i) {
-      grad_row[i] += upstream * x[i];
-      gx[i] += row[i] * upstream;
+  Tensor* grad_input = grad_inputs[0];
+  for (std::size_t k = 0; k < n; ++k) {
+    const float* x = inputs[0]->data() + k * ins;
+    const float* gy = grad_output.data() + k * outs;
+    float* gx = grad_input ? grad_input->data() + k * ins : nullptr;
+    for (int o = 0; o < outs; ++o) {
+      const float upstream = gy[o];
+      gb[o] += upstream;
+      const f32x4 g = splat4(upstream);
+      float* grad_row = gw + o * ins;
+      const float* row = wd + o * ins;
+      int i = 0;
+      if (gx != nullptr) {
+        for (; i + 4 <= ins; i += 4) {
+          store4(grad_row + i, madd4(load4(grad_row + i), g, load4(x + i)));
+          store4(gx + i, madd4(load4(gx + i), load4(row + i), g));
+        }
+        for (; i < ins; ++i) {
+          grad_row[i] += upstream * x[i];
+          gx[i] += row[i] * upstream;
+        }
+      } else {
+        for (; i + 4 <= ins; i += 4) store4(grad_row + i, madd4(load4(grad_row + i), g, load4(x + i)));
+        for (; i < ins; ++i) grad_row[i] += upstream * x[i];
+      }
     }
   }
 }

@@ -25,7 +25,7 @@ void col2im_add(const ConvGeometry& g, const float* dcol, float* gx);
 // y[O, OH, OW]; fills columns[K, P] (kept for the backward pass).
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns);
 
-// Adds into gw and gb, overwrites gx. `columns` is what conv2d_forward filled for this input;
+// Adds into gw, gb and gx (gx may be null: no input gradient wanted). `columns` is what conv2d_forward filled for this input;
 // `wt` [K, O] and `dcol` [K, P] are scratch.
 void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w, const float* gy, float* gw, float* gb,
                      float* gx, float* wt, float* dcol);

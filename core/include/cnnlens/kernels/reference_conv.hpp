@@ -8,7 +8,7 @@
 namespace cnnlens::kernels {
 
 void reference_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y);
-// Adds into gw and gb, overwrites gx.
+// Adds into gw, gb and gx, like the fast path.
 void reference_conv2d_backward(const ConvGeometry& g, const float* x, const float* w, const float* gy, float* gw,
                                float* gb, float* gx);
 

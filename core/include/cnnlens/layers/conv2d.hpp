@@ -1,22 +1,27 @@
-// 2-D convolution (cross-correlation, as in PyTorch) over one [C, H, W] sample.
+// conv2d: 2-D convolution (cross-correlation, as PyTorch's nn.Conv2d), batch-first.
 //
-// Forward:  y[o, r, s] = b[o] + sum_{c,i,j} w[o, c, i, j] * x[c, r*sh - ph + i*dh, s*sw - pw + j*dw]
-//           (x is 0 outside the input: zero padding).
+// Forward:  y[n, o, r, s] = b[o] + sum_{c in group(o), i, j} w[o, c', i, j] * xp[n, c, r*sh + i*dh, s*sw + j*dw]
+//           where xp is x padded by [top, left, bottom, right] with the padding mode (zeros:
+//           0 outside; reflect / replicate / circular: kernels/pad.hpp), group(o) the G-th
+//           block of C/G input channels for o in the G-th block of O/G outputs, c' = c mod C/G.
+//           groups = C is a depthwise convolution.
 // Backward: with g = dL/dy,
-//           dL/dw[o, c, i, j] = sum_{r,s} g[o, r, s] * x[c, r*sh - ph + i*dh, s*sw - pw + j*dw]
-//           dL/db[o]          = sum_{r,s} g[o, r, s]
-//           dL/dx[c, u, v]    = sum over every (o, r, s, i, j) whose window reads x[c, u, v] of
-//                               w[o, c, i, j] * g[o, r, s]  (the "flipped-kernel" sum)
-// Buffers: input [C, H, W], output [O, H', W'], weight [O, C, KH, KW], bias [O].
+//           dL/dw[o, c', i, j] = sum_{n,r,s} g[n, o, r, s] * xp[n, c, r*sh + i*dh, s*sw + j*dw]
+//           dL/db[o]           = sum_{n,r,s} g[n, o, r, s]
+//           dL/dxp[n, c, u, v] = sum over every (o, r, s, i, j) whose window reads (u, v) of
+//                                w[o, c', i, j] * g[n, o, r, s]  (the "flipped-kernel" sum),
+//           then dL/dx folds dL/dxp back onto the cells each padded cell copied.
+// Buffers: input [N, C, H, W], output [N, O, H', W'], weight [O, C/G, KH, KW], bias [O].
 #pragma once
 
 #include <vector>
 
-#include "cnnlens/layer.hpp"
-#include "cnnlens/scene.hpp"
+#include "cnnlens/kind.hpp"
 
 namespace cnnlens {
 
+// One group's geometry for the im2col kernels; padding here is the top/left offset of the
+// zero padding (bottom/right only shape the output size).
 struct ConvGeometry {
   int in_channels, in_h, in_w;
   int out_channels, out_h, out_w;
@@ -27,21 +32,35 @@ struct ConvGeometry {
   int input_col(int s, int j) const { return s * stride.w - padding.w + j * dilation.w; }
 };
 
+const LayerKind& conv2d_kind();
+
 class Conv2d : public Layer {
  public:
-  Conv2d(const ConvGeometry& geometry, Tensor weight, Tensor bias);
+  // `padding` and `mode`: zeros pads inside the kernels; the other modes pad into a scratch map.
+  Conv2d(const ConvGeometry& group_geometry, int groups, const Padding4& padding, const std::string& padding_mode,
+         Tensor weight, Tensor bias);
 
-  const char* type() const override { return "conv2d"; }
-  void forward(const Tensor& input) override;
-  void backward(const Tensor& grad_output) override;
+  void forward(const Inputs& inputs, Tensor& output, const RunContext& context) override;
+  void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output, const GradInputs& grad_inputs,
+                const RunContext& context) override;
 
-  const ConvGeometry& geometry() const { return geometry_; }
+  // The whole layer as one geometry (all channels), for explanations: input_row/col, kernel, ...
+  // `padding` is the top/left padding whatever the mode.
+  const ConvGeometry& geometry() const { return full_; }
+  int groups() const { return groups_; }
+  const Padding4& padding() const { return padding_; }
+  const std::string& padding_mode() const { return padding_mode_; }
 
  private:
-  ConvGeometry geometry_;
-  // Scratch of the im2col fast path (kernels/conv.hpp), sized on first use and then reused:
-  // columns_ [K, P] is im2col(input_) from the last forward; weight_t_ [K, O]; grad_columns_ [K, P].
-  std::vector<float> columns_, weight_t_, grad_columns_;
+  ConvGeometry group_;  // one group, as the kernels see it (padded input when the mode is not zeros)
+  ConvGeometry full_;
+  int groups_;
+  Padding4 padding_;
+  std::string padding_mode_;
+  bool pads_first_;     // a non-zero padding mode: pad into padded_ first
+  // Scratch, sized on first use and reused: columns_ [N, G, K, P] is im2col of the last forward's
+  // input (backward reads it); padded_ and grad_padded_ [N, C, Hp, Wp] for non-zero modes.
+  std::vector<float> columns_, weight_t_, grad_columns_, padded_, grad_padded_;
 };
 
 }  // namespace cnnlens

@@ -1,20 +1,23 @@
-// Fully connected layer on a 1-D input.
+// dense: fully connected layer (PyTorch's nn.Linear) on [N, in] inputs.
 //
-// Forward:  y = W x + b, with W [out, in], x [in], b [out].
-// Backward: with g = dL/dy:  dL/dW = g x^T (outer product),  dL/db = g,  dL/dx = W^T g.
+// Forward:  y[n] = W x[n] + b, with W [out, in], x [N, in], b [out].
+// Backward: with g = dL/dy [N, out]:  dL/dW = sum_n g[n] x[n]^T (outer products),
+//           dL/db = sum_n g[n],  dL/dx[n] = W^T g[n].
 #pragma once
 
-#include "cnnlens/layer.hpp"
+#include "cnnlens/kind.hpp"
 
 namespace cnnlens {
+
+const LayerKind& dense_kind();
 
 class Dense : public Layer {
  public:
   Dense(Tensor weight, Tensor bias);
 
-  const char* type() const override { return "dense"; }
-  void forward(const Tensor& input) override;
-  void backward(const Tensor& grad_output) override;
+  void forward(const Inputs& inputs, Tensor& output, const RunContext& context) override;
+  void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output, const GradInputs& grad_inputs,
+                const RunContext& context) override;
 };
 
 }  // namespace cnnlens

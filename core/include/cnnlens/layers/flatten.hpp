@@ -1,15 +1,18 @@
-// Flatten ("tiling"): [C, H, W] -> [C*H*W] in row-major order; backward reshapes the gradient back.
+// flatten: [N, C, H, W] -> [N, C*H*W] in row-major order (PyTorch's nn.Flatten()).
+// Backward: output cell k of a sample came from input cell k of it, so the gradient is copied back.
 #pragma once
 
-#include "cnnlens/layer.hpp"
+#include "cnnlens/kind.hpp"
 
 namespace cnnlens {
 
+const LayerKind& flatten_kind();
+
 class Flatten : public Layer {
  public:
-  const char* type() const override { return "flatten"; }
-  void forward(const Tensor& input) override;
-  void backward(const Tensor& grad_output) override;
+  void forward(const Inputs& inputs, Tensor& output, const RunContext& context) override;
+  void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output, const GradInputs& grad_inputs,
+                const RunContext& context) override;
 };
 
 }  // namespace cnnlens

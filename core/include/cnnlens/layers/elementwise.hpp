@@ -1,0 +1,55 @@
+// What every element-wise activation shares: y = f(x) cell by cell, and the chain rule
+// dL/dx = dL/dy * f'(x) with f' written in terms of x or y, whichever is cheaper. Each activation
+// kind is a Rule (its own file pair) plugged into this one layer template.
+#pragma once
+
+#include <memory>
+
+#include "cnnlens/kind.hpp"
+
+namespace cnnlens {
+
+// Rule: `float value(float x) const` and `float slope(float x, float y) const` (= f'(x)).
+template <typename Rule>
+class Elementwise : public Layer {
+ public:
+  explicit Elementwise(Rule rule) : rule_(rule) {}
+
+  void forward(const Inputs& inputs, Tensor& output, const RunContext&) override {
+    const Tensor& x = *inputs[0];
+    reshape_to(output, x.shape());
+    const float* in = x.data();
+    float* out = output.data();
+    for (std::size_t k = 0, n = x.size(); k < n; ++k) out[k] = rule_.value(in[k]);
+  }
+
+  void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output, const GradInputs& grad_inputs,
+                const RunContext&) override {
+    if (grad_inputs[0] == nullptr) return;
+    const float* x = inputs[0]->data();
+    const float* y = output.data();
+    const float* g = grad_output.data();
+    float* gx = grad_inputs[0]->data();
+    for (std::size_t k = 0, n = output.size(); k < n; ++k) gx[k] += g[k] * rule_.slope(x[k], y[k]);
+  }
+
+  const Rule& rule() const { return rule_; }
+
+ private:
+  Rule rule_;
+};
+
+// A kind for an element-wise activation: one input, the output shaped like it.
+inline LayerKind elementwise_kind(const char* type, const char* title, const char* pytorch, const char* onnx) {
+  LayerKind k;
+  k.type = type;
+  k.title = title;
+  k.pytorch = pytorch;
+  k.onnx = onnx;
+  k.help_key = "";
+  k.elementwise = true;
+  k.output_shape = same_shape;
+  return k;
+}
+
+}  // namespace cnnlens

@@ -1,0 +1,99 @@
+// maxpool2d: the kind's declaration and the runtime layer; the rule is in maxpool2d.hpp.
+#include "cnnlens/layers/maxpool2d.hpp"
+
+#include <array>
+
+#include "cnnlens/limits.hpp"
+
+namespace cnnlens {
+namespace {
+
+std::unique_ptr<Layer> create(const NodeSpec& node, const InputShapes& inputs, const Shape& output, std::vector<Param>,
+                              std::vector<Buffer>) {
+  return std::make_unique<MaxPool2d>(pool_geometry(node, inputs[0], output, true));
+}
+
+}  // namespace
+
+const LayerKind& maxpool2d_kind() {
+  static const LayerKind kind = [] {
+    const double window = double(limits::kMaxWindow);
+    LayerKind k;
+    k.type = "maxpool2d";
+    k.title = "Max pooling";
+    k.pytorch = "nn.MaxPool2d";
+    k.onnx = "MaxPool";
+    k.help_key = "kind.maxpool2d";
+    k.fields = {
+        {"kernel_size", FieldType::kPair, nullptr, 1, window, {}, "", true},
+        {"stride", FieldType::kPair, nullptr, 1, window, {}, "kernel_size", true},
+        {"padding", FieldType::kPadding, 0, 0, window, {}, "", false},
+        {"dilation", FieldType::kPair, 1, 1, window, {}, "", false},
+        {"ceil_mode", FieldType::kBool, false, 0, 0, {}, "", false},
+    };
+    k.output_shape = [](const NodeSpec& node, const InputShapes& inputs) { return pool_output_shape(node, inputs, true); };
+    k.cost = pool_cost;
+    k.create = create;
+    return k;
+  }();
+  return kind;
+}
+
+MaxPool2d::MaxPool2d(const PoolGeometry& geometry) : geometry_(geometry) {
+  buffers_.push_back({"argmax", BufferRole::kRouting, Tensor(), ""});
+}
+
+void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
+  const PoolGeometry& g = geometry_;
+  const Tensor& input = *inputs[0];
+  const std::size_t n = input.shape()[0];
+  const std::array<std::size_t, 4> shape{n, std::size_t(g.channels), std::size_t(g.out_h), std::size_t(g.out_w)};
+  reshape_to(output, shape);
+  Tensor& argmax = buffers_[0].value;
+  reshape_to(argmax, shape);
+  const std::size_t sample_in = std::size_t(g.channels) * g.in_h * g.in_w;
+  const std::size_t sample_out = std::size_t(g.channels) * g.out_h * g.out_w;
+  for (std::size_t k = 0; k < n; ++k) {
+    const float* x = input.data() + k * sample_in;
+    float* y = output.data() + k * sample_out;
+    float* winner = argmax.data() + k * sample_out;
+    for (int c = 0; c < g.channels; ++c) {
+      for (int r = 0; r < g.out_h; ++r) {
+        for (int s = 0; s < g.out_w; ++s) {
+          int best = -1;
+          for (int i = 0; i < g.kernel.h; ++i) {
+            const int u = g.input_row(r, i);
+            if (u < 0 || u >= g.in_h) continue;
+            for (int j = 0; j < g.kernel.w; ++j) {
+              const int v = g.input_col(s, j);
+              if (v < 0 || v >= g.in_w) continue;
+              const int index = (c * g.in_h + u) * g.in_w + v;
+              if (best < 0 || x[index] > x[best]) best = index;  // strict: the first maximum wins
+            }
+          }
+          const int out = (c * g.out_h + r) * g.out_w + s;
+          y[out] = x[best];
+          winner[out] = static_cast<float>(best);
+        }
+      }
+    }
+  }
+}
+
+void MaxPool2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
+                         const RunContext&) {
+  Tensor* gx = grad_inputs[0];
+  if (gx == nullptr) return;
+  const PoolGeometry& g = geometry_;
+  const std::size_t n = inputs[0]->shape()[0];
+  const std::size_t sample_in = std::size_t(g.channels) * g.in_h * g.in_w;
+  const std::size_t sample_out = std::size_t(g.channels) * g.out_h * g.out_w;
+  const float* gy = grad_output.data();
+  const float* winner = buffers_[0].value.data();
+  for (std::size_t k = 0; k < n; ++k) {
+    float* gxs = gx->data() + k * sample_in;
+    for (std::size_t o = 0; o < sample_out; ++o) gxs[static_cast<std::size_t>(winner[k * sample_out + o])] += gy[k * sample_out + o];
+  }
+}
+
+}  // namespace cnnlens

@@ -1,0 +1,31 @@
+// relu: the kind's declaration and its element-wise rule; the derivative is in relu.hpp.
+#include "cnnlens/layers/relu.hpp"
+
+#include <cmath>
+
+#include "cnnlens/layers/elementwise.hpp"
+
+namespace cnnlens {
+namespace {
+
+struct ReluRule {
+  float value(float x) const { return x > 0.0f ? x : 0.0f; }
+  float slope(float x, float) const { return x > 0.0f ? 1.0f : 0.0f; }
+};
+
+}  // namespace
+
+const LayerKind& relu_kind() {
+  static const LayerKind kind = [] {
+    LayerKind k = elementwise_kind("relu", "ReLU", "nn.ReLU", "Relu");
+    k.help_key = "kind.relu";
+    k.create = [](const NodeSpec&, const InputShapes&, const Shape&, std::vector<Param>,
+                  std::vector<Buffer>) -> std::unique_ptr<Layer> {
+      return std::make_unique<Elementwise<ReluRule>>(ReluRule{});
+    };
+    return k;
+  }();
+  return kind;
+}
+
+}  // namespace cnnlens
