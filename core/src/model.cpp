@@ -150,11 +150,14 @@ RunContext Model::context(bool training_pass) const {
   return c;
 }
 
-const Tensor& Model::edge_value(int edge) const { return edge < 0 ? *running_input_ : values_[std::size_t(edge)]; }
+const Tensor& Model::edge_value(int edge) const {
+  if (edge >= 0) return values_[std::size_t(edge)];
+  return running_batch_ ? batch_ : input_;
+}
 const Tensor& Model::edge_grad(int edge) const { return edge < 0 ? input_grad_ : grads_[std::size_t(edge)]; }
 
 void Model::run_forward(const Tensor& input, const RunContext& base) {
-  running_input_ = &input;
+  running_batch_ = &input == &batch_;
   Inputs inputs;
   for (std::size_t k = 0; k < nodes_.size(); ++k) {
     inputs.clear();
@@ -180,7 +183,7 @@ void Model::run_backward(const RunContext& base) {
     reshape_to(grads_[k], values_[k].shape());
     grads_[k].fill(0.0f);
   }
-  reshape_to(input_grad_, running_input_->shape());
+  reshape_to(input_grad_, edge_value(-1).shape());
   input_grad_.fill(0.0f);
   Inputs inputs;
   GradInputs grad_inputs;

@@ -647,3 +647,20 @@ TEST(ModelExplain, BadCellsAndWrongLayersThrow) {
 
 }  // namespace
 }  // namespace cnnlens
+
+namespace cnnlens {
+namespace {
+
+// The edges must not point into a moved-from Model (the wasm bindings move it into the heap).
+TEST(ModelMove, AMovedModelReadsItsOwnInputEdge) {
+  Model first = Model::from_json(testing::read_text("examples/classic.json"));
+  Model moved = std::move(first);
+  const std::vector<float> input = to_vector(moved.input());
+  EXPECT_EQ(to_vector(moved.layer(0).input()), input);
+  moved.set_input_cell(0, 0, 0, 0.0f);
+  EXPECT_EQ(moved.layer(0).input()(0, 0, 0, 0), 0.0f);
+  EXPECT_EQ(moved.layer(0).output()(0, 0, 0, 0), 2.0f);  // 3 less the 1x1 product of the zeroed cell
+}
+
+}  // namespace
+}  // namespace cnnlens

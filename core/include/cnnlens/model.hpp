@@ -185,7 +185,7 @@ class Model {
   std::vector<Tensor> values_;       // node k's output edge
   std::vector<Tensor> grads_;        // its gradient
   Tensor input_grad_;
-  const Tensor* running_input_ = nullptr;  // what the edges describe now: &input_ or &batch_
+  bool running_batch_ = false;       // the edges describe batch_, not input_ (a flag, not a pointer: Model moves)
   Tensor target_;
   Optimizer optimizer_;
   float loss_ = 0.0f;
