@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: native (GoogleTest, also under ASan+UBSan), a bounded
-# libFuzzer run, the wasm module in Node, the built page in headless Chromium, and the page's
-# PyTorch export run by PyTorch.
+# libFuzzer run, the wasm module in Node, the built page in headless Chromium, the page's
+# PyTorch export run by PyTorch, and the npm package (tests/package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
@@ -25,6 +25,9 @@ npm run --silent test:node
 
 echo "== page in headless Chromium"
 npm run --silent test:browser
+
+echo "== npm package: packed, installed into a Vite app and a plain page; Markdown fences; docs site"
+npm run --silent test:package
 
 echo "== exported PyTorch scripts against the wasm module (Debian's python3-torch)"
 npm run --silent test:export
