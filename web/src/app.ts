@@ -89,16 +89,16 @@ export class App implements Renderer {
   renderSelection(): void {
     if (this.selectionQueued) return;
     this.selectionQueued = true;
-    queueMicrotask(() => this.settle());
+    queueMicrotask(() => this.settle(MatrixView.FRAME_BUDGET_MS));
   }
 
   /** Finishes pending drawing now (the explanation, highlights and heatmaps); idempotent. */
-  settle(): void {
+  settle(budgetMs = Infinity): void {
     if (this.selectionQueued) {
       this.selectionQueued = false;
       this.drawSelection();
     }
-    MatrixView.drawPending();
+    MatrixView.drawPending(budgetMs);
     if (this.renderStart >= 0) {
       this.lastRenderMs = performance.now() - this.renderStart;
       this.renderStart = -1;

@@ -154,12 +154,13 @@ export class Controller implements Actions {
     const r = this.engine.load(json);
     if (!r.ok) return r;
     const st = this.state;
-    st.scene = this.current();
+    const written = this.engine.sceneJson(); // once: the digits net's JSON takes tens of ms
+    st.scene = scene.parseScene(written);
     if (presetId) {
       st.presetId = presetId;
       st.presetResolved = st.scene;
       const p = findPreset(presetId);
-      if (p && p.json === json) this.originals.set(presetId, this.engine.sceneJson());
+      if (p && p.json === json) this.originals.set(presetId, written);
     }
     st.training.curve = [];
     st.training.switches = [];

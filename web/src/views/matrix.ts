@@ -88,12 +88,29 @@ export class MatrixView {
   private static readonly stale = new Set<MatrixView>();
   private static drawQueued = false;
 
-  /** Draws every heatmap whose numbers, marks or focus changed since the last call. */
-  static drawPending(): void {
+  private static chunkQueued = false;
+  /** heatmap drawing per frame before the rest waits for the next one */
+  static readonly FRAME_BUDGET_MS = 12;
+
+  /**
+   * Draws every heatmap whose numbers, marks or focus changed since the last call. With a
+   * budget, the drawing stops after `budgetMs` and goes on in the next frames: opening a network
+   * of hundreds of heatmaps (Digits) then never holds the page for longer than a frame.
+   */
+  static drawPending(budgetMs = Infinity): void {
     MatrixView.drawQueued = false;
-    const views = [...MatrixView.stale];
-    MatrixView.stale.clear();
-    for (const v of views) v.draw();
+    const t0 = performance.now();
+    for (const v of [...MatrixView.stale]) {
+      if (performance.now() - t0 > budgetMs) {
+        if (!MatrixView.chunkQueued) {
+          MatrixView.chunkQueued = true;
+          requestAnimationFrame(() => { MatrixView.chunkQueued = false; MatrixView.drawPending(budgetMs); });
+        }
+        return;
+      }
+      MatrixView.stale.delete(v);
+      v.draw();
+    }
   }
 
   readonly el: HTMLElement;
@@ -275,7 +292,7 @@ export class MatrixView {
     MatrixView.stale.add(this);
     if (!MatrixView.drawQueued) {
       MatrixView.drawQueued = true;
-      queueMicrotask(MatrixView.drawPending);
+      queueMicrotask(() => MatrixView.drawPending(MatrixView.FRAME_BUDGET_MS));
     }
   }
 
