@@ -9,16 +9,16 @@ const FIELDS = ['out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 
 /** Whole sentences translated per language; $1… are the message's own numbers. */
 const SENTENCES: Partial<Record<string, [RegExp, string][]>> = {
   zh: [
-    [/^(.*?)[:：] ?kernel size (\S+) is larger than the padded input (\S+)$/, '$1：卷积核尺寸 $2 大于补零后的输入 $3'],
-    [/^(.*?)[:：] ?(.+) must be an integer, got (.+)$/, '$1：$2 必须是整数，而不是 $3'],
-    [/^(.*?)[:：] ?(.+) must be a finite number$/, '$1：$2 必须是有限的数'],
-    [/^(.*?)[:：] ?(.+) must be in (.+)$/, '$1：$2 必须在 $3 之内'],
+    [/(layer \d+ \([a-z_0-9]+\)): kernel_size (\S+) is larger than the padded input (\S+)/g, '$1：kernel_size $2 大于补零后的输入 $3'],
+    [/(layer \d+ \([a-z_0-9]+\)): ([a-z_]+) must be an integer, got ([^\s—]+)/g, '$1：$2 必须是整数，而不是 $3'],
+    [/(layer \d+ \([a-z_0-9]+\)): ([a-z_]+) must be a finite number/g, '$1：$2 必须是有限的数'],
   ],
 };
 
 export function wordCoreError(msg: string, S: Strings, lang: string): string {
-  let out = msg.replace(/\blayer (\d+) \(([a-z_0-9]+)\)/g, (_, i: string, type: string) => `“${S.layerTitle(Number(i), S.layerNames[type] ?? type)}”`);
+  let out = msg;
+  for (const [re, to] of SENTENCES[lang] ?? []) out = out.replace(re, to);
+  out = out.replace(/\blayer (\d+) \(([a-z_0-9]+)\)/g, (_, i: string, type: string) => `“${S.layerTitle(Number(i), S.layerNames[type] ?? type)}”`);
   for (const f of FIELDS) out = out.replace(new RegExp(`\\b${f}\\b`, 'g'), S.settingNames[f] ?? f);
-  for (const [re, to] of SENTENCES[lang] ?? []) if (re.test(out)) return out.replace(re, to);
   return out;
 }
