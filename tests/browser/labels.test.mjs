@@ -19,7 +19,7 @@ test('removing a layer: menu, description, title and PNG all say the example was
   const desc0 = await page.getByTestId('scene-desc').textContent();
   await page.getByTestId('remove-0').click();
   assert.equal(await menuText(page), 'The classic example (edited)');
-  assert.match(await page.getByTestId('scene-desc').textContent(), /^Changed from “The classic example”/);
+  assert.match(await page.getByTestId('scene-desc').textContent(), /^Edited from “The classic example”/);
   await page.waitForFunction(() => document.title.startsWith('The classic example (edited)'));
   const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
   assert.equal(png.suggestedFilename(), 'the-classic-example-edited.png');

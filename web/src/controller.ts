@@ -60,7 +60,6 @@ export class Controller implements Actions {
   private changed(label: string): void {
     const st = this.state;
     st.edited = st.presetId !== 'custom';
-    st.restored = null;
     this.pendingLabel = label;
     clearTimeout(this.captureTimer);
     this.captureTimer = window.setTimeout(() => { this.flushHistory(); this.view?.renderChrome(); }, CAPTURE_MS);
@@ -130,6 +129,7 @@ export class Controller implements Actions {
   /** Clears what belonged to the previous model (errors, selection, checks). */
   private afterLoad(): void {
     const st = this.state;
+    st.restored = null; // the note stays while one works on the example it speaks of
     st.training.error = null;
     st.training.lrNote = null;
     st.beforeTraining = null;

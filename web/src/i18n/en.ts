@@ -185,7 +185,7 @@ export const en = {
   histTrain: (n: number) => `train ${plural(n, 'step', 'steps')}`,
   histResetTraining: 'reset training',
   editedSuffix: ' (edited)',
-  editedDesc: (title: string, original: string) => `Changed from “${title}”. The example's own description, for the original: ${original}`,
+  editedDesc: (title: string, original: string) => `Edited from “${title}”, which was: ${original}`,
   customDesc: 'Your own scene, opened from a file, a link or a script.',
   restoredNote: 'Your earlier changes to this example are back.',
   original: 'Original example',

@@ -183,7 +183,7 @@ export const zh: Strings = {
   histTrain: (n: number) => `训练 ${n} 步`,
   histResetTraining: '重置训练',
   editedSuffix: '（已修改）',
-  editedDesc: (title: string, original: string) => `已在“${title}”的基础上修改。以下是原示例的说明：${original}`,
+  editedDesc: (title: string, original: string) => `改自“${title}”，原说明：${original}`,
   customDesc: '你自己的场景，来自文件、链接或脚本。',
   restoredNote: '你之前对这个示例的修改已恢复。',
   original: '原始示例',

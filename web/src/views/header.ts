@@ -53,7 +53,8 @@ export class Header {
     this.undo = button(S.undo, () => a.undo(), { testid: 'btn-undo', disabled: true });
     this.redo = button(S.redo, () => a.redo(), { testid: 'btn-redo', disabled: true });
     this.dropped = h('span', { class: 'muted small history-dropped', testid: 'history-dropped', hidden: true });
-    this.original = button(S.original, () => a.loadOriginal(), { testid: 'btn-original', title: S.originalTitle, hidden: true });
+    // always in place (disabled while the scene is the example): the page must not shift under a brush stroke
+    this.original = button(S.original, () => a.loadOriginal(), { testid: 'btn-original', title: S.originalTitle, disabled: true });
     this.restored = h('span', { class: 'restored-note', testid: 'restored-note', role: 'status' });
     // the guided lesson (web/src/lesson) listens for this event
     this.lesson = button(S.lessonButton, () => document.dispatchEvent(new CustomEvent('cnnlens:lesson')), { testid: 'btn-lesson', title: S.lessonButtonTitle });
@@ -91,7 +92,7 @@ export class Header {
     this.redo.title = S.redoTitle(hist.redoLabel);
     this.dropped.hidden = hist.dropped === 0;
     setText(this.dropped, hist.dropped ? S.historyDropped(hist.dropped) : '');
-    this.original.hidden = !st.edited || st.presetId === 'custom';
+    this.original.disabled = !st.edited || st.presetId === 'custom';
     setText(this.restored, st.restored === st.presetId ? S.restoredNote : '');
     const dark = themeOf(this.el) === 'dark';
     setText(this.theme, dark ? `☀ ${S.themeLight}` : `☾ ${S.themeDark}`);
