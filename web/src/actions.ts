@@ -19,6 +19,13 @@ export interface Actions {
   resetLayer(layer: number): void;
   setMode(mode: ViewMode): void;
   loadPreset(id: string): void;
+  /** the open example as shipped (its edits stay reachable with Undo) */
+  loadOriginal(): void;
+  undo(): void;
+  redo(): void;
+  /** why Step/Run can't train now (a typed setting the model does not have), or null */
+  trainingBlocked(): string | null;
+  setLogScale(on: boolean): void;
   setBrush(brush: Brush): void;
   setBrushValue(v: number): void;
   setLoss(loss: 'mse' | 'cross_entropy'): void;

@@ -23,6 +23,8 @@ export class App implements Renderer {
   private renderStart = -1;
   /** Called after every full redraw (embed modes post their height, keep inputs disabled). */
   private readonly renderListeners: (() => void)[] = [];
+  /** Called whenever the scene's name may have changed (the page's document title follows). */
+  private readonly labelListeners: (() => void)[] = [];
   private readonly header: Header;
   private readonly pipeline: Pipeline;
   private readonly inspector: Inspector;
@@ -58,11 +60,21 @@ export class App implements Renderer {
     this.renderSelection();
     this.snap = this.controller.engine.snapshot();
     this.snapMarks = null;
-    this.header.render(this.state);
     this.pipeline.render(this.snap, this.state);
-    this.training.render(this.snap, this.state);
+    this.renderChrome();
     this.gradCheck.render(this.state);
     for (const listener of this.renderListeners) listener();
+  }
+
+  /** The header, history buttons and training panel: what a change to the history alone changes. */
+  renderChrome(): void {
+    this.header.render(this.state);
+    this.training.render(this.snapshot(), this.state);
+    for (const listener of this.labelListeners) listener();
+  }
+
+  onLabels(listener: () => void): void {
+    this.labelListeners.push(listener);
   }
 
   onRender(listener: () => void): void {
@@ -77,16 +89,16 @@ export class App implements Renderer {
   renderSelection(): void {
     if (this.selectionQueued) return;
     this.selectionQueued = true;
-    queueMicrotask(() => this.settle());
+    queueMicrotask(() => this.settle(MatrixView.FRAME_BUDGET_MS));
   }
 
   /** Finishes pending drawing now (the explanation, highlights and heatmaps); idempotent. */
-  settle(): void {
+  settle(budgetMs = Infinity): void {
     if (this.selectionQueued) {
       this.selectionQueued = false;
       this.drawSelection();
     }
-    MatrixView.drawPending();
+    MatrixView.drawPending(budgetMs);
     if (this.renderStart >= 0) {
       this.lastRenderMs = performance.now() - this.renderStart;
       this.renderStart = -1;

@@ -1,8 +1,11 @@
 // Implements every user action: edits go to the engine, results and errors into the state,
 // then one redraw. Architecture edits build a new scene and keep the old model on failure.
+// Every change also ends in one undo step (web/src/history.ts), taken just after the action so
+// the redraw is not slowed by writing the scene out.
 import type { Actions } from './actions';
 import type { Engine, Result, Snapshot } from './engine';
 import { parseNumber } from './format';
+import { History, type HistoryEntry } from './history';
 import { findPreset } from './presets';
 import * as scene from './scene';
 import type { Brush, Selection, UIState, ViewMode } from './state';
@@ -11,8 +14,15 @@ import { S } from './strings';
 export interface Renderer {
   render(): void;
   renderSelection(): void;
+  /** the labels and buttons that depend on the history only (header, undo/redo): cheap */
+  renderChrome(): void;
   snapshot(): Snapshot;
 }
+
+/** Learning rates proposed when the optimizer changes: Adam's steps are already normalised. */
+const PROPOSED_LR = { adam: 0.01, sgd: 0.1, momentum: 0.05 } as const;
+/** A change is written into the history this long after it, unless another comes first. */
+const CAPTURE_MS = 30;
 
 const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
@@ -22,61 +32,184 @@ export class Controller implements Actions {
   locked = false;
   private paintValue = 1;
   private slideTimer = 0;
+  readonly history = new History();
+  /** each example as first loaded (every parameter filled in), to tell whether the scene differs */
+  private readonly originals = new Map<string, string>();
+  /** edited scenes put aside when another example was chosen; they come back on return */
+  private readonly kept = new Map<string, HistoryEntry>();
+  private pendingLabel: string | null = null;
+  private captureTimer = 0;
+  /** curve length when the current Run started (one undo step per run) */
+  private runStart = 0;
+  private beforeTrainingCurve = 0;
 
-  constructor(readonly engine: Engine, readonly state: UIState) {}
+  constructor(readonly engine: Engine, readonly state: UIState) {
+    // the example the page opened with, as the core filled it in: "edited" is measured against it
+    if (findPreset(state.presetId)) this.originals.set(state.presetId, engine.sceneJson());
+  }
+
+  // ---------------------------------------------------------------- history
+
+  /** Before a change: a run in progress ends (its own undo step), and the last change is recorded. */
+  private begin(): void {
+    this.stopTraining();
+    this.flushHistory();
+  }
+
+  /** After a change: the scene differs from the example now; the undo step follows shortly. */
+  private changed(label: string): void {
+    const st = this.state;
+    st.edited = st.presetId !== 'custom';
+    this.pendingLabel = label;
+    clearTimeout(this.captureTimer);
+    this.captureTimer = window.setTimeout(() => { this.flushHistory(); this.view?.renderChrome(); }, CAPTURE_MS);
+  }
+
+  /** Writes the pending change (or, the first time, the starting state) into the history now. */
+  flushHistory(): void {
+    clearTimeout(this.captureTimer);
+    this.captureTimer = 0;
+    if (this.pendingLabel === null && this.history.size > 0) return;
+    const label = this.pendingLabel ?? '';
+    this.pendingLabel = null;
+    const e = this.entry(label);
+    this.history.push(e);
+    this.state.edited = this.differs(e);
+    this.syncHistoryInfo();
+  }
+
+  private entry(label: string): HistoryEntry {
+    const st = this.state;
+    return { json: this.engine.sceneJson(), presetId: st.presetId, curve: st.training.curve.slice(), switches: st.training.switches.slice(), label };
+  }
+
+  private differs(e: HistoryEntry): boolean {
+    const original = this.originals.get(e.presetId);
+    return e.presetId !== 'custom' && original !== undefined && original !== e.json;
+  }
+
+  private syncHistoryInfo(): void {
+    const h = this.history;
+    Object.assign(this.state.history, { canUndo: h.canUndo || this.pendingLabel !== null, canRedo: h.canRedo && this.pendingLabel === null, undoLabel: this.pendingLabel ?? h.undoLabel, redoLabel: h.redoLabel, dropped: h.dropped });
+    this.state.kept = [...this.kept.keys()];
+  }
+
+  undo(): void {
+    if (this.locked) return;
+    this.begin();
+    const e = this.history.undo();
+    if (e) this.restore(e);
+  }
+
+  redo(): void {
+    if (this.locked) return;
+    this.begin();
+    const e = this.history.redo();
+    if (e) this.restore(e);
+  }
+
+  /** Shows a recorded state: model, example, curve; messages about the state left behind go. */
+  private restore(e: HistoryEntry): void {
+    const r = this.engine.load(e.json);
+    if (!r.ok) return; // a state the core wrote itself: cannot happen, but never lose the current one
+    const st = this.state;
+    st.presetId = e.presetId;
+    const p = findPreset(e.presetId);
+    const original = this.originals.get(e.presetId);
+    if (p && original) st.presetResolved = scene.parseScene(original);
+    st.scene = this.current();
+    st.training.curve = e.curve.slice();
+    st.training.switches = e.switches.slice();
+    this.afterLoad();
+    st.edited = this.differs(e);
+    this.syncHistoryInfo();
+    this.view.render();
+  }
+
+  /** Clears what belonged to the previous model (errors, selection, checks). */
+  private afterLoad(): void {
+    const st = this.state;
+    st.restored = null; // the note stays while one works on the example it speaks of
+    st.training.error = null;
+    st.training.lrNote = null;
+    st.beforeTraining = null;
+    st.selection = null;
+    st.layerErrors.clear();
+    st.invalid.clear();
+    st.gradCheck = null;
+    this.slide(-1);
+  }
 
   /** The live scene, including edits and training (the model is the source of truth). */
   current(): scene.Scene {
     return scene.parseScene(this.engine.sceneJson());
   }
 
-  loadScene(json: string, presetId?: string): Result<void> {
+  /**
+   * Opens a scene (an example with its id, a file or link as 'custom', or without an id: the same
+   * example, changed). One undo step; on failure nothing changes.
+   */
+  loadScene(json: string, presetId?: string, label = S.histOpen): Result<void> {
+    this.begin();
     const r = this.engine.load(json);
     if (!r.ok) return r;
     const st = this.state;
-    st.scene = this.current();
-    if (presetId) { st.presetId = presetId; st.presetResolved = st.scene; }
-    this.stopTraining();
-    st.training.error = null;
-    st.beforeTraining = null;
-    st.selection = null;
-    st.layerErrors.clear();
-    st.gradCheck = null;
-    this.slide(-1);
+    const written = this.engine.sceneJson(); // once: the digits net's JSON takes tens of ms
+    st.scene = scene.parseScene(written);
+    if (presetId) {
+      st.presetId = presetId;
+      st.presetResolved = st.scene;
+      const p = findPreset(presetId);
+      if (p && p.json === json) this.originals.set(presetId, written);
+    }
+    st.training.curve = [];
+    st.training.switches = [];
+    this.afterLoad();
+    this.changed(label);
+    st.edited = presetId ? false : st.presetId !== 'custom';
+    this.syncHistoryInfo();
     this.view?.render();
     return r;
   }
 
   /** Tries the edited scene, dropping parameters whose shapes may no longer fit. */
-  private applyStructural(next: scene.Scene, edited: number, errorAt: number): void {
-    this.stopTraining();
+  private applyStructural(next: scene.Scene, edited: number, errorAt: number, label: string, invalidKey?: string, typed?: string): boolean {
+    this.begin();
     let error = '';
+    const st = this.state;
     for (const v of scene.variants(next, edited)) {
       const r = this.engine.load(JSON.stringify(v));
       if (r.ok) {
-        const st = this.state;
+        // the core's new model starts counting again: the page's curve goes on (same scene, changed)
         st.scene = this.current();
         st.layerErrors.clear();
+        st.invalid.clear();
         st.selection = null;
         st.gradCheck = null;
         st.beforeTraining = null;
         this.slide(-1);
+        this.changed(label);
+        this.syncHistoryInfo();
         this.view.render();
-        return;
+        return true;
       }
       error = r.error;
     }
-    this.state.layerErrors.set(errorAt, error);
+    st.layerErrors.set(errorAt, error);
+    if (invalidKey) st.invalid.set(invalidKey, { text: typed ?? '', reason: error });
     this.view.render();
+    return false;
   }
 
   /** Value edits: apply, clear stale messages, redraw. */
-  private edit(r: Result<void>, errorAt: number): void {
+  private edit(r: Result<void>, errorAt: number, label: string): void {
     const st = this.state;
     st.layerErrors.clear();
     if (!r.ok) st.layerErrors.set(errorAt, r.error);
+    else this.changed(label);
     st.beforeTraining = null;
     st.gradCheck = null;
+    this.syncHistoryInfo();
     this.view.render();
   }
 
@@ -91,74 +224,88 @@ export class Controller implements Actions {
     this.view.renderSelection();
   }
 
-  editInput(index: number, value: number): void {
+  editInput(index: number, value: number, stroke = false): void {
     if (this.locked) return;
+    // the cells of one brush stroke are one undo step: only its first cell starts a new one
+    if (!stroke) this.begin();
     const data = this.view.snapshot().input.data.slice();
     data[index] = value;
-    this.edit(this.engine.setInput(data), 0);
+    this.edit(this.engine.setInput(data), 0, S.histInput);
   }
 
   paintInput(index: number, first: boolean): void {
     if (this.locked) return;
     const data = this.view.snapshot().input.data;
     if (first) this.paintValue = this.state.brush === 'grey' ? this.state.brushValue : data[index] >= 0.5 ? 0 : 1;
-    if (data[index] !== this.paintValue) this.editInput(index, this.paintValue);
+    if (first) this.begin();
+    if (data[index] !== this.paintValue) this.editInput(index, this.paintValue, true);
   }
 
   editParam(layer: number, name: 'weight' | 'bias', index: number, value: number): void {
     if (this.locked) return;
-    this.edit(this.engine.setParamElement(layer, name, index, value), layer);
+    this.begin();
+    this.edit(this.engine.setParamElement(layer, name, index, value), layer, S.histParam);
   }
 
   editTarget(index: number, value: number): void {
     if (this.locked) return;
+    this.begin();
     const t = Array.from(this.view.snapshot().target);
     t[index] = value;
-    this.edit(this.engine.setTarget(t), this.state.scene.layers.length);
+    this.edit(this.engine.setTarget(t), this.state.scene.layers.length, S.histTarget);
   }
 
   setTargetClass(k: number): void {
     if (this.locked) return;
-    this.edit(this.engine.setTarget(k), this.state.scene.layers.length);
+    this.begin();
+    this.edit(this.engine.setTarget(k), this.state.scene.layers.length, S.histTarget);
   }
 
   setSetting(layer: number, key: string, text: string): void {
     if (this.locked) return;
+    const invalidKey = `${layer}:${key}`;
     const value = key === 'out_channels' || key === 'out_features' || key === 'negative_slope' ? parseNumber(text) : scene.parseSize(text);
     if (value === null || (typeof value === 'number' && Number.isNaN(value))) {
+      // the typed text stays in its field, marked, and training waits until it is fixed
+      this.stopTraining();
       this.state.layerErrors.set(layer, S.invalidNumber(text));
+      this.state.invalid.set(invalidKey, { text, reason: S.invalidNumber(text) });
       this.view.render();
       return;
     }
     const cur = this.current();
-    if (JSON.stringify(cur.layers[layer]?.[key as keyof scene.LayerSpec]) === JSON.stringify(value) && !this.state.layerErrors.has(layer)) return;
-    this.applyStructural(scene.withSetting(cur, layer, key as keyof scene.LayerSpec, value), layer, layer);
+    if (JSON.stringify(cur.layers[layer]?.[key as keyof scene.LayerSpec]) === JSON.stringify(value) && !this.state.layerErrors.has(layer) && !this.state.invalid.has(invalidKey)) return;
+    // more or fewer filters: the ones that remain keep their (perhaps edited) weights
+    const next = (key === 'out_channels' || key === 'out_features') && typeof value === 'number' && Number.isInteger(value) && value >= 1
+      ? scene.resizeOutputs(cur, layer, value)
+      : scene.withSetting(cur, layer, key as keyof scene.LayerSpec, value);
+    this.applyStructural(next, layer, layer, S.histSetting(S.settingNames[key] ?? key), invalidKey, text);
   }
 
   setLayerType(layer: number, type: string): void {
     if (this.locked) return;
-    this.applyStructural(scene.withType(this.current(), layer, type), layer, layer);
+    this.applyStructural(scene.withType(this.current(), layer, type), layer, layer, S.histType);
   }
 
   insertLayer(pos: number, type: string): void {
     if (this.locked) return;
     const n = this.state.scene.layers.length;
-    this.applyStructural(scene.insertLayer(this.current(), pos, type), pos, Math.min(pos, n - 1));
+    this.applyStructural(scene.insertLayer(this.current(), pos, type), pos, Math.min(pos, n - 1), S.histInsert);
   }
 
   removeLayer(layer: number): void {
     if (this.locked) return;
-    this.applyStructural(scene.removeLayer(this.current(), layer), layer, layer);
+    this.applyStructural(scene.removeLayer(this.current(), layer), layer, layer, S.histRemove);
   }
 
   moveLayer(layer: number, delta: -1 | 1): void {
     if (this.locked) return;
-    this.applyStructural(scene.moveLayer(this.current(), layer, delta), Math.min(layer, layer + delta), layer);
+    this.applyStructural(scene.moveLayer(this.current(), layer, delta), Math.min(layer, layer + delta), layer, S.histMove);
   }
 
   randomiseLayer(layer: number): void {
     if (this.locked) return;
-    this.applyStructural(scene.randomiseLayer(this.current(), layer), layer, layer);
+    this.applyStructural(scene.randomiseLayer(this.current(), layer), layer, layer, S.histRandomise);
   }
 
   resetLayer(layer: number): void {
@@ -171,8 +318,9 @@ export class Controller implements Actions {
       this.view.render();
       return;
     }
+    this.begin();
     const r = this.engine.setParam(layer, 'weight', want.weight!);
-    this.edit(r.ok ? this.engine.setParam(layer, 'bias', want.bias!) : r, layer);
+    this.edit(r.ok ? this.engine.setParam(layer, 'bias', want.bias!) : r, layer, S.histReset);
   }
 
   setMode(mode: ViewMode): void {
@@ -180,10 +328,34 @@ export class Controller implements Actions {
     this.view.render();
   }
 
-  loadPreset(id: string): void {
+  /**
+   * Opens an example. Edits to the one left are kept aside and come back when it is chosen
+   * again (`original` or choosing the open example again starts from the example itself).
+   */
+  loadPreset(id: string, opts: { original?: boolean } = {}): void {
     if (this.locked) return;
+    this.begin();
+    const st = this.state;
+    if (id !== st.presetId && (st.edited || st.presetId === 'custom')) this.kept.set(st.presetId, this.history.current ?? this.entry(''));
+    const back = opts.original || id === st.presetId ? undefined : this.kept.get(id);
+    if (opts.original) this.kept.delete(id);
+    if (back) {
+      this.kept.delete(id);
+      this.restore({ ...back, label: S.histExample });
+      this.changed(S.histExample);
+      st.edited = this.differs(back);
+      st.restored = id;
+      this.syncHistoryInfo();
+      this.view.renderChrome();
+      return;
+    }
     const p = findPreset(id);
-    if (p) this.loadScene(p.json, id);
+    if (p) this.loadScene(p.json, id, S.histExample);
+  }
+
+  /** The open example as shipped (its edits stay reachable with Undo). */
+  loadOriginal(): void {
+    if (this.state.presetId !== 'custom') this.loadPreset(this.state.presetId, { original: true });
   }
 
   setBrush(brush: Brush): void {
@@ -200,25 +372,60 @@ export class Controller implements Actions {
     if (this.locked) return;
     const size = this.view.snapshot().outputShape.reduce((a, b) => a * b, 1);
     const n = this.state.scene.layers.length;
-    this.applyStructural(scene.withLoss(this.current(), loss, size), n, n);
+    this.applyStructural(scene.withLoss(this.current(), loss, size), n, n, S.histLoss);
   }
 
+  /**
+   * Another optimizer, with a learning rate that suits it (Adam's normalised steps want ~0.01;
+   * SGD's 0.5 would make Adam jump about). The curve marks where the switch happened.
+   */
   setOptimizer(kind: 'sgd' | 'momentum' | 'adam'): void {
     if (this.locked) return;
-    const lr = this.view.snapshot().optimizer.lr;
+    this.begin();
+    const st = this.state;
+    const now = this.view.snapshot().optimizer;
+    const was = now.type === 'adam' ? 'adam' : now.momentum > 0 ? 'momentum' : 'sgd';
+    if (was === kind) return;
+    // back to the example's own rate when it used this optimizer, else a usual one
+    const own = st.presetResolved.optimizer as { type?: string; lr?: number; momentum?: number } | undefined;
+    const ownKind = own?.type === 'adam' ? 'adam' : (own?.momentum ?? 0) > 0 ? 'momentum' : 'sgd';
+    const lr = own && ownKind === kind && typeof own.lr === 'number' ? own.lr : PROPOSED_LR[kind];
     const settings = kind === 'adam' ? { type: 'adam', lr } : { type: 'sgd', lr, momentum: kind === 'momentum' ? 0.9 : 0 };
-    this.trainingResult(this.engine.setOptimizer(settings));
+    const r = this.engine.setOptimizer(settings);
+    st.training.error = r.ok ? null : r.error;
+    if (r.ok) {
+      st.invalid.delete('lr');
+      const name = kind === 'adam' ? S.optAdam : kind === 'momentum' ? S.optMomentum : S.optSgd;
+      st.training.lrNote = S.lrProposed(name, String(lr));
+      if (st.training.curve.length) st.training.switches.push({ at: st.training.curve.length, kind });
+      this.changed(S.histOptimizer);
+    }
+    this.syncHistoryInfo();
+    this.view.render();
   }
 
   setLearningRate(text: string): void {
     if (this.locked) return;
+    const st = this.state;
     const lr = parseNumber(text);
-    if (Number.isNaN(lr)) return this.trainingResult({ ok: false, error: S.invalidNumber(text) });
-    this.trainingResult(this.engine.setOptimizer({ ...this.view.snapshot().optimizer, lr }));
-  }
-
-  private trainingResult(r: Result<unknown>): void {
-    this.state.training.error = r.ok ? null : r.error;
+    if (Number.isNaN(lr)) {
+      this.stopTraining();
+      st.invalid.set('lr', { text, reason: S.invalidNumber(text) });
+      st.training.error = S.invalidNumber(text);
+      this.view.render();
+      return;
+    }
+    this.begin();
+    const r = this.engine.setOptimizer({ ...this.view.snapshot().optimizer, lr });
+    st.training.error = r.ok ? null : r.error;
+    if (r.ok) {
+      st.invalid.delete('lr');
+      st.training.lrNote = null;
+      this.changed(S.histLr);
+    } else {
+      st.invalid.set('lr', { text, reason: r.error });
+    }
+    this.syncHistoryInfo();
     this.view.render();
   }
 
@@ -229,29 +436,51 @@ export class Controller implements Actions {
     this.view.render();
   }
 
+  /** Why training can't start now (a typed setting the model does not have), or null. */
+  trainingBlocked(): string | null {
+    const bad = [...this.state.invalid.keys()][0];
+    if (bad === undefined) return null;
+    if (bad === 'lr') return S.trainBlockedLr;
+    const [layer, key] = bad.split(':');
+    const i = Number(layer);
+    const type = this.state.scene.layers[i]?.type ?? '';
+    return S.trainBlocked(S.layerTitle(i, S.layerNames[type] ?? type), S.settingNames[key] ?? key);
+  }
+
   private train(n: number): boolean {
     const st = this.state;
-    st.beforeTraining ??= this.engine.sceneJson();
+    if (st.beforeTraining === null) {
+      st.beforeTraining = this.engine.sceneJson();
+      this.beforeTrainingCurve = st.training.curve.length;
+    }
     const r = this.engine.train(n);
     st.gradCheck = null;
     if (!r.ok) {
       st.training.error = S.diverged(r.error);
-      st.training.running = false;
+      this.stopTraining();
       return false;
     }
+    for (const loss of r.value) st.training.curve.push(loss);
     st.training.error = null;
     return true;
   }
 
   step(): void {
-    this.stopTraining();
+    this.begin();
+    if (this.trainingBlocked()) { this.view.render(); return; }
+    const before = this.state.training.curve.length;
     this.train(1);
+    if (this.state.training.curve.length > before) this.changed(S.histTrain(1));
+    this.syncHistoryInfo();
     this.view.render();
   }
 
   toggleRun(): void {
     const t = this.state.training;
-    if (t.running) { this.stopTraining(); this.view.render(); return; }
+    if (t.running) { this.stopTraining(); this.syncHistoryInfo(); this.view.render(); return; }
+    this.begin();
+    if (this.trainingBlocked()) { this.view.render(); return; }
+    this.runStart = t.curve.length;
     t.running = true;
     t.adaptiveSteps = t.stepsPerFrame;
     const frame = () => {
@@ -270,15 +499,38 @@ export class Controller implements Actions {
     requestAnimationFrame(frame);
   }
 
+  /** Ends a Run; the steps it took become one undo step. */
   private stopTraining(): void {
-    this.state.training.running = false;
+    const t = this.state.training;
+    if (!t.running) return;
+    t.running = false;
+    const steps = t.curve.length - this.runStart;
+    if (steps > 0) this.changed(S.histTrain(steps));
   }
 
   resetTraining(): void {
-    const before = this.state.beforeTraining ?? this.engine.sceneJson();
+    if (this.state.beforeTraining === null) return;
+    const before = this.state.beforeTraining;
+    const curve = this.state.training.curve.slice(0, this.beforeTrainingCurve);
+    const switches = this.state.training.switches.filter((s) => s.at <= this.beforeTrainingCurve);
     const keepMode = this.state.mode;
-    this.loadScene(before);
+    this.loadScene(before, undefined, S.histResetTraining);
+    this.state.training.curve = curve;
+    this.state.training.switches = switches;
     this.state.mode = keepMode;
+    this.view.render();
+  }
+
+  /** A change made to the model outside these actions (the digits trainer): one undo step. */
+  noteChange(label: string): void {
+    this.flushHistory();
+    this.changed(label);
+    this.syncHistoryInfo();
+  }
+
+  /** The loss chart's scale: log or linear (the person's choice wins over the automatic one). */
+  setLogScale(on: boolean): void {
+    this.state.training.logScale = on;
     this.view.render();
   }
 

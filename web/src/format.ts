@@ -54,3 +54,15 @@ export function parseNumber(text: string): number {
 export function fmtShape(shape: readonly number[]): string {
   return shape.join('×');
 }
+
+/** The largest magnitude a float32 cell holds; larger typed values would become infinite. */
+export const CELL_MAX = 3.4e38;
+
+/** What a person typed into a cell: the number, or why it can't be used (shown beside the cell). */
+export function checkCellText(text: string, reasons: { notNumber: (t: string) => string; tooLarge: (t: string) => string }):
+  { ok: true; value: number } | { ok: false; reason: string } {
+  const v = parseNumber(text);
+  if (Number.isNaN(v)) return { ok: false, reason: reasons.notNumber(text.trim()) };
+  if (!Number.isFinite(v) || Math.abs(v) > CELL_MAX) return { ok: false, reason: reasons.tooLarge(text.trim()) };
+  return { ok: true, value: v };
+}

@@ -14,6 +14,8 @@ import { TOGGLE_THEME } from './views/header';
 import { mountLesson } from './lesson/lesson';
 import { bootShare } from './share/host';
 import { mountDigits } from './digits/digits';
+import { mountHistoryKeys } from './historyKeys';
+import { sceneLabel } from './labels';
 
 /** The surface for course authors; see web/API-PAGE.md. */
 export interface CnnLensPage {
@@ -48,6 +50,9 @@ async function start(): Promise<void> {
     if (!first.ok) throw new Error(first.error);
     const state = initialState(preset.id, parseScene(engine.sceneJson()));
     const app = new App(root, engine, state);
+    // the tab's title names the scene truthfully too ("The classic example (edited) — CNN Lens")
+    app.onLabels(() => { const t = `${sceneLabel(state)} — ${S.appTitle}`; if (document.title !== t) document.title = t; });
+    mountHistoryKeys(document, app.controller);
     app.render();
     window.cnnlens = {
       module,

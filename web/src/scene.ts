@@ -144,3 +144,46 @@ export function sizeText(v: Size | undefined, fallback: string): string {
   if (v === undefined) return fallback;
   return Array.isArray(v) ? v.join(',') : String(v);
 }
+
+const pair = (v: Size | undefined, d: number): [number, number] => (v === undefined ? [d, d] : Array.isArray(v) ? v : [v, v]);
+/** Xavier/Glorot uniform, like the core's default for freshly added filters. */
+const xavier = (fanIn: number, fanOut: number) => (Math.random() * 2 - 1) * Math.sqrt(6 / (fanIn + fanOut));
+
+/**
+ * More or fewer filters (conv2d out_channels) or units (dense out_features) without touching the
+ * ones that remain: their weights and biases are kept, new ones drawn fresh; the next layer of
+ * the same kind keeps its weights for the channels that remain too. Layers whose parameters are
+ * not in the scene are left to the core.
+ */
+export function resizeOutputs(scene: Scene, index: number, n: number): Scene {
+  const s = withSetting(scene, index, scene.layers[index].type === 'dense' ? 'out_features' : 'out_channels', n);
+  const layer = s.layers[index];
+  const old = layer.type === 'dense' ? scene.layers[index].out_features : scene.layers[index].out_channels;
+  if (!old || !layer.weight || !layer.bias || layer.bias.length !== old) return s;
+  const per = layer.weight.length / old; // in * kh * kw (conv) or in (dense)
+  const [kh, kw] = layer.type === 'conv2d' ? pair(layer.kernel_size, 1) : [1, 1];
+  const w: number[] = [];
+  for (let o = 0; o < n; o++) {
+    for (let k = 0; k < per; k++) w.push(o < old ? layer.weight[o * per + k] : xavier(per, n * kh * kw));
+  }
+  layer.weight = w;
+  layer.bias = Array.from({ length: n }, (_, o) => (o < old ? layer.bias![o] : 0));
+  // the next layer that reads these channels (past pooling and activations)
+  for (let j = index + 1; j < s.layers.length; j++) {
+    const next = s.layers[j];
+    if (next.type === 'flatten') break;
+    if (next.type !== layer.type) continue;
+    const outs = next.type === 'dense' ? next.out_features : next.out_channels;
+    if (!outs || !next.weight || next.weight.length % (outs * old) !== 0) break;
+    const taps = next.weight.length / (outs * old); // kh * kw (conv) or 1 (dense)
+    const nw: number[] = [];
+    for (let o = 0; o < outs; o++) {
+      for (let i = 0; i < n; i++) {
+        for (let t = 0; t < taps; t++) nw.push(i < old ? next.weight[(o * old + i) * taps + t] : xavier(n * taps, outs * taps));
+      }
+    }
+    next.weight = nw;
+    break;
+  }
+  return s;
+}

@@ -1,5 +1,6 @@
 // The one typed UI state. Views read it; only the controller writes it.
 import type { GradientCheckRow } from './wasm/cnnlens.mjs';
+import type { OptimizerSwitch } from './history';
 import type { Scene } from './scene';
 
 export type ViewMode = 'values' | 'gradients' | 'both';
@@ -23,6 +24,24 @@ export interface TrainingStatus {
   adaptiveSteps: number;
   lastFrameMs: number;
   error: string | null;
+  /** every loss measured since the scene was opened: the curve, and the step counter is its length */
+  curve: number[];
+  /** where the optimizer was switched on that curve */
+  switches: OptimizerSwitch[];
+  /** a note after the optimizer changed ("learning rate set to 0.01 for Adam") */
+  lrNote: string | null;
+  /** the loss chart's y axis: log (true), linear (false), or chosen from the curve (null) */
+  logScale: boolean | null;
+}
+
+/** What the undo/redo buttons show (web/src/history.ts keeps the states themselves). */
+export interface HistoryInfo {
+  canUndo: boolean;
+  canRedo: boolean;
+  undoLabel: string;
+  redoLabel: string;
+  /** oldest steps dropped to stay within the history's memory limits */
+  dropped: number;
 }
 
 export interface UIState {
@@ -35,6 +54,18 @@ export interface UIState {
   beforeTraining: string | null;
   mode: ViewMode;
   selection: Selection | null;
+  /** the scene differs from the example it came from (labels say "(edited)") */
+  edited: boolean;
+  /** the example whose earlier edits were just brought back (the header says so), else null */
+  restored: string | null;
+  /** examples (and 'custom') with edits kept aside while another one is open */
+  kept: string[];
+  history: HistoryInfo;
+  /**
+   * Typed settings the core did not take, as typed and why ("1:kernel_size", "lr"): they stay in
+   * their fields, marked, and nothing trains until they are fixed (the previous network would).
+   */
+  invalid: Map<string, { text: string; reason: string }>;
   /** message shown next to a layer (or the loss card = layers.length) after a rejected edit */
   layerErrors: Map<number, string>;
   training: TrainingStatus;
@@ -56,7 +87,12 @@ export function initialState(presetId: string, scene: Scene): UIState {
     mode: 'values',
     selection: null,
     layerErrors: new Map(),
-    training: { running: false, stepsPerFrame: 5, adaptiveSteps: 5, lastFrameMs: 0, error: null },
+    training: { running: false, stepsPerFrame: 5, adaptiveSteps: 5, lastFrameMs: 0, error: null, curve: [], switches: [], lrNote: null, logScale: null },
+    edited: false,
+    restored: null,
+    kept: [],
+    history: { canUndo: false, canRedo: false, undoLabel: '', redoLabel: '', dropped: 0 },
+    invalid: new Map(),
     brush: 'edit',
     brushValue: 1,
     gradCheck: null,

@@ -125,8 +125,10 @@ class DigitsSession {
   afterRender(): void {
     const want = this.state.presetId === DIGITS_PRESET;
     if (want !== this.active) {
-      // not inside the page's render: activation changes the model and redraws
-      queueMicrotask(() => (want ? this.activate() : this.deactivate()));
+      // not inside the page's render: activation changes the model and redraws, in a task of
+      // its own so opening Digits is two shorter tasks with a frame between, not one long one
+      if (want) setTimeout(() => this.activate(), 0);
+      else queueMicrotask(() => this.deactivate());
       return;
     }
     if (!this.active) return;
@@ -165,7 +167,8 @@ class DigitsSession {
     loadDigits().then((data) => { if (gen === this.generation) this.startWorker(data); }, (e: unknown) => {
       if (gen !== this.generation) return;
       this.status = 'failed';
-      this.message = S.digitsLoadFailed(e instanceof Error ? e.message : String(e));
+      // the single-file page has no digits beside it: say so plainly, no developer commands
+      this.message = window.location.protocol === 'file:' ? S.digitsOffline : S.digitsLoadFailed(e instanceof Error ? e.message : String(e));
       this.messageIsError = true;
       this.renderDashboard();
     });
@@ -455,7 +458,15 @@ class DigitsSession {
 
     const m = this.engine.model;
     const out = m.copy(m.layerCount() - 1, 'output');
-    if (out && out.length === CLASSES) {
+    if (!this.drawn) {
+      // the pad is empty: no verdict about an input nobody drew (the network below still shows the example's)
+      this.bars.el.hidden = true;
+      setText(this.verdict, S.digitsDrawFirst);
+      this.verdict.classList.add('muted');
+      this.el.dataset.prediction = '';
+    } else if (out && out.length === CLASSES) {
+      this.bars.el.hidden = false;
+      this.verdict.classList.remove('muted');
       const p = softmax(out);
       const k = argmax(p);
       this.bars.render(p, k);

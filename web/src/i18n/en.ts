@@ -3,6 +3,9 @@
 // interpolate, already formatted; views never build words themselves.
 // Error messages that come from the C++ core stay in English; the page adds a translated prefix.
 
+/** English plural: "1 step", "2 steps" (Chinese has one form). */
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
 export const en = {
   appTitle: 'CNN Lens',
   appTagline: 'See every number of a convolutional network',
@@ -60,6 +63,8 @@ export const en = {
     dilation: 'dilation', out_features: 'units', negative_slope: 'negative slope', type: 'type',
   } as Record<string, string>,
   invalidNumber: (text: string) => `"${text}" is not a number`,
+  invalidTooLarge: (text: string) => `${text} is too large: a cell holds numbers up to ±3.4e38`,
+  invalidCellHint: 'Type a number, or press Esc to keep the old value.',
   cellAria: (what: string, r: number, c: number, v: string) => `${what}, row ${r + 1}, column ${c + 1}, value ${v}`,
   matrixAria: (what: string, rows: number, cols: number) => `${what}, ${rows} by ${cols}`,
   flatSource: (c: number, r: number, col: number) => `from ch ${c + 1}, row ${r + 1}, col ${col + 1}`,
@@ -73,6 +78,9 @@ export const en = {
   brushGrey: 'Paint grey',
   brushStrength: 'grey level',
   inputHint: 'Click a cell to type a value (Enter or Tab moves on, Esc cancels), or pick a brush and drag.',
+  inputHintReadonly: 'Point at a cell to see how every number is computed. This view is read-only.',
+  colourPreview: 'The three channels as one colour image (red, green, blue)',
+  colourPreviewCaption: 'as colours',
 
   // loss card
   lossKind: 'Loss',
@@ -98,12 +106,18 @@ export const en = {
   pause: 'Pause',
   resetTraining: 'Reset',
   resetTrainingTitle: 'Back to the network as it was before training started',
-  stepsTaken: (n: number) => `${n} steps`,
+  stepsTaken: (n: number) => plural(n, 'step', 'steps'),
+  stepsWith: (n: number, optimizer: string) => `the last ${plural(n, 'step', 'steps')} with ${optimizer}`,
   lossNow: (v: string) => `loss ${v}`,
   chartAxisX: 'step',
   chartAxisY: 'loss',
   chartEmpty: 'Press Step or Run to train; the loss curve appears here.',
-  chartAria: (n: number, last: string) => `Loss curve over ${n} steps, last loss ${last}`,
+  chartAria: (n: number, last: string) => `Loss curve over ${plural(n, 'step', 'steps')}, last loss ${last}`,
+  chartLog: 'log scale',
+  chartLogTitle: 'Show the loss on a logarithmic axis (each grid line is 10 times the one below)',
+  lrProposed: (optimizer: string, lr: string) => `Learning rate set to ${lr}, a usual start for ${optimizer} (change it above).`,
+  trainBlocked: (layer: string, setting: string) => `Not training: the ${setting} typed in “${layer}” is not applied yet. Fix it or press Undo, so the network you see is the one that trains.`,
+  trainBlockedLr: 'Not training: the learning rate typed above is not a number the optimizer can use.',
   diverged: (msg: string) => `Training paused: ${msg}`,
 
   // gradient check
@@ -147,6 +161,36 @@ export const en = {
   ceGradLine: (p: string, oh: number, g: string) => `p − onehot = ${p} − ${oh} = ${g}`,
   edited: 'editable: click or press Enter to type a new value',
 
+  // history (web/src/history.ts) and labels that say when the scene is no longer the example
+  undo: '↶ Undo',
+  redo: '↷ Redo',
+  undoTitle: (what: string) => (what ? `Undo: ${what} (Ctrl+Z)` : 'Nothing to undo'),
+  redoTitle: (what: string) => (what ? `Redo: ${what} (Shift+Ctrl+Z)` : 'Nothing to redo'),
+  historyDropped: (n: number) => `The oldest ${plural(n, 'step was', 'steps were')} dropped to save memory.`,
+  histOpen: 'open a scene',
+  histInput: 'edit the input',
+  histParam: 'edit a weight',
+  histTarget: 'change the target',
+  histSetting: (name: string) => `change the ${name}`,
+  histType: 'change an activation',
+  histInsert: 'insert a layer',
+  histRemove: 'remove a layer',
+  histMove: 'move a layer',
+  histRandomise: 'randomise a layer',
+  histReset: "reset a layer to the example's values",
+  histExample: 'switch example',
+  histLoss: 'change the loss',
+  histOptimizer: 'change the optimizer',
+  histLr: 'change the learning rate',
+  histTrain: (n: number) => `train ${plural(n, 'step', 'steps')}`,
+  histResetTraining: 'reset training',
+  editedSuffix: ' (edited)',
+  editedDesc: (title: string, original: string) => `Edited from “${title}”, which was: ${original}`,
+  customDesc: 'Your own scene, opened from a file, a link or a script.',
+  restoredNote: 'Your earlier changes to this example are back.',
+  original: 'Original example',
+  originalTitle: 'Open this example as shipped (Undo brings your changes back)',
+
   // errors
   errorPrefix: 'Not applied:',
   keptPrevious: 'the previous network is kept.',
@@ -158,6 +202,8 @@ export const en = {
   copyLinkTitle: 'A link that opens exactly this network, its numbers and the view',
   linkCopied: 'Link copied',
   linkFallback: 'Copy this link:',
+  localLink: 'This page was opened from a file on this computer, so a link to it would only work here. Save your work as a file instead and send the file; whoever gets it opens it with “Open JSON…”.',
+  saveFile: 'Save file',
   exportJson: 'Save JSON',
   exportJsonTitle: 'Download the scene (network, parameters, input, target, optimizer) as JSON',
   importJson: 'Open JSON…',
@@ -226,12 +272,14 @@ export const en = {
   digitsResetTitle: 'Start again from fresh random weights (your drawing stays)',
   digitsLoading: 'Loading the digits…',
   digitsReady: 'Ready: press Train. Training runs in the background; the page stays usable.',
-  digitsLoadFailed: (msg: string) => `The digits could not be loaded (${msg}). This page has no digits data: the single-file offline page does not include them; open the page from a web server (npm run preview) to train on real digits. You can still draw and see the network's numbers.`,
+  digitsLoadFailed: (msg: string) => `The handwritten digits could not be loaded (${msg}). Check the connection and choose Digits again. You can still draw a digit and see every number of the network.`,
+  digitsOffline: 'This offline copy of CNN Lens leaves out the 5,000 handwritten digits, to stay small enough to e-mail. You can still draw a digit and see every number of the network. To train it on real digits, use the online version of the page.',
+  digitsDrawFirst: 'Draw a digit on the pad: the network will say what it sees.',
   digitsNoWorker: (msg: string) => `Training needs a Web Worker, which this page cannot start${msg ? ` (${msg})` : ''}.`,
   digitsWorkerCrashed: 'the training worker stopped',
   digitsTrainingStopped: (msg: string) => `Training stopped: ${msg}`,
   digitsEpoch: (e: string) => `epoch ${e}`,
-  digitsSeen: (n: number) => `${n.toLocaleString('en')} digits seen`,
+  digitsSeen: (n: number) => `${plural(n, 'digit', 'digits')} seen`,
   digitsRate: (n: number) => `${n.toLocaleString('en')} digits/s`,
   digitsEpochTime: (s: string) => `${s} s per epoch`,
   digitsTestAccuracy: (pct: string) => `test accuracy ${pct}%`,

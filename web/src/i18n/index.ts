@@ -4,6 +4,7 @@
 // with ?lang= (the work is saved in localStorage, so nothing is lost).
 import { en, type Strings } from './en';
 import { zh } from './zh';
+import { wordCoreError } from './coreErrors';
 
 export interface Language {
   code: string;
@@ -64,9 +65,10 @@ export function switchLanguage(lang: Lang): void {
  * shown as they are, inside <span lang="en" class="core-msg"> so screen readers pronounce them
  * right; the page's own words around them are translated.
  */
-export function setMessage(el: HTMLElement, text: string): void {
-  if (el.dataset.msg === text) return;
-  el.dataset.msg = text;
+export function setMessage(el: HTMLElement, raw: string): void {
+  if (el.dataset.msg === raw) return;
+  el.dataset.msg = raw;
+  const text = wordCore(raw);
   const script = (LANGUAGES[LANG] as Language).script;
   if (!script) { el.textContent = text; return; }
   el.replaceChildren(...text.split(script).filter(Boolean).map((part) => {
@@ -77,4 +79,9 @@ export function setMessage(el: HTMLElement, text: string): void {
     span.textContent = part;
     return span;
   }));
+}
+
+/** The core's message with the page's names for layers and fields (./coreErrors.ts). */
+export function wordCore(msg: string): string {
+  return wordCoreError(msg, LANGUAGES[LANG].strings, LANG);
 }

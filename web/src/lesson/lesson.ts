@@ -251,7 +251,7 @@ export class Lesson {
     if (!this.notice.hidden) return;
     const load = h('button', { type: 'button', class: 'primary', testid: 'lesson-load-classic' }, ui.loadClassic);
     load.addEventListener('click', () => {
-      this.app.controller.loadPreset('classic');
+      this.app.controller.loadPreset('classic', { original: true });
       this.notice.hidden = true;
       this.go(this.step);
     });

@@ -1,6 +1,7 @@
 // The "Share and save" toolbar of the full page: copy link, save/open JSON, PNG, PyTorch code.
 import type { App } from '../app';
 import { S } from '../strings';
+import { sceneLabel } from '../labels';
 import { button, h } from '../views/dom';
 import { encodeScene } from './codec';
 import { canvasPng, download, drawCards, fileStem, visibleCards } from './exporters';
@@ -26,6 +27,7 @@ export async function shareLink(app: App): Promise<string> {
 export class ShareBar {
   readonly el: HTMLElement;
   private readonly linkBox: HTMLElement;
+  private readonly localBox: HTMLElement;
   private readonly linkField: HTMLInputElement;
   private readonly status: HTMLElement;
   private readonly file: HTMLInputElement;
@@ -35,6 +37,11 @@ export class ShareBar {
     this.linkField = h('input', { type: 'text', readonly: true, class: 'cl-link-field', testid: 'share-link-field', 'aria-label': S.linkFallback });
     this.linkBox = h('div', { class: 'cl-link-box', hidden: true }, h('label', {}, S.linkFallback, this.linkField),
       button(S.close, () => { this.linkBox.hidden = true; }, { class: 'icon' }));
+    // a page opened from a file: a link would point into this computer, so offer the file itself
+    this.localBox = h('div', { class: 'cl-link-box', hidden: true, testid: 'local-link', role: 'status' },
+      h('p', {}, S.localLink),
+      button(S.saveFile, () => { this.exportJson(); this.localBox.hidden = true; }, { class: 'primary', testid: 'local-save-file' }),
+      button(S.close, () => { this.localBox.hidden = true; }, { class: 'icon' }));
     this.status = h('span', { class: 'cl-share-status', role: 'status', testid: 'share-status' });
     this.file = h('input', { type: 'file', accept: '.json,application/json', hidden: true, testid: 'import-file' });
     this.file.addEventListener('change', () => void this.importFile());
@@ -44,7 +51,7 @@ export class ShareBar {
       button(S.importJson, () => this.file.click(), { title: S.importJsonTitle, testid: 'import-json' }),
       button(S.exportPng, () => void this.exportPng(), { title: S.exportPngTitle, testid: 'export-png' }),
       button(S.exportCode, () => this.showCode(), { title: S.exportCodeTitle, testid: 'export-code' }),
-      this.file, this.status, this.linkBox);
+      this.file, this.status, this.linkBox, this.localBox);
   }
 
   private title(): string | undefined {
@@ -52,6 +59,12 @@ export class ShareBar {
   }
 
   async copyLink(): Promise<void> {
+    if (window.location.protocol === 'file:') {
+      this.linkBox.hidden = true;
+      this.localBox.hidden = false;
+      (this.localBox.querySelector('button') as HTMLButtonElement | null)?.focus();
+      return;
+    }
     const link = await shareLink(this.app);
     this.linkField.value = link;
     try {
@@ -91,8 +104,10 @@ export class ShareBar {
   }
 
   async exportPng(): Promise<void> {
-    const cv = drawCards(visibleCards(this.root, this.app.snapshot()), this.title() ?? S.appTitle);
-    download(`${fileStem(this.title())}.png`, await canvasPng(cv));
+    // the image is titled with what it shows: "(edited)" or "Your own scene" when it is not the example
+    const label = sceneLabel(this.app.state);
+    const cv = drawCards(visibleCards(this.root, this.app.snapshot()), label);
+    download(`${fileStem(label)}.png`, await canvasPng(cv));
   }
 
   showCode(): void {

@@ -2,7 +2,8 @@
 import type { Actions } from '../actions';
 import { legendGradient, themeOf } from '../colors';
 import { LANG, LANGUAGES, isLang, switchLanguage } from '../i18n';
-import { findPreset, PRESETS } from '../presets';
+import { presetTitle, sceneDescription } from '../labels';
+import { PRESETS } from '../presets';
 import type { UIState, ViewMode } from '../state';
 import { S } from '../strings';
 import { button, h, select, setText } from './dom';
@@ -16,6 +17,11 @@ export class Header {
   private readonly legendBar: HTMLElement;
   private readonly lesson: HTMLButtonElement;
   private readonly theme: HTMLButtonElement;
+  private readonly undo: HTMLButtonElement;
+  private readonly redo: HTMLButtonElement;
+  private readonly dropped: HTMLElement;
+  private readonly restored: HTMLElement;
+  private readonly original: HTMLButtonElement;
 
   constructor(a: Actions) {
     this.preset = select(PRESETS.map((p) => [p.id, S.presetTitles[p.id] ?? p.title]), PRESETS[0].id, (v) => a.loadPreset(v), { testid: 'preset-select' });
@@ -43,24 +49,51 @@ export class Header {
       this.el.dispatchEvent(new CustomEvent(TOGGLE_THEME, { bubbles: true, detail: themeOf(this.el) === 'dark' ? 'light' : 'dark' }));
     }, { testid: 'theme-toggle', title: S.themeToggleTitle, class: 'theme-toggle' });
     this.desc = h('p', { class: 'scene-desc', testid: 'scene-desc' });
+    // undo/redo of every change to the scene (web/src/history.ts keeps the states)
+    this.undo = button(S.undo, () => a.undo(), { testid: 'btn-undo', disabled: true });
+    this.redo = button(S.redo, () => a.redo(), { testid: 'btn-redo', disabled: true });
+    this.dropped = h('span', { class: 'muted small history-dropped', testid: 'history-dropped', hidden: true });
+    // always in place (disabled while the scene is the example): the page must not shift under a brush stroke
+    this.original = button(S.original, () => a.loadOriginal(), { testid: 'btn-original', title: S.originalTitle, disabled: true });
+    this.restored = h('span', { class: 'restored-note', testid: 'restored-note', role: 'status' });
     // the guided lesson (web/src/lesson) listens for this event
     this.lesson = button(S.lessonButton, () => document.dispatchEvent(new CustomEvent('cnnlens:lesson')), { testid: 'btn-lesson', title: S.lessonButtonTitle });
     this.el = h('header', { class: 'app-header' },
       h('div', { class: 'brand' }, h('h1', {}, S.appTitle), h('span', { class: 'tagline' }, S.appTagline)),
       h('div', { class: 'controls' },
         h('label', {}, S.presetLabel, this.preset),
+        h('div', { class: 'history', role: 'group', 'aria-label': S.undo.replace(/^\W+/, '') }, this.undo, this.redo, this.original, this.dropped),
         h('div', { class: 'mode' }, h('span', { class: 'label' }, S.viewLabel), group),
         legend,
         this.lesson,
         h('div', { class: 'prefs' }, h('label', {}, S.languageLabel, lang), this.theme)),
+      this.restored,
       this.desc);
   }
 
   render(st: UIState): void {
-    this.custom.hidden = st.presetId !== 'custom';
+    // the menu names what is shown: "(edited)" beside a changed example; "Your own scene" can
+    // be chosen again while a scene of one's own is kept aside
+    const keptCustom = st.kept.includes('custom');
+    this.custom.hidden = st.presetId !== 'custom' && !keptCustom;
+    this.custom.disabled = !keptCustom || st.presetId === 'custom';
+    for (const o of this.preset.options) {
+      if (o === this.custom) continue;
+      const changed = (o.value === st.presetId && st.edited) || (o.value !== st.presetId && st.kept.includes(o.value));
+      setText(o as unknown as HTMLElement, presetTitle(o.value) + (changed ? S.editedSuffix : ''));
+    }
     if (this.preset.value !== st.presetId) this.preset.value = st.presetId;
     for (const [m, b] of this.modes) b.setAttribute('aria-pressed', String(st.mode === m));
-    setText(this.desc, describe(st));
+    setText(this.desc, sceneDescription(st));
+    const hist = st.history;
+    this.undo.disabled = !hist.canUndo;
+    this.redo.disabled = !hist.canRedo;
+    this.undo.title = S.undoTitle(hist.undoLabel);
+    this.redo.title = S.redoTitle(hist.redoLabel);
+    this.dropped.hidden = hist.dropped === 0;
+    setText(this.dropped, hist.dropped ? S.historyDropped(hist.dropped) : '');
+    this.original.disabled = !st.edited || st.presetId === 'custom';
+    setText(this.restored, st.restored === st.presetId ? S.restoredNote : '');
     const dark = themeOf(this.el) === 'dark';
     setText(this.theme, dark ? `☀ ${S.themeLight}` : `☾ ${S.themeDark}`);
     this.theme.setAttribute('aria-label', dark ? S.themeLight : S.themeDark);
@@ -72,17 +105,3 @@ export class Header {
 
 /** Asked for by the header's theme button; detail: the theme wanted. Bubbles, not composed. */
 export const TOGGLE_THEME = 'cnnlens:toggle-theme';
-
-const presetDesc = new Map<string, string | undefined>();
-
-/** The scene's description, translated when it is still an unchanged example's. */
-function describe(st: UIState): string {
-  const own = st.scene.description ?? '';
-  const tr = S.presetDescriptions[st.presetId];
-  if (!tr) return own;
-  if (!presetDesc.has(st.presetId)) {
-    const p = findPreset(st.presetId);
-    presetDesc.set(st.presetId, p ? (JSON.parse(p.json) as { description?: string }).description : undefined);
-  }
-  return own === presetDesc.get(st.presetId) ? tr : own;
-}

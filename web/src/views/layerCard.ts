@@ -7,7 +7,7 @@ import { fmtShape } from '../format';
 import { ACTIVATIONS, SETTINGS, sizeText, type LayerSpec } from '../scene';
 import type { ViewMode } from '../state';
 import { S } from '../strings';
-import { setMessage } from '../i18n';
+import { setMessage, wordCore } from '../i18n';
 import { button, h, select } from './dom';
 import { TensorBlock } from './tensorBlock';
 import type { MatrixOptions } from './matrix';
@@ -30,6 +30,8 @@ export class LayerCard {
   readonly el: HTMLElement;
   private readonly blocks: [string, TensorBlock][] = [];
   private readonly error: HTMLElement;
+  /** each setting's field, to mark a typed value the core did not take */
+  private readonly fields = new Map<string, HTMLInputElement>();
 
   constructor(ctx: CardContext, snap: LayerSnap, spec: LayerSpec, layerCount: number) {
     const i = snap.index;
@@ -129,6 +131,7 @@ export class LayerCard {
         value: sizeText(spec[key] as number | [number, number] | undefined, fallback),
         testid: `setting-${i}-${key}`,
       });
+      this.fields.set(`${i}:${key}`, input);
       input.addEventListener('change', () => ctx.actions.setSetting(i, key, input.value));
       input.addEventListener('keydown', (e) => { if (e.key === 'Enter') ctx.actions.setSetting(i, key, input.value); });
       form.append(h('label', {}, S.settingNames[key] ?? key, input));
@@ -136,7 +139,14 @@ export class LayerCard {
     return form;
   }
 
-  update(snap: LayerSnap, error: string | undefined): void {
+  update(snap: LayerSnap, error: string | undefined, invalid?: Map<string, { text: string; reason: string }>): void {
+    // a value typed but not applied stays in its field, marked, with the reason as its description
+    for (const [k, input] of this.fields) {
+      const bad = invalid?.get(k);
+      input.classList.toggle('invalid', Boolean(bad));
+      input.setAttribute('aria-invalid', String(Boolean(bad)));
+      if (bad) { input.title = wordCore(bad.reason); if (document.activeElement !== input && input.value !== bad.text) input.value = bad.text; } else input.removeAttribute('title');
+    }
     for (const [t, block] of this.blocks) {
       const tensor = snap.tensors.get(t);
       if (tensor) block.update(tensor.data);

@@ -2,7 +2,7 @@
 // heatmap-only canvas (value on hover/focus) when it is too large for numbers. Updates in
 // place: only cells whose text or colour changed are written.
 import { colorCss, colorPixel, markColors, needsLightText, themeOf } from '../colors';
-import { fmt, fmtCell, parseNumber } from '../format';
+import { checkCellText, fmt, fmtCell } from '../format';
 import { S } from '../strings';
 
 export interface MatrixOptions {
@@ -88,12 +88,29 @@ export class MatrixView {
   private static readonly stale = new Set<MatrixView>();
   private static drawQueued = false;
 
-  /** Draws every heatmap whose numbers, marks or focus changed since the last call. */
-  static drawPending(): void {
+  private static chunkQueued = false;
+  /** heatmap drawing per frame before the rest waits for the next one */
+  static readonly FRAME_BUDGET_MS = 12;
+
+  /**
+   * Draws every heatmap whose numbers, marks or focus changed since the last call. With a
+   * budget, the drawing stops after `budgetMs` and goes on in the next frames: opening a network
+   * of hundreds of heatmaps (Digits) then never holds the page for longer than a frame.
+   */
+  static drawPending(budgetMs = Infinity): void {
     MatrixView.drawQueued = false;
-    const views = [...MatrixView.stale];
-    MatrixView.stale.clear();
-    for (const v of views) v.draw();
+    const t0 = performance.now();
+    for (const v of [...MatrixView.stale]) {
+      if (performance.now() - t0 > budgetMs) {
+        if (!MatrixView.chunkQueued) {
+          MatrixView.chunkQueued = true;
+          requestAnimationFrame(() => { MatrixView.chunkQueued = false; MatrixView.drawPending(budgetMs); });
+        }
+        return;
+      }
+      MatrixView.stale.delete(v);
+      v.draw();
+    }
   }
 
   readonly el: HTMLElement;
@@ -112,7 +129,7 @@ export class MatrixView {
   private max = 1;
   private marks = new Map<number, string>();
   private active = 0;
-  private editing: { index: number; input: HTMLInputElement } | null = null;
+  private editing: { index: number; input: HTMLInputElement; error?: HTMLElement } | null = null;
   private painting = -2;
   private readonly compact: boolean;
   private readonly pxW: number = 0;
@@ -275,7 +292,7 @@ export class MatrixView {
     MatrixView.stale.add(this);
     if (!MatrixView.drawQueued) {
       MatrixView.drawQueued = true;
-      queueMicrotask(MatrixView.drawPending);
+      queueMicrotask(() => MatrixView.drawPending(MatrixView.FRAME_BUDGET_MS));
     }
   }
 
@@ -445,10 +462,18 @@ export class MatrixView {
   private finishEdit(commit: boolean, move: number, refocus = true): void {
     const ed = this.editing;
     if (!ed) return;
+    let value = NaN;
+    if (commit) {
+      // "abc" or "1e40": the text stays in the cell, marked, with the reason under the matrix
+      const c = checkCellText(ed.input.value, { notNumber: S.invalidNumber, tooLarge: S.invalidTooLarge });
+      if (!c.ok) { this.markInvalid(ed, c.reason); return; }
+      value = c.value;
+    }
     this.editing = null;
+    ed.error?.remove();
     const i = ed.index;
-    const text = ed.input.value;
     ed.input.remove();
+    this.cells[i]?.classList.remove('invalid');
     if (this.cells[i]) { this.texts[i] = ''; this.update(this.data, this.max); }
     else this.showReadout();
     // Focus moves before the commit: focusing lays the page out, which is cheap now and would
@@ -458,19 +483,25 @@ export class MatrixView {
       if (move !== 0 && j >= 0 && j < this.n) this.startEdit(j);
       else this.focusCell(i);
     }
-    if (commit) {
-      const v = parseNumber(text);
-      if (Number.isNaN(v)) this.flashInvalid(i, text);
-      else if (v !== this.data[i]) this.o.onCommit?.(i, v);
-    }
+    if (commit && value !== this.data[i]) this.o.onCommit?.(i, value);
   }
 
-  private flashInvalid(i: number, text: string): void {
-    const target = this.cells[i] ?? this.editorHost;
-    if (!target) return;
-    target.classList.add('invalid');
-    target.title = S.invalidNumber(text);
-    setTimeout(() => target.classList.remove('invalid'), 900);
+  private markInvalid(ed: { index: number; input: HTMLInputElement; error?: HTMLElement }, reason: string): void {
+    const { input } = ed;
+    input.classList.add('invalid');
+    input.setAttribute('aria-invalid', 'true');
+    if (!ed.error) {
+      ed.error = document.createElement('p');
+      ed.error.className = 'cell-error';
+      ed.error.setAttribute('role', 'alert');
+      ed.error.dataset.testid = 'cell-error';
+      this.el.append(ed.error);
+      input.addEventListener('input', () => { input.classList.remove('invalid'); input.setAttribute('aria-invalid', 'false'); });
+    }
+    const text = `${reason}. ${S.invalidCellHint}`;
+    if (ed.error.textContent !== text) ed.error.textContent = text;
+    input.setAttribute('aria-description', text);
+    this.cells[ed.index]?.classList.add('invalid');
   }
 
   private wirePaint(): void {

@@ -40,7 +40,7 @@ export class Pipeline {
       this.build(snap, st);
     }
     this.input!.update(snap);
-    snap.layers.forEach((l, i) => this.cards[i].update(l, st.layerErrors.get(i)));
+    snap.layers.forEach((l, i) => this.cards[i].update(l, st.layerErrors.get(i), st.invalid));
     this.loss!.update(snap, st);
   }
 
