@@ -59,7 +59,7 @@ auto guarded(Body&& body) -> decltype(body()) {
   } catch (const SceneError& e) {
     message = e.what();
     code = e.code();
-    details = e.to_json().dump();
+    details = e.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } catch (const std::bad_alloc&) {
     message = "out of memory: the network is too large for this page";
     code = "out_of_memory";
@@ -186,8 +186,8 @@ val JsModel::loss_history() const {
 }
 
 int JsModel::steps_taken() const { return model_->steps_taken(); }
-std::string JsModel::trace() const { return guarded([&] { return cnnlens::trace(*model_).dump(); }); }
-std::string JsModel::to_json() const { return guarded([&] { return model_->to_scene_json().dump(); }); }
+std::string JsModel::trace() const { return guarded([&] { return cnnlens::trace(*model_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }); }
+std::string JsModel::to_json() const { return guarded([&] { return model_->to_scene_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }); }
 
 int JsModel::layer_count() const { return static_cast<int>(model_->layer_count()); }
 

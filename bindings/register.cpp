@@ -88,12 +88,15 @@ JsModel* create_model(const emscripten::val& scene_json) {
   } catch (const cnnlens::SceneError& e) {
     message = e.what();
     code = e.code();
-    details = e.to_json().dump();
+    details = e.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } catch (const std::bad_alloc&) {
     message = "out of memory: the network is too large for this page";
     code = "out_of_memory";
   } catch (const std::exception& e) {
     message = e.what();
+  } catch (...) {
+    message = "unexpected internal error";
+    code = "internal";
   }
   cnnlens::js::throw_js_error(message, code, details);
 }

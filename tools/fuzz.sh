@@ -10,10 +10,10 @@ cmake --build --preset fuzz
 
 corpus=build/fuzz/corpus
 mkdir -p "$corpus"
-cp examples/*.json "$corpus/"
-for fixture in tests/fixtures/reference/*.json; do
+cp examples/*.json tests/fuzz/seeds/*.json "$corpus/"
+for fixture in tests/fixtures/reference/*.json tests/fixtures/graph/*.json; do
   node -e 'const f = require(process.argv[1]); process.stdout.write(JSON.stringify(f.scene))' "$PWD/$fixture" \
-    > "$corpus/$(basename "$fixture")"
+    > "$corpus/$(basename "$(dirname "$fixture")")-$(basename "$fixture")"
 done
 
 # -rss_limit_mb and -timeout turn memory blow-ups and hangs into failures.

@@ -1,8 +1,24 @@
-// Throws 10,000 random and mutated scenes, and random call sequences, at the wasm module: it must
+// Throws 10,000 random and mutated scenes (version 1 and version-2 graphs, with graph surgery:
+// nodes dropped, inserted and rewired), and random call sequences, at the wasm module: it must
 // never abort, every failure must be an Error with a message, and the heap must not grow.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classicScene, loadModule, referenceFixtures } from './support.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { classicScene, loadModule, referenceFixtures, root } from './support.mjs';
+
+/** The version-2 scenes of the graph fixtures: batches, branches, every kind they use. */
+function graphScenes() {
+  const folder = join(root, 'tests/fixtures/graph');
+  return readdirSync(folder).filter((f) => f.endsWith('.json')).sort()
+    .map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')).scene);
+}
+
+const nodeTemplates = [{ type: 'flatten' }, { type: 'relu' }, { type: 'softmax' }, { type: 'dense', out_features: 3 },
+  { type: 'conv2d', out_channels: 2, kernel_size: 2, groups: 2 }, { type: 'maxpool2d', kernel_size: 2, ceil_mode: true },
+  { type: 'add' }, { type: 'concat' }, { type: 'batchnorm2d' }, { type: 'dropout', p: 0.5 }, { type: 'global_avgpool2d' },
+  { type: 'conv_transpose2d', out_channels: 2, kernel_size: 2, stride: 2 }, { type: 'pad2d', padding: 1, mode: 'reflect' },
+  { type: 'gelu' }, { type: 'prelu' }];
 
 /** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
 function random(seed) {
@@ -44,7 +60,19 @@ function mutateScene(rand, scene) {
     if (r < 0.35) holder[key] = pick(rand, junkValues);
     else if (r < 0.5) delete holder[key];
     else if (r < 0.6) holder[`extra_${key}`] = 1;
-    else if (r < 0.75 && Array.isArray(copy.layers)) {
+    else if (r < 0.75 && Array.isArray(copy.nodes)) {
+      // Graph surgery: drop a node, insert one (fresh id, random wiring), or rewire one.
+      const nodes = copy.nodes;
+      const i = Math.floor(rand() * nodes.length);
+      const ids = ['input', ...nodes.map((n) => n && n.id)];
+      const s = rand();
+      if (s < 0.3) nodes.splice(i, 1);
+      else if (s < 0.7) {
+        const fresh = { ...structuredClone(pick(rand, nodeTemplates)), id: `fz${m}_${i}` };
+        if (rand() < 0.5) fresh.inputs = [pick(rand, ids), pick(rand, ids)].slice(0, 1 + Math.floor(rand() * 2));
+        nodes.splice(i, 0, fresh);
+      } else if (nodes[i] && typeof nodes[i] === 'object') nodes[i].inputs = [pick(rand, [...ids, 'nowhere', nodes[i].id])];
+    } else if (r < 0.75 && Array.isArray(copy.layers)) {
       const layers = copy.layers;
       const i = Math.floor(rand() * layers.length);
       if (rand() < 0.5) layers.splice(i, 1);
@@ -87,6 +115,13 @@ function randomCalls(rand, model, context) {
     () => model.explainConvInputGrad(0, 0, Math.floor(rand() * 7) - 1, 0),
     () => model.trace(),
     () => model.toJSON(),
+    () => model.nodeTensors(pick(rand, [...model.nodeIds(), 'nope', ''])),
+    () => model.nodeView(pick(rand, model.nodeIds()), pick(rand, ['output', 'grad_output', 'weight', 'running_mean', 'mask', 'x'])),
+    () => model.setNodeParam(pick(rand, model.nodeIds()), pick(rand, ['weight', 'bias', 'x']), pick(rand, [[1, 2], [], new Float32Array(4)])),
+    () => model.losses(),
+    () => model.trainBatch(new Float32Array(Math.floor(rand() * 3) * 36 + pick(rand, [0, 1])), new Int32Array([0, 1])),
+    () => model.predict(new Float32Array(pick(rand, [0, 36, 72]))),
+    () => model.evaluate(new Float32Array(pick(rand, [36, 72])), pick(rand, [undefined, new Int32Array([0, 9])])),
   ];
   for (let k = 0; k < 6; k++) {
     try {
@@ -102,7 +137,7 @@ function randomCalls(rand, model, context) {
 
 test('10,000 random and mutated scenes with random calls: only Errors, no abort, no leak', async () => {
   const lens = await loadModule();
-  const bases = [JSON.parse(classicScene()), ...referenceFixtures().map((f) => f.scene)];
+  const bases = [JSON.parse(classicScene()), ...referenceFixtures().map((f) => f.scene), ...graphScenes(), ...graphScenes()];
   const rand = random(20261127);
   let loaded = 0;
   let rejected = 0;

@@ -89,7 +89,7 @@ test('a bad scene becomes an Error, and views and copies read the same numbers',
   bad.layers[0].kernel_size = 7;
   assert.throws(
     () => new lens.Model(JSON.stringify(bad)),
-    (e) => e instanceof Error && e.message.startsWith('layer 0 (conv2d): kernel_size 7x7 is larger'),
+    (e) => e instanceof Error && e.message.startsWith('layer 1 (conv2d): kernel_size 7x7 is larger') && e.code === 'kernel_too_large',
   );
   await withClassic((model) => {
     const copy = model.copy(0, 'weight.grad');
