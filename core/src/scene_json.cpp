@@ -3,7 +3,6 @@
 // generically from each kind's declared FieldSpecs (kind.hpp); nothing here knows a kind by name.
 #include <cmath>
 #include <limits>
-#include <regex>
 #include <set>
 #include <string>
 
@@ -236,9 +235,15 @@ NodeSpec layer_from_json(const json& j, std::size_t index, std::map<std::string,
   return node;
 }
 
-const std::regex& id_pattern() {
-  static const std::regex pattern("[A-Za-z0-9_.:/-]+");
-  return pattern;
+// [A-Za-z0-9_.:/-]+, checked by hand: std::regex would add a few hundred KB to the wasm module.
+bool valid_id(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+                    c == ':' || c == '/' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 NodeSpec node_from_json(const json& j, std::size_t index) {
@@ -249,7 +254,7 @@ NodeSpec node_from_json(const json& j, std::size_t index) {
   if (!j.contains("id")) fail(where, "missing_field", "id", json::object(), "missing field \"id\"");
   if (!j.at("id").is_string()) fail(where, "wrong_type", "id", json::object(), "id must be a string");
   node.id = j.at("id").get<std::string>();
-  if (node.id.size() > 128 || !std::regex_match(node.id, id_pattern())) {
+  if (!valid_id(node.id)) {
     fail(where, "bad_id", "id", {{"got", node.id.substr(0, 128)}},
          "id \"" + node.id.substr(0, 128) + "\" must be 1 to 128 of the characters A-Z a-z 0-9 _ . : / -");
   }

@@ -384,7 +384,7 @@ export class Controller implements Actions {
     this.begin();
     const st = this.state;
     const now = this.view.snapshot().optimizer;
-    const was = now.type === 'adam' ? 'adam' : now.momentum > 0 ? 'momentum' : 'sgd';
+    const was = now.type !== 'sgd' ? 'adam' : now.momentum > 0 ? 'momentum' : 'sgd';
     if (was === kind) return;
     // back to the example's own rate when it used this optimizer, else a usual one
     const own = st.presetResolved.optimizer as { type?: string; lr?: number; momentum?: number } | undefined;

@@ -1,7 +1,8 @@
-// The core's error messages in the reader's words, until the core reports structured errors:
-// "layer 0 (conv2d): kernel_size 9x9 is larger than …" names the layer as its card does
-// ("1. Convolution", counted from 1) and the field as the settings label ("kernel size"); a few
-// frequent messages are translated whole. Unknown text passes through unchanged.
+// The core's error messages in the reader's words: "layer 1 (conv2d): kernel_size 9x9 is larger
+// than …" (the core counts layers from 1, as the cards do) names the layer as its card does
+// ("1. Convolution") and the field as the settings label ("kernel size"); a few frequent messages
+// are translated whole. Unknown text passes through unchanged. (Errors also carry a code and
+// details — Error.code, Error.details — for wording that does not parse text.)
 import type { Strings } from './en';
 
 const FIELDS = ['out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'out_features', 'negative_slope'];
@@ -18,7 +19,7 @@ const SENTENCES: Partial<Record<string, [RegExp, string][]>> = {
 export function wordCoreError(msg: string, S: Strings, lang: string): string {
   let out = msg;
   for (const [re, to] of SENTENCES[lang] ?? []) out = out.replace(re, to);
-  out = out.replace(/\blayer (\d+) \(([a-z_0-9]+)\)/g, (_, i: string, type: string) => `“${S.layerTitle(Number(i), S.layerNames[type] ?? type)}”`);
+  out = out.replace(/\blayer (\d+) \(([a-z_0-9]+)\)/g, (_, i: string, type: string) => `“${S.layerTitle(Number(i) - 1, S.layerNames[type] ?? type)}”`);
   for (const f of FIELDS) out = out.replace(new RegExp(`\\b${f}\\b`, 'g'), S.settingNames[f] ?? f);
   return out;
 }

@@ -57,7 +57,7 @@ export class TrainingPanel {
 
   render(snap: Snapshot, st: UIState): void {
     const o = snap.optimizer;
-    const kind = o.type === 'adam' ? 'adam' : o.momentum > 0 ? 'momentum' : 'sgd';
+    const kind = o.type !== 'sgd' ? 'adam' : o.momentum > 0 ? 'momentum' : 'sgd';
     if (this.opt.value !== kind) this.opt.value = kind;
     const badLr = st.invalid.get('lr');
     if (document.activeElement !== this.lr) this.lr.value = badLr ? badLr.text : String(o.lr);
