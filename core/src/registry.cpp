@@ -6,6 +6,7 @@
 
 #include "cnnlens/layers/avgpool2d.hpp"
 #include "cnnlens/layers/conv2d.hpp"
+#include "cnnlens/layers/conv_transpose2d.hpp"
 #include "cnnlens/layers/dense.hpp"
 #include "cnnlens/layers/flatten.hpp"
 #include "cnnlens/layers/leaky_relu.hpp"
@@ -29,6 +30,8 @@ const std::vector<const LayerKind*>& layer_kinds() {
       &sigmoid_kind(),
       &tanh_kind(),
       &softmax_kind(),
+      // kinds-b: convolution and activation kinds of version-2 scenes
+      &conv_transpose2d_kind(),
   };
   return kinds;
 }
