@@ -11,6 +11,7 @@
 #include "cnnlens/layers/flatten.hpp"
 #include "cnnlens/layers/leaky_relu.hpp"
 #include "cnnlens/layers/maxpool2d.hpp"
+#include "cnnlens/layers/pad2d.hpp"
 #include "cnnlens/layers/relu.hpp"
 #include "cnnlens/layers/sigmoid.hpp"
 #include "cnnlens/layers/softmax.hpp"
@@ -32,6 +33,7 @@ const std::vector<const LayerKind*>& layer_kinds() {
       &softmax_kind(),
       // kinds-b: convolution and activation kinds of version-2 scenes
       &conv_transpose2d_kind(),
+      &pad2d_kind(),
   };
   return kinds;
 }
