@@ -8,6 +8,7 @@
 #include "cnnlens/layers/conv2d.hpp"
 #include "cnnlens/layers/conv_transpose2d.hpp"
 #include "cnnlens/layers/dense.hpp"
+#include "cnnlens/layers/elu.hpp"
 #include "cnnlens/layers/flatten.hpp"
 #include "cnnlens/layers/leaky_relu.hpp"
 #include "cnnlens/layers/maxpool2d.hpp"
@@ -34,6 +35,7 @@ const std::vector<const LayerKind*>& layer_kinds() {
       // kinds-b: convolution and activation kinds of version-2 scenes
       &conv_transpose2d_kind(),
       &pad2d_kind(),
+      &elu_kind(),
   };
   return kinds;
 }
