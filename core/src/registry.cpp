@@ -10,6 +10,7 @@
 #include "cnnlens/layers/dense.hpp"
 #include "cnnlens/layers/elu.hpp"
 #include "cnnlens/layers/flatten.hpp"
+#include "cnnlens/layers/gelu.hpp"
 #include "cnnlens/layers/leaky_relu.hpp"
 #include "cnnlens/layers/maxpool2d.hpp"
 #include "cnnlens/layers/pad2d.hpp"
@@ -36,6 +37,7 @@ const std::vector<const LayerKind*>& layer_kinds() {
       &conv_transpose2d_kind(),
       &pad2d_kind(),
       &elu_kind(),
+      &gelu_kind(),
   };
   return kinds;
 }
