@@ -15,6 +15,7 @@
 #include "cnnlens/layers/maxpool2d.hpp"
 #include "cnnlens/layers/pad2d.hpp"
 #include "cnnlens/layers/relu.hpp"
+#include "cnnlens/layers/relu6.hpp"
 #include "cnnlens/layers/sigmoid.hpp"
 #include "cnnlens/layers/softmax.hpp"
 #include "cnnlens/layers/tanh.hpp"
@@ -38,6 +39,7 @@ const std::vector<const LayerKind*>& layer_kinds() {
       &pad2d_kind(),
       &elu_kind(),
       &gelu_kind(),
+      &relu6_kind(),
   };
   return kinds;
 }
