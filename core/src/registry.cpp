@@ -14,6 +14,7 @@
 #include "cnnlens/layers/leaky_relu.hpp"
 #include "cnnlens/layers/maxpool2d.hpp"
 #include "cnnlens/layers/pad2d.hpp"
+#include "cnnlens/layers/prelu.hpp"
 #include "cnnlens/layers/relu.hpp"
 #include "cnnlens/layers/relu6.hpp"
 #include "cnnlens/layers/sigmoid.hpp"
@@ -40,6 +41,7 @@ const std::vector<const LayerKind*>& layer_kinds() {
       &elu_kind(),
       &gelu_kind(),
       &relu6_kind(),
+      &prelu_kind(),
   };
   return kinds;
 }
