@@ -12,6 +12,7 @@
 #include "cnnlens/layers/flatten.hpp"
 #include "cnnlens/layers/gelu.hpp"
 #include "cnnlens/layers/leaky_relu.hpp"
+#include "cnnlens/layers/log_softmax.hpp"
 #include "cnnlens/layers/maxpool2d.hpp"
 #include "cnnlens/layers/pad2d.hpp"
 #include "cnnlens/layers/prelu.hpp"
@@ -42,6 +43,7 @@ const std::vector<const LayerKind*>& layer_kinds() {
       &gelu_kind(),
       &relu6_kind(),
       &prelu_kind(),
+      &log_softmax_kind(),
   };
   return kinds;
 }
