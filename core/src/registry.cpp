@@ -6,11 +6,18 @@
 
 #include "cnnlens/layers/avgpool2d.hpp"
 #include "cnnlens/layers/conv2d.hpp"
+#include "cnnlens/layers/conv_transpose2d.hpp"
 #include "cnnlens/layers/dense.hpp"
+#include "cnnlens/layers/elu.hpp"
 #include "cnnlens/layers/flatten.hpp"
+#include "cnnlens/layers/gelu.hpp"
 #include "cnnlens/layers/leaky_relu.hpp"
+#include "cnnlens/layers/log_softmax.hpp"
 #include "cnnlens/layers/maxpool2d.hpp"
+#include "cnnlens/layers/pad2d.hpp"
+#include "cnnlens/layers/prelu.hpp"
 #include "cnnlens/layers/relu.hpp"
+#include "cnnlens/layers/relu6.hpp"
 #include "cnnlens/layers/sigmoid.hpp"
 #include "cnnlens/layers/softmax.hpp"
 #include "cnnlens/layers/tanh.hpp"
@@ -29,6 +36,14 @@ const std::vector<const LayerKind*>& layer_kinds() {
       &sigmoid_kind(),
       &tanh_kind(),
       &softmax_kind(),
+      // kinds-b: convolution and activation kinds of version-2 scenes
+      &conv_transpose2d_kind(),
+      &pad2d_kind(),
+      &elu_kind(),
+      &gelu_kind(),
+      &relu6_kind(),
+      &prelu_kind(),
+      &log_softmax_kind(),
   };
   return kinds;
 }

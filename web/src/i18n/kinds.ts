@@ -39,4 +39,33 @@ export const kindHelp: Record<string, KindHelp> = {
     en: 'Turns scores into probabilities that add up to 1.',
     zh: '把分数变成加起来等于 1 的概率。',
   },
+  // kinds-b: convolution and activation kinds
+  'kind.conv_transpose2d': {
+    en: 'Runs a convolution backwards: every input cell adds the filter, scaled by its value, into its own window of a larger output; used to upsample.',
+    zh: '把卷积反过来做：每个输入格子把按自身数值缩放的卷积核加到更大输出中对应的窗口里；常用于上采样。',
+  },
+  'kind.pad2d': {
+    en: 'Adds a border around each map: zeros, a mirror image of the edge (reflect), or copies of the edge (replicate).',
+    zh: '在每张特征图四周加一圈边框：填 0、镜像边缘（reflect）或复制边缘（replicate）。',
+  },
+  'kind.elu': {
+    en: 'Keeps positive values; negative ones curve smoothly towards -alpha: alpha (e^x - 1).',
+    zh: '保留正值；负值平滑地趋向 -alpha：alpha (e^x - 1)。',
+  },
+  'kind.gelu': {
+    en: 'Weights each value by how likely a standard normal variable is to be below it: x * Phi(x); a smooth ReLU.',
+    zh: '把每个值乘以标准正态变量小于它的概率：x * Phi(x)；一种平滑的 ReLU。',
+  },
+  'kind.relu6': {
+    en: 'Like ReLU, but caps values at 6.',
+    zh: '与 ReLU 相同，但把值限制在 6 以内。',
+  },
+  'kind.prelu': {
+    en: 'A leaky ReLU whose negative slope is learnt, one for all channels or one per channel.',
+    zh: '负斜率可学习的 Leaky ReLU：所有通道共用一个斜率，或每个通道一个。',
+  },
+  'kind.log_softmax': {
+    en: 'The logarithm of softmax, computed without overflow: x_i - log sum_j e^x_j.',
+    zh: 'softmax 的对数，计算时不会溢出：x_i - log sum_j e^x_j。',
+  },
 };
