@@ -333,7 +333,14 @@ float Model::train_on(const Tensor& input, const float* target_values, const int
   for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(backup_statistics_[k], statistics_[k]->value);
   dirty_ = true;
   const RunContext c = context(true);
-  run_forward(input, c);
+  try {
+    run_forward(input, c);
+  } catch (const SceneError&) {
+    // A layer may refuse the batch (batch norm with one value per channel) after earlier
+    // nodes of the same pass updated their running statistics: undo those.
+    for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
+    throw;
+  }
   const float loss_before = compute_loss(target_values, target_classes);
   if (!std::isfinite(loss_before)) {
     for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);

@@ -4,13 +4,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cnnlens/layers/add.hpp"
 #include "cnnlens/layers/avgpool2d.hpp"
+#include "cnnlens/layers/batchnorm1d.hpp"
+#include "cnnlens/layers/batchnorm2d.hpp"
+#include "cnnlens/layers/concat.hpp"
 #include "cnnlens/layers/conv2d.hpp"
 #include "cnnlens/layers/conv_transpose2d.hpp"
 #include "cnnlens/layers/dense.hpp"
 #include "cnnlens/layers/elu.hpp"
 #include "cnnlens/layers/flatten.hpp"
 #include "cnnlens/layers/gelu.hpp"
+#include "cnnlens/layers/dropout.hpp"
+#include "cnnlens/layers/flatten.hpp"
+#include "cnnlens/layers/global_avgpool2d.hpp"
+#include "cnnlens/layers/global_maxpool2d.hpp"
 #include "cnnlens/layers/leaky_relu.hpp"
 #include "cnnlens/layers/log_softmax.hpp"
 #include "cnnlens/layers/maxpool2d.hpp"
@@ -44,6 +52,13 @@ const std::vector<const LayerKind*>& layer_kinds() {
       &relu6_kind(),
       &prelu_kind(),
       &log_softmax_kind(),
+      &batchnorm2d_kind(),
+      &batchnorm1d_kind(),
+      &dropout_kind(),
+      &add_kind(),
+      &concat_kind(),
+      &global_avgpool2d_kind(),
+      &global_maxpool2d_kind(),
   };
   return kinds;
 }

@@ -67,5 +67,32 @@ export const kindHelp: Record<string, KindHelp> = {
   'kind.log_softmax': {
     en: 'The logarithm of softmax, computed without overflow: x_i - log sum_j e^x_j.',
     zh: 'softmax 的对数，计算时不会溢出：x_i - log sum_j e^x_j。',
+  'kind.batchnorm2d': {
+    en: 'Normalizes each channel to mean 0 and variance 1 over the batch, then scales by weight and shifts by bias. Training uses the batch\'s statistics and updates the running ones; eval mode uses the running ones.',
+    zh: '把每个通道在整个批次上归一化为均值 0、方差 1，再乘以权重、加上偏置。训练时用当前批次的统计量并更新滑动统计量；评估模式使用滑动统计量。',
+  },
+  'kind.batchnorm1d': {
+    en: 'Normalizes each feature to mean 0 and variance 1 over the batch, then scales by weight and shifts by bias. Training needs at least 2 samples; eval mode uses the running statistics.',
+    zh: '把每个特征在整个批次上归一化为均值 0、方差 1，再乘以权重、加上偏置。训练至少需要 2 个样本；评估模式使用滑动统计量。',
+  },
+  'kind.dropout': {
+    en: 'While training, sets each value to 0 with probability p and scales the kept ones by 1 / (1 - p); in eval mode it passes values through unchanged.',
+    zh: '训练时以概率 p 把每个值置为 0，并把保留的值乘以 1 / (1 - p)；评估模式下原样输出。',
+  },
+  'kind.add': {
+    en: 'Adds its inputs element by element (a residual connection); the gradient flows back unchanged to every input.',
+    zh: '把各个输入逐元素相加（残差连接）；梯度原样传回每个输入。',
+  },
+  'kind.concat': {
+    en: 'Stacks its inputs along the channel axis, in order; the gradient is split back the same way.',
+    zh: '按顺序沿通道方向拼接各个输入；梯度按同样的方式拆分回去。',
+  },
+  'kind.global_avgpool2d': {
+    en: 'Averages each whole channel into one value; the gradient is shared equally by all its cells.',
+    zh: '把每个通道整体平均成一个值；梯度平均分给该通道的所有格子。',
+  },
+  'kind.global_maxpool2d': {
+    en: 'Keeps the largest value of each whole channel; the gradient goes back only to that winner.',
+    zh: '保留每个通道中的最大值；梯度只回传给这个最大值所在的格子。',
   },
 };
