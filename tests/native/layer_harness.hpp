@@ -153,7 +153,9 @@ inline void check_layer_gradients(TestLayer& t, std::vector<Tensor> inputs, doub
     std::vector<double> numeric(p.value.size());
     for (std::size_t k = 0; k < p.value.size(); ++k) numeric[k] = central_difference(p.value.data()[k], step, objective);
     EXPECT_TRUE(all_close(analytic_params[index], as_floats(numeric), tol.abs, tol.rel)) << t.type() << ": dL/d(" << p.name << ")";
-    if (params_must_move) EXPECT_GT(max_abs(analytic_params[index]), 1e-3) << t.type() << " " << p.name;
+    if (params_must_move) {
+      EXPECT_GT(max_abs(analytic_params[index]), 1e-3) << t.type() << " " << p.name;
+    }
   }
 }
 
