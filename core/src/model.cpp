@@ -298,8 +298,12 @@ void Model::require_loss(const char* what) const {
 void Model::update_parameters_or_throw() {
   const Optimizer saved_optimizer = optimizer_;
   optimizer_.step(params_);
+  // Running statistics that overflowed (a batch variance of inf) count as divergence too: a
+  // model whose state cannot be saved as a scene must not be kept.
+  bool finite = true;
+  for (const Buffer* b : statistics_) finite = finite && all_finite(b->value);
   for (Param* p : params_) {
-    if (all_finite(p->value)) continue;
+    if (finite && all_finite(p->value)) continue;
     for (std::size_t k = 0; k < params_.size(); ++k) {
       copy_into(params_[k]->value, backup_[k].value);
       copy_into(params_[k]->momentum, backup_[k].momentum);
@@ -309,7 +313,7 @@ void Model::update_parameters_or_throw() {
     for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
     optimizer_ = saved_optimizer;
     throw SceneError("diverged", field_place("optimizer"), {{"lr", optimizer_.spec().lr}},
-                     "training stopped: the update made a parameter infinite or NaN (the learning rate " +
+                     "training stopped: the update made a parameter or a running statistic infinite or NaN (the learning rate " +
                          json(optimizer_.spec().lr).dump() + " is probably too high); the last finite state is kept");
   }
 }

@@ -524,3 +524,29 @@ TEST(NormalizationGraph, ABatchOfOneRefusedMidGraphChangesNoStatistic) {
 
 }  // namespace
 }  // namespace cnnlens
+
+namespace cnnlens {
+namespace {
+
+// Found by the Node fuzz test: a batch whose variance overflows float32 made running_var infinite
+// while the loss stayed finite (the normalised values are 0), and the saved scene could not load.
+TEST(NormalizationGraph, AnOverflowingRunningStatisticIsDivergenceAndNothingChanges) {
+  const nlohmann::json scene = {{"version", 2},
+                                {"input", {{"shape", {2, 3}}, {"data", {3e38, -3e38, 1, -3e38, 3e38, 2}}}},
+                                {"nodes", {{{"id", "bn"}, {"type", "batchnorm1d"}}, {{"id", "fc"}, {"type", "dense"}, {"out_features", 2}}}},
+                                {"loss", "cross_entropy"},
+                                {"target", {0, 1}}};
+  Model model = Model::from_json(scene.dump());
+  const std::string before = model.to_scene_json().dump();
+  try {
+    model.step();
+    ADD_FAILURE() << "an infinite running_var was kept";
+  } catch (const SceneError& e) {
+    EXPECT_EQ(e.code(), "diverged");
+  }
+  EXPECT_EQ(model.to_scene_json().dump(), before);
+  EXPECT_NO_THROW(Model::from_json(model.to_scene_json().dump()));
+}
+
+}  // namespace
+}  // namespace cnnlens
