@@ -1,0 +1,160 @@
+// The executor: the one forward loop and the one backward loop over the graph, and a training
+// step (forward, loss, backward, update, with the undo that keeps the last finite state). Kept
+// apart from model.cpp (the façade: construction, reading, editing) because these are the hot
+// loops: the wasm build compiles this file for speed and the façade for size.
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "cnnlens/error.hpp"
+#include "cnnlens/loss.hpp"
+#include "cnnlens/model.hpp"
+
+namespace cnnlens {
+namespace {
+
+using nlohmann::json;
+
+// Keeps memory flat on endless runs: past this many losses the oldest half is dropped.
+constexpr std::size_t kMaxHistory = 10'000;
+
+bool all_finite(const Tensor& t) {
+  const float* v = t.data();
+  for (std::size_t k = 0, n = t.size(); k < n; ++k) {
+    if (!std::isfinite(v[k])) return false;
+  }
+  return true;
+}
+
+ErrorPlace field_place(const std::string& field) { return {"", 0, "", field}; }
+
+}  // namespace
+
+RunContext Model::context(bool training_pass) const {
+  RunContext c;
+  c.training = scene_.mode == Mode::kTrain;
+  c.update_statistics = training_pass && c.training;
+  c.seed = scene_.seed;
+  c.step = std::uint64_t(optimizer_.steps_taken());
+  return c;
+}
+
+const Tensor& Model::edge_value(int edge) const {
+  if (edge >= 0) return values_[std::size_t(edge)];
+  return running_batch_ ? batch_ : input_;
+}
+const Tensor& Model::edge_grad(int edge) const { return edge < 0 ? input_grad_ : grads_[std::size_t(edge)]; }
+
+void Model::run_forward(const Tensor& input, const RunContext& base) {
+  running_batch_ = &input == &batch_;
+  Inputs inputs;
+  for (std::size_t k = 0; k < nodes_.size(); ++k) {
+    inputs.clear();
+    for (int edge : nodes_[k].inputs) inputs.push_back(&edge_value(edge));
+    RunContext c = base;
+    c.node_index = k;
+    nodes_[k].layer->forward(inputs, values_[k], c);
+  }
+}
+
+float Model::compute_loss(const float* target_values, const int* target_classes) {
+  const Tensor& out = values_.back();
+  loss_ = scene_.loss == LossKind::kMse ? mse_loss(out, target_values, grads_.back(), losses_)
+                                        : cross_entropy_loss(out, target_classes, grads_.back(), losses_);
+  return loss_;
+}
+
+// Zeroes every gradient except the loss's, then walks the nodes backwards; each adds into the
+// gradients of the edges it read.
+void Model::run_backward(const RunContext& base) {
+  for (Param* p : params_) p->grad.fill(0.0f);
+  for (std::size_t k = 0; k + 1 < nodes_.size(); ++k) {
+    reshape_to(grads_[k], values_[k].shape());
+    grads_[k].fill(0.0f);
+  }
+  reshape_to(input_grad_, edge_value(-1).shape());
+  input_grad_.fill(0.0f);
+  Inputs inputs;
+  GradInputs grad_inputs;
+  for (std::size_t k = nodes_.size(); k-- > 0;) {
+    inputs.clear();
+    grad_inputs.clear();
+    for (int edge : nodes_[k].inputs) {
+      inputs.push_back(&edge_value(edge));
+      grad_inputs.push_back(edge < 0 ? &input_grad_ : &grads_[std::size_t(edge)]);
+    }
+    RunContext c = base;
+    c.node_index = k;
+    nodes_[k].layer->backward(inputs, values_[k], grads_[k], grad_inputs, c);
+  }
+}
+
+// Applies one optimizer update; if it produces a non-finite value, restores the parameters, the
+// running statistics and the optimizer state exactly as they were before the step's forward
+// pass, so the last finite state is kept. The backup buffers are members: no allocation per step.
+void Model::update_parameters_or_throw() {
+  const Optimizer saved_optimizer = optimizer_;
+  optimizer_.step(params_);
+  // Running statistics that overflowed (a batch variance of inf) count as divergence too: a
+  // model whose state cannot be saved as a scene must not be kept.
+  bool finite = true;
+  for (const Buffer* b : statistics_) finite = finite && all_finite(b->value);
+  for (Param* p : params_) {
+    if (finite && all_finite(p->value)) continue;
+    for (std::size_t k = 0; k < params_.size(); ++k) {
+      copy_into(params_[k]->value, backup_[k].value);
+      copy_into(params_[k]->momentum, backup_[k].momentum);
+      copy_into(params_[k]->velocity, backup_[k].velocity);
+      copy_into(params_[k]->delta, backup_[k].delta);
+    }
+    for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
+    optimizer_ = saved_optimizer;
+    throw SceneError("diverged", field_place("optimizer"), {{"lr", optimizer_.spec().lr}},
+                     "training stopped: the update made a parameter or a running statistic infinite or NaN (the learning rate " +
+                         json(optimizer_.spec().lr).dump() + " is probably too high); the last finite state is kept");
+  }
+}
+
+void Model::record_loss(float loss) {
+  if (loss_history_.size() >= kMaxHistory) loss_history_.erase(loss_history_.begin(), loss_history_.begin() + kMaxHistory / 2);
+  loss_history_.push_back(loss);
+}
+
+// One training step on `input` (the scene's own or a batch): forward (updating running
+// statistics), loss, backward, update. The edges then describe the pre-update pass: stale.
+float Model::train_on(const Tensor& input, const float* target_values, const int* target_classes) {
+  backup_.resize(params_.size());
+  for (std::size_t k = 0; k < params_.size(); ++k) {
+    copy_into(backup_[k].value, params_[k]->value);
+    copy_into(backup_[k].momentum, params_[k]->momentum);
+    copy_into(backup_[k].velocity, params_[k]->velocity);
+    copy_into(backup_[k].delta, params_[k]->delta);
+  }
+  backup_statistics_.resize(statistics_.size());
+  for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(backup_statistics_[k], statistics_[k]->value);
+  dirty_ = true;
+  const RunContext c = context(true);
+  try {
+    run_forward(input, c);
+  } catch (const SceneError&) {
+    // A layer may refuse the batch (batch norm with one value per channel) after earlier
+    // nodes of the same pass updated their running statistics: undo those.
+    for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
+    throw;
+  }
+  const float loss_before = compute_loss(target_values, target_classes);
+  if (!std::isfinite(loss_before)) {
+    for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
+    std::size_t worst = 0;
+    while (worst + 1 < losses_.size() && std::isfinite(losses_[worst])) ++worst;
+    throw SceneError("loss_not_finite", field_place("loss"), {{"sample", worst}},
+                     std::string("training stopped: the loss") + (losses_.size() > 1 ? " of batch sample " + std::to_string(worst) : "") +
+                         " is " + (std::isnan(losses_[worst]) ? "NaN" : "infinite") +
+                         "; lower the learning rate or reset the parameters");
+  }
+  run_backward(c);
+  update_parameters_or_throw();
+  record_loss(loss_before);
+  return loss_before;
+}
+
+}  // namespace cnnlens
