@@ -149,3 +149,15 @@ test('cnnlens.d.ts declares exactly what register.cpp registers', () => {
   }
   for (const name of declaredFunctions) assert.ok(registered.includes(`function("${name}"`), `${name} is registered`);
 });
+
+test('every registered kind has help text in every language of the page', async () => {
+  const lens = await loadModule();
+  const text = readText('web/src/i18n/kinds.ts');
+  for (const kind of lens.layerKinds()) {
+    const at = text.indexOf(`'${kind.help}':`);
+    assert.ok(at >= 0, `${kind.help} has help text`);
+    const entry = text.slice(at, text.indexOf('}', at));
+    assert.match(entry, /en: '/, `${kind.help} in English`);
+    assert.match(entry, /zh: '/, `${kind.help} in Chinese`);
+  }
+});

@@ -151,6 +151,9 @@ export class Controller implements Actions {
    */
   loadScene(json: string, presetId?: string, label = S.histOpen): Result<void> {
     this.begin();
+    const chain = scene.asChain(json);
+    if (chain === null) return { ok: false, error: S.graphSceneNotYet };
+    json = chain;
     const r = this.engine.load(json);
     if (!r.ok) return r;
     const st = this.state;

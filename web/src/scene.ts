@@ -54,6 +54,59 @@ export function parseScene(json: string): Scene {
   return JSON.parse(json) as Scene;
 }
 
+/**
+ * The page draws chains of the classic layers (version-1 scenes). A version-2 scene that is such
+ * a chain — one sample, nodes in a row with default wiring, classic kinds and their classic
+ * settings, an mse or cross-entropy loss, train mode — is rewritten as the same chain; any other
+ * graph returns null (the caller explains why and keeps the current work).
+ */
+export function asChain(json: string): string | null {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json; // the core words the parse error
+  }
+  if (!raw || typeof raw !== 'object' || !Array.isArray(raw.nodes)) return json;
+  const input = raw.input as { shape?: unknown } | undefined;
+  const shape = Array.isArray(input?.shape) ? input.shape : [];
+  if (shape.length !== 1 && shape.length !== 3) return null;
+  if (raw.loss !== 'mse' && raw.loss !== 'cross_entropy') return null;
+  if (raw.mode !== undefined && raw.mode !== 'train') return null;
+  const layers: LayerSpec[] = [];
+  let previous = 'input';
+  for (const node of raw.nodes as Record<string, unknown>[]) {
+    if (!node || typeof node !== 'object' || typeof node.type !== 'string' || !LAYER_TYPES.includes(node.type)) return null;
+    const inputs = node.inputs as unknown;
+    if (inputs !== undefined && JSON.stringify(inputs) !== JSON.stringify([previous])) return null;
+    const layer: Record<string, unknown> = { type: node.type };
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'id' || key === 'type' || key === 'inputs') continue;
+      if (key === 'weight' || key === 'bias') {
+        layer[key] = value && typeof value === 'object' && !Array.isArray(value) ? (value as { data?: unknown }).data : value;
+      } else if ((SETTINGS[node.type] ?? []).includes(key as keyof LayerSpec)) {
+        if (key === 'padding' && Array.isArray(value) && value.length === 4) {
+          if (value[0] !== value[2] || value[1] !== value[3]) return null;
+          layer[key] = [value[0], value[1]];
+        } else layer[key] = value;
+      } else if (!isDefault(node.type, key, value)) return null;
+    }
+    layers.push(layer as unknown as LayerSpec);
+    previous = String(node.id);
+  }
+  const { nodes: _nodes, version: _version, mode: _mode, ...rest } = raw;
+  return JSON.stringify({ ...rest, version: 1, layers });
+}
+
+/** Version-2 settings a chain may carry when they hold their defaults. */
+function isDefault(type: string, key: string, value: unknown): boolean {
+  const defaults: Record<string, unknown> = { groups: 1, padding_mode: 'zeros', ceil_mode: false, count_include_pad: true, dilation: 1 };
+  if (type === 'maxpool2d' || type === 'avgpool2d') {
+    if (key === 'padding') return value === 0 || JSON.stringify(value) === '[0,0]' || JSON.stringify(value) === '[0,0,0,0]';
+  }
+  return key in defaults && JSON.stringify(value) === JSON.stringify(defaults[key]);
+}
+
 function clone(scene: Scene): Scene {
   return structuredClone(scene);
 }

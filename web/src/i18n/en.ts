@@ -13,6 +13,7 @@ export const en = {
   loadFailed: (msg: string) => `Could not start the core: ${msg}`,
   presetLabel: 'Example',
   presetCustom: 'Your own scene',
+  graphSceneNotYet: 'This is a graph scene (version 2) with branches, a batch, a forward-only loss or layer kinds this page cannot draw yet. The core runs it (try the scripting API or `cnnlens trace`); this page draws chains of the classic layers. Your current work is unchanged.',
   viewLabel: 'Show',
   modeValues: 'Values',
   modeGradients: 'Gradients',

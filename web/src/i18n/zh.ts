@@ -10,6 +10,7 @@ export const zh: Strings = {
   loadFailed: (msg: string) => `无法启动计算核心：${msg}`,
   presetLabel: '示例',
   presetCustom: '自定义场景',
+  graphSceneNotYet: '这是一个图结构场景（版本 2），包含分支、批量、无损失函数或本页面暂时无法绘制的层类型。核心可以运行它（请使用脚本接口或 `cnnlens trace`）；本页面目前只绘制由经典层组成的链。你当前的工作没有改变。',
   viewLabel: '显示',
   modeValues: '数值',
   modeGradients: '梯度',
