@@ -1,6 +1,7 @@
 // cnnlens trace SCENE.json [--steps N]: runs N training steps on the scene's sample, then one
 // more forward and backward pass, and prints the trace (docs/scene-format.md) as JSON.
-// Exit codes: 0 ok, 1 usage or I/O error, 2 invalid scene (message on stderr, nothing on stdout).
+// cnnlens import MODEL.onnx: prints the model as a version-2 scene (docs/onnx.md).
+// Exit codes: 0 ok, 1 usage or I/O error, 2 invalid scene or model (message on stderr, nothing on stdout).
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -11,10 +12,42 @@
 
 #include "cnnlens/error.hpp"
 #include "cnnlens/model.hpp"
+#include "cnnlens/onnx.hpp"
+#include "cnnlens/scene.hpp"
 
 namespace {
 
-constexpr const char* kUsage = "usage: cnnlens trace SCENE.json [--steps N]\n";
+constexpr const char* kUsage =
+    "usage: cnnlens trace SCENE.json [--steps N]\n"
+    "       cnnlens import MODEL.onnx\n";
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return false;
+  std::stringstream text;
+  text << file.rdbuf();
+  out = text.str();
+  return true;
+}
+
+int import_command(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << kUsage;
+    return 1;
+  }
+  std::string bytes;
+  if (!read_file(argv[2], bytes)) {
+    std::cerr << "cnnlens: cannot read " << argv[2] << "\n";
+    return 1;
+  }
+  try {
+    std::cout << cnnlens::scene_to_json(cnnlens::import_onnx(bytes)).dump() << "\n";
+  } catch (const cnnlens::SceneError& e) {
+    std::cerr << "cnnlens: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
 
 bool parse_steps(const std::string& text, int& steps) {
   if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos) return false;
@@ -25,6 +58,7 @@ bool parse_steps(const std::string& text, int& steps) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "import") return import_command(argc, argv);
   if (argc < 3 || std::string(argv[1]) != "trace") {
     std::cerr << kUsage;
     return 1;
