@@ -343,3 +343,60 @@ TEST(OnnxImport, DuplicateAndEmptyNamesBecomeUniqueIds) {
 
 }  // namespace
 }  // namespace cnnlens
+
+namespace cnnlens {
+namespace {
+
+// Export (opset 15) then import gives the same network: every graph fixture's scene, in eval mode
+// (so dropout is the identity), computes the same output before and after the round trip.
+TEST(OnnxExport, GraphFixturesRoundTripThroughOnnx) {
+  int exported = 0;
+  for (const char* name : {"chain_batch2_mse_adamw", "depthwise_separable", "dropout_mlp", "inception_concat", "padding_modes_decoder",
+                           "residual_block_batchnorm", "residual_block_batchnorm_eval", "transposed_decoder"}) {
+    SCOPED_TRACE(name);
+    const json f = json::parse(testing::read_text(std::string("tests/fixtures/graph/") + name + ".json"));
+    json scene_json = f.at("scene");
+    scene_json["mode"] = "eval";
+    const Scene scene = scene_from_json(scene_json);
+    const std::string bytes = export_onnx(scene);
+    Scene back = import_onnx(bytes);
+    EXPECT_EQ(back.mode, Mode::kEval);
+    back.input = scene.input;
+    Model original(scene);
+    Model again(back);
+    const json a = trace(original).at("nodes").back().at("output");
+    const json b = trace(again).at("nodes").back().at("output");
+    EXPECT_EQ(a.at("shape"), b.at("shape"));
+    EXPECT_TRUE(testing::all_close(testing::floats(b.at("data")), testing::floats(a.at("data")), 1e-6, 1e-5));
+    ++exported;
+  }
+  EXPECT_EQ(exported, 8);
+}
+
+TEST(OnnxExport, ImportedModelsKeepTheirNamesAndModeThroughExport) {
+  const Scene scene = import_onnx(testing::read_text("tests/fixtures/onnx/small_resnet.onnx"));
+  const Scene back = import_onnx(export_onnx(scene));
+  ASSERT_EQ(back.nodes.size(), scene.nodes.size());
+  EXPECT_EQ(back.mode, Mode::kTrain);
+  for (std::size_t k = 0; k < scene.nodes.size(); ++k) {
+    EXPECT_EQ(back.nodes[k].id, scene.nodes[k].id);
+    EXPECT_EQ(back.nodes[k].type, scene.nodes[k].type);
+    for (const auto& t : scene.nodes[k].tensors) {
+      if (!t.second.name.empty()) EXPECT_EQ(back.nodes[k].tensors.at(t.first).name, t.second.name);
+      EXPECT_EQ(back.nodes[k].tensors.at(t.first).data, t.second.data);
+    }
+  }
+}
+
+TEST(OnnxExport, CircularPaddingIsRefused) {
+  const json f = json::parse(testing::read_text("tests/fixtures/graph/chain_batch3_groups_padding_modes.json"));
+  try {
+    export_onnx(scene_from_json(f.at("scene")));
+    FAIL() << "circular padding was exported";
+  } catch (const SceneError& e) {
+    EXPECT_NE(std::string(e.what()).find("circular"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cnnlens
