@@ -10,6 +10,7 @@ apt_packages=(
   clang libclang-rt-14-dev           # libFuzzer + sanitizers for the fuzz target
   libgtest-dev                       # GoogleTest for the native tests
   libxtensor-dev nlohmann-json3-dev  # header-only tensor and JSON libraries used by the core
+  libprotozero-dev                   # header-only protobuf reader/writer for ONNX import and export
   emscripten                         # em++ and Embind for the wasm module
   chromium                           # headless browser for the page tests
   firefox-esr                        # the offline single file is also tested in Firefox
