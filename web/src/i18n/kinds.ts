@@ -67,6 +67,7 @@ export const kindHelp: Record<string, KindHelp> = {
   'kind.log_softmax': {
     en: 'The logarithm of softmax, computed without overflow: x_i - log sum_j e^x_j.',
     zh: 'softmax 的对数，计算时不会溢出：x_i - log sum_j e^x_j。',
+  },
   'kind.batchnorm2d': {
     en: 'Normalizes each channel to mean 0 and variance 1 over the batch, then scales by weight and shifts by bias. Training uses the batch\'s statistics and updates the running ones; eval mode uses the running ones.',
     zh: '把每个通道在整个批次上归一化为均值 0、方差 1，再乘以权重、加上偏置。训练时用当前批次的统计量并更新滑动统计量；评估模式使用滑动统计量。',
