@@ -111,6 +111,62 @@ export interface GradientCheckRow {
   checked: number;
   max_abs_error: number;
   max_rel_error: number;
+  /** Only on rows with max_rel_error >= 1e-2: what likely caused it, downstream of the tensor (at most 8). */
+  causes?: GradientCheckCause[];
+  causes_total?: number;
+}
+
+/** A cell of a node-local tensor ('input', 'output', 'grad_input', 'grad_output', 'weight', ...); no sample for parameters. */
+export interface CellRef { node: number; tensor: string; sample?: number; index: number }
+
+/** Why finite differences disagree with backward: a max-pool tie, or an input at a ReLU-like kink. */
+export type GradientCheckCause =
+  | { kind: 'maxpool_tie'; node: number; node_id: string; type: string; output: CellRef; cells: CellRef[]; value: number; input_height: number; input_width: number }
+  | { kind: 'kink'; node: number; node_id: string; type: string; cell: CellRef; input: number; kink: number };
+
+/** One term a·b of an explained sum; a_ref / b_ref are the cells the factors come from. */
+export interface ExplainTerm { a: number; b: number; product: number; a_ref?: CellRef; b_ref?: CellRef; padding?: boolean }
+
+/**
+ * How one cell was obtained (explainCell), forward or backward. `formula` is a template key:
+ * loss.mse, loss.cross_entropy, activation.forward, activation.grad, softmax.forward, softmax.grad,
+ * log_softmax.forward, log_softmax.grad, dense.forward, dense.grad_input, dense.weight_grad,
+ * dense.bias_grad, prelu.weight_grad, flatten.forward, flatten.grad_input, maxpool.forward,
+ * maxpool.grad_input, avgpool.forward, avgpool.grad_input, conv.forward, conv.grad_input,
+ * conv.weight_grad, conv.bias_grad, edge.readers, input.value, value.
+ * Sums list non-zero terms first; terms + omitted_zero_terms + omitted_terms = term_count, and
+ * shown_total + omitted_sum = total (except softmax grads, whose sum is inner_sum).
+ */
+export interface CellExplanation {
+  kind: 'sum' | 'chain' | 'apply' | 'copy' | 'route' | 'share' | 'max' | 'loss' | 'softmax' | 'readers' | 'value';
+  formula: string;
+  cell: CellRef;
+  /** the same number explained at another tensor (a grad_output is its reader's grad_input) */
+  same_as?: CellRef;
+  type: string;
+  node_id: string;
+  /** the tensor's own number */
+  value: number;
+  /** what the written-out arithmetic gives (equal to value up to float rounding) */
+  total?: number;
+  terms?: ExplainTerm[];
+  term_count?: number;
+  zero_terms?: number;
+  omitted_zero_terms?: number;
+  omitted_terms?: number;
+  omitted_sum?: number;
+  shown_total?: number;
+  constant?: { value: number; ref: CellRef };
+  // chain / apply / loss / softmax / copy / max details
+  x?: number; y?: number; x_ref?: CellRef; y_ref?: CellRef;
+  grad_output?: number; grad_output_ref?: CellRef;
+  slope?: number; slope_factors?: { label: string; value: number }[]; slope_ref?: CellRef;
+  parameter?: number; parameter_ref?: CellRef;
+  target?: number; features?: number; batch?: number; softmax?: number;
+  max?: number; exp?: number; denominator?: number; inner_sum?: number;
+  source?: CellRef; map_cell?: [number, number, number];
+  window?: { ref: CellRef; value: number }[]; winner?: number; divisor?: number;
+  readers?: { node: number; node_id: string; slot: number }[];
 }
 
 /** What Model.evaluate returns. */
@@ -204,6 +260,12 @@ export declare class Model {
   explainConvWeightGrad(layer: number, outChannel: number, inChannel: number, kernelRow: number, kernelCol: number): WeightGradExplanation;
   explainConvInputGrad(layer: number, channel: number, row: number, col: number): InputGradExplanation;
   gradientCheck(): { results: GradientCheckRow[] };
+  /**
+   * How cell `index` (flat, within one sample; within the parameter for 'weight.grad' etc.) of a
+   * node's tensor was obtained, with at most maxTerms terms written out. The last node's
+   * 'grad_output' is the loss's dL/dy.
+   */
+  explainCell(node: number, tensor: string, sample: number, index: number, maxTerms: number): CellExplanation;
   /**
    * The loss on a resolution x resolution grid of two parameters (each: layer, 'weight'|'bias',
    * row-major element index) spanning their current value +- halfWidth. loss[r * resolution + c]

@@ -9,6 +9,7 @@
 
 #include "cnnlens/error.hpp"
 #include "cnnlens/explain.hpp"
+#include "cnnlens/explain_cell.hpp"
 #include "cnnlens/gradient_check.hpp"
 #include "cnnlens/kernels/gemm.hpp"
 #include "cnnlens/landscape.hpp"
@@ -435,6 +436,14 @@ val JsModel::explain_conv_input_grad(int layer, int channel, int row, int col) c
   return guarded([&] {
     return gradient_sum_to_js(conv_input_grad_sum(*model_, layer_index(layer), channel, row, col),
                               input_grad_terms_to_js);
+  });
+}
+
+val JsModel::explain_cell(int node, const val& tensor, int sample, int index, int max_terms) const {
+  return guarded([&] {
+    if (node < 0 || sample < 0 || index < 0) throw SceneError("explainCell: node, sample and index must not be negative");
+    return parse_json(cnnlens::explain_cell(*model_, std::size_t(node), string_from_js(tensor, "tensor name"),
+                                            std::size_t(sample), std::size_t(index), std::size_t(std::max(max_terms, 1))));
   });
 }
 

@@ -74,6 +74,7 @@ class JsModel {
   val explain_pool(int layer, int channel, int row, int col) const;
   val explain_conv_weight_grad(int layer, int out_channel, int in_channel, int kernel_row, int kernel_col) const;
   val explain_conv_input_grad(int layer, int channel, int row, int col) const;
+  val explain_cell(int node, const val& tensor, int sample, int index, int max_terms) const;
   val gradient_check();
   val loss_landscape(int layer_a, const val& name_a, int index_a, int layer_b, const val& name_b, int index_b,
                      double half_width, int resolution);

@@ -69,6 +69,7 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
       .function("explainPool", &JsModel::explain_pool)
       .function("explainConvWeightGrad", &JsModel::explain_conv_weight_grad)
       .function("explainConvInputGrad", &JsModel::explain_conv_input_grad)
+      .function("explainCell", &JsModel::explain_cell)
       .function("gradientCheck", &JsModel::gradient_check)
       .function("lossLandscape", &JsModel::loss_landscape);
 

@@ -3,6 +3,8 @@ import type { Brush, Selection, ViewMode } from './state';
 
 export interface Actions {
   point(sel: Selection): void;
+  /** selects the cell a core record or gradient-check cause names ({node, tensor, index}, node-local) */
+  pointCell(node: number, tensor: string, index: number): void;
   /** no cell selected: the explanation closes (a bottom sheet on phones) */
   clearSelection(): void;
   editInput(index: number, value: number): void;

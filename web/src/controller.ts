@@ -10,6 +10,7 @@ import { findPreset } from './presets';
 import * as scene from './scene';
 import type { Brush, Selection, UIState, ViewMode } from './state';
 import { S } from './strings';
+import { layoutOf } from './views/tensorBlock';
 
 export interface Renderer {
   render(): void;
@@ -219,6 +220,17 @@ export class Controller implements Actions {
   point(sel: Selection): void {
     this.state.selection = sel;
     this.view.renderSelection();
+  }
+
+  pointCell(node: number, tensor: string, index: number): void {
+    const snap = this.view.snapshot();
+    // a node's input is the previous card's output (the network's input for the first node)
+    const layer = tensor === 'input' ? node - 1 : node;
+    const name = tensor === 'input' ? (layer < 0 ? 'input' : 'output') : tensor;
+    const shape = layer < 0 ? snap.input.shape : snap.layers[layer]?.tensors.get(name)?.shape;
+    if (!shape) return;
+    const { size } = layoutOf(shape);
+    this.point({ layer, tensor: name, sub: Math.floor(index / size), index: index % size });
   }
 
   clearSelection(): void {

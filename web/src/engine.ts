@@ -2,7 +2,7 @@
 // copies tensors out of the wasm heap (views die at the next Model call).
 import type {
   CnnLensModule, Model, ConvExplanation, PoolExplanation, WeightGradExplanation,
-  InputGradExplanation, GradientCheckRow, OptimizerSettings,
+  InputGradExplanation, GradientCheckRow, OptimizerSettings, CellExplanation,
 } from './wasm/cnnlens.mjs';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -136,6 +136,11 @@ export class Engine {
 
   explainConvInputGrad(layer: number, ch: number, r: number, c: number): Result<InputGradExplanation> {
     return attempt(() => this.model.explainConvInputGrad(layer, ch, r, c));
+  }
+
+  /** How one cell of a node's tensor was obtained (the core's typed record), at most maxTerms terms. */
+  explainCell(node: number, tensor: string, sample: number, index: number, maxTerms: number): Result<CellExplanation> {
+    return attempt(() => this.model.explainCell(node, tensor, sample, index, maxTerms));
   }
 
   gradientCheck(): Result<GradientCheckRow[]> {

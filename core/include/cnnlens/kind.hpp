@@ -129,6 +129,9 @@ struct LayerKind {
                                    std::vector<Param> params, std::vector<Buffer> buffers) = nullptr;
   // A sub-kind of "activation": element-wise, shape-preserving, one input (for the page's grouping).
   bool elementwise = false;
+  // Inputs where an element-wise kind's slope jumps (ReLU: 0; ReLU6: 0 and 6): finite differences
+  // across them are wrong, so the gradient check names inputs that sit near one.
+  std::vector<float> kinks;
 };
 
 // Helpers the kinds share.

@@ -19,6 +19,7 @@ struct LeakyReluRule {
 const LayerKind& leaky_relu_kind() {
   static const LayerKind kind = [] {
     LayerKind k = elementwise_kind("leaky_relu", "Leaky ReLU", "nn.LeakyReLU", "LeakyRelu");
+    k.kinks = {0.0f};
     k.help_key = "kind.leaky_relu";
     k.fields = {{"negative_slope", FieldType::kNumber, 0.01, -1e6, 1e6, {}, "", true}};
     k.create = [](const NodeSpec& node, const InputShapes&, const Shape&, std::vector<Param>,

@@ -57,6 +57,7 @@ const LayerKind& prelu_kind() {
     k.onnx = "PRelu";
     k.help_key = "kind.prelu";
     k.elementwise = true;
+    k.kinks = {0.0f};
     k.fields = {{"num_parameters", FieldType::kInt, 1, 1, double(limits::kMaxChannels), {}, "", false}};
     k.tensor_names = {"weight"};
     k.output_shape = output_shape;

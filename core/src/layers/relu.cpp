@@ -18,6 +18,7 @@ struct ReluRule {
 const LayerKind& relu_kind() {
   static const LayerKind kind = [] {
     LayerKind k = elementwise_kind("relu", "ReLU", "nn.ReLU", "Relu");
+    k.kinks = {0.0f};
     k.help_key = "kind.relu";
     k.create = [](const NodeSpec&, const InputShapes&, const Shape&, std::vector<Param>,
                   std::vector<Buffer>) -> std::unique_ptr<Layer> {

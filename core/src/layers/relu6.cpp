@@ -16,6 +16,7 @@ struct Relu6Rule {
 const LayerKind& relu6_kind() {
   static const LayerKind kind = [] {
     LayerKind k = elementwise_kind("relu6", "ReLU6", "nn.ReLU6", "Clip");
+    k.kinks = {0.0f, 6.0f};
     k.help_key = "kind.relu6";
     k.create = [](const NodeSpec&, const InputShapes&, const Shape&, std::vector<Param>,
                   std::vector<Buffer>) -> std::unique_ptr<Layer> {

@@ -9,11 +9,21 @@
 
 namespace cnnlens {
 
+// Any element-wise activation, seen without its rule: the explanations read f and f' through it.
+class ElementwiseLayer : public Layer {
+ public:
+  virtual float value_at(float x) const = 0;
+  virtual float slope_at(float x, float y) const = 0;  // f'(x), given y = f(x)
+};
+
 // Rule: `float value(float x) const` and `float slope(float x, float y) const` (= f'(x)).
 template <typename Rule>
-class Elementwise : public Layer {
+class Elementwise : public ElementwiseLayer {
  public:
   explicit Elementwise(Rule rule) : rule_(rule) {}
+
+  float value_at(float x) const override { return rule_.value(x); }
+  float slope_at(float x, float y) const override { return rule_.slope(x, y); }
 
   void forward(const Inputs& inputs, Tensor& output, const RunContext&) override {
     const Tensor& x = *inputs[0];
