@@ -143,3 +143,47 @@ TEST(Cli, UsageAndFileErrorsExitWith1) {
 
 }  // namespace
 }  // namespace cnnlens
+
+namespace cnnlens {
+namespace {
+
+TEST(CliOnnx, ImportPrintsAVersion2SceneThatRunsAsItIs) {
+  const CliRun run = run_cli("import " + cnnlens::quoted(testing::source_path("tests/fixtures/onnx/lenet5.onnx")));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.err.empty());
+  const json scene = json::parse(run.out);
+  EXPECT_EQ(scene.at("version"), 2);
+  EXPECT_EQ(scene.at("loss"), "none");
+  EXPECT_NO_THROW(Model::from_json(run.out));
+}
+
+TEST(CliOnnx, ImportOfAFileThatIsNotOnnxExitsWith2AndSaysWhy) {
+  SceneFile not_onnx("this is not a protobuf");
+  const CliRun run = run_cli("import " + cnnlens::quoted(not_onnx.path));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(run.out.empty());
+  EXPECT_FALSE(run.err.empty());
+}
+
+TEST(CliOnnx, ExportThenImportGivesTheSameOutput) {
+  const std::string onnx = scratch(".onnx");
+  const CliRun exported = run_cli("export " + cnnlens::quoted(testing::source_path("tests/fixtures/graph/residual_block_batchnorm.json")) + " -o " + cnnlens::quoted(onnx));
+  // The fixture file wraps its scene: export the scene itself.
+  const json fixture = json::parse(testing::read_text("tests/fixtures/graph/residual_block_batchnorm.json"));
+  SceneFile scene(fixture.at("scene").dump());
+  const CliRun run = run_cli("export " + cnnlens::quoted(scene.path) + " -o " + cnnlens::quoted(onnx));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const CliRun back = run_cli("import " + cnnlens::quoted(onnx));
+  std::remove(onnx.c_str());
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  Model original = Model::from_json(fixture.at("scene").dump());
+  json imported = json::parse(back.out);
+  imported["input"] = fixture.at("scene").at("input");
+  imported["mode"] = fixture.at("scene").at("mode");
+  Model again = Model::from_json(imported.dump());
+  EXPECT_TRUE(testing::all_close(to_vector(again.output()), to_vector(original.output()), 1e-5, 1e-4));
+  EXPECT_NE(exported.exit_code, 0) << "a fixture file is not a scene";
+}
+
+}  // namespace
+}  // namespace cnnlens
