@@ -2,7 +2,7 @@
 // it, see "files" and "exports" in package.json). Entries: the <cnn-lens> element (dist/cnn-lens.js),
 // the wasm core for scripting (dist/core.js) and the Markdown fence plugins (dist/markdown-it.js,
 // remark.js, rehype.js); hand-written declarations from package/types plus bindings/cnnlens.d.ts.
-// The wasm is inlined in the module already (SINGLE_FILE), so nothing is fetched at run time.
+// The wasm is inside the package (gzip-compressed, package/src/lean-wasm.mjs): nothing is fetched at run time.
 // Fails when what a page loads for `import 'cnn-lens'` is over the gzip budget.
 // Usage: node tools/build-package.mjs
 import { build } from 'vite';
@@ -20,12 +20,40 @@ if (!existsSync(join(root, 'web/src/wasm/cnnlens.mjs'))) {
   process.exit(1);
 }
 
+// The wasm travels gzip-compressed inside the package (package/src/lean-wasm.mjs): the single-file
+// module with its base64 binary emptied ('lean'), and the binary's gzip as base64.
+const singleFile = readFileSync(join(root, 'web/src/wasm/cnnlens.mjs'), 'utf8');
+const dataUri = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(singleFile);
+if (!dataUri) {
+  console.error('web/src/wasm/cnnlens.mjs holds no base64 wasm binary (is it a SINGLE_FILE build?)');
+  process.exit(1);
+}
+const leanModule = singleFile.replace(dataUri[0], 'data:application/octet-stream;base64,');
+const wasmGzip = gzipSync(Buffer.from(dataUri[1], 'base64'), { level: 9 }).toString('base64');
+const leanWasm = {
+  name: 'cnnlens-lean-wasm',
+  enforce: 'pre',
+  resolveId(id, importer) {
+    if (id === 'virtual:cnnlens-lean') return '\0cnnlens-lean.mjs';
+    if (id === 'virtual:cnnlens-wasm-gzip') return '\0cnnlens-wasm-gzip.mjs';
+    // every import of the page's module gets the lean loader instead
+    if (importer && id.endsWith('wasm/cnnlens.mjs') && !importer.endsWith('lean-wasm.mjs')) return join(root, 'package/src/lean-wasm.mjs');
+    return null;
+  },
+  load(id) {
+    if (id === '\0cnnlens-lean.mjs') return leanModule;
+    if (id === '\0cnnlens-wasm-gzip.mjs') return `export const wasmGzipBase64 = ${JSON.stringify(wasmGzip)};`;
+    return null;
+  },
+};
+
 const entries = ['cnn-lens', 'core', 'markdown-it', 'remark', 'rehype'];
 await build({
   configFile: false,
   root,
   publicDir: false,
   logLevel: 'warn',
+  plugins: [leanWasm],
   build: {
     outDir: out,
     emptyOutDir: true,
@@ -40,7 +68,7 @@ await build({
     },
     // shared code (the wasm module, the example scenes, the fence parser) goes into chunks/, loaded
     // by relative imports, so the element and the core share one copy of the wasm in a page
-    rollupOptions: { output: { chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => id.endsWith('cnnlens.mjs')) ? 'chunks/wasm-core.js' : 'chunks/[name].js') } },
+    rollupOptions: { output: { chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => id.includes('cnnlens-lean') || id.endsWith('lean-wasm.mjs')) ? 'chunks/wasm-core.js' : 'chunks/[name].js') } },
   },
 });
 
