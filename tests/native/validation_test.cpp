@@ -540,3 +540,60 @@ TEST(SceneRoundTrip, SceneToJsonThenParseIsStable) {
 
 }  // namespace
 }  // namespace cnnlens
+
+namespace cnnlens {
+namespace {
+
+// ResNet-18 (torchvision's layout: 7x7 stem, max pool, four stages of two basic blocks, global
+// pooling, fc) as a version-2 scene on a 32x32 colour input: within every limit.
+nlohmann::json resnet18_scene() {
+  using nlohmann::json;
+  json nodes = json::array();
+  auto add = [&](json node) { nodes.push_back(std::move(node)); };
+  add({{"id", "conv1"}, {"type", "conv2d"}, {"out_channels", 64}, {"kernel_size", 7}, {"stride", 2}, {"padding", 3}});
+  add({{"id", "bn1"}, {"type", "batchnorm2d"}});
+  add({{"id", "relu"}, {"type", "relu"}});
+  add({{"id", "maxpool"}, {"type", "maxpool2d"}, {"kernel_size", 3}, {"stride", 2}, {"padding", 1}});
+  std::string last = "maxpool";
+  int channels = 64;
+  for (int stage = 1; stage <= 4; ++stage) {
+    const int width = 64 << (stage - 1);
+    for (int block = 0; block < 2; ++block) {
+      const std::string p = "layer" + std::to_string(stage) + "." + std::to_string(block) + ".";
+      const int stride = (stage > 1 && block == 0) ? 2 : 1;
+      add({{"id", p + "conv1"}, {"type", "conv2d"}, {"inputs", {last}}, {"out_channels", width}, {"kernel_size", 3}, {"stride", stride}, {"padding", 1}});
+      add({{"id", p + "bn1"}, {"type", "batchnorm2d"}});
+      add({{"id", p + "relu1"}, {"type", "relu"}});
+      add({{"id", p + "conv2"}, {"type", "conv2d"}, {"out_channels", width}, {"kernel_size", 3}, {"padding", 1}});
+      add({{"id", p + "bn2"}, {"type", "batchnorm2d"}});
+      std::string shortcut = last;
+      if (stride != 1 || channels != width) {
+        add({{"id", p + "downsample.0"}, {"type", "conv2d"}, {"inputs", {last}}, {"out_channels", width}, {"kernel_size", 1}, {"stride", stride}});
+        add({{"id", p + "downsample.1"}, {"type", "batchnorm2d"}});
+        shortcut = p + "downsample.1";
+      }
+      add({{"id", p + "add"}, {"type", "add"}, {"inputs", {p + "bn2", shortcut}}});
+      add({{"id", p + "relu2"}, {"type", "relu"}});
+      last = p + "relu2";
+      channels = width;
+    }
+  }
+  add({{"id", "avgpool"}, {"type", "global_avgpool2d"}});
+  add({{"id", "flatten"}, {"type", "flatten"}});
+  add({{"id", "fc"}, {"type", "dense"}, {"out_features", 10}});
+  return {{"version", 2}, {"input", {{"shape", {1, 3, 32, 32}}, {"data", std::vector<float>(3 * 32 * 32, 0.5f)}}},
+          {"nodes", nodes}, {"loss", "cross_entropy"}, {"target", {3}}};
+}
+
+TEST(SceneLimits, AResNet18On32x32ColourInputIsWithinEveryLimit) {
+  const Scene scene = parse_scene(resnet18_scene().dump());
+  const GraphShapes shapes = validate_scene(scene);
+  EXPECT_EQ(scene.nodes.size(), 69u);  // stem 4, 8 blocks of 7, 3 downsamples of 2, head 3
+  EXPECT_GT(shapes.parameters, 11'000'000u);  // torchvision's ResNet-18 with 10 classes: 11.18 M
+  EXPECT_LT(shapes.parameters, 11'300'000u);
+  EXPECT_LT(shapes.multiply_adds, limits::kMaxMultiplyAdds);
+  EXPECT_EQ(shapes.outputs.back(), (Shape{1, 10}));
+}
+
+}  // namespace
+}  // namespace cnnlens
