@@ -26,7 +26,7 @@ test('a graph file that is a chain of classic layers opens as that chain', async
   const page = await h.open();
   await page.getByTestId('import-file').setInputFiles({ name: 'chain.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(classicAsGraph())) });
   await page.getByTestId('notice-text').filter({ hasText: 'Opened' }).waitFor();
-  const first = await cells(page, 'matrix-0-output');
+  const first = await cells(page, 'matrix-0-output-0');
   assert.deepEqual(first.slice(0, 4), [3, -1, -3, -1], 'the classic convolution map');
   assert.deepEqual(page.problems, []);
   await page.context().close();
