@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's Emscripten finds its acorn module only through NODE_PATH (a quirk of the Debian package).
 export NODE_PATH=/usr/share/nodejs
+# ccache keys on paths relative to the checkout, so a fresh clone reuses an earlier build's objects.
+export CCACHE_BASEDIR="$PWD"
 
 cmake --preset native >/dev/null
 cmake --build --preset native

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
+# ccache keys on paths relative to the checkout, so a fresh clone reuses an earlier build's objects.
+export CCACHE_BASEDIR="$PWD"
 
 bash tools/setup.sh
 bash tools/build.sh
