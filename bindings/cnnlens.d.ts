@@ -205,11 +205,20 @@ export declare class Model {
 
   layerCount(): number;
   layerType(layer: number): string;
-  /** Tensors of the layer at this index; a one-sample scene shows them per sample (no batch axis). */
+  /**
+   * Tensors of the layer at this index; a one-sample scene shows them per sample (no batch axis).
+   * @deprecated kept through 0.x; use nodeTensors(id) (node ids from nodeIds()).
+   */
   layerTensors(layer: number): TensorInfo[];
-  /** Zero-copy view into the wasm heap: valid only until the next call on any Model. */
+  /**
+   * Zero-copy view into the wasm heap: valid only until the next call on any Model.
+   * @deprecated kept through 0.x; use nodeView(id, name).
+   */
   view(layer: number, name: string): Float32Array;
-  /** A copy that stays valid. */
+  /**
+   * A copy that stays valid.
+   * @deprecated kept through 0.x; use nodeCopy(id, name).
+   */
   copy(layer: number, name: string): Float32Array;
 
   /** Node ids in execution order (version-1 scenes: "conv2d_1", "relu_1", ...). */
@@ -233,7 +242,9 @@ export declare class Model {
 
   setInput(values: ArrayLike<number>): void;
   setInputCell(channel: number, row: number, col: number, value: number): void;
+  /** @deprecated kept through 0.x; use setNodeParam(id, name, values). */
   setParam(layer: number, name: string, values: ArrayLike<number>): void;
+  /** @deprecated kept through 0.x; use setNodeParamElement(id, name, index, value). */
   setParamElement(layer: number, name: string, index: number, value: number): void;
   /** JSON text: an array of numbers for mse, a class index for cross_entropy. */
   setTarget(targetJson: string): void;
