@@ -2,17 +2,19 @@
 // our wasm core against TensorFlow.js (cpu and wasm backends) and ConvNetJS, all in this Node
 // process, on three nets (A: the classic 6x6 example, B: an MNIST-sized LeNet, C: 64x64x3).
 // Also measures the machine's wasm SIMD128 peak with a register-resident loop compiled into our
-// module, and reports our GFLOP/s against it. Usage: node bench/run.mjs [--quick]
+// module, and reports our GFLOP/s against it. Usage: node bench/run.mjs [--quick] [--module=PATH]
+// (--module: another build of our module, e.g. an older commit's, to compare builds on one machine)
 // See bench/README.md for what is measured and how.
 import { readFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
+const modulePath = process.argv.find((a) => a.startsWith('--module='))?.slice('--module='.length);
 const REPS = quick ? 3 : 7;         // repetitions per measurement (the table shows medians)
 const TARGET_MS = quick ? 60 : 150; // wall time of one repetition
 
@@ -141,7 +143,8 @@ function timeOnce(run, n) {
 // ------------------------------------------------------------------ our core
 
 async function loadOurs() {
-  const createCnnLens = (await import(join(root, 'build/wasm/bindings/cnnlens.mjs'))).default;
+  const path = modulePath ? resolve(modulePath) : join(root, 'build/wasm/bindings/cnnlens.mjs');
+  const createCnnLens = (await import(path)).default;
   return createCnnLens();
 }
 
