@@ -41,7 +41,7 @@ SumBuilder conv_output_terms(const Context& c, const Conv2d& conv) {
         Term& t = (su < 0 || sv < 0) ? sum.add(w.data()[wk], c.param("weight", wk), 0.0, {}, true)
                                      : sum.add(w.data()[wk], c.param("weight", wk), cell(x, c.sample, in.at(first + cc, su, sv)),
                                                c.at("input", in.at(first + cc, su, sv)));
-        if (su != u || sv != v) t.position = {u, v};  // outside the map: zero padding or a copied cell
+        if (u < 0 || v < 0 || u >= g.in_h || v >= g.in_w) t.place_outside(u, v);  // zero padding or a copied cell
       }
     }
   }
@@ -71,7 +71,7 @@ SumBuilder conv_input_grad_terms(const Context& c, const Conv2d& conv) {
             if (kernels::pad_source(pv, g.in_w, mode) != v) continue;
             const std::size_t wk = ix.weight(o, ch - group * ix.per_in, i, j), k = out.at(o, row, col);
             Term& t = sum.add(w.data()[wk], c.param("weight", wk), cell(go, c.sample, k), c.at("grad_output", k));
-            if (pu != u || pv != v) t.position = {pu, pv};
+            if (pu != u || pv != v) t.place_outside(pu, pv);  // a copy of (u, v) in the padding
           }
         }
       }
@@ -101,7 +101,7 @@ SumBuilder conv_weight_grad_terms(const Context& c, const Conv2d& conv, std::siz
         if (su < 0 || sv < 0) continue;  // zero padding contributes nothing
         const std::size_t k = in.at(ch, su, sv), ko = out.at(o, row, col);
         Term& t = sum.add(cell(x, n, k), c.at("input", n, k), cell(go, n, ko), c.at("grad_output", n, ko));
-        if (su != u || sv != v) t.position = {u, v};
+        if (su != u || sv != v) t.place_outside(u, v);  // a copy of the cell in the padding
       }
     }
   }

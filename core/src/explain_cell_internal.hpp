@@ -36,8 +36,13 @@ json ref_json(const Ref& r);
 struct Term {
   double a, b, product;
   Ref a_ref, b_ref;
-  bool padding = false;                 // the factor read the zero padding
-  std::array<int, 2> position{-1, -1};  // the padded (row, col) a tap read, when it lies outside the map
+  bool padding = false;               // the factor read the zero padding
+  bool outside = false;               // the tap lies outside the map (zero padding or a copied cell) ...
+  std::array<int, 2> position{0, 0};  // ... at this padded (row, col)
+  void place_outside(int row, int col) {
+    outside = true;
+    position = {row, col};
+  }
 };
 
 // Collects every term of one sum, then writes the record's sum fields: non-zero products first
@@ -47,7 +52,7 @@ class SumBuilder {
  public:
   explicit SumBuilder(std::size_t reserve = 0) { terms_.reserve(reserve); }
   Term& add(double a, const Ref& a_ref, double b, const Ref& b_ref, bool padding = false) {
-    terms_.push_back({a, b, a * b, a_ref, b_ref, padding, {-1, -1}});
+    terms_.push_back({a, b, a * b, a_ref, b_ref, padding, false, {0, 0}});
     return terms_.back();
   }
   std::size_t size() const { return terms_.size(); }
