@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -89,16 +91,16 @@ json record(const Context& c, const char* kind, const std::string& formula, cons
 }
 
 namespace {
-constexpr const char* kInputNames[] = {"input", "input.1", "input.2", "input.3", "input.4", "input.5", "input.6", "input.7"};
-constexpr const char* kGradInputNames[] = {"grad_input",   "grad_input.1", "grad_input.2", "grad_input.3",
-                                           "grad_input.4", "grad_input.5", "grad_input.6", "grad_input.7"};
-constexpr std::size_t kNamedSlots = sizeof(kInputNames) / sizeof(kInputNames[0]);
+// "base" or "base.k", kept for the life of the program: refs hold the name as a plain pointer.
+const char* slot_name(const char* base, std::size_t slot) {
+  static std::set<std::string> names;
+  const std::string name = slot == 0 ? std::string(base) : std::string(base) + "." + std::to_string(slot);
+  return names.insert(name).first->c_str();
+}
 }  // namespace
 
-// Slots past the named ones (a node reading more than 8 edges) share the last name's storage:
-// the ref's tensor would be wrong, so the dispatcher refuses them before any family runs.
-const char* input_name(std::size_t slot) { return kInputNames[std::min(slot, kNamedSlots - 1)]; }
-const char* grad_input_name(std::size_t slot) { return kGradInputNames[std::min(slot, kNamedSlots - 1)]; }
+const char* input_name(std::size_t slot) { return slot_name("input", slot); }
+const char* grad_input_name(std::size_t slot) { return slot_name("grad_input", slot); }
 
 int slot_of(const std::string& tensor, const char* base) {
   const std::string b = base;
@@ -160,75 +162,116 @@ json explain_loss(const Context& c) {
   return r;
 }
 
-// ------------------------------------------------------------------ dispatch
+// ------------------------------------------------------------------ dispatch and edges
+
+// Per-sample tensors are the edges and what lives beside them (masks, routing); parameters, running
+// statistics and the batch statistics ([C]: one value per channel for the whole batch) are not.
+bool per_sample(const std::string& role) {
+  return role == "input" || role == "output" || role == "grad" || role == "routing" || role == "mask";
+}
 
 std::size_t tensor_size(const Model& model, std::size_t node_index, const std::string& tensor, bool& is_param) {
   const NodeView node = model.node(node_index);
   for (const NamedTensor& t : node.tensors()) {
     if (t.name != tensor) continue;
-    is_param = t.role != "input" && t.role != "output" && t.role != "grad" && t.role != "routing" && t.role != "mask" &&
-               t.role != "batch";
+    is_param = !per_sample(t.role);
     return is_param ? t.tensor->size() : sample_size(*t.tensor);
   }
   fail_tensor(node, tensor);
 }
 
+using Readers = std::vector<std::pair<std::size_t, std::size_t>>;  // (node, input slot)
+
+// Every (node, slot) that reads edge `edge` (-1: the scene's input, k: node k's output).
+Readers readers_of(const Model& model, int edge) {
+  Readers readers;
+  for (std::size_t k = std::size_t(std::max(edge + 1, 0)); k < model.node_count(); ++k) {
+    const std::vector<int>& ins = model.node_inputs(k);
+    for (std::size_t s = 0; s < ins.size(); ++s) {
+      if (ins[s] == edge) readers.push_back({k, s});
+    }
+  }
+  return readers;
+}
+
 json explain_node(const Context& c, const std::string& tensor);
 
+// The node's own arithmetic for `tensor`, by family; a kind no family writes out (or a parameter's
+// value, a running statistic) gives the number alone.
+json explain_own(const Context& c, const std::string& tensor) {
+  for (auto family : {explain_activation, explain_dense, explain_pooling, explain_convolution, explain_normalization,
+                      explain_copies}) {
+    if (std::optional<json> r = family(c, tensor)) return std::move(*r);
+  }
+  const NodeView node = c.model.node(c.node);
+  for (const NamedTensor& t : node.tensors()) {
+    if (t.name != tensor) continue;
+    const bool sample = per_sample(t.role);
+    return record(c, "value", "value", tensor.c_str(), sample ? cell(*t.tensor, c.sample, c.index) : t.tensor->data()[c.index],
+                  !sample);
+  }
+  fail_tensor(node, tensor);
+}
+
+// An edge read by several nodes (or twice by one) receives the sum of what each reader sends back
+// (model.hpp: backward adds into the edge's gradient). The record sums the readers' parts, each
+// the `total` of that reader's own arithmetic; `asked` (a reader) also gets its own record as
+// "part", with its value the part it adds.
+json explain_shared(const Context& c, const char* tensor, double value, const Readers& readers, int asked_node,
+                    int asked_slot) {
+  json r = record(c, "readers", "edge.readers", tensor, value);
+  SumBuilder sum(readers.size());
+  json list = json::array();
+  for (const auto& [k, slot] : readers) {
+    const char* name = grad_input_name(slot);
+    json own = explain_own({c.model, k, c.sample, c.index, c.max_terms}, name);
+    const double part = own.contains("total") ? own.at("total").get<double>() : own.at("value").get<double>();
+    sum.add(part, {int(k), name, long(c.sample), c.index}, 1.0, {});
+    list.push_back({{"node", k}, {"node_id", c.model.node(k).id()}, {"slot", slot}, {"value", part}});
+    if (int(k) == asked_node && int(slot) == asked_slot) {
+      own["value"] = part;
+      r["part"] = std::move(own);
+    }
+  }
+  r["readers"] = std::move(list);
+  sum.write(r, c.max_terms);
+  return r;
+}
+
 // dL/d(output of node k) is what the nodes reading it sent back: the loss for the last node, the
-// one reader's grad_input record, or each reader's share when several read it.
+// one reader's grad_input record, or the sum of every reader's part when several read it.
 json explain_grad_output(const Context& c) {
   const Model& model = c.model;
   if (c.node + 1 == model.node_count()) return explain_loss(c);
-  std::vector<std::pair<std::size_t, std::size_t>> readers;  // (node, input slot)
-  for (std::size_t k = c.node + 1; k < model.node_count(); ++k) {
-    const std::vector<int>& ins = model.node_inputs(k);
-    for (std::size_t s = 0; s < ins.size(); ++s) {
-      if (ins[s] == int(c.node)) readers.push_back({k, s});
-    }
-  }
-  if (readers.size() == 1 && readers[0].second == 0) {
-    json r = explain_node({model, readers[0].first, c.sample, c.index, c.max_terms}, "grad_input");
-    r["same_as"] = r["cell"];
-    r["cell"] = ref_json(c.at("grad_output", c.index));
-    return r;
-  }
-  json r = record(c, "readers", "edge.readers", "grad_output", cell(model.node(c.node).grad_output(), c.sample, c.index));
-  json list = json::array();
-  for (const auto& [k, slot] : readers) {
-    list.push_back({{"node", k}, {"node_id", model.node(k).id()}, {"slot", slot}});
-  }
-  r["readers"] = list;
+  const Readers readers = readers_of(model, int(c.node));
+  const double value = cell(model.node(c.node).grad_output(), c.sample, c.index);
+  if (readers.size() != 1) return explain_shared(c, "grad_output", value, readers, -1, -1);
+  json r = explain_own({model, readers[0].first, c.sample, c.index, c.max_terms}, grad_input_name(readers[0].second));
+  r["same_as"] = r["cell"];
+  r["cell"] = ref_json(c.at("grad_output", c.index));
   return r;
 }
 
 json explain_node(const Context& c, const std::string& tensor) {
   const NodeView node = c.model.node(c.node);
   if (tensor == "grad_output") return explain_grad_output(c);
-  if (tensor == "input") {
-    const int edge = c.model.node_inputs(c.node).at(0);
-    if (edge < 0) {
-      json r = record(c, "value", "input.value", "input", cell(node.input(), c.sample, c.index));
-      return r;
-    }
+  if (const int slot = slot_of(tensor, "input"); slot >= 0) {
+    const int edge = c.model.node_inputs(c.node).at(std::size_t(slot));
+    if (edge < 0) return record(c, "value", "input.value", input_name(std::size_t(slot)), cell(node.input(std::size_t(slot)), c.sample, c.index));
     json r = explain_node({c.model, std::size_t(edge), c.sample, c.index, c.max_terms}, "output");
     r["same_as"] = r["cell"];
-    r["cell"] = ref_json(c.at("input", c.index));
+    r["cell"] = ref_json(c.at(input_name(std::size_t(slot)), c.index));
     return r;
   }
-  for (auto family : {explain_activation, explain_dense, explain_pooling, explain_convolution, explain_normalization,
-                      explain_copies}) {
-    if (std::optional<json> r = family(c, tensor)) return std::move(*r);
+  if (const int slot = slot_of(tensor, "grad_input"); slot >= 0) {
+    const int edge = c.model.node_inputs(c.node).at(std::size_t(slot));
+    const Readers readers = readers_of(c.model, edge);
+    if (readers.size() > 1) {
+      return explain_shared(c, grad_input_name(std::size_t(slot)), cell(node.grad_input(std::size_t(slot)), c.sample, c.index),
+                            readers, c.n(), slot);
+    }
   }
-  // A parameter's value, or a kind no family writes out: the number alone.
-  for (const NamedTensor& t : node.tensors()) {
-    if (t.name != tensor) continue;
-    const bool per_sample = t.role == "input" || t.role == "output" || t.role == "grad" || t.role == "routing" ||
-                            t.role == "mask" || t.role == "batch";
-    return record(c, "value", "value", tensor.c_str(),
-                  per_sample ? cell(*t.tensor, c.sample, c.index) : t.tensor->data()[c.index], !per_sample);
-  }
-  fail_tensor(node, tensor);
+  return explain_own(c, tensor);
 }
 
 }  // namespace
@@ -237,13 +280,14 @@ json explain_cell(const Model& model, std::size_t node_index, const std::string&
                   std::size_t index, std::size_t max_terms) {
   model.ensure_fresh();
   const NodeView node = model.node(node_index);  // throws for a bad index
-  if (tensor == "grad_output" || tensor == "grad_input" || tensor.find(".grad") != std::string::npos) {
+  if (tensor.rfind("grad_", 0) == 0 || tensor.find(".grad") != std::string::npos) {
     if (!model.has_loss()) {
       throw SceneError("no_loss", node.spec().place(), json::object(), "the scene has no loss, so no gradients to explain");
     }
   }
   bool is_param = false;
   const std::size_t size = tensor_size(model, node_index, tensor, is_param);
+
   const std::size_t samples = model.input().shape()[0];
   if (index >= size || (!is_param && sample >= samples)) {
     throw SceneError("cell_out_of_range", node.spec().place(), {{"tensor", tensor}, {"index", index}, {"sample", sample}},

@@ -104,7 +104,8 @@ struct Context {
 json record(const Context& c, const char* kind, const std::string& formula, const char* tensor, double value,
             bool is_param = false);
 
-// "input", "input.1", ...: the string literal naming input slot `slot` (and "grad_input..." alike).
+// "input", "input.1", ...: the name of input slot `slot` (and "grad_input..." alike), valid for
+// the life of the program like a string literal.
 const char* input_name(std::size_t slot);
 const char* grad_input_name(std::size_t slot);
 // The slot a tensor name like "grad_input.2" or "input" names, or -1.
