@@ -1,8 +1,10 @@
-// Explanations of the activations: element-wise kinds (f and f' through ElementwiseLayer), PReLU
-// with its learnable slopes, softmax and log_softmax over each sample's features.
+// Explanations of the activations: element-wise kinds (f and f' through ElementwiseLayer, with the
+// piece of a piecewise f and f' in factors), PReLU with its learnable slopes, softmax and
+// log_softmax over each sample's features, and dropout (a fixed mask and scale, or the identity).
 #include <algorithm>
 #include <cmath>
 
+#include "cnnlens/layers/dropout.hpp"
 #include "cnnlens/layers/elementwise.hpp"
 #include "cnnlens/layers/log_softmax.hpp"
 #include "cnnlens/layers/prelu.hpp"
@@ -12,18 +14,70 @@
 namespace cnnlens::explain_detail {
 namespace {
 
+constexpr double kPi = 3.14159265358979323846;
+
+// What an element-wise record says beyond f and f': the kind's settings, which piece of a
+// piecewise f the input falls on, and f'(x) as its factors (multiplied) or terms (added).
+void describe_piece(const NodeView& node, double x, double y, json& r, bool grad) {
+  const std::string type = node.type();
+  json factors = json::array(), terms = json::array();
+  if (type == "sigmoid") {
+    factors = {{{"label", "y"}, {"value", y}}, {{"label", "1-y"}, {"value", 1.0 - y}}};
+  } else if (type == "tanh") {
+    factors = {{{"label", "1-y^2"}, {"value", 1.0 - y * y}}};
+  } else if (type == "relu") {
+    r["branch"] = x > 0 ? "positive" : "negative";
+  } else if (type == "relu6") {
+    r["branch"] = x <= 0 ? "negative" : (x < 6 ? "linear" : "saturated");
+  } else if (type == "leaky_relu") {
+    const double a = node.spec().number("negative_slope");
+    r["branch"] = x > 0 ? "positive" : "negative";
+    r["parameters"] = {{"negative_slope", a}};
+    if (x <= 0) factors = {{{"label", "negative_slope"}, {"value", a}}};
+  } else if (type == "elu") {
+    // x <= 0: y = alpha (e^x - 1), f'(x) = alpha e^x
+    const double alpha = node.spec().number("alpha");
+    r["branch"] = x > 0 ? "positive" : "negative";
+    r["parameters"] = {{"alpha", alpha}};
+    if (x <= 0) factors = {{{"label", "alpha"}, {"value", alpha}}, {{"label", "e^x"}, {"value", std::exp(x)}}};
+  } else if (type == "gelu") {
+    const bool tanh_form = node.spec().choice("approximate") == "tanh";
+    r["parameters"] = {{"approximate", tanh_form ? "tanh" : "none"}};
+    if (tanh_form) {
+      // y = x/2 (1 + t), t = tanh(sqrt(2/pi) (x + 0.044715 x^3));
+      // f'(x) = (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+      const double k = std::sqrt(2.0 / kPi), t = std::tanh(k * (x + 0.044715 * x * x * x));
+      r["t"] = t;
+      terms = {{{"label", "(1+t)/2"}, {"value", 0.5 * (1.0 + t)}},
+               {{"label", "x/2 (1-t^2) sqrt(2/pi) (1+3*0.044715x^2)"},
+                {"value", 0.5 * x * (1.0 - t * t) * k * (1.0 + 3.0 * 0.044715 * x * x)}}};
+    } else {
+      // y = x Phi(x); f'(x) = Phi(x) + x phi(x), Phi the normal CDF and phi its density
+      const double cdf = 0.5 * (1.0 + std::erf(x / std::sqrt(2.0)));
+      r["cdf"] = cdf;
+      terms = {{{"label", "Phi(x)"}, {"value", cdf}},
+               {{"label", "x*phi(x)"}, {"value", x * std::exp(-0.5 * x * x) / std::sqrt(2.0 * kPi)}}};
+    }
+  }
+  if (grad) {
+    r["slope_factors"] = factors;
+    if (!terms.empty()) r["slope_terms"] = terms;
+  }
+}
+
 json explain_elementwise(const Context& c, const ElementwiseLayer& layer, const std::string& tensor) {
   const NodeView node = c.model.node(c.node);
-  const std::string type = node.type();
   const double x = cell(node.input(), c.sample, c.index);
   const double y = cell(node.output(), c.sample, c.index);
   if (tensor == "output") {
     json r = record(c, "apply", "activation.forward", "output", y);
     r["x"] = x;
     r["x_ref"] = ref_json(c.at("input", c.index));
+    describe_piece(node, x, y, r, false);
     r["total"] = layer.value_at(float(x));
     return r;
   }
+  // dL/dx = dL/dy * f'(x)
   const double g = cell(node.grad_output(), c.sample, c.index);
   const double slope = layer.slope_at(float(x), float(y));
   json r = record(c, "chain", "activation.grad", "grad_input", cell(node.grad_input(), c.sample, c.index));
@@ -33,12 +87,40 @@ json explain_elementwise(const Context& c, const ElementwiseLayer& layer, const 
   r["grad_output"] = g;
   r["grad_output_ref"] = ref_json(c.at("grad_output", c.index));
   r["slope"] = slope;
-  // f'(x) written with its own factors where the kind has a short form.
-  json factors = json::array();
-  if (type == "sigmoid") factors = {{{"label", "y"}, {"value", y}}, {{"label", "1-y"}, {"value", 1.0 - y}}};
-  else if (type == "tanh") factors = {{{"label", "1-y^2"}, {"value", 1.0 - y * y}}};
-  r["slope_factors"] = factors;
+  describe_piece(node, x, y, r, true);
   r["total"] = g * slope;
+  return r;
+}
+
+json explain_dropout(const Context& c, const Dropout& layer, const std::string& tensor) {
+  const NodeView node = c.model.node(c.node);
+  const bool train = c.model.scene().mode == Mode::kTrain;
+  const bool output = tensor == "output";
+  const Tensor& from = output ? node.input() : node.grad_output();
+  const double v = cell(from, c.sample, c.index);
+  const Ref from_ref = c.at(output ? "input" : "grad_output", c.index);
+  if (!train) {
+    // Eval mode: y = x, so dL/dx = dL/dy; nothing is dropped or scaled.
+    json r = output ? record(c, "copy", "dropout.identity", "output", cell(node.output(), c.sample, c.index))
+                    : record(c, "copy", "dropout.identity_grad", "grad_input", cell(node.grad_input(), c.sample, c.index));
+    r["source"] = ref_json(from_ref);
+    r["p"] = layer.p();
+    r["total"] = v;
+    return r;
+  }
+  // Train mode: y = x * mask / (1 - p), the mask fixed for the pass, so y is linear in x and
+  // dL/dx = dL/dy * mask / (1 - p): a dropped cell passes nothing back.
+  const double mask = cell(layer.mask(), c.sample, c.index);
+  const double scale = static_cast<float>(1.0 / (1.0 - layer.p()));  // as the layer applies it, in float
+  json r = output ? record(c, "mask", "dropout.forward", "output", cell(node.output(), c.sample, c.index))
+                  : record(c, "mask", "dropout.grad_input", "grad_input", cell(node.grad_input(), c.sample, c.index));
+  r[output ? "x" : "grad_output"] = v;
+  r[output ? "x_ref" : "grad_output_ref"] = ref_json(from_ref);
+  r["mask"] = mask;
+  r["mask_ref"] = ref_json(c.at("mask", c.index));
+  r["p"] = layer.p();
+  r["scale"] = scale;
+  r["total"] = v * mask * scale;
   return r;
 }
 
@@ -146,6 +228,9 @@ std::optional<json> explain_activation(const Context& c, const std::string& tens
   }
   if (const auto* p = dynamic_cast<const PRelu*>(&layer); p && (output || grad_input || tensor == "weight.grad")) {
     return explain_prelu(c, *p, tensor);
+  }
+  if (const auto* d = dynamic_cast<const Dropout*>(&layer); d && (output || grad_input)) {
+    return explain_dropout(c, *d, tensor);
   }
   if ((dynamic_cast<const Softmax*>(&layer) || dynamic_cast<const LogSoftmax*>(&layer)) && (output || grad_input)) {
     return explain_softmax(c, dynamic_cast<const LogSoftmax*>(&layer) != nullptr, tensor);
