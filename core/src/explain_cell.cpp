@@ -65,6 +65,7 @@ void SumBuilder::write(json& record, std::size_t max_terms, double constant) con
     if (t.a_ref.node != kNoRef) map.emplace("a_ref", ref_json(t.a_ref));
     if (t.b_ref.node != kNoRef) map.emplace("b_ref", ref_json(t.b_ref));
     if (t.padding) map.emplace("padding", true);
+    if (t.outside) map.emplace("position", json::array({t.position[0], t.position[1]}));
     list.push_back(std::move(object));
   }
   const std::size_t shown_zero = shown.size() - std::min(shown.size(), nonzero.size() - omitted);
