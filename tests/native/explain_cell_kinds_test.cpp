@@ -36,6 +36,8 @@ double ref_value(const Model& model, const json& ref) {
   return NAN;
 }
 
+float cell_of(const Tensor& t, std::size_t sample, std::size_t index) { return t.data()[sample * (t.size() / t.shape()[0]) + index]; }
+
 // Fields whose value is the number at their *_ref cell.
 const char* const kRefFields[][2] = {{"x", "x_ref"},         {"grad_output", "grad_output_ref"}, {"mask", "mask_ref"},
                                      {"gamma", "gamma_ref"}, {"beta", "beta_ref"},               {"mean", "mean_ref"},
@@ -219,6 +221,289 @@ TEST(ExplainCellKinds, EveryCellOfAResidualGraphInEvalModeReproducesTheCore) {
   }
   EXPECT_FALSE(formulas.count("batchnorm.grad_input"));
   EXPECT_FALSE(formulas.count("dropout.forward"));
+}
+
+// ---------------------------------------------------------------- numbers checked against the tensors
+
+std::vector<float> param(const Model& model, std::size_t node, const std::string& name) {
+  for (const NamedTensor& t : model.node(node).tensors()) {
+    if (t.name == name) return to_vector(*t.tensor);
+  }
+  ADD_FAILURE() << name;
+  return {};
+}
+
+// Node indices of graph_scene.
+enum : std::size_t { kC1, kBn1, kR1, kDw, kRes, kSide, kCat, kPad, kUp, kLr, kGavg, kGmax, kPools, kFlat, kBn2, kElu, kDrop, kFc };
+
+TEST(ExplainCellKinds, BatchNormTrainUsesTheBatchStatisticsOfTheChannel) {
+  Model model = testing::model_from(graph_scene("train"));
+  model.train(1);
+  const NodeView bn = model.node(kBn1);
+  const std::vector<float> x = to_vector(bn.input()), y = to_vector(bn.output()), gx = to_vector(bn.grad_input());
+  const std::size_t n = 3, c = 4, s = 16, channel = 2, sample = 1, pos = 7;
+  double mean = 0.0, var = 0.0;
+  for (std::size_t k = 0; k < n; ++k) for (std::size_t i = 0; i < s; ++i) mean += x[(k * c + channel) * s + i] / double(n * s);
+  for (std::size_t k = 0; k < n; ++k) for (std::size_t i = 0; i < s; ++i) var += std::pow(x[(k * c + channel) * s + i] - mean, 2) / double(n * s);
+  const std::size_t index = channel * s + pos, flat = sample * c * s + index;
+  const json r = explain_cell(model, kBn1, "output", sample, index);
+  EXPECT_EQ(r.at("kind"), "normalize");
+  EXPECT_EQ(r.at("statistics"), "batch");
+  EXPECT_EQ(r.at("mean_ref").at("tensor"), "batch_mean");
+  EXPECT_EQ(r.at("count"), n * s);
+  EXPECT_TRUE(close(r.at("mean"), mean, 1e-9));
+  EXPECT_TRUE(close(r.at("var"), var, 1e-9));
+  const double gamma = param(model, kBn1, "weight")[channel], beta = param(model, kBn1, "bias")[channel];
+  EXPECT_TRUE(close(gamma * (x[flat] - mean) / std::sqrt(var + 1e-5) + beta, y[flat], 1e-5));
+  EXPECT_TRUE(close(r.at("total"), y[flat], 1e-5));
+  // dL/dx: the three paths add up to the layer's own gradient; the channel sums are dL/dbeta and dL/dgamma.
+  const json g = explain_cell(model, kBn1, "grad_input", sample, index);
+  EXPECT_EQ(g.at("kind"), "normalize_grad");
+  double paths = 0.0;
+  for (const json& p : g.at("paths")) paths += p.at("value").get<double>();
+  EXPECT_TRUE(close(paths, gx[flat], 1e-4));
+  EXPECT_TRUE(close(g.at("sum_grad"), param(model, kBn1, "bias.grad")[channel], 1e-5));
+  EXPECT_TRUE(close(g.at("sum_grad_xhat"), param(model, kBn1, "weight.grad")[channel], 1e-5));
+  // dL/dgamma sums g * xhat over every sample and position of the channel: 3 * 16 terms, every sample named.
+  const json w = explain_cell(model, kBn1, "weight.grad", 0, channel, 100);
+  EXPECT_EQ(w.at("term_count"), n * s);
+  std::set<std::size_t> samples;
+  for (const json& t : w.at("terms")) {
+    samples.insert(t.at("a_ref").at("sample").get<std::size_t>());
+    EXPECT_EQ(t.at("a_ref").at("index").get<std::size_t>() / s, channel);
+    EXPECT_TRUE(close(t.at("b"), (ref_value(model, t.at("b_ref")) - mean) / std::sqrt(var + 1e-5), 1e-9));
+  }
+  EXPECT_EQ(samples, (std::set<std::size_t>{0, 1, 2}));
+  // batchnorm1d over [N, F]: each feature over the batch's 3 values
+  EXPECT_EQ(explain_cell(model, kBn2, "output", 0, 5).at("count"), 3);
+}
+
+TEST(ExplainCellKinds, BatchNormEvalUsesTheRunningStatisticsAndAConstantSlope) {
+  const Model model = testing::model_from(graph_scene("eval"));
+  const NodeView bn = model.node(kBn1);
+  const std::vector<float> g = to_vector(bn.grad_output()), gx = to_vector(bn.grad_input());
+  const std::size_t channel = 3, sample = 2, index = channel * 16 + 4, flat = sample * 64 + index;
+  const json r = explain_cell(model, kBn1, "output", sample, index);
+  EXPECT_EQ(r.at("statistics"), "running");
+  EXPECT_EQ(r.at("mean_ref").at("tensor"), "running_mean");
+  EXPECT_EQ(r.at("mean").get<double>(), double(param(model, kBn1, "running_mean")[channel]));
+  EXPECT_EQ(r.at("var").get<double>(), double(param(model, kBn1, "running_var")[channel]));
+  const json d = explain_cell(model, kBn1, "grad_input", sample, index);
+  EXPECT_EQ(d.at("kind"), "chain");
+  const double slope = param(model, kBn1, "weight")[channel] / std::sqrt(double(param(model, kBn1, "running_var")[channel]) + 1e-5);
+  EXPECT_TRUE(close(d.at("slope"), slope, 1e-9));
+  EXPECT_TRUE(close(g[flat] * slope, gx[flat], 1e-5));
+}
+
+TEST(ExplainCellKinds, DepthwiseConvReadsOneChannelAndNamesItsGroup) {
+  const Model model = testing::model_from(graph_scene("train"));
+  for (std::size_t o = 0; o < 4; ++o) {
+    const json r = explain_cell(model, kDw, "output", 1, o * 16, 100);  // the top-left corner: replicate padding
+    EXPECT_EQ(r.at("group").at("depthwise"), true);
+    EXPECT_EQ(r.at("group").at("index"), o);
+    EXPECT_EQ(r.at("group").at("input_channels"), json::array({o, 1}));
+    EXPECT_EQ(r.at("padding_mode"), "replicate");
+    EXPECT_EQ(r.at("term_count"), 9);  // one channel's 3x3 window
+    std::size_t copied = 0;
+    for (const json& t : r.at("terms")) {
+      EXPECT_EQ(t.at("b_ref").at("index").get<std::size_t>() / 16, o) << "reads only its own channel";
+      copied += t.contains("position") ? 1 : 0;
+    }
+    EXPECT_EQ(copied, 5u);  // the corner's window has 5 taps in the padding, each a copy of an edge cell
+  }
+}
+
+TEST(ExplainCellKinds, TransposedConvScattersInputCellsTimesWeightsOntoTheOutputCell) {
+  const Model model = testing::model_from(graph_scene("train"));
+  const NodeView up = model.node(kUp);
+  // input [6, 5, 7] (after pad2d), stride 2, padding 1, kernel 3, groups 2: 3 input channels per group.
+  const Shape in = shape_of(up.input()), out = shape_of(up.output());
+  const int h = int(in[2]), w = int(in[3]), oh = int(out[2]), ow = int(out[3]);
+  for (int o : {0, 3}) {
+    for (int row : {0, 1, oh - 1}) {
+      for (int col : {0, 2, ow - 1}) {
+        const std::size_t index = std::size_t((o * oh + row) * ow + col);
+        const json r = explain_cell(model, kUp, "output", 2, index, 1000);
+        // The taps that land here, counted straight from the scatter rule.
+        std::size_t expected = 0;
+        for (int c = (o / 2) * 3; c < (o / 2) * 3 + 3; ++c)
+          for (int u = 0; u < h; ++u)
+            for (int v = 0; v < w; ++v)
+              for (int i = 0; i < 3; ++i)
+                for (int j = 0; j < 3; ++j) expected += (u * 2 - 1 + i == row && v * 2 - 1 + j == col) ? 1 : 0;
+        EXPECT_EQ(r.at("term_count").get<std::size_t>(), expected);
+        for (const json& t : r.at("terms")) {
+          const int k = t.at("a_ref").at("index"), c = k / (h * w), u = (k / w) % h, v = k % w;
+          const int wk = t.at("b_ref").at("index"), wi = (wk / 3) % 3, wj = wk % 3, wc = wk / (2 * 9), wo = (wk / 9) % 2;
+          EXPECT_EQ(wc, c);
+          EXPECT_EQ(wo, o % 2);
+          EXPECT_EQ(u * 2 - 1 + wi, row);
+          EXPECT_EQ(v * 2 - 1 + wj, col);
+        }
+        EXPECT_TRUE(close(r.at("total"), cell_of(up.output(), 2, index), 1e-5));
+      }
+    }
+  }
+}
+
+TEST(ExplainCellKinds, ReflectPadCopiesTheMirroredCellAndSumsItsCopiesGradients) {
+  const Model model = testing::model_from(graph_scene("train"));
+  const NodeView pad = model.node(kPad);  // [6, 4, 4] -> [6, 5, 7]: top 1, left 2, bottom 0, right 1
+  const auto src = [](int i, int size) { return i < 0 ? -i : (i >= size ? 2 * (size - 1) - i : i); };
+  std::vector<int> copies(6 * 16, 0);
+  for (int c = 0; c < 6; ++c) {
+    for (int u = 0; u < 5; ++u) {
+      for (int v = 0; v < 7; ++v) {
+        const json r = explain_cell(model, kPad, "output", 1, std::size_t((c * 5 + u) * 7 + v));
+        const int su = src(u - 1, 4), sv = src(v - 2, 4);
+        EXPECT_EQ(r.at("source_cell"), json::array({c, su, sv}));
+        EXPECT_EQ(r.at("padded"), u < 1 || v < 2 || v > 5);
+        ++copies[std::size_t((c * 4 + su) * 4 + sv)];
+      }
+    }
+  }
+  const std::vector<float> gx = to_vector(pad.grad_input());
+  for (std::size_t k = 0; k < copies.size(); ++k) {
+    const json g = explain_cell(model, kPad, "grad_input", 1, k, 100);
+    EXPECT_EQ(g.at("term_count"), copies[k]) << k;
+    EXPECT_TRUE(close(g.at("total"), gx[6 * 16 + k], 1e-5));
+  }
+  // By hand: row 1 is copied to padded row -1, column 2 to padded columns -2 and 4: 2 x 3 places.
+  EXPECT_EQ(copies[(0 * 4 + 1) * 4 + 2], 6);
+  EXPECT_EQ(copies[0], 1);
+}
+
+TEST(ExplainCellKinds, DropoutScalesKeptCellsAndDropsTheRest) {
+  const Model model = testing::model_from(graph_scene("train"));
+  const NodeView drop = model.node(kDrop);
+  const std::vector<float> mask = to_vector(drop.buffers()[0].value);
+  std::size_t dropped = 0;
+  for (std::size_t s = 0; s < 3; ++s) {
+    for (std::size_t i = 0; i < 8; ++i) {
+      const json r = explain_cell(model, kDrop, "output", s, i);
+      const json g = explain_cell(model, kDrop, "grad_input", s, i);
+      EXPECT_EQ(r.at("mask").get<double>(), mask[s * 8 + i]);
+      EXPECT_EQ(r.at("scale").get<double>(), double(float(1.0 / 0.6)));
+      if (mask[s * 8 + i] == 0.0f) {
+        ++dropped;
+        EXPECT_EQ(r.at("value"), 0.0);
+        EXPECT_EQ(g.at("value"), 0.0);
+      }
+    }
+  }
+  EXPECT_GT(dropped, 0u);
+  EXPECT_LT(dropped, 24u);
+}
+
+TEST(ExplainCellKinds, AddCopiesItsGradientAndASharedEdgeSumsItsReaders) {
+  const Model model = testing::model_from(graph_scene("train"));
+  const NodeView res = model.node(kRes);
+  const std::vector<float> g = to_vector(res.grad_output());
+  // dw's output is read by res alone: a plain copy of res's dL/dy.
+  const json only = explain_cell(model, kRes, "grad_input", 2, 9);
+  EXPECT_EQ(only.at("formula"), "add.grad_input");
+  EXPECT_EQ(only.at("value").get<double>(), double(g[2 * 64 + 9]));
+  EXPECT_EQ(only.at("copies").size(), 2u);
+  // r1's output is read by dw and by res: its gradient is dw's flipped-kernel sum plus res's copy.
+  const json shared = explain_cell(model, kRes, "grad_input.1", 2, 9);
+  EXPECT_EQ(shared.at("kind"), "readers");
+  ASSERT_EQ(shared.at("readers").size(), 2u);
+  EXPECT_EQ(shared.at("readers")[0].at("node"), kDw);
+  EXPECT_EQ(shared.at("readers")[1].at("node"), kRes);
+  EXPECT_EQ(shared.at("readers")[1].at("value").get<double>(), double(g[2 * 64 + 9]));
+  EXPECT_EQ(shared.at("part").at("formula"), "add.grad_input");
+  const json conv_part = explain_cell(model, kDw, "grad_input", 2, 9);
+  EXPECT_EQ(conv_part.at("part").at("formula"), "conv.grad_input");
+  EXPECT_TRUE(close(conv_part.at("part").at("total").get<double>() + g[2 * 64 + 9], model.node(kR1).grad_output()(2, 0, 2, 1), 1e-5));
+  // r1's grad_output is the same sum.
+  EXPECT_EQ(explain_cell(model, kR1, "grad_output", 2, 9).at("formula"), "edge.readers");
+}
+
+TEST(ExplainCellKinds, ConcatNamesTheInputAndChannelEachOutputChannelCameFrom) {
+  const Model model = testing::model_from(graph_scene("train"));
+  const json r = explain_cell(model, kCat, "output", 0, 5 * 16 + 3);  // channel 5 = side's channel 1
+  EXPECT_EQ(r.at("slot"), 1);
+  EXPECT_EQ(r.at("from"), "side");
+  EXPECT_EQ(r.at("channel"), 5);
+  EXPECT_EQ(r.at("source_channel"), 1);
+  EXPECT_EQ(r.at("source").at("tensor"), "input.1");
+  const json g = explain_cell(model, kCat, "grad_input.1", 0, 1 * 16 + 3);
+  EXPECT_EQ(g.at("output_channel"), 5);
+  EXPECT_EQ(g.at("source").at("index"), 5 * 16 + 3);
+  const json v = explain_cell(model, kPools, "output", 1, 6);  // gavg's 4 channels, then gmax's
+  EXPECT_EQ(v.at("from"), "gmax");
+  EXPECT_EQ(v.at("source_channel"), 2);
+}
+
+TEST(ExplainCellKinds, GlobalPoolsAverageTheChannelAndRouteToTheWinner) {
+  const Model model = testing::model_from(graph_scene("train"));
+  const NodeView gmax = model.node(kGmax);
+  const Shape in = shape_of(gmax.input());
+  const std::size_t cells = in[2] * in[3];
+  const std::vector<float> argmax = to_vector(gmax.buffers()[0].value);
+  for (std::size_t c = 0; c < 4; ++c) {
+    const json m = explain_cell(model, kGmax, "output", 1, c, 5);
+    EXPECT_EQ(m.at("winner_ref").at("index").get<double>(), argmax[4 + c]);
+    EXPECT_EQ(m.at("winner"), 0);
+    EXPECT_EQ(m.at("window").size(), 5u);
+    EXPECT_EQ(m.at("window_size"), cells);
+    for (std::size_t k = 1; k < 5; ++k) EXPECT_LE(m.at("window")[k].at("value"), m.at("window")[k - 1].at("value"));
+    const json a = explain_cell(model, kGavg, "output", 1, c, 1000);
+    EXPECT_EQ(a.at("term_count"), cells);
+    EXPECT_EQ(a.at("divisor"), cells);
+    const std::size_t won = std::size_t(argmax[4 + c]);
+    const json route = explain_cell(model, kGmax, "grad_input", 1, won);
+    EXPECT_EQ(route.at("part").at("terms")[0].at("b"), 1.0);
+  }
+  // lr's gradient is shared by both pools: each cell gets g_avg / (H W) plus g_max where it won.
+  EXPECT_EQ(explain_cell(model, kLr, "grad_output", 0, 0).at("readers").size(), 2u);
+}
+
+TEST(ExplainCellKinds, ActivationsNameTheirPieceSettingAndSlopeFactors) {
+  const json scene = {{"version", 2},
+                      {"input", {{"shape", {2, 6}}, {"data", testing::random_values(12, 81, -2.0f, 2.0f)}}},
+                      {"nodes",
+                       {{{"id", "fc1"}, {"type", "dense"}, {"out_features", 8}},
+                        {{"id", "lr"}, {"type", "leaky_relu"}, {"negative_slope", 0.2}},
+                        {{"id", "fc2"}, {"type", "dense"}, {"out_features", 8}},
+                        {{"id", "e"}, {"type", "elu"}, {"alpha", 0.7}},
+                        {{"id", "fc3"}, {"type", "dense"}, {"out_features", 8}},
+                        {{"id", "g"}, {"type", "gelu"}},
+                        {{"id", "g2"}, {"type", "gelu"}, {"approximate", "tanh"}},
+                        {{"id", "big"}, {"type", "dense"}, {"out_features", 8}, {"weight", std::vector<float>(64, 2.0f)}},
+                        {{"id", "r6"}, {"type", "relu6"}},
+                        {{"id", "fc"}, {"type", "dense"}, {"out_features", 2}}}},
+                      {"loss", "mse"},
+                      {"target", {{0.1, 0.2}, {0.3, 0.4}}},
+                      {"seed", 9}};
+  const Model model = testing::model_from(scene);
+  std::set<std::string> branches;
+  for (std::size_t node : {1u, 3u, 5u, 6u, 8u}) {
+    const std::string type = model.node(node).type();
+    for (std::size_t s = 0; s < 2; ++s) {
+      for (std::size_t i = 0; i < 8; ++i) {
+        const json r = explain_cell(model, node, "grad_input", s, i);
+        expect_record(model, r);
+        const double x = r.at("x");
+        if (type == "leaky_relu") {
+          EXPECT_EQ(r.at("slope").get<double>(), x > 0 ? 1.0 : double(0.2f));
+          EXPECT_EQ(r.at("parameters").at("negative_slope"), 0.2);
+        }
+        if (type == "elu" && x <= 0) {
+          EXPECT_EQ(r.at("slope_factors")[0].at("value"), 0.7);
+          EXPECT_TRUE(close(r.at("slope_factors")[1].at("value"), std::exp(x), 1e-12));
+        }
+        if (type == "gelu") {
+          EXPECT_EQ(r.at("slope_terms").size(), 2u);
+        }
+        if (r.contains("branch")) branches.insert(type + ":" + r.at("branch").get<std::string>());
+      }
+    }
+  }
+  // The dense layer of 2s drives relu6 into saturation: every piece of the piecewise kinds is met.
+  for (const char* b : {"leaky_relu:positive", "leaky_relu:negative", "elu:positive", "elu:negative", "relu6:saturated"}) {
+    EXPECT_TRUE(branches.count(b)) << b;
+  }
 }
 
 }  // namespace
