@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cnnlens/explain_cell.hpp"
+#include "cnnlens/gradient_check.hpp"
 #include "cnnlens/model.hpp"
 #include "test_support.hpp"
 
@@ -504,6 +505,39 @@ TEST(ExplainCellKinds, ActivationsNameTheirPieceSettingAndSlopeFactors) {
   for (const char* b : {"leaky_relu:positive", "leaky_relu:negative", "elu:positive", "elu:negative", "relu6:saturated"}) {
     EXPECT_TRUE(branches.count(b)) << b;
   }
+}
+
+TEST(GradientCheckCause, NamesAGlobalMaxPoolTie) {
+  // Channel 0 holds its top value twice: the gradient goes to the first, finite differences split it.
+  const json scene = {{"version", 2},
+                      {"input", {{"shape", {2, 2, 2}}, {"data", {0.9, 0.2, 0.9, -0.4, 0.1, 0.5, -0.3, 0.7}}}},
+                      {"nodes",
+                       {{{"id", "g"}, {"type", "global_maxpool2d"}},
+                        {{"id", "f"}, {"type", "flatten"}},
+                        {{"id", "fc"}, {"type", "dense"}, {"out_features", 1}, {"weight", {1.5, -0.5}}, {"bias", {0.0}}}}},
+                      {"loss", "mse"},
+                      {"target", {0.0}},
+                      {"seed", 1}};
+  Model model = testing::model_from(scene);
+  const json report = gradient_check(model);
+  bool named = false;
+  for (const json& row : report.at("results")) {
+    if (row.at("max_rel_error").get<double>() < 1e-2) continue;
+    SCOPED_TRACE(row.dump());
+    ASSERT_TRUE(row.contains("causes"));
+    ASSERT_GT(row.at("causes").size(), 0u);
+    const json& cause = row.at("causes")[0];
+    EXPECT_EQ(cause.at("kind"), "maxpool_tie");
+    EXPECT_EQ(cause.at("type"), "global_maxpool2d");
+    EXPECT_EQ(cause.at("output").at("index"), 0);
+    ASSERT_EQ(cause.at("cells").size(), 2u);
+    EXPECT_EQ(cause.at("cells")[0].at("index"), 0);
+    EXPECT_EQ(cause.at("cells")[1].at("index"), 2);
+    named = true;
+  }
+  EXPECT_TRUE(named) << report.dump();
+  // The explanation names the same winner: the first of the tied cells.
+  EXPECT_EQ(explain_cell(model, 0, "output", 0, 0).at("winner_ref").at("index"), 0);
 }
 
 }  // namespace
