@@ -507,6 +507,39 @@ TEST(ExplainCellKinds, ActivationsNameTheirPieceSettingAndSlopeFactors) {
   }
 }
 
+TEST(ExplainCellKinds, EveryPaddingModeOfPad2dAndConvReproducesTheCore) {
+  const json scene = {{"version", 2},
+                      {"input", {{"shape", {2, 2, 3, 3}}, {"data", testing::random_values(36, 91)}}},
+                      {"nodes",
+                       {{{"id", "z"}, {"type", "pad2d"}, {"padding", {1, 0, 1, 2}}, {"mode", "zeros"}},
+                        {{"id", "rep"}, {"type", "pad2d"}, {"padding", 1}, {"mode", "replicate"}},
+                        {{"id", "circ"}, {"type", "conv2d"}, {"out_channels", 2}, {"kernel_size", 3}, {"padding", 2},
+                         {"padding_mode", "circular"}},
+                        {{"id", "g"}, {"type", "global_avgpool2d"}},
+                        {{"id", "f"}, {"type", "flatten"}},
+                        {{"id", "fc"}, {"type", "dense"}, {"out_features", 2}}}},
+                      {"loss", "mse"},
+                      {"target", {{0.5, -0.5}, {0.0, 1.0}}},
+                      {"seed", 6}};
+  const Model model = testing::model_from(scene);
+  const std::set<std::string> formulas = explain_everything(model, 4);
+  for (const char* f : {"pad.forward", "pad.constant", "pad.grad_input", "conv.forward", "conv.grad_input", "conv.weight_grad"}) {
+    EXPECT_TRUE(formulas.count(f)) << f;
+  }
+  // A zero-padded cell is a constant 0 with no source; replicate copies the edge cell.
+  const json zero = explain_cell(model, 0, "output", 1, 0);
+  EXPECT_EQ(zero.at("formula"), "pad.constant");
+  EXPECT_FALSE(zero.contains("source"));
+  const json edge = explain_cell(model, 1, "output", 0, 0);  // padded (-1, -1) copies (0, 0)
+  EXPECT_EQ(edge.at("source_cell"), json::array({0, 0, 0}));
+  // Circular padding wraps: the conv's corner output reads cells from the far side of the map.
+  const json corner = explain_cell(model, 2, "output", 0, 0, 100);
+  EXPECT_EQ(corner.at("padding_mode"), "circular");
+  std::size_t wrapped = 0;
+  for (const json& t : corner.at("terms")) wrapped += t.contains("position") && t.contains("b_ref") ? 1 : 0;
+  EXPECT_GT(wrapped, 0u);
+}
+
 TEST(GradientCheckCause, NamesAGlobalMaxPoolTie) {
   // Channel 0 holds its top value twice: the gradient goes to the first, finite differences split it.
   const json scene = {{"version", 2},
