@@ -24,6 +24,8 @@ struct ConvIndex {
 
 }  // namespace
 
+// y[o, r, s] = b[o] + sum over the group's channels and taps of w[o, c', i, j] * xp[c, r*sh + i*dh - top, ...],
+// xp the input seen through the padding mode.
 SumBuilder conv_output_terms(const Context& c, const Conv2d& conv) {
   const NodeView node = c.model.node(c.node);
   const ConvIndex ix(conv);
@@ -51,6 +53,8 @@ SumBuilder conv_output_terms(const Context& c, const Conv2d& conv) {
   return sum;
 }
 
+// y is linear in x: dL/dx[c, u, v] = sum over every (o, r, s, i, j) whose tap read (u, v), directly
+// or through a padded copy of it, of w[o, c', i, j] * g[o, r, s].
 SumBuilder conv_input_grad_terms(const Context& c, const Conv2d& conv) {
   const NodeView node = c.model.node(c.node);
   const ConvIndex ix(conv);
@@ -83,6 +87,8 @@ SumBuilder conv_input_grad_terms(const Context& c, const Conv2d& conv) {
   return sum;
 }
 
+// dy[o, r, s]/dw[o, c', i, j] is the input cell the tap read there: dL/dw = sum over samples and
+// output cells of xp[n, c, r*sh + i*dh - top, ...] * g[n, o, r, s] (zero padding adds nothing).
 SumBuilder conv_weight_grad_terms(const Context& c, const Conv2d& conv, std::size_t first, std::size_t last) {
   const NodeView node = c.model.node(c.node);
   const ConvIndex ix(conv);

@@ -24,6 +24,7 @@ json explain_dense_layer(const Context& c, const Dense& layer, const std::string
     return r;
   }
   if (tensor == "grad_input") {
+    // z_j = sum_i w_ji x_i + b_j, so dL/dx_i = sum_j w_ji * dL/dz_j
     const std::size_t i = c.index;
     json r = record(c, "sum", "dense.grad_input", "grad_input", cell(node.grad_input(), c.sample, i));
     SumBuilder sum(outs);
@@ -36,6 +37,7 @@ json explain_dense_layer(const Context& c, const Dense& layer, const std::string
   }
   const Tensor& g = node.grad_output();
   if (tensor == "weight.grad") {
+    // dL/dw_ji = sum over the batch of x_i * dL/dz_j
     const std::size_t j = c.index / ins, i = c.index % ins;
     json r = record(c, "sum", "dense.weight_grad", "weight.grad", layer.params()[0].grad.data()[c.index], true);
     SumBuilder sum(batch);
