@@ -125,7 +125,11 @@ export type GradientCheckCause =
   | { kind: 'kink'; node: number; node_id: string; type: string; cell: CellRef; input: number; kink: number };
 
 /** One term a·b of an explained sum; a_ref / b_ref are the cells the factors come from. */
-export interface ExplainTerm { a: number; b: number; product: number; a_ref?: CellRef; b_ref?: CellRef; padding?: boolean }
+export interface ExplainTerm {
+  a: number; b: number; product: number; a_ref?: CellRef; b_ref?: CellRef; padding?: boolean;
+  /** the padded [row, col] a tap read outside the map (zero padding, or a reflected/replicated copy) */
+  position?: [number, number];
+}
 
 /**
  * How one cell was obtained (explainCell), forward or backward. `formula` is a template key:
@@ -133,12 +137,19 @@ export interface ExplainTerm { a: number; b: number; product: number; a_ref?: Ce
  * log_softmax.forward, log_softmax.grad, dense.forward, dense.grad_input, dense.weight_grad,
  * dense.bias_grad, prelu.weight_grad, flatten.forward, flatten.grad_input, maxpool.forward,
  * maxpool.grad_input, avgpool.forward, avgpool.grad_input, conv.forward, conv.grad_input,
- * conv.weight_grad, conv.bias_grad, edge.readers, input.value, value.
+ * conv.weight_grad, conv.bias_grad, conv_transpose.forward, conv_transpose.grad_input,
+ * conv_transpose.weight_grad, conv_transpose.bias_grad, batchnorm.forward, batchnorm.grad_input,
+ * batchnorm.grad_input_eval, batchnorm.weight_grad, batchnorm.bias_grad, batchnorm.batch_mean,
+ * batchnorm.batch_var, dropout.forward, dropout.grad_input, dropout.identity, dropout.identity_grad,
+ * add.forward, add.grad_input, concat.forward, concat.grad_input, global_avgpool.forward,
+ * global_avgpool.grad_input, global_maxpool.forward, global_maxpool.grad_input, pad.forward,
+ * pad.constant, pad.grad_input, edge.readers, input.value, value (docs/api.md, "Explanation records").
  * Sums list non-zero terms first; terms + omitted_zero_terms + omitted_terms = term_count, and
  * shown_total + omitted_sum = total (except softmax grads, whose sum is inner_sum).
  */
 export interface CellExplanation {
-  kind: 'sum' | 'chain' | 'apply' | 'copy' | 'route' | 'share' | 'max' | 'loss' | 'softmax' | 'readers' | 'value';
+  kind: 'sum' | 'chain' | 'apply' | 'copy' | 'route' | 'share' | 'max' | 'loss' | 'softmax' | 'readers' | 'value' |
+    'normalize' | 'normalize_grad' | 'mask';
   formula: string;
   cell: CellRef;
   /** the same number explained at another tensor (a grad_output is its reader's grad_input) */
@@ -166,7 +177,30 @@ export interface CellExplanation {
   max?: number; exp?: number; denominator?: number; inner_sum?: number;
   source?: CellRef; map_cell?: [number, number, number];
   window?: { ref: CellRef; value: number }[]; winner?: number; divisor?: number;
-  readers?: { node: number; node_id: string; slot: number }[];
+  /** readers of a shared edge, each with the part it sends back; `part`: the asked reader's own record */
+  readers?: { node: number; node_id: string; slot: number; value: number }[];
+  part?: CellExplanation;
+  // activations: the piece of a piecewise f, the kind's settings, f' as a sum
+  branch?: 'positive' | 'negative' | 'linear' | 'saturated';
+  parameters?: Record<string, number | string>;
+  slope_terms?: { label: string; value: number }[];
+  cdf?: number; t?: number;
+  // batch norm (normalize / normalize_grad / chain)
+  channel?: number; statistics?: 'batch' | 'running';
+  mean?: number; mean_ref?: CellRef; var?: number; var_ref?: CellRef; eps?: number; std?: number; inv_std?: number;
+  count?: number; xhat?: number; gamma?: number; gamma_ref?: CellRef; beta?: number; beta_ref?: CellRef;
+  sum_grad?: number; sum_grad_ref?: CellRef; sum_grad_xhat?: number; sum_grad_xhat_ref?: CellRef;
+  paths?: { label: 'direct' | 'mean' | 'variance'; value: number }[];
+  // convolutions: the group the cell belongs to
+  group?: { index: number; groups: number; input_channels: [number, number]; output_channels: [number, number]; depthwise: boolean };
+  padding_mode?: string;
+  // dropout (mask)
+  mask?: number; mask_ref?: CellRef; p?: number; scale?: number;
+  // add / concat / pad (copy)
+  slot?: number; from?: string; copies?: CellRef[]; source_channel?: number; output_channel?: number;
+  mode?: string; position?: [number, number]; padded?: boolean; source_cell?: [number, number, number];
+  // global max pooling
+  winner_ref?: CellRef; window_size?: number; omitted_cells?: number;
 }
 
 /** What Model.evaluate returns. */

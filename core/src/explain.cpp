@@ -1,20 +1,22 @@
-// Cell-level arithmetic for the explanations; indexing mirrors the layer loops exactly so the
-// written-out sums add up to the numbers the layers produced. Batched tensors are explained for
-// their first sample.
+// The older per-cell calls (conv sums, pooled windows, the two conv gradient sums), kept with their
+// JSON shapes: thin wrappers over the term collectors of the cell records (explain_cell_conv.cpp,
+// explain_cell_pool.cpp), read for the first sample of a batch.
 #include "cnnlens/explain.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "cnnlens/error.hpp"
-#include "cnnlens/kernels/pad.hpp"
 #include "cnnlens/layers/avgpool2d.hpp"
 #include "cnnlens/layers/conv2d.hpp"
 #include "cnnlens/layers/maxpool2d.hpp"
+#include "explain_cell_internal.hpp"
 
 namespace cnnlens {
 namespace {
 
 using nlohmann::json;
+using explain_detail::Map3;
+using explain_detail::map_of;
 
 template <typename LayerType>
 const LayerType& layer_as(const Model& model, std::size_t index, const char* wanted) {
@@ -40,10 +42,6 @@ void check_cell(const Tensor& t, int channel, int row, int col, const char* what
   }
 }
 
-// Cell (c, r, s) of the first sample.
-float at(const Tensor& t, int c, int r, int s) {
-  return t.data()[(std::size_t(c) * axis(t, 2) + std::size_t(r)) * axis(t, 1) + std::size_t(s)];
-}
 
 // One term of a sum as a JSON object. Emplacing the fields is about ten times cheaper than
 // nlohmann's nested initializer lists, and a weight gradient has one term per output position.
@@ -54,52 +52,41 @@ json term(std::initializer_list<std::pair<const char*, json>> fields) {
   return object;
 }
 
+// The row-major [C, H, W] index of a cell of the first sample's map, and its value.
+std::size_t flat(const Tensor& t, int c, int r, int s) {
+  return (std::size_t(c) * axis(t, 2) + std::size_t(r)) * axis(t, 1) + std::size_t(s);
+}
+float at(const Tensor& t, int c, int r, int s) { return t.data()[flat(t, c, r, s)]; }
+
+// One cell of the first sample: the context the cell records' term collectors read.
+explain_detail::Context first_sample(const Model& model, std::size_t node, std::size_t index) {
+  return {model, node, 0, index, 1};
+}
+
 }  // namespace
-
-// The input channels output channel o reads (its group), and the weight index of channel c in it.
-struct GroupSpan {
-  int first, count;
-};
-GroupSpan group_of_output(const Conv2d& conv, int o) {
-  const ConvGeometry& g = conv.geometry();
-  const int per_in = g.in_channels / conv.groups(), per_out = g.out_channels / conv.groups();
-  return {(o / per_out) * per_in, per_in};
-}
-
-// The source cell a (possibly padded) position reads under the layer's padding mode; -1: zero padding.
-int source(const Conv2d& conv, int i, int size) {
-  return kernels::pad_source(i, size, kernels::pad_mode_from(conv.padding_mode()));
-}
 
 json explain_conv_output(const Model& model, std::size_t index, int channel, int row, int col) {
   const Conv2d& conv = layer_as<Conv2d>(model, index, "conv2d");
   const NodeView node = model.layer(index);
   check_cell(node.output(), channel, row, col, "output");
   const ConvGeometry& g = conv.geometry();
-  const Tensor& w = conv.params()[0].value;
-  const GroupSpan span = group_of_output(conv, channel);
+  const std::size_t taps = std::size_t(g.kernel.h) * std::size_t(g.kernel.w);
+  const int first = (channel / (g.out_channels / conv.groups())) * (g.in_channels / conv.groups());
+  const Map3 in = map_of(node.input());
+  const explain_detail::SumBuilder sum = explain_detail::conv_output_terms(first_sample(model, index, flat(node.output(), channel, row, col)), conv);
   json terms = json::array();
-  double sum = conv.params()[1].value(std::size_t(channel));
-  for (int c = span.first; c < span.first + span.count; ++c) {
-    for (int i = 0; i < g.kernel.h; ++i) {
-      for (int j = 0; j < g.kernel.w; ++j) {
-        const int u = g.input_row(row, i), v = g.input_col(col, j);
-        const int su = source(conv, u, g.in_h), sv = source(conv, v, g.in_w);
-        const bool padding = su < 0 || sv < 0;
-        const float x = padding ? 0.0f : at(node.input(), c, su, sv);
-        const float weight = w(std::size_t(channel), std::size_t(c - span.first), std::size_t(i), std::size_t(j));
-        sum += double(x) * weight;
-        json t = term({{"channel", c}, {"row", padding ? u : su}, {"col", padding ? v : sv}, {"kernel_row", i},
-                       {"kernel_col", j}, {"input", x}, {"weight", weight}, {"padding", padding}});
-        if (!padding && (su != u || sv != v)) t["padded_from"] = json::array({u, v});  // a reflected/replicated copy
-        terms.push_back(std::move(t));
-      }
-    }
+  for (const explain_detail::Term& t : sum.terms()) {  // a = weight, b = input
+    const std::size_t tap = t.a_ref.index % taps;
+    const int c = first + int(t.a_ref.index / taps) % (g.in_channels / conv.groups());
+    const int i = int(tap) / g.kernel.w, j = int(tap) % g.kernel.w;
+    const int r = t.padding ? t.position[0] : in.row(t.b_ref.index), s = t.padding ? t.position[1] : in.col(t.b_ref.index);
+    json term_json = term({{"channel", c}, {"row", r}, {"col", s}, {"kernel_row", i}, {"kernel_col", j},
+                           {"input", float(t.b)}, {"weight", float(t.a)}, {"padding", t.padding}});
+    if (!t.padding && t.outside) term_json["padded_from"] = json::array({t.position[0], t.position[1]});  // a reflected/replicated copy
+    terms.push_back(std::move(term_json));
   }
-  return {{"terms", terms},
-          {"bias", conv.params()[1].value(std::size_t(channel))},
-          {"sum", sum},
-          {"output", at(node.output(), channel, row, col)}};
+  const float bias = conv.params()[1].value(std::size_t(channel));
+  return {{"terms", terms}, {"bias", bias}, {"sum", sum.total(bias)}, {"output", at(node.output(), channel, row, col)}};
 }
 
 json explain_pool_output(const Model& model, std::size_t index, int channel, int row, int col) {
@@ -110,21 +97,16 @@ json explain_pool_output(const Model& model, std::size_t index, int channel, int
     throw SceneError("wrong_kind", node.spec().place(), {{"wanted", "pooling"}},
                      "layer " + std::to_string(index) + " (" + node.type() + ") is not a pooling layer");
   }
-  const PoolGeometry& g = max_pool ? max_pool->geometry() : avg_pool->geometry();
   check_cell(node.output(), channel, row, col, "output");
+  const explain_detail::PoolWindow found =
+      explain_detail::pool_window(first_sample(model, index, flat(node.output(), channel, row, col)), max_pool, avg_pool);
+  const Map3 in = map_of(node.input());
   json window = json::array();
-  int winner = -1;
-  const int winning_index = max_pool ? int(at(max_pool->argmax(), channel, row, col)) : -1;
-  for (int i = 0; i < g.kernel.h; ++i) {
-    for (int j = 0; j < g.kernel.w; ++j) {
-      const int u = g.input_row(row, i), v = g.input_col(col, j);
-      if (u < 0 || v < 0 || u >= g.in_h || v >= g.in_w) continue;  // padding: never wins, adds nothing
-      if ((channel * g.in_h + u) * g.in_w + v == winning_index) winner = int(window.size());
-      window.push_back(term({{"row", u}, {"col", v}, {"value", at(node.input(), channel, u, v)}}));
-    }
+  for (std::size_t k : found.cells) {
+    window.push_back(term({{"row", in.row(k)}, {"col", in.col(k)}, {"value", node.input().data()[k]}}));
   }
   json result = {{"kind", max_pool ? "max" : "avg"}, {"window", window}, {"output", at(node.output(), channel, row, col)}};
-  if (max_pool) result["winner"] = winner;
+  if (max_pool) result["winner"] = found.winner;
   if (avg_pool) result["divisor"] = avg_pool->divisor(row, col);
   return result;
 }
@@ -140,20 +122,21 @@ WeightGradSum conv_weight_grad_sum(const Model& model, std::size_t index, int ou
     throw SceneError("cell_out_of_range", {"", 0, "", "weight"}, json::object(),
                      "weight index is outside the kernel " + shape_to_string(shape_of(grad)));
   }
-  const int channel = group_of_output(conv, out_channel).first + in_channel;  // the input channel it reads
+  const std::size_t weight_index =
+      ((std::size_t(out_channel) * grad.shape()[1] + std::size_t(in_channel)) * std::size_t(g.kernel.h) +
+       std::size_t(kernel_row)) * std::size_t(g.kernel.w) + std::size_t(kernel_col);
+  // The first sample's terms (a = input, b = upstream gradient).
+  const explain_detail::SumBuilder sum =
+      explain_detail::conv_weight_grad_terms(first_sample(model, index, weight_index), conv, 0, 1);
+  const Map3 in = map_of(node.input()), out = map_of(node.output());
   WeightGradSum result;
-  result.terms.reserve(std::size_t(g.out_h) * std::size_t(g.out_w));
-  for (int r = 0; r < g.out_h; ++r) {
-    for (int s = 0; s < g.out_w; ++s) {
-      const int u = source(conv, g.input_row(r, kernel_row), g.in_h), v = source(conv, g.input_col(s, kernel_col), g.in_w);
-      if (u < 0 || v < 0) continue;  // zero padding contributes 0
-      const float x = at(node.input(), channel, u, v);
-      const float upstream = at(node.grad_output(), out_channel, r, s);
-      result.sum += double(x) * upstream;
-      result.terms.push_back({r, s, u, v, x, upstream});
-    }
+  result.terms.reserve(sum.size());
+  for (const explain_detail::Term& t : sum.terms()) {
+    result.terms.push_back({out.row(t.b_ref.index), out.col(t.b_ref.index), in.row(t.a_ref.index), in.col(t.a_ref.index),
+                            float(t.a), float(t.b)});
   }
-  result.grad = grad(std::size_t(out_channel), std::size_t(in_channel), std::size_t(kernel_row), std::size_t(kernel_col));
+  result.sum = sum.total();
+  result.grad = grad.data()[weight_index];
   return result;
 }
 
@@ -173,26 +156,19 @@ InputGradSum conv_input_grad_sum(const Model& model, std::size_t index, int chan
   const NodeView node = model.layer(index);
   check_cell(node.input(), channel, row, col, "input");
   const ConvGeometry& g = conv.geometry();
-  const Tensor& w = conv.params()[0].value;
-  const int per_in = g.in_channels / conv.groups(), per_out = g.out_channels / conv.groups();
-  const int group = channel / per_in;
+  const std::size_t taps = std::size_t(g.kernel.h) * std::size_t(g.kernel.w);
+  // The first sample's terms (a = weight, b = upstream gradient), in (o, r, s, i, j) order.
+  const explain_detail::SumBuilder sum =
+      explain_detail::conv_input_grad_terms(first_sample(model, index, flat(node.input(), channel, row, col)), conv);
+  const Map3 out = map_of(node.output());
   InputGradSum result;
-  for (int o = group * per_out; o < (group + 1) * per_out; ++o) {
-    for (int r = 0; r < g.out_h; ++r) {
-      for (int s = 0; s < g.out_w; ++s) {
-        for (int i = 0; i < g.kernel.h; ++i) {
-          for (int j = 0; j < g.kernel.w; ++j) {
-            // Every padded position that copies (row, col) passes its gradient back to it.
-            if (source(conv, g.input_row(r, i), g.in_h) != row || source(conv, g.input_col(s, j), g.in_w) != col) continue;
-            const float weight = w(std::size_t(o), std::size_t(channel - group * per_in), std::size_t(i), std::size_t(j));
-            const float upstream = at(node.grad_output(), o, r, s);
-            result.sum += double(weight) * upstream;
-            result.terms.push_back({o, r, s, i, j, weight, upstream});
-          }
-        }
-      }
-    }
+  result.terms.reserve(sum.size());
+  for (const explain_detail::Term& t : sum.terms()) {
+    const int tap = int(t.a_ref.index % taps);
+    result.terms.push_back({out.channel(t.b_ref.index), out.row(t.b_ref.index), out.col(t.b_ref.index),
+                            tap / g.kernel.w, tap % g.kernel.w, float(t.a), float(t.b)});
   }
+  result.sum = sum.total();
   result.grad = at(node.grad_input(), channel, row, col);
   return result;
 }

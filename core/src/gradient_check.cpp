@@ -7,6 +7,7 @@
 #include <vector>
 #include <nlohmann/json.hpp>
 
+#include "cnnlens/layers/global_maxpool2d.hpp"
 #include "cnnlens/layers/maxpool2d.hpp"
 
 namespace cnnlens {
@@ -17,7 +18,7 @@ constexpr double kLargeError = 1e-2;    // relative error the page marks as a wa
 constexpr std::size_t kMaxCauses = 8;   // causes listed per row (the rest counted)
 
 // A place where the loss has a kink, so central differences across it are wrong: a max-pool window
-// whose top two inputs are within the step of each other, or an input within the step of a
+// (or a globally max-pooled channel) whose top two inputs are within the step of each other, or an input within the step of a
 // ReLU-like kink, in both cases with a non-zero upstream gradient.
 struct Cause {
   std::size_t node;
@@ -63,6 +64,25 @@ std::vector<Cause> find_kinks(const Model& model) {
           causes.push_back({k, {{"kind", "maxpool_tie"}, {"node", k}, {"node_id", node.id()}, {"type", node.type()},
                                 {"output", cell_ref(k, "output", n, o)}, {"cells", near}, {"value", top},
                                 {"input_height", geo.in_h}, {"input_width", geo.in_w}}});
+        }
+      }
+    }
+    if (dynamic_cast<const GlobalMaxPool2d*>(&node.layer()) != nullptr) {
+      // The whole channel is the window: a tie among its top values.
+      const std::size_t channels = x.shape()[1], h = x.shape()[2], w = x.shape()[3], cells = h * w;
+      for (std::size_t n = 0; n < samples; ++n) {
+        for (std::size_t ch = 0; ch < channels; ++ch) {
+          if (g.data()[n * channels + ch] == 0.0f) continue;
+          const float* xs = x.data() + (n * channels + ch) * cells;
+          const float top = *std::max_element(xs, xs + cells);
+          nlohmann::json near = nlohmann::json::array();
+          for (std::size_t i = 0; i < cells; ++i) {
+            if (top - xs[i] <= tolerance(top)) near.push_back(cell_ref(k, "input", n, ch * cells + i));
+          }
+          if (near.size() < 2) continue;
+          causes.push_back({k, {{"kind", "maxpool_tie"}, {"node", k}, {"node_id", node.id()}, {"type", node.type()},
+                                {"output", cell_ref(k, "output", n, ch)}, {"cells", near}, {"value", top},
+                                {"input_height", h}, {"input_width", w}}});
         }
       }
     }
