@@ -2,7 +2,7 @@
 // copies tensors out of the wasm heap (views die at the next Model call).
 import type {
   CnnLensModule, Model, ConvExplanation, PoolExplanation, WeightGradExplanation,
-  InputGradExplanation, GradientCheckRow, OptimizerSettings, CellExplanation,
+  InputGradExplanation, GradientCheckRow, OptimizerSettings, CellExplanation, OptimizerState,
 } from './wasm/cnnlens.mjs';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -115,6 +115,16 @@ export class Engine {
 
   setOptimizer(settings: OptimizerSettings | Record<string, unknown>): Result<void> {
     return attempt(() => this.model.setOptimizer(JSON.stringify(settings)));
+  }
+
+  /** The optimizer's step count, moments and last change, and the loss history (copies). */
+  optimizerState(): OptimizerState {
+    return this.model.optimizerState();
+  }
+
+  /** Puts a saved optimizer state back; fails (nothing changed) when it belongs to other parameters. */
+  setOptimizerState(state: OptimizerState): Result<void> {
+    return attempt(() => this.model.setOptimizerState(state));
   }
 
   /** n optimizer steps; the losses measured. Fails (model unchanged) when the loss diverges. */
