@@ -5,6 +5,8 @@ import type {
   InputGradExplanation, GradientCheckRow, OptimizerSettings, CellExplanation, OptimizerState,
 } from './wasm/cnnlens.mjs';
 
+import { wordError } from './i18n';
+
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export interface Tensor { name: string; shape: number[]; data: Float32Array }
@@ -28,8 +30,9 @@ export interface Snapshot {
   history: Float32Array;
 }
 
+/** A failure in the reader's language: core errors are worded from their code and values. */
 function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return wordError(e);
 }
 
 function attempt<T>(f: () => T): Result<T> {

@@ -9,6 +9,7 @@
 import type { App } from '../app';
 import type { Engine, Snapshot } from '../engine';
 import type { UIState } from '../state';
+import { wordError } from '../i18n';
 import { S } from '../strings';
 import { button, h, select, setText } from '../views/dom';
 import { CurveChart, ProbabilityBars, type Series } from './charts';
@@ -261,7 +262,7 @@ class DigitsSession {
       case 'error':
         this.stopClock();
         this.running = false;
-        this.message = S.digitsTrainingStopped(m.message);
+        this.message = S.digitsTrainingStopped(m.code ? wordError(m) : m.message);
         this.messageIsError = true;
         break;
     }

@@ -50,7 +50,8 @@ export type FromWorker =
     samplesPerSecond: number;
   }
   | { type: 'eval'; result: EvalResult }
-  | { type: 'error'; message: string };
+  /** code and details: a core error, worded on the page in the reader's language */
+  | { type: 'error'; message: string; code?: string; details?: unknown };
 
 export const IMAGE_SIDE = 28;
 export const PIXELS = IMAGE_SIDE * IMAGE_SIDE;

@@ -91,7 +91,8 @@ function work(): void {
 function fail(e: unknown): void {
   running = false;
   evalJob = null;
-  post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  const core = e as { code?: unknown; details?: unknown };
+  post({ type: 'error', message: e instanceof Error ? e.message : String(e), code: typeof core?.code === 'string' ? core.code : undefined, details: core?.details });
 }
 
 // ------------------------------------------------------------------ training
