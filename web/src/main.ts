@@ -60,7 +60,7 @@ async function start(): Promise<void> {
       get state() { return state; },
       get lastRenderMs() { return app.lastRenderMs; },
       loadScene: (scene) => app.controller.loadScene(typeof scene === 'string' ? scene : JSON.stringify(scene), 'custom'),
-      refresh: () => { state.scene = app.controller.current(); app.render(); app.settle(); },
+      refresh: () => { engine.changedOutside(); state.scene = app.controller.current(); app.render(); app.settle(); },
       sceneJSON: () => engine.sceneJson(),
     };
     await bootShare(app, root); // shared link / saved work, share toolbar, ?embed=1

@@ -8,8 +8,11 @@ export interface DigitSet { images: Uint8Array; labels: Uint8Array }
 export interface ParamSet { layer: number; weight: Float32Array; bias: Float32Array }
 
 export type ToWorker =
-  /** a scene to train (its structure must take 1x28x28 inputs and give 10 classes) and the data */
-  | { type: 'init'; scene: string; train: DigitSet; test: DigitSet }
+  /**
+   * a scene to train (its structure must take 1x28x28 inputs and give 10 classes) and where the
+   * digits are (the folder's absolute URL): the worker downloads them itself, off the main thread
+   */
+  | { type: 'init'; scene: string; data: string }
   | { type: 'run' }
   | { type: 'pause' }
   /** one mini-batch, then a progress message */
@@ -33,6 +36,8 @@ export interface EvalResult {
 
 export type FromWorker =
   | { type: 'ready' }
+  /** the digits could not be downloaded (the worker waits for another init) */
+  | { type: 'loadFailed'; message: string }
   | {
     type: 'progress';
     running: boolean;
