@@ -124,7 +124,7 @@ export const errorWords: Record<string, ErrorWords> = {
   },
   kernel_too_large: {
     en: (f) => `${enField(f, 'the kernel size')} ${dims(f.d.kernel_size)}${f.d.span && dims(f.d.span) !== dims(f.d.kernel_size) ? ` (spanning ${dims(f.d.span)} with its dilation)` : ''} is larger than the padded input ${dims(f.d.padded)}`,
-    zh: (f) => `${zhField(f, '卷积核大小')} ${dims(f.d.kernel_size)}${f.d.span && dims(f.d.span) !== dims(f.d.kernel_size) ? `（加上膨胀后覆盖 ${dims(f.d.span)}）` : ''}大于补零后的输入 ${dims(f.d.padded)}`,
+    zh: (f) => `${zhField(f, '卷积核大小')} ${dims(f.d.kernel_size)}${f.d.span && dims(f.d.span) !== dims(f.d.kernel_size) ? `（加上膨胀后覆盖 ${dims(f.d.span)}）` : ''} 大于补零后的输入 ${dims(f.d.padded)}`,
   },
   layers_and_nodes: {
     en: () => 'a scene has either a list of layers (version 1) or a list of nodes (version 2), not both',
