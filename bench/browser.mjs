@@ -124,7 +124,9 @@ async function digitsOpenGap(browser, url) {
   const gaps = await page.evaluate(() => { window.__stopGaps = true; return window.__gaps; });
   if (page.problems.length) throw new Error(page.problems.join('\n'));
   await page.context().close();
-  return { longest: Math.max(...gaps), over50: gaps.filter((g) => g > 50).length, frames: gaps.length };
+  // blocked: how long frames waited beyond 50 ms in all (less sensitive to one unlucky frame)
+  const blocked = gaps.reduce((sum, g) => sum + Math.max(0, g - 50), 0);
+  return { longest: Math.max(...gaps), over50: gaps.filter((g) => g > 50).length, frames: gaps.length, blocked };
 }
 
 async function trainBench(browser, url) {
@@ -169,10 +171,12 @@ try {
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await digitsOpenGap(browser, server.url));
     const longest = runs.map((r) => r.longest).sort((a, b) => a - b);
+    const blocked = runs.map((r) => r.blocked).sort((a, b) => a - b);
+    const mid = Math.floor(RUNS / 2);
     say('');
-    say(`| opening the Digits example (${RUNS} runs) | median longest frame gap | range | frames over 50 ms per run |`);
-    say('| --- | ---: | ---: | ---: |');
-    say(`| until the dashboard is ready | **${ms(longest[Math.floor(RUNS / 2)])}** | ${ms(longest[0])} – ${ms(longest.at(-1))} | ${runs.map((r) => r.over50).join(', ')} |`);
+    say(`| opening the Digits example (${RUNS} runs) | median longest frame gap | range | frames over 50 ms per run | median time blocked beyond 50 ms | range |`);
+    say('| --- | ---: | ---: | ---: | ---: | ---: |');
+    say(`| until the dashboard is ready | **${ms(longest[mid])}** | ${ms(longest[0])} – ${ms(longest.at(-1))} | ${runs.map((r) => r.over50).join(', ')} | ${ms(blocked[mid])} | ${ms(blocked[0])} – ${ms(blocked.at(-1))} |`);
     say(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } else {
   const digitsScene = readFileSync(join(root, 'examples/digits.json'), 'utf8');
