@@ -131,8 +131,8 @@ export const errorWords: Record<string, ErrorWords> = {
     zh: () => '一个场景只能有层列表（版本 1）或节点列表（版本 2），不能两者都有',
   },
   loss_not_finite: {
-    en: () => 'training stopped: the loss is no longer a finite number; lower the learning rate or reset the weights',
-    zh: () => '训练已停止：损失不再是有限的数；请降低学习率或重置权重',
+    en: () => 'training stopped: the loss became infinite or NaN (not a number); lower the learning rate or reset the weights',
+    zh: () => '训练已停止：损失变成了无穷大或非数（NaN）；请降低学习率或重置权重',
   },
   missing_field: {
     en: (f) => `${enField(f, 'a required value')} is missing`,
