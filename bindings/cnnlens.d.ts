@@ -21,6 +21,29 @@ export interface SgdSettings { type: 'sgd'; lr: number; momentum: number; nester
 export interface AdamSettings { type: 'adam' | 'adamw'; lr: number; beta1: number; beta2: number; eps: number; weight_decay?: number }
 export type OptimizerSettings = SgdSettings | AdamSettings;
 
+/** One parameter's optimizer state, copied (null: not started yet). */
+export interface ParamOptimizerState {
+  /** the node's id and the parameter's name: checked when the state is put back */
+  node: string;
+  name: string;
+  /** SGD's velocity or Adam's first moment m */
+  momentum: Float32Array | null;
+  /** Adam's second moment v */
+  velocity: Float32Array | null;
+  /** the change the last step made */
+  delta: Float32Array | null;
+}
+
+/** Model.optimizerState(): all that training leaves besides the parameters (for undo/redo). */
+export interface OptimizerState {
+  /** optimizer steps taken (Adam's t) */
+  steps: number;
+  /** every node's parameters, in node order */
+  params: ParamOptimizerState[];
+  /** Model.lossHistory() */
+  lossHistory: Float32Array;
+}
+
 /** One declared setting of a layer kind (docs/scene-format.md). */
 export interface LayerFieldInfo {
   name: string;
@@ -285,6 +308,14 @@ export declare class Model {
   /** JSON text of the optimizer object of the scene format. */
   setOptimizer(optimizerJson: string): void;
   resetOptimizer(): void;
+  /** The optimizer's step count, moments and last change and the loss history, copied. */
+  optimizerState(): OptimizerState;
+  /**
+   * Puts a copy from optimizerState() back (e.g. after rebuilding the model from its scene):
+   * training then continues exactly as it would have. Throws code "optimizer_state_mismatch",
+   * changing nothing, when the copy belongs to other parameters.
+   */
+  setOptimizerState(state: OptimizerState): void;
 
   /**
    * One optimizer step on a mini-batch: the gradient is the mean over the samples (PyTorch's
@@ -332,6 +363,8 @@ export interface CnnLensModule {
   Model: typeof Model;
   /** Every layer kind the core knows, with its settings, defaults and limits. */
   layerKinds(): LayerKindInfo[];
+  /** Every code an Error from this module can carry (Error.code), sorted. */
+  errorCodes(): string[];
   /** Bytes of wasm heap in use by malloc (for leak tests). */
   heapInUse(): number;
   /** Bench hook: `iterations` rounds of register-resident f32x4 multiply-add chains; time the call. */

@@ -1,6 +1,7 @@
 // Conversions and error translation around cnnlens::Model. Views are zero-copy windows on the
 // wasm heap: valid until the next call that may allocate (any mutating call). Copies are safe.
 #include "js_model.hpp"
+#include "guarded.hpp"
 
 #include <emscripten/emscripten.h>
 #include <malloc.h>
@@ -51,28 +52,6 @@ val gradient_sum_to_js(const Sum& g, emscripten::EM_VAL (*terms_to_js)(const voi
 
 using emscripten::typed_memory_view;
 
-// Runs `body`; any C++ exception becomes a JS Error carrying its message (and code and details).
-template <typename Body>
-auto guarded(Body&& body) -> decltype(body()) {
-  std::string message, code, details;
-  try {
-    return body();
-  } catch (const SceneError& e) {
-    message = e.what();
-    code = e.code();
-    details = e.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  } catch (const std::bad_alloc&) {
-    message = "out of memory: the network is too large for this page";
-    code = "out_of_memory";
-  } catch (const std::exception& e) {
-    message = e.what();
-    code = "internal";
-  } catch (...) {
-    message = "unexpected internal error";
-    code = "internal";
-  }
-  throw_js_error(message, code, details);
-}
 
 }  // namespace
 

@@ -61,6 +61,9 @@ class JsModel {
   void set_target(const val& target_json);
   void set_optimizer(const val& optimizer_json);
   void reset_optimizer();
+  // the optimizer's step count, moments and last change, and the loss history (js_optimizer_state.cpp)
+  val optimizer_state() const;
+  void set_optimizer_state(const val& state);
 
   // mini-batches: samples as Float32Array (or Uint8Array pixels, scaled by 1/255), targets as
   // class indices (cross_entropy) or concatenated target vectors (mse)
@@ -95,6 +98,9 @@ class JsModel {
 
 // Throws a JS Error carrying the message, `code` and `details` (JSON text, may be empty).
 [[noreturn]] void throw_js_error(const std::string& message, const std::string& code, const std::string& details_json);
+
+// Every code an Error from this module can carry (cnnlens/error_codes.hpp).
+val error_codes();
 
 // Every layer kind with its fields, defaults, limits and parameters (registry.hpp).
 val layer_kinds();

@@ -60,6 +60,8 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
       .function("setTarget", &JsModel::set_target)
       .function("setOptimizer", &JsModel::set_optimizer)
       .function("resetOptimizer", &JsModel::reset_optimizer)
+      .function("optimizerState", &JsModel::optimizer_state)
+      .function("setOptimizerState", &JsModel::set_optimizer_state)
       .function("trainBatch", &JsModel::train_batch)
       .function("trainBatches", &JsModel::train_batches)
       .function("evaluate", &JsModel::evaluate)
@@ -74,6 +76,7 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
       .function("lossLandscape", &JsModel::loss_landscape);
 
   function("layerKinds", &cnnlens::js::layer_kinds);
+  function("errorCodes", &cnnlens::js::error_codes);
   function("heapInUse", &cnnlens::js::heap_in_use);
   function("simdPeak", &cnnlens::js::simd_peak);
   function("simdPeakFlopsPerIteration", &cnnlens::js::simd_peak_flops_per_iteration);

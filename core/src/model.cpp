@@ -465,6 +465,80 @@ void Model::reset_optimizer() {
   dirty_ = true;
 }
 
+namespace {
+
+std::vector<float> copy_of(const Tensor& t) {
+  return t.dimension() == 0 ? std::vector<float>() : std::vector<float>(t.data(), t.data() + t.size());
+}
+
+// An empty copy clears the state ("not started"); otherwise it fills a tensor shaped like the value.
+void put_back(Tensor& state, const std::vector<float>& values, const Tensor& like) {
+  if (values.empty()) {
+    state = Tensor();
+    return;
+  }
+  state = Tensor::from_shape(like.shape());
+  std::copy(values.begin(), values.end(), state.data());
+}
+
+}  // namespace
+
+OptimizerState Model::optimizer_state() const {
+  OptimizerState out;
+  out.steps = optimizer_.steps_taken();
+  out.loss_history = loss_history_;
+  out.params.reserve(params_.size());
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    for (const Param& p : nodes_[n].layer->params()) {
+      out.params.push_back({scene_.nodes[n].id, p.name, copy_of(p.momentum), copy_of(p.velocity), copy_of(p.delta)});
+    }
+  }
+  return out;
+}
+
+void Model::restore_optimizer_state(const OptimizerState& state) {
+  const auto mismatch = [&](const ErrorPlace& place, json details, const std::string& message) {
+    throw SceneError("optimizer_state_mismatch", place, std::move(details), message);
+  };
+  if (state.steps < 0) mismatch(field_place("optimizer"), {{"steps", state.steps}}, "optimizer state: the step count must not be negative");
+  if (state.params.size() != params_.size()) {
+    mismatch(field_place("optimizer"), {{"got", state.params.size()}, {"expected", params_.size()}},
+             "optimizer state: it holds " + std::to_string(state.params.size()) + " parameters, the network has " +
+                 std::to_string(params_.size()));
+  }
+  // check everything before changing anything
+  std::size_t k = 0;
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    for (const Param& p : nodes_[n].layer->params()) {
+      const ParamState& s = state.params[k++];
+      if ((!s.node.empty() && s.node != scene_.nodes[n].id) || (!s.name.empty() && s.name != p.name)) {
+        mismatch(scene_.nodes[n].place(p.name), {{"got", s.node + "." + s.name}, {"expected", scene_.nodes[n].id + "." + p.name}},
+                 scene_.nodes[n].label() + ": optimizer state for " + s.node + "." + s.name + " given where " + p.name + " is");
+      }
+      for (const std::vector<float>* v : {&s.momentum, &s.velocity, &s.delta}) {
+        if (!v->empty() && v->size() != p.value.size()) {
+          mismatch(scene_.nodes[n].place(p.name), {{"got", v->size()}, {"expected", p.value.size()}},
+                   scene_.nodes[n].label() + ": optimizer state for " + p.name + " has " + std::to_string(v->size()) +
+                       " values, expected " + std::to_string(p.value.size()));
+        }
+        if (!all_finite(v->data(), v->size())) {
+          mismatch(scene_.nodes[n].place(p.name), json::object(),
+                   scene_.nodes[n].label() + ": optimizer state for " + p.name + " is not finite");
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    Param& p = *params_[i];
+    put_back(p.momentum, state.params[i].momentum, p.value);
+    put_back(p.velocity, state.params[i].velocity, p.value);
+    put_back(p.delta, state.params[i].delta, p.value);
+  }
+  optimizer_.set_steps_taken(state.steps);
+  loss_history_ = state.loss_history;
+  dirty_ = true;
+}
+
 // ------------------------------------------------------------------ NodeView
 
 const NodeSpec& NodeView::spec() const { return model_->scene().nodes[index_]; }

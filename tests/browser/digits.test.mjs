@@ -96,7 +96,14 @@ test('Pause stops the updates at once', async () => {
 
 test('drawing on the pad sets the input matrix and the prediction', async () => {
   const heat = () => page.evaluate(() => document.querySelector('[data-testid="matrix-input-0"] canvas').toDataURL());
+  // heatmaps below the fold are drawn when they come into view: look at the input map first
+  const inView = async () => {
+    await page.getByTestId('matrix-input-0').scrollIntoViewIfNeeded();
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done)))));
+  };
+  await inView();
   const before = { heat: await heat(), probs: await page.getByTestId('digits-probs').textContent() };
+  await page.getByTestId('digits-pad').scrollIntoViewIfNeeded();
   await page.getByTestId('digits-clear').click();
   assert.equal(await page.evaluate(() => window.cnnlens.model.inputView().reduce((a, b) => a + b, 0)), 0);
   // a vertical stroke: a "1"
@@ -114,6 +121,7 @@ test('drawing on the pad sets the input matrix and the prediction', async () => 
   // MNIST-style: the 20-pixel-high stroke sits in rows 4-23, centred
   const rows = [...Array(28).keys()].filter((r) => input.slice(r * 28, r * 28 + 28).some((v) => v > 0.1));
   assert.ok(rows[0] >= 3 && rows.at(-1) <= 24 && rows.length >= 18, `rows ${rows[0]}-${rows.at(-1)}`);
+  await inView();
   assert.notEqual(await heat(), before.heat, 'the input heatmap is redrawn');
   assert.notEqual(await page.getByTestId('digits-probs').textContent(), before.probs);
   const d = await dash();

@@ -96,7 +96,7 @@ test('core errors name the card (1-based) and the setting label, in English and 
   await ks.fill('9');
   await ks.press('Enter');
   const en = await page.getByTestId('layer-error-0').textContent();
-  assert.match(en, /“1\. Convolution”: kernel size 9x9 is larger than/);
+  assert.match(en, /“1\. Convolution”: kernel size 9×9 is larger than/);
   assert.doesNotMatch(en, /layer 0|kernel_size/);
   await page.goto(`${h.server.url}?lang=zh`);
   await page.waitForSelector('body[data-ready="true"]');
@@ -104,7 +104,7 @@ test('core errors name the card (1-based) and the setting label, in English and 
   await zks.fill('9');
   await zks.press('Enter');
   const zh = await page.getByTestId('layer-error-0').textContent();
-  assert.match(zh, /“1\. 卷积”：卷积核大小 9x9 大于补零后的输入/);
+  assert.match(zh, /“1\. 卷积”：卷积核大小 9×9 大于补零后的输入/);
   await page.getByTestId('btn-step').isDisabled();
   await zks.fill('3');
   await zks.press('Enter');

@@ -35,6 +35,8 @@ test('every preset loads without errors and draws its layers', async () => {
   for (const id of ids) {
     await page.getByTestId('preset-select').selectOption(id);
     const layers = await page.evaluate(() => window.cnnlens.model.layerCount());
+    // a big network's cards are built a few per frame (views/pipeline.ts): wait for the last one
+    await page.getByTestId(`layer-card-${layers - 1}`).waitFor({ state: 'attached' });
     assert.equal(await page.locator('[data-testid^="layer-card-"]').count(), layers, id);
     assert.ok(Number.isFinite(await lossValue(page)), id);
     assert.notEqual(await page.getByTestId('scene-desc').textContent(), '', id);

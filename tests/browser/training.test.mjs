@@ -63,7 +63,8 @@ test('optimizer and learning rate can be changed', async () => {
   assert.ok(Math.abs(o.lr - 0.05) < 1e-9);
   await page.getByTestId('lr-input').fill('1000');
   await page.getByTestId('lr-input').press('Enter');
-  assert.match(await page.getByTestId('train-error').textContent(), /lr/);
+  // worded with the setting's label, not the scene's field name ("lr")
+  assert.match(await page.getByTestId('train-error').textContent(), /the learning rate 1000 is outside the allowed range/);
   await page.context().close();
 });
 

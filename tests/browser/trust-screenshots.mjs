@@ -1,7 +1,8 @@
 // Screenshots of issue 18's changes at 1280x720 and 390x844 (headless Chromium) into
 // tests/browser/screenshots/ (gitignored), to look at: undo/redo and "(edited)" labels, an
 // invalid value kept in its cell, training blocked with its reason, the optimizer switch on a
-// log-scale curve, Digits with an empty pad, a 3-channel colour preview. Needs `npm run build`.
+// log-scale curve, Digits with an empty pad, a 3-channel colour preview, a core error in Chinese,
+// Adam's counter after an undo, the Digits network scrolled into view. Needs `npm run build`.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,24 @@ const shots = [
   ['trust-digits-empty-pad', async (p) => {
     await p.getByTestId('preset-select').selectOption('digits');
     await p.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
+  }],
+  ['trust-error-zh', async (p) => {
+    await p.goto(`${p.url()}?lang=zh`);
+    await p.waitForSelector('body[data-ready="true"]');
+    await p.getByTestId('setting-0-kernel_size').fill('9'); await p.getByTestId('setting-0-kernel_size').press('Enter');
+    await p.getByTestId('layer-error-0').scrollIntoViewIfNeeded();
+  }],
+  ['trust-adam-undo', async (p) => {
+    await p.getByTestId('optimizer-select').selectOption('adam');
+    for (let i = 0; i < 3; i++) await p.getByTestId('btn-step').click();
+    await p.keyboard.press('Control+z');
+    await p.getByTestId('training-panel').scrollIntoViewIfNeeded();
+  }],
+  ['trust-digits-network', async (p) => {
+    await p.getByTestId('preset-select').selectOption('digits');
+    await p.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
+    await p.getByTestId('layer-card-0').scrollIntoViewIfNeeded();
+    await p.waitForTimeout(400); // heatmaps are drawn once they come into view
   }],
   ['trust-colour', async (p) => { await p.getByTestId('preset-select').selectOption('multichannel'); await p.getByTestId('input-card').scrollIntoViewIfNeeded(); }],
 ];

@@ -37,6 +37,7 @@ export class App implements Renderer {
     const a = this.controller;
     this.header = new Header(a);
     this.pipeline = new Pipeline(a, () => this.state);
+    this.pipeline.onGrow = () => this.renderSelection();
     this.inspector = new Inspector(a);
     this.training = new TrainingPanel(a);
     this.gradCheck = new GradCheckPanel(a);
@@ -94,6 +95,7 @@ export class App implements Renderer {
 
   /** Finishes pending drawing now (the explanation, highlights and heatmaps); idempotent. */
   settle(budgetMs = Infinity): void {
+    if (budgetMs === Infinity) this.pipeline.finishBuild();
     if (this.selectionQueued) {
       this.selectionQueued = false;
       this.drawSelection();

@@ -4,6 +4,7 @@
 // the redraw is not slowed by writing the scene out.
 import type { Actions } from './actions';
 import type { Engine, Result, Snapshot } from './engine';
+import type { OptimizerState } from './wasm/cnnlens.mjs';
 import { parseNumber } from './format';
 import { History, type HistoryEntry } from './history';
 import { findPreset } from './presets';
@@ -43,6 +44,8 @@ export class Controller implements Actions {
   /** curve length when the current Run started (one undo step per run) */
   private runStart = 0;
   private beforeTrainingCurve = 0;
+  /** the optimizer's state when training began (Reset training puts it back with the scene) */
+  private beforeTrainingOptimizer: OptimizerState | null = null;
 
   constructor(readonly engine: Engine, readonly state: UIState) {
     // the example the page opened with, as the core filled it in: "edited" is measured against it
@@ -81,7 +84,7 @@ export class Controller implements Actions {
 
   private entry(label: string): HistoryEntry {
     const st = this.state;
-    return { json: this.engine.sceneJson(), presetId: st.presetId, curve: st.training.curve.slice(), switches: st.training.switches.slice(), label };
+    return { json: this.engine.sceneJson(), optimizer: this.engine.optimizerState(), presetId: st.presetId, curve: st.training.curve.slice(), switches: st.training.switches.slice(), label };
   }
 
   private differs(e: HistoryEntry): boolean {
@@ -109,10 +112,12 @@ export class Controller implements Actions {
     if (e) this.restore(e);
   }
 
-  /** Shows a recorded state: model, example, curve; messages about the state left behind go. */
+  /** Shows a recorded state: model, optimizer state, example, curve; messages about the state left behind go. */
   private restore(e: HistoryEntry): void {
     const r = this.engine.load(e.json);
     if (!r.ok) return; // a state the core wrote itself: cannot happen, but never lose the current one
+    // the rebuilt model's optimizer starts afresh: Adam's t and moments come back from the entry
+    this.engine.setOptimizerState(e.optimizer);
     const st = this.state;
     st.presetId = e.presetId;
     const p = findPreset(e.presetId);
@@ -181,9 +186,13 @@ export class Controller implements Actions {
     this.begin();
     let error = '';
     const st = this.state;
+    const optimizer = this.engine.optimizerState();
     for (const v of scene.variants(next, edited)) {
       const r = this.engine.load(JSON.stringify(v));
       if (r.ok) {
+        // every parameter kept its name and size (an activation changed, padding...): the
+        // optimizer carries on as PyTorch's would; otherwise it starts afresh (the core refuses)
+        this.engine.setOptimizerState(optimizer);
         // the core's new model starts counting again: the page's curve goes on (same scene, changed)
         st.scene = this.current();
         st.layerErrors.clear();
@@ -466,6 +475,7 @@ export class Controller implements Actions {
     const st = this.state;
     if (st.beforeTraining === null) {
       st.beforeTraining = this.engine.sceneJson();
+      this.beforeTrainingOptimizer = this.engine.optimizerState();
       this.beforeTrainingCurve = st.training.curve.length;
     }
     const r = this.engine.train(n);
@@ -530,6 +540,7 @@ export class Controller implements Actions {
     const switches = this.state.training.switches.filter((s) => s.at <= this.beforeTrainingCurve);
     const keepMode = this.state.mode;
     this.loadScene(before, undefined, S.histResetTraining);
+    if (this.beforeTrainingOptimizer) this.engine.setOptimizerState(this.beforeTrainingOptimizer);
     this.state.training.curve = curve;
     this.state.training.switches = switches;
     this.state.mode = keepMode;

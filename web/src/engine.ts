@@ -2,8 +2,10 @@
 // copies tensors out of the wasm heap (views die at the next Model call).
 import type {
   CnnLensModule, Model, ConvExplanation, PoolExplanation, WeightGradExplanation,
-  InputGradExplanation, GradientCheckRow, OptimizerSettings, CellExplanation,
+  InputGradExplanation, GradientCheckRow, OptimizerSettings, CellExplanation, OptimizerState,
 } from './wasm/cnnlens.mjs';
+
+import { wordError } from './i18n';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -28,8 +30,9 @@ export interface Snapshot {
   history: Float32Array;
 }
 
+/** A failure in the reader's language: core errors are worded from their code and values. */
 function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return wordError(e);
 }
 
 function attempt<T>(f: () => T): Result<T> {
@@ -40,15 +43,46 @@ function attempt<T>(f: () => T): Result<T> {
   }
 }
 
+/** The read-only calls the page's own views use (they leave the cached scene JSON valid). */
+export type ModelReader = Pick<Model, 'view' | 'copy' | 'layerCount' | 'layerTensors' | 'layerType' | 'targetView' | 'outputShape'>;
+
 export class Engine {
   private current: Model | null = null;
+  /**
+   * Model.toJSON() of the current state, kept until something may change it: the digits net's
+   * JSON takes tens of ms, and opening it asks for it several times (history, share, worker).
+   */
+  private json: string | null = null;
 
   constructor(readonly module: CnnLensModule) {}
 
   /** The live model, for course authors (window.cnnlens). */
   get model(): Model {
     if (!this.current) throw new Error('no scene loaded');
+    this.json = null; // whoever holds the Model may change it
     return this.current;
+  }
+
+  /** The model was changed from outside (a course author's script, then refresh()). */
+  changedOutside(): void {
+    this.json = null;
+  }
+
+  /** The model for reading only (the views, the digits dashboard). */
+  get reader(): ModelReader {
+    if (!this.current) throw new Error('no scene loaded');
+    return this.current;
+  }
+
+  private get m(): Model {
+    if (!this.current) throw new Error('no scene loaded');
+    return this.current;
+  }
+
+  /** The model, about to be changed: the cached JSON is dropped. */
+  private get changing(): Model {
+    this.json = null;
+    return this.m;
   }
 
   /** Builds a new Model; on failure the previous one stays loaded and untouched. */
@@ -57,20 +91,22 @@ export class Engine {
     if (!made.ok) return made;
     this.current?.delete();
     this.current = made.value;
+    this.json = null;
     return { ok: true, value: undefined };
   }
 
   dispose(): void {
     this.current?.delete();
     this.current = null;
+    this.json = null;
   }
 
   sceneJson(): string {
-    return this.model.toJSON();
+    return (this.json ??= this.m.toJSON());
   }
 
   snapshot(): Snapshot {
-    const m = this.model;
+    const m = this.m;
     const layers: LayerSnap[] = [];
     const n = m.layerCount();
     for (let i = 0; i < n; i++) {
@@ -94,56 +130,66 @@ export class Engine {
   }
 
   setInput(values: ArrayLike<number>): Result<void> {
-    return attempt(() => this.model.setInput(values));
+    return attempt(() => this.changing.setInput(values));
   }
 
   setInputCell(channel: number, row: number, col: number, value: number): Result<void> {
-    return attempt(() => this.model.setInputCell(channel, row, col, value));
+    return attempt(() => this.changing.setInputCell(channel, row, col, value));
   }
 
   setParamElement(layer: number, name: 'weight' | 'bias', index: number, value: number): Result<void> {
-    return attempt(() => this.model.setParamElement(layer, name, index, value));
+    return attempt(() => this.changing.setParamElement(layer, name, index, value));
   }
 
   setParam(layer: number, name: 'weight' | 'bias', values: ArrayLike<number>): Result<void> {
-    return attempt(() => this.model.setParam(layer, name, values));
+    return attempt(() => this.changing.setParam(layer, name, values));
   }
 
   setTarget(target: number[] | number): Result<void> {
-    return attempt(() => this.model.setTarget(JSON.stringify(target)));
+    return attempt(() => this.changing.setTarget(JSON.stringify(target)));
   }
 
   setOptimizer(settings: OptimizerSettings | Record<string, unknown>): Result<void> {
-    return attempt(() => this.model.setOptimizer(JSON.stringify(settings)));
+    return attempt(() => this.changing.setOptimizer(JSON.stringify(settings)));
+  }
+
+  /** The optimizer's step count, moments and last change, and the loss history (copies). */
+  optimizerState(): OptimizerState {
+    return this.m.optimizerState();
+  }
+
+  /** Puts a saved optimizer state back; fails (nothing changed) when it belongs to other parameters. */
+  setOptimizerState(state: OptimizerState): Result<void> {
+    return attempt(() => this.changing.setOptimizerState(state));
   }
 
   /** n optimizer steps; the losses measured. Fails (model unchanged) when the loss diverges. */
   train(n: number): Result<Float32Array> {
-    return attempt(() => this.model.train(n));
+    return attempt(() => this.changing.train(n));
   }
 
   explainConv(layer: number, ch: number, r: number, c: number): Result<ConvExplanation> {
-    return attempt(() => this.model.explainConv(layer, ch, r, c));
+    return attempt(() => this.m.explainConv(layer, ch, r, c));
   }
 
   explainPool(layer: number, ch: number, r: number, c: number): Result<PoolExplanation> {
-    return attempt(() => this.model.explainPool(layer, ch, r, c));
+    return attempt(() => this.m.explainPool(layer, ch, r, c));
   }
 
   explainConvWeightGrad(layer: number, o: number, i: number, r: number, c: number): Result<WeightGradExplanation> {
-    return attempt(() => this.model.explainConvWeightGrad(layer, o, i, r, c));
+    return attempt(() => this.m.explainConvWeightGrad(layer, o, i, r, c));
   }
 
   explainConvInputGrad(layer: number, ch: number, r: number, c: number): Result<InputGradExplanation> {
-    return attempt(() => this.model.explainConvInputGrad(layer, ch, r, c));
+    return attempt(() => this.m.explainConvInputGrad(layer, ch, r, c));
   }
 
   /** How one cell of a node's tensor was obtained (the core's typed record), at most maxTerms terms. */
   explainCell(node: number, tensor: string, sample: number, index: number, maxTerms: number): Result<CellExplanation> {
-    return attempt(() => this.model.explainCell(node, tensor, sample, index, maxTerms));
+    return attempt(() => this.m.explainCell(node, tensor, sample, index, maxTerms));
   }
 
   gradientCheck(): Result<GradientCheckRow[]> {
-    return attempt(() => this.model.gradientCheck().results);
+    return attempt(() => this.changing.gradientCheck().results);
   }
 }

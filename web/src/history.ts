@@ -1,12 +1,16 @@
 // Undo/redo of the whole scene, kept below the views: a list of snapshots (the scene JSON the
-// core writes, which example it belongs to, and the page's loss curve) with a cursor. Every
+// core writes, the optimizer's state, which example it belongs to, and the page's loss curve)
+// with a cursor. Every
 // change the controller makes ends in one snapshot; undo/redo hand back a snapshot to load.
 // Plain data, no DOM: whatever page draws the scene later can reuse it as it is.
+import type { OptimizerState } from './wasm/cnnlens.mjs';
 
 /** One state of the work: enough to rebuild the model and every label and counter beside it. */
 export interface HistoryEntry {
   /** Model.toJSON(): network, parameters, input, target, optimizer settings */
   json: string;
+  /** Model.optimizerState(): step count (Adam's t), moments, last change, the core's loss history */
+  optimizer: OptimizerState;
   /** which example the scene belongs to ('custom' for files, links and scripts) */
   presetId: string;
   /** every training loss since the scene was opened (the curve and the step counter) */
@@ -24,9 +28,17 @@ export interface HistoryLimits { maxEntries: number; maxBytes: number }
 /** Defaults: generous for the small examples, a few dozen steps of the digits net. */
 export const DEFAULT_LIMITS: HistoryLimits = { maxEntries: 100, maxBytes: 24 * 1024 * 1024 };
 
-/** Rough memory of an entry: UTF-16 strings, 8 bytes per number. */
+/** Rough memory of an entry: UTF-16 strings, 8 bytes per number, the optimizer's Float32Arrays. */
 export function entryBytes(e: HistoryEntry): number {
-  return 2 * (e.json.length + e.label.length + e.presetId.length) + 8 * e.curve.length + 32 * e.switches.length + 64;
+  return 2 * (e.json.length + e.label.length + e.presetId.length) + 8 * e.curve.length + 32 * e.switches.length + 64 +
+    optimizerBytes(e.optimizer);
+}
+
+/** The optimizer state's arrays (4 bytes a value) and a little per parameter for the objects. */
+export function optimizerBytes(o: OptimizerState): number {
+  let n = o.lossHistory.byteLength + 32;
+  for (const p of o.params) n += (p.momentum?.byteLength ?? 0) + (p.velocity?.byteLength ?? 0) + (p.delta?.byteLength ?? 0) + 2 * (p.node.length + p.name.length) + 64;
+  return n;
 }
 
 export class History {

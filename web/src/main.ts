@@ -8,7 +8,7 @@ import { PRESETS } from './presets';
 import { parseScene } from './scene';
 import { initialState, type UIState } from './state';
 import { S } from './strings';
-import { LANG, LANGUAGES } from './i18n';
+import { LANG, LANGUAGES, wordError, wordedCodes } from './i18n';
 import { initTheme, setTheme, type Theme } from './theme';
 import { TOGGLE_THEME } from './views/header';
 import { mountLesson } from './lesson/lesson';
@@ -39,7 +39,7 @@ async function start(): Promise<void> {
   const themeChanged = () => document.dispatchEvent(new CustomEvent('cnnlens:theme'));
   initTheme(themeChanged);
   document.addEventListener(TOGGLE_THEME, (e) => { setTheme((e as CustomEvent<Theme>).detail); themeChanged(); });
-  Object.assign(window, { cnnlensI18n: { lang: LANG, languages: LANGUAGES } }); // for tests and course authors
+  Object.assign(window, { cnnlensI18n: { lang: LANG, languages: LANGUAGES, wordError, wordedCodes } }); // for tests and course authors
   root.classList.remove('loading');
   root.textContent = S.loading;
   try {
@@ -60,7 +60,7 @@ async function start(): Promise<void> {
       get state() { return state; },
       get lastRenderMs() { return app.lastRenderMs; },
       loadScene: (scene) => app.controller.loadScene(typeof scene === 'string' ? scene : JSON.stringify(scene), 'custom'),
-      refresh: () => { state.scene = app.controller.current(); app.render(); app.settle(); },
+      refresh: () => { engine.changedOutside(); state.scene = app.controller.current(); app.render(); app.settle(); },
       sceneJSON: () => engine.sceneJson(),
     };
     await bootShare(app, root); // shared link / saved work, share toolbar, ?embed=1

@@ -141,6 +141,11 @@ class Model {
   void set_target(const nlohmann::json& target);  // as the scene's "target" field
   void set_optimizer(const nlohmann::json& spec);
   void reset_optimizer();
+  // The optimizer's state (step count, moments, last change) and the loss history, copied; and
+  // putting such a copy back. restore checks every size first and throws SceneError
+  // "optimizer_state_mismatch" (changing nothing) when the copy belongs to other parameters.
+  OptimizerState optimizer_state() const;
+  void restore_optimizer_state(const OptimizerState& state);
 
   // For tools that perturb parameters (the gradient check): raw access, then refresh().
   std::vector<Param*> all_params();

@@ -2,12 +2,30 @@
 // lives in each Param (momentum, velocity, delta), so the page can show it as matrices.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "cnnlens/layer.hpp"
 #include "cnnlens/scene.hpp"
 
 namespace cnnlens {
+
+// One parameter's optimizer state, copied out: empty vectors mean "not started yet".
+struct ParamState {
+  std::string node;             // the node's id and the param's name ("weight"): checked on restore
+  std::string name;
+  std::vector<float> momentum;  // SGD velocity or Adam's m
+  std::vector<float> velocity;  // Adam's v
+  std::vector<float> delta;     // the last step's change
+};
+
+// Everything training leaves behind besides the parameters, so undo/redo can put it back
+// exactly: rebuilding the model from its scene would restart Adam's t and moments.
+struct OptimizerState {
+  int steps = 0;                    // optimizer steps taken (Adam's t)
+  std::vector<ParamState> params;   // every node's params, in node order
+  std::vector<float> loss_history;  // the recent losses (Model::loss_history)
+};
 
 class Optimizer {
  public:

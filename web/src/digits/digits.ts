@@ -9,11 +9,11 @@
 import type { App } from '../app';
 import type { Engine, Snapshot } from '../engine';
 import type { UIState } from '../state';
+import { wordError } from '../i18n';
 import { S } from '../strings';
 import { button, h, select, setText } from '../views/dom';
 import { CurveChart, ProbabilityBars, type Series } from './charts';
 import { ConfusionMatrix } from './confusion';
-import { loadDigits, type Digits } from './data';
 import { DrawPad } from './pad';
 import { argmax, softmax } from './preprocess';
 import { CLASSES, PIXELS, type EvalResult, type FromWorker, type ParamSet, type ToWorker } from './protocol';
@@ -42,7 +42,6 @@ class DigitsSession {
   private message = '';
   private messageIsError = false;
   private worker: Worker | null = null;
-  private generation = 0;
   private running = false;
   private steps = 0;
   private samples = 0;
@@ -73,6 +72,7 @@ class DigitsSession {
   private targetMode: 'predicted' | number = 'predicted';
   private expectedTarget = -1;
   private chartsDirty = true;
+  private chartFrame = 0;
 
   private readonly pad: DrawPad;
   private readonly bars = new ProbabilityBars();
@@ -152,32 +152,25 @@ class DigitsSession {
   private activate(): void {
     if (this.active || this.state.presetId !== DIGITS_PRESET) return;
     this.active = true;
-    const gen = ++this.generation;
     this.el.hidden = false;
     document.body.classList.add('digits-on');
     this.clearHistory();
     this.structure = structureOf(this.app.snapshot());
     this.shared = this.currentParams();
-    if (this.drawn) this.engine.setInput(this.drawn);
-    this.syncTarget();
     this.status = 'loading';
     this.message = S.digitsLoading;
     this.messageIsError = false;
+    // first, while the scene's JSON is still the one just written (the engine keeps it): the
+    // worker downloads the digits and builds its model while the page redraws
+    this.startWorker();
+    if (this.drawn) this.engine.setInput(this.drawn);
+    this.syncTarget();
     this.app.render();
-    loadDigits().then((data) => { if (gen === this.generation) this.startWorker(data); }, (e: unknown) => {
-      if (gen !== this.generation) return;
-      this.status = 'failed';
-      // the single-file page has no digits beside it: say so plainly, no developer commands
-      this.message = window.location.protocol === 'file:' ? S.digitsOffline : S.digitsLoadFailed(e instanceof Error ? e.message : String(e));
-      this.messageIsError = true;
-      this.renderDashboard();
-    });
   }
 
   private deactivate(): void {
     if (!this.active) return;
     this.active = false;
-    this.generation++;
     this.stopClock();
     this.running = false;
     this.worker?.terminate();
@@ -190,18 +183,19 @@ class DigitsSession {
     document.body.classList.remove('digits-on');
   }
 
-  private startWorker(data: Digits): void {
+  private startWorker(): void {
     let worker: Worker | null = null;
+    let why = '';
     try {
       worker = spawnTrainer();
     } catch (e) {
-      this.message = S.digitsNoWorker(e instanceof Error ? e.message : String(e));
+      why = S.digitsNoWorker(e instanceof Error ? e.message : String(e));
     }
     if (!worker) {
       this.status = 'failed';
-      this.message ||= S.digitsNoWorker('');
+      // the single-file page has neither the worker nor the digits: say so plainly, no developer commands
+      this.message = why || S.digitsOffline;
       this.messageIsError = true;
-      this.renderDashboard();
       return;
     }
     this.worker = worker;
@@ -211,9 +205,8 @@ class DigitsSession {
       e.preventDefault();
       this.onMessage({ type: 'error', message: e.message || S.digitsWorkerCrashed });
     };
-    // a copy (not a transfer): the data stay here for the next time the example opens
-    this.post({ type: 'init', scene: this.engine.sceneJson(), train: data.train, test: data.test });
-    this.renderDashboard();
+    const data = new URL('digits/', document.baseURI).href;
+    this.post({ type: 'init', scene: this.engine.sceneJson(), data });
   }
 
   private post(msg: ToWorker): void {
@@ -225,6 +218,11 @@ class DigitsSession {
   private onMessage(m: FromWorker): void {
     if (!this.active) return;
     switch (m.type) {
+      case 'loadFailed':
+        this.status = 'failed';
+        this.message = S.digitsLoadFailed(m.message);
+        this.messageIsError = true;
+        break;
       case 'ready':
         this.status = 'ready';
         this.message = S.digitsReady;
@@ -261,7 +259,7 @@ class DigitsSession {
       case 'error':
         this.stopClock();
         this.running = false;
-        this.message = S.digitsTrainingStopped(m.message);
+        this.message = S.digitsTrainingStopped(m.code ? wordError(m) : m.message);
         this.messageIsError = true;
         break;
     }
@@ -385,7 +383,7 @@ class DigitsSession {
 
   /** Target = the predicted class, or the class chosen. */
   private syncTarget(): void {
-    const m = this.engine.model;
+    const m = this.engine.reader;
     let k: number;
     if (this.targetMode === 'predicted') {
       const last = m.layerCount() - 1;
@@ -399,7 +397,7 @@ class DigitsSession {
   }
 
   private currentParams(): ParamSet[] {
-    const m = this.engine.model;
+    const m = this.engine.reader;
     const out: ParamSet[] = [];
     for (let i = 0; i < m.layerCount(); i++) {
       if (m.layerTensors(i).some((t) => t.name === 'weight')) out.push({ layer: i, weight: m.copy(i, 'weight'), bias: m.copy(i, 'bias') });
@@ -456,7 +454,7 @@ class DigitsSession {
     d.epochMs = this.epochMs === null ? '' : this.epochMs.toFixed(0);
     d.goalMs = this.goalMs === null ? '' : this.goalMs.toFixed(0);
 
-    const m = this.engine.model;
+    const m = this.engine.reader;
     const out = m.copy(m.layerCount() - 1, 'output');
     if (!this.drawn) {
       // the pad is empty: no verdict about an input nobody drew (the network below still shows the example's)
@@ -476,13 +474,25 @@ class DigitsSession {
     const mode = this.targetMode === 'predicted' ? 'predicted' : String(this.targetMode);
     if (this.target.value !== mode) this.target.value = mode;
 
-    if (this.chartsDirty) {
+    // the charts read styles and redraw three canvases: in a frame of their own, not inside the
+    // page's redraw (opening Digits would otherwise do both in one task)
+    // (one chart per frame: the first text drawn on a canvas is slow in software raster)
+    if (this.chartsDirty && !this.chartFrame) {
       this.chartsDirty = false;
-      this.renderCharts(last);
+      const part = (k: number) => {
+        this.chartFrame = 0;
+        if (!this.active) return;
+        this.renderCharts(k, this.evals.at(-1) ?? null);
+        if (k < 2) this.chartFrame = requestAnimationFrame(() => part(k + 1));
+        else if (this.chartsDirty) this.renderDashboard();
+      };
+      this.chartFrame = requestAnimationFrame(() => part(0));
     }
   }
 
-  private renderCharts(last: EvalResult | null): void {
+  /** Chart `part`: 0 the loss curves, 1 the accuracy curves, 2 the confusion matrix. */
+  private renderCharts(part: number, last: EvalResult | null): void {
+    if (part === 2) { this.confusion.render(last?.confusion ?? null, last?.epoch ?? null); return; }
     const ex = this.evals.map((e) => e.epoch);
     const css = getComputedStyle(document.documentElement);
     const train = css.getPropertyValue('--digits-train').trim() || '#2166ac';
@@ -495,9 +505,8 @@ class DigitsSession {
       { label: S.digitsSeriesTrainAcc, color: train, x: ex, y: this.evals.map((e) => e.trainAccuracy) },
       { label: S.digitsSeriesTestAcc, color: test, dashed: true, x: ex, y: this.evals.map((e) => e.testAccuracy) },
     ];
-    this.lossChart.render(loss, S.digitsLossAria(this.lossY.at(-1)?.toFixed(3) ?? '—', last ? last.testLoss.toFixed(3) : '—'));
-    this.accChart.render(acc, S.digitsAccuracyAria(last ? (last.trainAccuracy * 100).toFixed(1) : '—', last ? (last.testAccuracy * 100).toFixed(1) : '—'));
-    this.confusion.render(last?.confusion ?? null, last?.epoch ?? null);
+    if (part === 0) this.lossChart.render(loss, S.digitsLossAria(this.lossY.at(-1)?.toFixed(3) ?? '—', last ? last.testLoss.toFixed(3) : '—'));
+    else this.accChart.render(acc, S.digitsAccuracyAria(last ? (last.trainAccuracy * 100).toFixed(1) : '—', last ? (last.testAccuracy * 100).toFixed(1) : '—'));
   }
 }
 

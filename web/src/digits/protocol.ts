@@ -8,8 +8,11 @@ export interface DigitSet { images: Uint8Array; labels: Uint8Array }
 export interface ParamSet { layer: number; weight: Float32Array; bias: Float32Array }
 
 export type ToWorker =
-  /** a scene to train (its structure must take 1x28x28 inputs and give 10 classes) and the data */
-  | { type: 'init'; scene: string; train: DigitSet; test: DigitSet }
+  /**
+   * a scene to train (its structure must take 1x28x28 inputs and give 10 classes) and where the
+   * digits are (the folder's absolute URL): the worker downloads them itself, off the main thread
+   */
+  | { type: 'init'; scene: string; data: string }
   | { type: 'run' }
   | { type: 'pause' }
   /** one mini-batch, then a progress message */
@@ -33,6 +36,8 @@ export interface EvalResult {
 
 export type FromWorker =
   | { type: 'ready' }
+  /** the digits could not be downloaded (the worker waits for another init) */
+  | { type: 'loadFailed'; message: string }
   | {
     type: 'progress';
     running: boolean;
@@ -50,7 +55,8 @@ export type FromWorker =
     samplesPerSecond: number;
   }
   | { type: 'eval'; result: EvalResult }
-  | { type: 'error'; message: string };
+  /** code and details: a core error, worded on the page in the reader's language */
+  | { type: 'error'; message: string; code?: string; details?: unknown };
 
 export const IMAGE_SIDE = 28;
 export const PIXELS = IMAGE_SIDE * IMAGE_SIDE;

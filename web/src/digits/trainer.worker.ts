@@ -5,6 +5,7 @@
 // evaluations (test and train accuracy, loss, confusion matrix). Protocol: ./protocol.ts.
 import createCnnLens from '../wasm/cnnlens.mjs';
 import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
+import { loadDigits } from './data';
 import { BATCH, CLASSES, PIXELS, type DigitSet, type EvalResult, type FromWorker, type ParamSet, type ToWorker } from './protocol';
 
 /** work between two looks at the message queue */
@@ -91,7 +92,8 @@ function work(): void {
 function fail(e: unknown): void {
   running = false;
   evalJob = null;
-  post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  const core = e as { code?: unknown; details?: unknown };
+  post({ type: 'error', message: e instanceof Error ? e.message : String(e), code: typeof core?.code === 'string' ? core.code : undefined, details: core?.details });
 }
 
 // ------------------------------------------------------------------ training
@@ -251,11 +253,18 @@ async function handle(msg: ToWorker): Promise<void> {
   const lens = await lensReady;
   try {
     switch (msg.type) {
-      case 'init':
+      case 'init': {
         running = false;
         load(lens, msg.scene);
-        train = msg.train;
-        test = msg.test;
+        let data;
+        try {
+          data = await loadDigits(msg.data);
+        } catch (e) {
+          post({ type: 'loadFailed', message: e instanceof Error ? e.message : String(e) });
+          break;
+        }
+        train = data.train;
+        test = data.test;
         steps = 0;
         samples = 0;
         epochIndex = 0;
@@ -268,6 +277,7 @@ async function handle(msg: ToWorker): Promise<void> {
         startEval(true);
         post({ type: 'ready' });
         break;
+      }
       case 'run':
         if (model) running = true;
         break;

@@ -1,25 +1,45 @@
-// The core's error messages in the reader's words: "layer 1 (conv2d): kernel_size 9x9 is larger
-// than …" (the core counts layers from 1, as the cards do) names the layer as its card does
-// ("1. Convolution") and the field as the settings label ("kernel size"); a few frequent messages
-// are translated whole. Unknown text passes through unchanged. (Errors also carry a code and
-// details — Error.code, Error.details — for wording that does not parse text.)
+// The core's errors in the reader's words, from their code and values (Error.code, Error.details;
+// the English Error.message is not parsed): where it happened as the card names it ("1. Convolution"),
+// then the sentence of errorWords.ts with the settings' labels ("kernel size").
 import type { Strings } from './en';
+import { errorWords, fieldWords } from './errorWords';
 
-const FIELDS = ['out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'out_features', 'negative_slope'];
+/** An Error from the wasm module, or the same facts posted by the digits worker. */
+export interface CoreErrorLike { code?: unknown; details?: unknown; message?: unknown }
 
-/** Whole sentences translated per language; $1… are the message's own numbers. */
-const SENTENCES: Partial<Record<string, [RegExp, string][]>> = {
-  zh: [
-    [/(layer \d+ \([a-z_0-9]+\)): kernel_size (\S+) is larger than the padded input (\S+)/g, '$1：kernel_size $2 大于补零后的输入 $3'],
-    [/(layer \d+ \([a-z_0-9]+\)): ([a-z_]+) must be an integer, got ([^\s—]+)/g, '$1：$2 必须是整数，而不是 $3'],
-    [/(layer \d+ \([a-z_0-9]+\)): ([a-z_]+) must be a finite number/g, '$1：$2 必须是有限的数'],
-  ],
-};
+export function isCoreError(e: unknown): e is CoreErrorLike & { code: string } {
+  return typeof e === 'object' && e !== null && typeof (e as CoreErrorLike).code === 'string';
+}
 
-export function wordCoreError(msg: string, S: Strings, lang: string): string {
-  let out = msg;
-  for (const [re, to] of SENTENCES[lang] ?? []) out = out.replace(re, to);
-  out = out.replace(/\blayer (\d+) \(([a-z_0-9]+)\)/g, (_, i: string, type: string) => `“${S.layerTitle(Number(i) - 1, S.layerNames[type] ?? type)}”`);
-  for (const f of FIELDS) out = out.replace(new RegExp(`\\b${f}\\b`, 'g'), S.settingNames[f] ?? f);
-  return out;
+/** The codes this page can word (tests compare them with Module.errorCodes()). */
+export const wordedCodes = (): string[] => Object.keys(errorWords);
+
+function fieldLabel(field: string, S: Strings, lang: string): string {
+  if (!field) return '';
+  return S.settingNames[field] ?? fieldWords[field]?.[lang as 'en' | 'zh'] ?? fieldWords[field]?.en ?? field;
+}
+
+/** "“1. Convolution”", "node “conv1” (Convolution)", or '' when the error is about no layer. */
+function placeOf(code: string, d: Record<string, unknown>, S: Strings, lang: string): string {
+  const type = typeof d.type === 'string' ? d.type : '';
+  const layer = typeof d.layer === 'number' ? d.layer : 0;
+  const node = typeof d.node === 'string' ? d.node : '';
+  const kind = S.layerNames[type] ?? type;
+  if (code.startsWith('onnx_')) return node ? (lang === 'zh' ? `节点“${node}”` : `node “${node}”`) : '';
+  if (layer > 0 && type) return `“${S.layerTitle(layer - 1, kind)}”`;
+  if (node && type) return lang === 'zh' ? `节点“${node}”（${kind}）` : `node “${node}” (${kind})`;
+  return '';
+}
+
+/** The error worded in `lang`; an error without a code (not from the core) keeps its message. */
+export function wordCoreError(e: unknown, S: Strings, lang: string): string {
+  if (!isCoreError(e)) return e instanceof Error ? e.message : String(e);
+  const words = errorWords[e.code];
+  const d = (typeof e.details === 'object' && e.details !== null ? e.details : {}) as Record<string, unknown>;
+  if (!words) return typeof e.message === 'string' ? e.message : e.code;
+  const field = typeof d.field === 'string' ? d.field : '';
+  const say = (lang === 'zh' ? words.zh : words.en)({ d, field: fieldLabel(field, S, lang) });
+  const where = placeOf(e.code, d, S, lang);
+  if (!where) return say;
+  return lang === 'zh' ? `${where}：${say}` : `${where}: ${say}`;
 }

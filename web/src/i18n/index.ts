@@ -4,7 +4,7 @@
 // with ?lang= (the work is saved in localStorage, so nothing is lost).
 import { en, type Strings } from './en';
 import { zh } from './zh';
-import { wordCoreError } from './coreErrors';
+import { wordCoreError, wordedCodes } from './coreErrors';
 
 export interface Language {
   code: string;
@@ -61,14 +61,14 @@ export function switchLanguage(lang: Lang): void {
 }
 
 /**
- * Sets a message that may contain an English error from the C++ core: the core's words are
- * shown as they are, inside <span lang="en" class="core-msg"> so screen readers pronounce them
- * right; the page's own words around them are translated.
+ * Sets a message; core errors arrive worded already (wordError). Any run of Latin text left in
+ * a page of another script (a name the person gave, an op's name) goes inside
+ * <span lang="en" class="core-msg"> so screen readers pronounce it right.
  */
 export function setMessage(el: HTMLElement, raw: string): void {
   if (el.dataset.msg === raw) return;
   el.dataset.msg = raw;
-  const text = wordCore(raw);
+  const text = raw;
   const script = (LANGUAGES[LANG] as Language).script;
   if (!script) { el.textContent = text; return; }
   el.replaceChildren(...text.split(script).filter(Boolean).map((part) => {
@@ -81,7 +81,9 @@ export function setMessage(el: HTMLElement, raw: string): void {
   }));
 }
 
-/** The core's message with the page's names for layers and fields (./coreErrors.ts). */
-export function wordCore(msg: string): string {
-  return wordCoreError(msg, LANGUAGES[LANG].strings, LANG);
+/** An error from the core (Error.code, Error.details) in this page's language (./coreErrors.ts). */
+export function wordError(e: unknown, lang: Lang = LANG): string {
+  return wordCoreError(e, LANGUAGES[lang].strings, lang);
 }
+
+export { wordedCodes };

@@ -37,10 +37,18 @@ export function clearSaved(): void {
   try { storage()?.removeItem(STORAGE_KEY); } catch { /* storage unavailable */ }
 }
 
-/** Debounced writer: schedule() on every change; flush() writes now. */
+/**
+ * Debounced writer: schedule() on every change; flush() writes now. A scheduled save runs in
+ * three short tasks (read the scene, compact it, store it) rather than one long one, and skips
+ * the work when the scene text is the one saved last (the engine hands back the same string
+ * until the model changes).
+ */
 export class Saver {
   private timer = 0;
   private last = '';
+  private lastScene = '';
+  private lastLabels = '';
+  private generation = 0;
 
   constructor(private readonly read: () => { sceneJson: string; view: ViewMode; presetId: string }) {
     window.addEventListener('pagehide', () => this.flush());
@@ -48,18 +56,40 @@ export class Saver {
   }
 
   schedule(): void {
-    if (!this.timer) this.timer = window.setTimeout(() => this.flush(), 300);
+    if (!this.timer) this.timer = window.setTimeout(() => { this.timer = 0; void this.saveInSteps(); }, 300);
   }
 
   flush(): void {
     clearTimeout(this.timer);
     this.timer = 0;
+    this.generation++;
     try {
       const { sceneJson, view, presetId } = this.read();
-      const text = JSON.stringify({ v: 1, scene: compactScene(sceneJson), view, presetId } satisfies Saved);
-      if (text === this.last) return;
-      storage()?.setItem(STORAGE_KEY, text);
-      this.last = text;
+      this.store(sceneJson, compactScene(sceneJson), view, presetId);
     } catch { /* quota exceeded or storage disabled: keep working without saving */ }
+  }
+
+  private async saveInSteps(): Promise<void> {
+    const gen = ++this.generation;
+    const pause = () => new Promise((done) => setTimeout(done, 0));
+    try {
+      const { sceneJson, view, presetId } = this.read();
+      if (sceneJson === this.lastScene && `${view}|${presetId}` === this.lastLabels) return;
+      await pause();
+      if (gen !== this.generation) return;
+      const compact = compactScene(sceneJson);
+      await pause();
+      if (gen !== this.generation) return;
+      this.store(sceneJson, compact, view, presetId);
+    } catch { /* quota exceeded or storage disabled: keep working without saving */ }
+  }
+
+  private store(sceneJson: string, compact: string, view: ViewMode, presetId: string): void {
+    const text = JSON.stringify({ v: 1, scene: compact, view, presetId } satisfies Saved);
+    this.lastScene = sceneJson;
+    this.lastLabels = `${view}|${presetId}`;
+    if (text === this.last) return;
+    storage()?.setItem(STORAGE_KEY, text);
+    this.last = text;
   }
 }

@@ -7,7 +7,7 @@ import { fmtShape } from '../format';
 import { ACTIVATIONS, SETTINGS, sizeText, type LayerSpec } from '../scene';
 import type { ViewMode } from '../state';
 import { S } from '../strings';
-import { setMessage, wordCore } from '../i18n';
+import { setMessage } from '../i18n';
 import { button, h, select } from './dom';
 import { TensorBlock } from './tensorBlock';
 import type { MatrixOptions } from './matrix';
@@ -145,7 +145,7 @@ export class LayerCard {
       const bad = invalid?.get(k);
       input.classList.toggle('invalid', Boolean(bad));
       input.setAttribute('aria-invalid', String(Boolean(bad)));
-      if (bad) { input.title = wordCore(bad.reason); if (document.activeElement !== input && input.value !== bad.text) input.value = bad.text; } else input.removeAttribute('title');
+      if (bad) { input.title = bad.reason; if (document.activeElement !== input && input.value !== bad.text) input.value = bad.text; } else input.removeAttribute('title');
     }
     for (const [t, block] of this.blocks) {
       const tensor = snap.tensors.get(t);

@@ -70,13 +70,9 @@ if (typeof document !== 'undefined') {
   }, { capture: true, passive: true });
 }
 
-/** A heatmap's drawing state: the canvas context and a one-pixel-per-cell image scaled up onto it. */
+/** A heatmap's drawing state: the canvas context and what it shows. */
 interface Heat {
   ctx: CanvasRenderingContext2D;
-  small: OffscreenCanvas;
-  smallCtx: OffscreenCanvasRenderingContext2D;
-  img: ImageData;
-  pixels: Uint32Array;
   /** what the canvas shows now: an edit leaves many maps as they were, and those are not redrawn */
   shown: { data: Float32Array; max: number; marks: Map<number, string> | null; focus: number; dark: boolean };
 }
@@ -101,6 +97,10 @@ export class MatrixView {
     MatrixView.drawQueued = false;
     const t0 = performance.now();
     for (const v of [...MatrixView.stale]) {
+      // off screen: drawn when it scrolls into view (Digits opens with ~200 maps below the fold);
+      // an unbudgeted call (tests, exports) draws everything now
+      if (!v.el.isConnected) { MatrixView.stale.delete(v); continue; } // replaced by a rebuild
+      if (v.offscreen !== false && budgetMs !== Infinity) continue;
       if (performance.now() - t0 > budgetMs) {
         if (!MatrixView.chunkQueued) {
           MatrixView.chunkQueued = true;
@@ -112,6 +112,29 @@ export class MatrixView {
       v.draw();
     }
   }
+
+  /** Heatmaps tell whether they are (near) the viewport, so off-screen ones wait to be drawn. */
+  private static watcher: IntersectionObserver | null = null;
+  private static readonly byCanvas = new WeakMap<Element, MatrixView>();
+  private static watch(v: MatrixView, canvas: HTMLCanvasElement): void {
+    if (typeof IntersectionObserver === 'undefined') return;
+    MatrixView.watcher ??= new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const view = MatrixView.byCanvas.get(e.target);
+        if (!view) continue;
+        view.offscreen = !e.isIntersecting;
+        if (!view.offscreen && MatrixView.stale.has(view)) view.requestDraw();
+      }
+    }, { rootMargin: '300px' });
+    MatrixView.byCanvas.set(canvas, v);
+    MatrixView.watcher.observe(canvas);
+  }
+  /**
+   * Far from the viewport? null until the observer's first report (a frame after the canvas is
+   * laid out): a new heatmap is drawn then, if it is on screen, never in the task that built it.
+   * Without IntersectionObserver every heatmap counts as on screen.
+   */
+  private offscreen: boolean | null = typeof IntersectionObserver === 'undefined' ? false : null;
 
   readonly el: HTMLElement;
   private readonly grid: HTMLElement;
@@ -163,6 +186,7 @@ export class MatrixView {
       this.editorHost = document.createElement('div');
       this.editorHost.className = 'tip';
       this.el.append(this.canvas, this.editorHost);
+      MatrixView.watch(this, this.canvas);
       this.canvas.addEventListener('keydown', (e) => this.onKey(e));
       this.canvas.addEventListener('pointermove', (e) => { if (this.painting < -1) this.point(this.indexAt(e.clientX, e.clientY)); });
       this.canvas.addEventListener('focus', () => this.point(this.active));
@@ -297,31 +321,46 @@ export class MatrixView {
   }
 
   private makeHeat(): Heat {
-    const { rows, cols } = this.o;
-    const small = new OffscreenCanvas(cols, rows);
-    const smallCtx = small.getContext('2d')!;
-    const img = smallCtx.createImageData(cols, rows);
     const shown = { data: new Float32Array(this.n), max: NaN, marks: null, focus: -1, dark: false };
-    return { ctx: this.canvas!.getContext('2d')!, small, smallCtx, img, pixels: new Uint32Array(img.data.buffer), shown };
+    return { ctx: this.canvas!.getContext('2d')!, shown };
+  }
+
+  /**
+   * One ImageData shared by every heatmap, as large as the largest canvas; each draw fills its
+   * top-left corner and puts just that rectangle. (Scaling a one-pixel-per-cell OffscreenCanvas
+   * up with drawImage cost several ms per map in software raster, ~60 ms when Digits opened.)
+   */
+  private static scratch: { img: ImageData; pixels: Uint32Array } | null = null;
+  private static scratchFor(ctx: CanvasRenderingContext2D, w: number, h: number): { img: ImageData; pixels: Uint32Array } {
+    const s = MatrixView.scratch;
+    if (s && s.img.width >= w && s.img.height >= h) return s;
+    const img = ctx.createImageData(Math.max(w, s?.img.width ?? 0), Math.max(h, s?.img.height ?? 0));
+    return (MatrixView.scratch = { img, pixels: new Uint32Array(img.data.buffer) });
   }
 
   /** One pixel per cell, scaled up without smoothing; then hatching and outlines on top. */
   private draw(): void {
     const cv = this.canvas!;
     const heat = (this.heat ??= this.makeHeat());
-    const { ctx, pixels, shown } = heat;
+    const { ctx, shown } = heat;
     const focus = document.activeElement === cv ? this.active : -1;
     const dark = themeOf(cv) === 'dark';
     if (shown.max === this.max && shown.marks === this.marks && shown.focus === focus && shown.dark === dark && sameData(shown.data, this.data)) return;
     shown.data.set(this.data.subarray(0, this.n));
     Object.assign(shown, { max: this.max, marks: this.marks, focus, dark });
     const { cols, rows } = this.o;
-    for (let i = 0; i < this.n; i++) pixels[i] = colorPixel(this.data[i], this.max, dark);
-    heat.smallCtx.putImageData(heat.img, 0, 0);
-    ctx.imageSmoothingEnabled = false;
-    if (this.n < rows * cols) ctx.clearRect(0, 0, cv.width, cv.height); // else the opaque image covers it
-    ctx.drawImage(heat.small, 0, 0, cv.width, cv.height);
     const { pxW, pxH } = this;
+    const { img, pixels } = MatrixView.scratchFor(ctx, cv.width, cv.height);
+    const stride = img.width;
+    // each cell a pxW x pxH block of its colour; cells past n (a ragged last row) transparent
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const i = r * cols + c;
+        const color = i < this.n ? colorPixel(this.data[i], this.max, dark) : 0;
+        for (let y = r * pxH, start = y * stride + c * pxW; y < (r + 1) * pxH; y++, start += stride) pixels.fill(color, start, start + pxW);
+      }
+    }
+    ctx.putImageData(img, 0, 0, 0, 0, cv.width, cv.height);
     const mc = markColors(dark);
     // not colour alone: negative cells get a diagonal hatch when cells are big enough to show it
     if (pxW >= 4 && pxH >= 4) {

@@ -1,5 +1,7 @@
 // The network as a left-to-right pipeline of cards. Rebuilds DOM only when the structure
-// (layers, shapes, tensors listed, view mode) changes; otherwise updates cells in place.
+// (layers, shapes, tensors listed, view mode) changes; otherwise updates cells in place. A big
+// network (Digits: hundreds of maps) is built a few cards per frame, so opening it never holds
+// the page for long; the cards not built yet are placeholders and get the newest numbers.
 import type { Actions } from '../actions';
 import type { MarkGroup } from '../explain';
 import type { Snapshot } from '../engine';
@@ -11,7 +13,7 @@ import { InputCard } from './inputCard';
 import { LayerCard, type CardContext } from './layerCard';
 import { LossCard } from './lossCard';
 import type { TensorBlock } from './tensorBlock';
-import type { MatrixView } from './matrix';
+import { MatrixView } from './matrix';
 
 /** A highlight on one cell: (layer, tensor, matrix k, cell index) gets a class. */
 export interface Mark { layer: number; tensor: string; sub: number; index: number; cls: string }
@@ -20,7 +22,15 @@ export class Pipeline {
   readonly el: HTMLElement;
   private key = '';
   private input: InputCard | null = null;
-  private cards: LayerCard[] = [];
+  private cards: (LayerCard | null)[] = [];
+  /** each layer's stage: holds a placeholder until the card is built */
+  private stages: HTMLElement[] = [];
+  private ctx: CardContext | null = null;
+  private latest: { snap: Snapshot; st: UIState } | null = null;
+  private chunk = 0;
+  private focusId: string | undefined;
+  /** called when cards were added after the build began (their highlights are drawn then) */
+  onGrow: () => void = () => {};
   private loss: LossCard | null = null;
   private registry = new Map<string, TensorBlock>();
   private marked = new Set<MatrixView>();
@@ -34,19 +44,28 @@ export class Pipeline {
   }
 
   render(snap: Snapshot, st: UIState): void {
+    this.latest = { snap, st };
     const key = structureKey(snap, st);
     if (key !== this.key) {
       this.key = key;
       this.build(snap, st);
     }
     this.input!.update(snap);
-    snap.layers.forEach((l, i) => this.cards[i].update(l, st.layerErrors.get(i), st.invalid));
+    snap.layers.forEach((l, i) => this.cards[i]?.update(l, st.layerErrors.get(i), st.invalid));
     this.loss!.update(snap, st);
+  }
+
+  /** Builds the cards still missing now (before exporting or reading every matrix). */
+  finishBuild(): void {
+    this.buildMore(Infinity);
   }
 
   private build(snap: Snapshot, st: UIState): void {
     // keep keyboard focus on the same control across a rebuild, when it still exists
-    const focusId = (document.activeElement as HTMLElement | null)?.dataset?.testid;
+    this.focusId = (document.activeElement as HTMLElement | null)?.dataset?.testid;
+    const t0 = performance.now();
+    cancelAnimationFrame(this.chunk);
+    this.chunk = 0;
     this.registry.clear();
     this.marked.clear();
     this.baseSource = null;
@@ -55,17 +74,49 @@ export class Pipeline {
       mode: st.mode,
       register: (layer, tensor, block) => this.registry.set(`${layer}:${tensor}`, block),
     };
+    this.ctx = ctx;
     this.input = new InputCard(ctx, snap, this.getState);
-    this.cards = snap.layers.map((l, i) => new LayerCard(ctx, l, st.scene.layers[i] ?? { type: l.type }, snap.layers.length));
+    this.cards = snap.layers.map(() => null);
     this.loss = new LossCard(ctx, snap, st);
     // each stage carries the arrow to the next one, so a wrapped line never starts with an arrow
     const stage = (card: HTMLElement, pos: number) => h('div', { class: 'stage' }, card, this.connector(pos));
-    const parts: HTMLElement[] = [stage(this.input.el, 0)];
-    this.cards.forEach((c, i) => parts.push(stage(c.el, i + 1)));
-    parts.push(this.loss.el);
+    this.stages = snap.layers.map((_, i) => stage(h('div', { class: 'card card-pending', 'aria-busy': 'true', testid: `card-pending-${i}` }), i + 1));
     this.el.dataset.mode = st.mode;
-    this.el.replaceChildren(...parts);
-    if (focusId) (this.el.querySelector(`[data-testid="${focusId}"]`) as HTMLElement | null)?.focus();
+    this.el.replaceChildren(stage(this.input.el, 0), ...this.stages, this.loss.el);
+    // what the task that changed the scene has left of a frame's budget: a small network is
+    // built at once, a big one goes on in the next frames
+    this.buildMore(MatrixView.FRAME_BUDGET_MS, t0, false);
+  }
+
+  /**
+   * Builds cards in order until `budgetMs` has passed since `t0`; the rest in the next frames
+   * (at least one card per frame, so it always finishes).
+   */
+  private buildMore(budgetMs: number, t0 = performance.now(), atLeastOne = true): void {
+    cancelAnimationFrame(this.chunk);
+    this.chunk = 0;
+    const latest = this.latest;
+    if (!latest || !this.ctx) return;
+    const { snap, st } = latest;
+    let built = 0;
+    for (let i = 0; i < this.cards.length; i++) {
+      if (this.cards[i]) continue;
+      if ((built > 0 || !atLeastOne) && performance.now() - t0 > budgetMs) {
+        this.chunk = requestAnimationFrame(() => { this.buildMore(MatrixView.FRAME_BUDGET_MS); this.onGrow(); });
+        break;
+      }
+      const l = snap.layers[i];
+      const card = new LayerCard(this.ctx, l, st.scene.layers[i] ?? { type: l.type }, snap.layers.length);
+      card.update(l, st.layerErrors.get(i), st.invalid);
+      this.cards[i] = card;
+      this.stages[i].firstElementChild!.replaceWith(card.el);
+      built++;
+    }
+    this.baseSource = null; // the highlights are looked up again, for the new cards too
+    if (this.focusId) {
+      const el = this.el.querySelector(`[data-testid="${this.focusId}"]`) as HTMLElement | null;
+      if (el) { el.focus(); this.focusId = undefined; }
+    }
   }
 
   /** The arrow between two cards, with a menu that inserts a layer there. */
