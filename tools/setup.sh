@@ -13,6 +13,7 @@ apt_packages=(
   libprotozero-dev                   # header-only protobuf reader/writer for ONNX import and export
   emscripten                         # em++ and Embind for the wasm module
   chromium                           # headless browser for the page tests
+  fonts-wqy-microhei                 # a Chinese font, so the page's Chinese screenshots show glyphs
   firefox-esr                        # the offline single file is also tested in Firefox
   python3-torch                      # runs the exported PyTorch scripts (tests/export)
 )
