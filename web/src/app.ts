@@ -23,6 +23,7 @@ export class App implements Renderer {
   private renderStart = -1;
   /** Called after every full redraw (embed modes post their height, keep inputs disabled). */
   private readonly renderListeners: (() => void)[] = [];
+  private readonly cardListeners: (() => void)[] = [];
   /** Called whenever the scene's name may have changed (the page's document title follows). */
   private readonly labelListeners: (() => void)[] = [];
   private readonly header: Header;
@@ -37,7 +38,10 @@ export class App implements Renderer {
     const a = this.controller;
     this.header = new Header(a);
     this.pipeline = new Pipeline(a, () => this.state);
-    this.pipeline.onGrow = () => this.renderSelection();
+    this.pipeline.onGrow = () => {
+      this.renderSelection();
+      for (const listener of this.cardListeners) listener();
+    };
     this.inspector = new Inspector(a);
     this.training = new TrainingPanel(a);
     this.gradCheck = new GradCheckPanel(a);
@@ -65,6 +69,7 @@ export class App implements Renderer {
     this.renderChrome();
     this.gradCheck.render(this.state);
     for (const listener of this.renderListeners) listener();
+    for (const listener of this.cardListeners) listener();
   }
 
   /** The header, history buttons and training panel: what a change to the history alone changes. */
@@ -80,6 +85,19 @@ export class App implements Renderer {
 
   onRender(listener: () => void): void {
     this.renderListeners.push(listener);
+  }
+
+  /**
+   * After every render and whenever the pipeline adds cards it built later (a big network is
+   * built over several frames): for whatever decorates or locks the cards' controls.
+   */
+  onCards(listener: () => void): void {
+    this.cardListeners.push(listener);
+  }
+
+  /** Resolves when the network's cards are all built (a big one takes a few frames). */
+  whenBuilt(): Promise<void> {
+    return this.pipeline.whenBuilt();
   }
 
   /**

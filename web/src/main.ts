@@ -66,6 +66,7 @@ async function start(): Promise<void> {
     await bootShare(app, root); // shared link / saved work, share toolbar, ?embed=1
     mountLesson(app, engine, state, root);
     mountDigits(app, engine, state, root); // the Digits example's dashboard and training worker
+    await app.whenBuilt(); // "ready" promises every card of the opening network, also to embedders
     document.body.dataset.ready = 'true';
   } catch (e) {
     root.textContent = S.loadFailed(e instanceof Error ? e.message : String(e));

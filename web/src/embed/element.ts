@@ -133,6 +133,7 @@ export class CnnLensElement extends HTMLElement {
       applyPanels(root, parsePanels(this.getAttribute('panels')));
       if (this.hasAttribute('readonly')) setReadonly(app, root, true);
       await this.loadAttrScene();
+      await app.whenBuilt(); // ready: every card of the network exists
       this.dataset.ready = 'true';
       this.dispatchEvent(new CustomEvent('cnnlens-ready', { bubbles: true, composed: true }));
     } catch (e) {

@@ -45,7 +45,7 @@ export function setReadonly(app: App, root: HTMLElement, on: boolean): void {
     const inMatrix = (e: Event) => root.classList.contains('cl-readonly') && !!(e.target as Element | null)?.closest?.('.grid, canvas.heat');
     root.addEventListener('click', (e) => { if (inMatrix(e)) e.stopPropagation(); }, true);
     root.addEventListener('keydown', (e) => { if (inMatrix(e) && EDIT_KEYS.test(e.key)) e.stopPropagation(); }, true);
-    app.onRender(() => disableInputs(root));
+    app.onCards(() => disableInputs(root)); // cards built in later frames are locked too
   }
   disableInputs(root);
 }

@@ -89,7 +89,8 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
     const header = root.querySelector('.app-header');
     header?.insertBefore(bar.el, header.querySelector('.scene-desc'));
     const saver = new Saver(() => ({ sceneJson: app.controller.engine.sceneJson(), view: st.mode, presetId: st.presetId }));
-    app.onRender(() => { saver.schedule(); addCsvButtons(app, root); });
+    app.onRender(() => saver.schedule());
+    app.onCards(() => addCsvButtons(app, root));
     app.render();
     if (sceneParam !== null && !notice) saver.flush();
     Object.assign(window.cnnlens ?? {}, { shareLink: () => shareLink(app), importScene: (text: string) => bar.importText(text, 'scene.json') });

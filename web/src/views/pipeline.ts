@@ -112,11 +112,25 @@ export class Pipeline {
       this.stages[i].firstElementChild!.replaceWith(card.el);
       built++;
     }
+    if (this.chunk === 0) this.settleBuilt();
     this.baseSource = null; // the highlights are looked up again, for the new cards too
     if (this.focusId) {
       const el = this.el.querySelector(`[data-testid="${this.focusId}"]`) as HTMLElement | null;
       if (el) { el.focus(); this.focusId = undefined; }
     }
+  }
+
+  private builtWaiters: (() => void)[] = [];
+  private settleBuilt(): void {
+    const waiters = this.builtWaiters;
+    this.builtWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once every card of the current network exists (now, or after the frames that build it). */
+  whenBuilt(): Promise<void> {
+    if (this.chunk === 0 && !this.cards.includes(null)) return Promise.resolve();
+    return new Promise((resolve) => this.builtWaiters.push(resolve));
   }
 
   /** The arrow between two cards, with a menu that inserts a layer there. */
