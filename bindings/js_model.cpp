@@ -51,41 +51,7 @@ val gradient_sum_to_js(const Sum& g, emscripten::EM_VAL (*terms_to_js)(const voi
 
 using emscripten::typed_memory_view;
 
-// Runs `body`; any C++ exception becomes a JS Error carrying its message (and code and details).
-template <typename Body>
-auto guarded(Body&& body) -> decltype(body()) {
-  std::string message, code, details;
-  try {
-    return body();
-  } catch (const SceneError& e) {
-    message = e.what();
-    code = e.code();
-    details = e.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  } catch (const std::bad_alloc&) {
-    message = "out of memory: the network is too large for this page";
-    code = "out_of_memory";
-  } catch (const std::exception& e) {
-    message = e.what();
-    code = "internal";
-  } catch (...) {
-    message = "unexpected internal error";
-    code = "internal";
-  }
-  throw_js_error(message, code, details);
-}
-
 }  // namespace
-
-// Throws a JS Error with `message`, and with `code` and `details` (the structured error,
-// docs/api.md) when the core gave them. Called outside any C++ catch block so no C++ exception
-// is left in flight when the JS exception unwinds the wasm frames.
-void throw_js_error(const std::string& message, const std::string& code, const std::string& details_json) {
-  val error = val::global("Error").new_(val(message));
-  error.set("code", val(code));
-  error.set("details", details_json.empty() ? val::object() : val::global("JSON").call<val>("parse", val(details_json)));
-  error.throw_();
-  __builtin_unreachable();
-}
 
 namespace {
 
