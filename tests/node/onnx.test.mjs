@@ -166,6 +166,9 @@ test('files that cannot be read throw an Error with an onnx_ code and details; t
     [new Uint8Array(1000).fill(0xff), 'onnx_malformed'],
     [channelsLast, 'onnx_transpose_activation'],
     [selu, 'onnx_unsupported_op'],
+    // a graph field whose length says 4 GB - 1, and 2 GB: past the ptrdiff_t of wasm32
+    [new Uint8Array([0x3a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]), 'onnx_malformed'],
+    [new Uint8Array([0x3a, 0x80, 0x80, 0x80, 0x80, 0x08, 1, 2, 3]), 'onnx_malformed'],
   ];
   const check = () => {
     for (const [bytes, code] of cases) {
