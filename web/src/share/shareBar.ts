@@ -1,4 +1,5 @@
-// The "Share and save" toolbar of the full page: copy link, save/open JSON, PNG, PyTorch code.
+// The "Share and save" toolbar of the full page: copy link, save JSON, open JSON or ONNX, PNG,
+// PyTorch code.
 import type { App } from '../app';
 import { S } from '../strings';
 import { sceneLabel } from '../labels';
@@ -6,6 +7,7 @@ import { button, h } from '../views/dom';
 import { encodeScene } from './codec';
 import { canvasPng, download, drawCards, fileStem, visibleCards } from './exporters';
 import { showNotice } from './notice';
+import { openOnnx } from './onnxImport';
 import { compactScene } from './numbers';
 import { pytorchScript } from './pytorchExport';
 
@@ -43,7 +45,7 @@ export class ShareBar {
       button(S.saveFile, () => { this.exportJson(); this.localBox.hidden = true; }, { class: 'primary', testid: 'local-save-file' }),
       button(S.close, () => { this.localBox.hidden = true; }, { class: 'icon' }));
     this.status = h('span', { class: 'cl-share-status', role: 'status', testid: 'share-status' });
-    this.file = h('input', { type: 'file', accept: '.json,application/json', hidden: true, testid: 'import-file' });
+    this.file = h('input', { type: 'file', accept: '.json,application/json,.onnx', hidden: true, testid: 'import-file' });
     this.file.addEventListener('change', () => void this.importFile());
     this.el = h('div', { class: 'cl-sharebar', role: 'group', 'aria-label': S.shareBar, testid: 'sharebar' },
       button(S.copyLink, () => void this.copyLink(), { title: S.copyLinkTitle, testid: 'share-copy-link' }),
@@ -96,11 +98,25 @@ export class ShareBar {
     return true;
   }
 
+  /** Opens an ONNX model as one undo step; errors go to the notice, the current work stays. */
+  async importOnnx(bytes: Uint8Array, name: string): Promise<boolean> {
+    const r = await openOnnx(bytes, this.app.controller.engine.module);
+    if (!r.ok) {
+      showNotice(this.root, r.reason === 'not_chain' ? r.error : S.noticeImportFailed(r.error));
+      return false;
+    }
+    const loaded = this.app.controller.loadScene(r.json, 'custom', S.histImportOnnx);
+    if (!loaded.ok) { showNotice(this.root, S.noticeImportFailed(loaded.error)); return false; }
+    showNotice(this.root, S.noticeImported(name), 'info');
+    return true;
+  }
+
   private async importFile(): Promise<void> {
     const f = this.file.files?.[0];
     if (!f) return;
-    this.importText(await f.text(), f.name);
     this.file.value = '';
+    if (/\.onnx$/i.test(f.name)) await this.importOnnx(new Uint8Array(await f.arrayBuffer()), f.name);
+    else this.importText(await f.text(), f.name);
   }
 
   async exportPng(): Promise<void> {
