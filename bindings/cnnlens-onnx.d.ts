@@ -10,7 +10,7 @@ export interface CnnLensOnnxModule {
    */
   importOnnx(bytes: Uint8Array | ArrayBuffer): string;
   /** Writes a scene (JSON text, e.g. Model.toJSON()) as an ONNX model, opset 15. */
-  exportOnnx(sceneJson: string): Uint8Array;
+  exportOnnx(sceneJson: string): Uint8Array<ArrayBuffer>;
   /** Bytes of this module's wasm heap in use by malloc (for leak tests). */
   heapInUse(): number;
 }

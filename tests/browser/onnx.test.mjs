@@ -3,7 +3,7 @@
 // as it was; a chain of classic layers (the deep example, exported by `cnnlens export`) opens with
 // the file's weights, as one undo step. Writes 1280x720 screenshots of a refusal and of the opened
 // model to $CNNLENS_SCREENSHOTS (default: the temporary folder). The offline single file, which
-// has no ONNX reader, says so.
+// has no ONNX reader, says so. The ONNX button downloads a model that reads back the same.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -30,7 +30,7 @@ before(async () => {
 after(async () => { await h?.close(); });
 
 async function openAt(url, viewport = { width: 1280, height: 900 }) {
-  const context = await h.browser.newContext({ viewport });
+  const context = await h.browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
@@ -124,6 +124,21 @@ test('the offline single file has no ONNX reader (its size budget) and says so; 
   await openFile(page, 'deep.onnx', deepOnnx);
   await page.getByTestId('notice-text').filter({ hasText: 'this offline copy of the page has no ONNX reader' }).waitFor();
   assert.equal(await sceneJson(page), before);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the ONNX button downloads the network as a model that reads back with the page\'s weights', async () => {
+  const page = await openAt(h.server.url);
+  await page.getByTestId('preset-select').selectOption('deep');
+  const scene = JSON.parse(await sceneJson(page));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-onnx').click()]);
+  assert.match(download.suggestedFilename(), /\.onnx$/);
+  const back = JSON.parse(execFileSync(cli, ['import', await download.path()]).toString());
+  assert.deepEqual(back.nodes.map((n) => n.type), scene.layers.map((l) => l.type));
+  scene.layers.forEach((layer, i) => {
+    for (const name of ['weight', 'bias']) if (layer[name]) assert.deepEqual(back.nodes[i][name].data, layer[name], `layer ${i} ${name}`);
+  });
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

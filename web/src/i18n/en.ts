@@ -264,6 +264,9 @@ export const en = {
   notJson: 'it is not valid JSON',
   // opening ONNX models (web/src/share/onnxImport.ts)
   histImportOnnx: 'open an ONNX model',
+  exportOnnx: 'ONNX',
+  exportOnnxTitle: 'Download this network with its weights as an ONNX model (opset 15), for PyTorch, onnxruntime or Netron',
+  noticeExportFailed: (msg: string) => `Could not write the ONNX model: ${msg}.`,
   onnxMalformed: 'it is not a readable ONNX model (damaged, cut short, or another kind of file)',
   onnxUnsupportedOp: (op: string, node: string) => `the model uses the ONNX operator ${op}${node ? ` (node “${node}”)` : ''}, which CNN Lens does not read`,
   onnxChannelsLast: 'the model reorders its activations channels-last (as tf2onnx exports Keras models); CNN Lens reads channels-first models, as PyTorch exports them',

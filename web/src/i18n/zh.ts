@@ -261,6 +261,9 @@ export const zh: Strings = {
   notJson: '它不是有效的 JSON',
   // 打开 ONNX 模型
   histImportOnnx: '打开 ONNX 模型',
+  exportOnnx: 'ONNX',
+  exportOnnxTitle: '把这个网络连同权重下载为 ONNX 模型（opset 15），可用于 PyTorch、onnxruntime 或 Netron',
+  noticeExportFailed: (msg: string) => `无法写出 ONNX 模型：${msg}。`,
   onnxMalformed: '它不是可读取的 ONNX 模型（文件已损坏、被截断，或是别的类型的文件）',
   onnxUnsupportedOp: (op: string, node: string) => `模型用到了 ONNX 算子 ${op}${node ? `（节点“${node}”）` : ''}，CNN Lens 还不能读取它`,
   onnxChannelsLast: '模型把激活值重排为通道在后（tf2onnx 导出 Keras 模型时就是这样）；CNN Lens 读取通道在前的模型，也就是 PyTorch 导出的格式',

@@ -1,35 +1,11 @@
-// Opening an ONNX model in the page. The ONNX wasm module (cnnlens-onnx.mjs, bindings/
-// register_onnx.cpp) is loaded on first use only; it turns the file into a version-2 scene
-// (docs/onnx.md). The page draws chains of the classic layers on one sample, so an imported chain
+// Opening an ONNX model in the page. The ONNX module (./onnxModule.ts) turns the file into a
+// version-2 scene (docs/onnx.md). The page draws chains of the classic layers on one sample, so an imported chain
 // gets the batch of 1 dropped and a loss to train against; anything else is refused with a
 // message in the reader's language, and every failure leaves the current work as it is.
 import type { CnnLensModule } from '../wasm/cnnlens.mjs';
-import type { CnnLensOnnxModule } from '../wasm/cnnlens-onnx.mjs';
 import { asChain, LAYER_TYPES } from '../scene';
 import { S } from '../strings';
-
-let onnxModule: Promise<CnnLensOnnxModule> | null = null;
-
-/** The ONNX module, instantiated once (a failed load is retried on the next file). */
-function loadOnnxModule(): Promise<CnnLensOnnxModule> {
-  onnxModule ??= import('../wasm/cnnlens-onnx.mjs').then((m) => m.default());
-  onnxModule.catch(() => { onnxModule = null; });
-  return onnxModule;
-}
-
-/** The core's ONNX error (Error.code, Error.details) in the reader's words. */
-export function onnxErrorText(e: unknown): string {
-  const error = e as { code?: string; message?: string; details?: Record<string, unknown> };
-  switch (error?.code) {
-    case 'onnx_malformed': return S.onnxMalformed;
-    case 'onnx_unsupported_op': return S.onnxUnsupportedOp(String(error.details?.op_type ?? '?'), String(error.details?.node ?? ''));
-    case 'onnx_transpose_activation': return S.onnxChannelsLast;
-    case 'onnx_external_data': return S.onnxExternalData;
-    case 'onnx_too_large': case 'too_many_nodes': case 'out_of_memory': return S.onnxTooLarge;
-    case 'onnx_unavailable': return S.onnxUnavailable;
-    default: return error?.message ?? String(e);
-  }
-}
+import { loadOnnxModule, onnxErrorText } from './onnxModule';
 
 type Raw = Record<string, unknown> & { nodes: { type: string; id: string }[]; input: { shape: number[]; data: number[] } };
 

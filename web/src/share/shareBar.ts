@@ -1,5 +1,5 @@
 // The "Share and save" toolbar of the full page: copy link, save JSON, open JSON or ONNX, PNG,
-// PyTorch code.
+// PyTorch code, ONNX.
 import type { App } from '../app';
 import { S } from '../strings';
 import { sceneLabel } from '../labels';
@@ -8,6 +8,7 @@ import { encodeScene } from './codec';
 import { canvasPng, download, drawCards, fileStem, visibleCards } from './exporters';
 import { showNotice } from './notice';
 import { openOnnx } from './onnxImport';
+import { loadOnnxModule, onnxErrorText } from './onnxModule';
 import { compactScene } from './numbers';
 import { pytorchScript } from './pytorchExport';
 
@@ -53,6 +54,7 @@ export class ShareBar {
       button(S.importJson, () => this.file.click(), { title: S.importJsonTitle, testid: 'import-json' }),
       button(S.exportPng, () => void this.exportPng(), { title: S.exportPngTitle, testid: 'export-png' }),
       button(S.exportCode, () => this.showCode(), { title: S.exportCodeTitle, testid: 'export-code' }),
+      button(S.exportOnnx, () => void this.exportOnnx(), { title: S.exportOnnxTitle, testid: 'export-onnx' }),
       this.file, this.status, this.linkBox, this.localBox);
   }
 
@@ -124,6 +126,16 @@ export class ShareBar {
     const label = sceneLabel(this.app.state);
     const cv = drawCards(visibleCards(this.root, this.app.snapshot()), label);
     download(`${fileStem(label)}.png`, await canvasPng(cv));
+  }
+
+  /** Downloads the scene as an ONNX model (opset 15); what ONNX can't express gets a notice. */
+  async exportOnnx(): Promise<void> {
+    try {
+      const bytes = (await loadOnnxModule()).exportOnnx(this.app.controller.engine.sceneJson());
+      download(`${fileStem(this.title())}.onnx`, new Blob([bytes], { type: 'application/octet-stream' }));
+    } catch (e) {
+      showNotice(this.root, S.noticeExportFailed(onnxErrorText(e)));
+    }
   }
 
   showCode(): void {
