@@ -1,4 +1,4 @@
-// Opening ONNX models in the page, as a user does it with "Open file…": a damaged file and a model
+// Opening ONNX models in the page, as a user does it with "Open file…" (or by dropping the file): a damaged file and a model
 // the page can't draw (a ResNet) each give a message in the reader's language and leave the work
 // as it was; a chain of classic layers (the deep example, exported by `cnnlens export`) opens with
 // the file's weights, as one undo step. Writes 1280x720 screenshots of a refusal and of the opened
@@ -139,6 +139,24 @@ test('the ONNX button downloads the network as a model that reads back with the 
   scene.layers.forEach((layer, i) => {
     for (const name of ['weight', 'bias']) if (layer[name]) assert.deepEqual(back.nodes[i][name].data, layer[name], `layer ${i} ${name}`);
   });
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a .onnx file dropped on the page opens as Open file… opens it', async () => {
+  const page = await openAt(h.server.url);
+  await page.evaluate((base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], 'dropped.onnx', { type: 'application/octet-stream' }));
+    const target = document.querySelector('[data-testid="layer-card-0"]');
+    const over = new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true });
+    target.dispatchEvent(over);
+    if (!over.defaultPrevented) throw new Error('the page does not accept the drag');
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, deepOnnx.toString('base64'));
+  await page.getByTestId('notice-text').filter({ hasText: 'Opened dropped.onnx.' }).waitFor();
+  assert.deepEqual(JSON.parse(await sceneJson(page)).layers.map((l) => l.type), deepImported.nodes.map((n) => n.type));
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -1,5 +1,5 @@
-// The "Share and save" toolbar of the full page: copy link, save JSON, open JSON or ONNX, PNG,
-// PyTorch code, ONNX.
+// The "Share and save" toolbar of the full page: copy link, save JSON, open JSON or ONNX (also by
+// dropping the file on the page), PNG, PyTorch code, ONNX.
 import type { App } from '../app';
 import { S } from '../strings';
 import { sceneLabel } from '../labels';
@@ -47,7 +47,15 @@ export class ShareBar {
       button(S.close, () => { this.localBox.hidden = true; }, { class: 'icon' }));
     this.status = h('span', { class: 'cl-share-status', role: 'status', testid: 'share-status' });
     this.file = h('input', { type: 'file', accept: '.json,application/json,.onnx', hidden: true, testid: 'import-file' });
-    this.file.addEventListener('change', () => void this.importFile());
+    this.file.addEventListener('change', () => { const f = this.file.files?.[0]; this.file.value = ''; if (f) void this.openFile(f); });
+    // a scene or model file dropped anywhere on the page opens as "Open file…" would open it
+    root.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files')) e.preventDefault(); });
+    root.addEventListener('drop', (e) => {
+      const f = e.dataTransfer?.files[0];
+      if (!f) return;
+      e.preventDefault();
+      void this.openFile(f);
+    });
     this.el = h('div', { class: 'cl-sharebar', role: 'group', 'aria-label': S.shareBar, testid: 'sharebar' },
       button(S.copyLink, () => void this.copyLink(), { title: S.copyLinkTitle, testid: 'share-copy-link' }),
       button(S.exportJson, () => this.exportJson(), { title: S.exportJsonTitle, testid: 'export-json' }),
@@ -113,10 +121,8 @@ export class ShareBar {
     return true;
   }
 
-  private async importFile(): Promise<void> {
-    const f = this.file.files?.[0];
-    if (!f) return;
-    this.file.value = '';
+  /** A chosen or dropped file: an ONNX model by its extension, else scene JSON. */
+  private async openFile(f: File): Promise<void> {
     if (/\.onnx$/i.test(f.name)) await this.importOnnx(new Uint8Array(await f.arrayBuffer()), f.name);
     else this.importText(await f.text(), f.name);
   }
