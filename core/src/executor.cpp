@@ -8,6 +8,7 @@
 #include "cnnlens/error.hpp"
 #include "cnnlens/loss.hpp"
 #include "cnnlens/model.hpp"
+#include "model_internal.hpp"
 
 namespace cnnlens {
 namespace {
@@ -17,15 +18,8 @@ using nlohmann::json;
 // Keeps memory flat on endless runs: past this many losses the oldest half is dropped.
 constexpr std::size_t kMaxHistory = 10'000;
 
-bool all_finite(const Tensor& t) {
-  const float* v = t.data();
-  for (std::size_t k = 0, n = t.size(); k < n; ++k) {
-    if (!std::isfinite(v[k])) return false;
-  }
-  return true;
-}
-
-ErrorPlace field_place(const std::string& field) { return {"", 0, "", field}; }
+bool all_finite(const Tensor& t) { return detail::all_finite(t.data(), t.size()); }
+using detail::field_place;
 
 }  // namespace
 
@@ -46,7 +40,7 @@ const Tensor& Model::edge_grad(int edge) const { return edge < 0 ? input_grad_ :
 
 void Model::run_forward(const Tensor& input, const RunContext& base) {
   running_batch_ = &input == &batch_;
-  Inputs inputs;
+  Inputs& inputs = scratch_inputs_;
   for (std::size_t k = 0; k < nodes_.size(); ++k) {
     inputs.clear();
     for (int edge : nodes_[k].inputs) inputs.push_back(&edge_value(edge));
@@ -73,8 +67,8 @@ void Model::run_backward(const RunContext& base) {
   }
   reshape_to(input_grad_, edge_value(-1).shape());
   input_grad_.fill(0.0f);
-  Inputs inputs;
-  GradInputs grad_inputs;
+  Inputs& inputs = scratch_inputs_;
+  GradInputs& grad_inputs = scratch_grad_inputs_;
   for (std::size_t k = nodes_.size(); k-- > 0;) {
     inputs.clear();
     grad_inputs.clear();
@@ -92,7 +86,8 @@ void Model::run_backward(const RunContext& base) {
 // running statistics and the optimizer state exactly as they were before the step's forward
 // pass, so the last finite state is kept. The backup buffers are members: no allocation per step.
 void Model::update_parameters_or_throw() {
-  const Optimizer saved_optimizer = optimizer_;
+  // The optimizer's own state is its step count (the moments live in each Param).
+  const int steps_before = optimizer_.steps_taken();
   optimizer_.step(params_);
   // Running statistics that overflowed (a batch variance of inf) count as divergence too: a
   // model whose state cannot be saved as a scene must not be kept.
@@ -107,7 +102,7 @@ void Model::update_parameters_or_throw() {
       copy_into(params_[k]->delta, backup_[k].delta);
     }
     for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
-    optimizer_ = saved_optimizer;
+    optimizer_.set_steps_taken(steps_before);
     throw SceneError("diverged", field_place("optimizer"), {{"lr", optimizer_.spec().lr}},
                      "training stopped: the update made a parameter or a running statistic infinite or NaN (the learning rate " +
                          json(optimizer_.spec().lr).dump() + " is probably too high); the last finite state is kept");

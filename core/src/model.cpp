@@ -9,6 +9,7 @@
 #include "cnnlens/error.hpp"
 #include "cnnlens/loss.hpp"
 #include "cnnlens/random.hpp"
+#include "model_internal.hpp"
 
 namespace cnnlens {
 
@@ -19,15 +20,8 @@ using nlohmann::json;
 // evaluate() runs at most this many samples at once, so memory stays bounded on large sets.
 constexpr std::size_t kEvaluateChunk = 64;
 
-bool all_finite(const float* values, std::size_t count) {
-  for (std::size_t k = 0; k < count; ++k) {
-    if (!std::isfinite(values[k])) return false;
-  }
-  return true;
-}
-
-
-ErrorPlace field_place(const std::string& field) { return {"", 0, "", field}; }
+using detail::all_finite;
+using detail::field_place;
 
 // He initialisation suits a weight whose node feeds a ReLU-like activation first.
 bool first_consumer_is_relu_like(const Scene& scene, std::size_t index) {

@@ -196,6 +196,9 @@ class Model {
   std::vector<Param*> params_;          // every node's params, in order (stable: nodes never change)
   std::vector<Buffer*> statistics_;     // every running statistic, in order
   std::vector<float> batch_targets_;
+  // Scratch lists of one node's input edges, reused by every pass so a step allocates nothing.
+  Inputs scratch_inputs_;
+  GradInputs scratch_grad_inputs_;
   bool dirty_ = true;                   // the edges do not describe the scene's own input
 };
 

@@ -22,6 +22,8 @@ class Optimizer {
   void step(std::vector<Param*>& params);
 
   int steps_taken() const { return steps_taken_; }
+  // Puts the step count back, e.g. when a diverging update is undone with the Params' state.
+  void set_steps_taken(int steps) { steps_taken_ = steps; }
   void reset(std::vector<Param*>& params);
 
  private:

@@ -50,7 +50,7 @@ void reshape_to(Tensor& t, const ShapeLike& shape) {
 // dst = src, reusing dst's storage when the sizes match.
 inline void copy_into(Tensor& dst, const Tensor& src) {
   reshape_to(dst, src.shape());
-  std::copy(src.begin(), src.end(), dst.begin());
+  std::copy_n(src.data(), src.size(), dst.data());  // raw storage: xtensor's iterators step per element
 }
 
 // Copies a flat row-major vector into a tensor of the given shape (sizes must match).

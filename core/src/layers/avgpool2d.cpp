@@ -64,15 +64,13 @@ void AvgPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&)
     const float* x = input.data() + k * (sample_in / g.channels);
     float* y = output.data() + k * std::size_t(g.out_h) * g.out_w;
     for (int r = 0; r < g.out_h; ++r) {
+      const PoolGeometry::Taps rows = g.row_taps(r);
       for (int s = 0; s < g.out_w; ++s) {
+        const PoolGeometry::Taps cols = g.col_taps(s);
         float sum = 0.0f;
-        for (int i = 0; i < g.kernel.h; ++i) {
+        for (int i = rows.first; i < rows.last; ++i) {
           const int u = g.input_row(r, i);
-          if (u < 0 || u >= g.in_h) continue;
-          for (int j = 0; j < g.kernel.w; ++j) {
-            const int v = g.input_col(s, j);
-            if (v >= 0 && v < g.in_w) sum += x[u * g.in_w + v];
-          }
+          for (int j = cols.first; j < cols.last; ++j) sum += x[u * g.in_w + g.input_col(s, j)];
         }
         y[r * g.out_w + s] = sum / divisor(r, s);
       }
@@ -90,15 +88,13 @@ void AvgPool2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad
     const float* gy = grad_output.data() + k * std::size_t(g.out_h) * g.out_w;
     float* gxs = gx->data() + k * std::size_t(g.in_h) * g.in_w;
     for (int r = 0; r < g.out_h; ++r) {
+      const PoolGeometry::Taps rows = g.row_taps(r);
       for (int s = 0; s < g.out_w; ++s) {
+        const PoolGeometry::Taps cols = g.col_taps(s);
         const float share = gy[r * g.out_w + s] / divisor(r, s);
-        for (int i = 0; i < g.kernel.h; ++i) {
+        for (int i = rows.first; i < rows.last; ++i) {
           const int u = g.input_row(r, i);
-          if (u < 0 || u >= g.in_h) continue;
-          for (int j = 0; j < g.kernel.w; ++j) {
-            const int v = g.input_col(s, j);
-            if (v >= 0 && v < g.in_w) gxs[u * g.in_w + v] += share;
-          }
+          for (int j = cols.first; j < cols.last; ++j) gxs[u * g.in_w + g.input_col(s, j)] += share;
         }
       }
     }

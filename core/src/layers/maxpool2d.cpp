@@ -59,14 +59,14 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&)
     float* winner = argmax.data() + k * sample_out;
     for (int c = 0; c < g.channels; ++c) {
       for (int r = 0; r < g.out_h; ++r) {
+        const PoolGeometry::Taps rows = g.row_taps(r);
         for (int s = 0; s < g.out_w; ++s) {
+          const PoolGeometry::Taps cols = g.col_taps(s);
           int best = -1;
-          for (int i = 0; i < g.kernel.h; ++i) {
+          for (int i = rows.first; i < rows.last; ++i) {
             const int u = g.input_row(r, i);
-            if (u < 0 || u >= g.in_h) continue;
-            for (int j = 0; j < g.kernel.w; ++j) {
+            for (int j = cols.first; j < cols.last; ++j) {
               const int v = g.input_col(s, j);
-              if (v < 0 || v >= g.in_w) continue;
               const int index = (c * g.in_h + u) * g.in_w + v;
               if (best < 0 || x[index] > x[best]) best = index;  // strict: the first maximum wins
             }
