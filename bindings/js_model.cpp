@@ -1,7 +1,7 @@
 // Conversions and error translation around cnnlens::Model. Views are zero-copy windows on the
 // wasm heap: valid until the next call that may allocate (any mutating call). Copies are safe.
 #include "js_model.hpp"
-#include "guarded.hpp"
+#include "js_errors.hpp"
 
 #include <emscripten/emscripten.h>
 #include <malloc.h>
@@ -52,19 +52,7 @@ val gradient_sum_to_js(const Sum& g, emscripten::EM_VAL (*terms_to_js)(const voi
 
 using emscripten::typed_memory_view;
 
-
 }  // namespace
-
-// Throws a JS Error with `message`, and with `code` and `details` (the structured error,
-// docs/api.md) when the core gave them. Called outside any C++ catch block so no C++ exception
-// is left in flight when the JS exception unwinds the wasm frames.
-void throw_js_error(const std::string& message, const std::string& code, const std::string& details_json) {
-  val error = val::global("Error").new_(val(message));
-  error.set("code", val(code));
-  error.set("details", details_json.empty() ? val::object() : val::global("JSON").call<val>("parse", val(details_json)));
-  error.throw_();
-  __builtin_unreachable();
-}
 
 namespace {
 

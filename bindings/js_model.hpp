@@ -8,6 +8,7 @@
 #include <emscripten/val.h>
 
 #include "cnnlens/model.hpp"
+#include "js_errors.hpp"
 
 namespace cnnlens::js {
 
@@ -95,9 +96,6 @@ class JsModel {
   std::vector<float> inputs_, targets_;
   std::vector<int> labels_;
 };
-
-// Throws a JS Error carrying the message, `code` and `details` (JSON text, may be empty).
-[[noreturn]] void throw_js_error(const std::string& message, const std::string& code, const std::string& details_json);
 
 // Every code an Error from this module can carry (cnnlens/error_codes.hpp).
 val error_codes();

@@ -4,7 +4,7 @@
 
 #include "cnnlens/error.hpp"
 #include "cnnlens/error_codes.hpp"
-#include "guarded.hpp"
+#include "js_errors.hpp"
 #include "js_model.hpp"
 
 namespace cnnlens::js {

@@ -21,6 +21,16 @@ try {
     root: webRoot,
     base: './',
     logLevel: 'warn',
+    // The ONNX module (loaded on demand by the hosted page) would be inlined here and put the file
+    // over its budget: the offline page gets a stand-in that says so when a .onnx file is opened.
+    plugins: [{
+      name: 'cnnlens-offline-without-onnx',
+      enforce: 'pre',
+      resolveId: (id) => (id.endsWith('/wasm/cnnlens-onnx.mjs') ? '\0cnnlens-onnx-offline' : null),
+      load: (id) => (id === '\0cnnlens-onnx-offline'
+        ? "export default () => Promise.reject(Object.assign(new Error('no ONNX reader in the offline page'), { code: 'onnx_unavailable' }));"
+        : null),
+    }],
     build: {
       outDir: tmp,
       emptyOutDir: true,

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target and fuzzes the scene parser, validator and Model for a bounded
-# time: `bash tools/fuzz.sh [SECONDS]` (default 60). Seeds: the examples and the fixture scenes.
+# Builds the libFuzzer targets and fuzzes, for a bounded total time, `bash tools/fuzz.sh [SECONDS]`
+# (default 60), split in half: the scene parser, validator and Model (seeds: the examples and the
+# fixture scenes), then the ONNX reader (seeds: the ONNX fixtures and the examples exported as ONNX
+# by build/native/cnnlens, which tools/build.sh builds first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+onnx_seconds=$((seconds / 2))
+scene_seconds=$((seconds - onnx_seconds))
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
@@ -16,13 +20,29 @@ for fixture in tests/fixtures/reference/*.json tests/fixtures/graph/*.json; do
     > "$corpus/$(basename "$(dirname "$fixture")")-$(basename "$fixture")"
 done
 
-# -rss_limit_mb and -timeout turn memory blow-ups and hangs into failures.
-log=build/fuzz/last-run.log
-if ! build/fuzz/tests/fuzz/scene_fuzzer "$corpus" -max_total_time="$seconds" -max_len=8192 \
-  -rss_limit_mb=2048 -timeout=10 -dict=tests/fuzz/scene.dict -print_final_stats=1 >"$log" 2>&1; then
-  tail -n 80 "$log"
-  echo "fuzz: FAILED (full log: $log)"
-  exit 1
-fi
-grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" "$log"
+onnx_corpus=build/fuzz/onnx-corpus
+mkdir -p "$onnx_corpus"
+cp tests/fixtures/onnx/*.onnx "$onnx_corpus/"
+for example in examples/*.json; do
+  build/native/cnnlens export "$example" -o "$onnx_corpus/example-$(basename "$example" .json).onnx"
+done
+
+# run TARGET CORPUS SECONDS [options]: -rss_limit_mb and -timeout turn memory blow-ups and hangs
+# into failures.
+run() {
+  local target=$1 corpus_dir=$2 time=$3
+  shift 3
+  local log=build/fuzz/last-run-$target.log
+  if ! (cd build/fuzz && "tests/fuzz/$target" "../../$corpus_dir" -max_total_time="$time" -rss_limit_mb=2048 -timeout=10 \
+      -print_final_stats=1 "$@") >"$log" 2>&1; then
+    tail -n 80 "$log"
+    echo "fuzz: $target FAILED (full log: $log; the input is in build/fuzz/crash-* or leak-*)"
+    exit 1
+  fi
+  echo "fuzz: $target"
+  grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" "$log"
+}
+
+run scene_fuzzer "$corpus" "$scene_seconds" -max_len=8192 -dict=../../tests/fuzz/scene.dict
+run onnx_fuzzer "$onnx_corpus" "$onnx_seconds" -max_len=65536
 echo "fuzz: no crash, leak, timeout or undefined behaviour"

@@ -19,7 +19,7 @@ cmake --preset sanitize >/dev/null
 cmake --build --preset sanitize
 ctest --preset sanitize
 
-echo "== libFuzzer over the scene parser and Model (60 s)"
+echo "== libFuzzer over the scene parser and Model, then the ONNX reader (60 s in all)"
 bash tools/fuzz.sh "${FUZZ_SECONDS:-60}"
 
 echo "== wasm module in Node"

@@ -35,6 +35,8 @@ lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 stamp=node_modules/.cnnlens-lock-hash
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund
+  # onnxruntime-node (a test-only dev dependency) ships its CPU runtime; its install script would
+  # otherwise try to download CUDA files from a host CI machines can't reach, and npm ci would fail.
+  ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund
   echo "$lock_hash" > "$stamp"
 fi

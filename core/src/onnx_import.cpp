@@ -1367,6 +1367,33 @@ std::string sanitize_id(const std::string& name) {
   return id.empty() ? std::string("node") : id;
 }
 
+// Every number of a JSON value is finite (JSON has no NaN or infinity: nlohmann writes them as null).
+bool finite_json(const json& j) {
+  if (j.is_number_float()) return std::isfinite(j.get<double>());
+  if (j.is_structured()) {
+    for (const json& item : j) {
+      if (!finite_json(item)) return false;
+    }
+  }
+  return true;
+}
+
+// A value that is not finite would be written as null and the printed scene would not read back
+// (found by tests/fuzz/onnx_fuzzer.cpp): refused, naming the tensor or the setting.
+void check_finite(const NodeSpec& spec) {
+  for (const auto& [name, tensor] : spec.tensors) {
+    for (float v : tensor.data) {
+      if (!std::isfinite(v)) {
+        spec.fail("onnx_not_finite", name, {{"tensor", tensor.name.empty() ? name : tensor.name}},
+                  "tensor \"" + (tensor.name.empty() ? name : tensor.name) + "\" holds a value that is not a finite number");
+      }
+    }
+  }
+  for (const auto& field : spec.fields.items()) {
+    if (!finite_json(field.value())) spec.fail("onnx_not_finite", field.key(), json::object(), field.key() + " is not a finite number");
+  }
+}
+
 Scene Importer::assemble() {
   Scene scene;
   scene.version = 2;
@@ -1396,8 +1423,10 @@ Scene Importer::assemble() {
     spec.position = int(k + 1);
     spec.inputs.clear();
     for (int edge : emitted_[k].inputs) spec.inputs.push_back(edge < 0 ? std::string("input") : ids[std::size_t(edge)]);
+    check_finite(spec);
     scene.nodes.push_back(std::move(spec));
   }
+  if (!finite_json(normalize_)) fail("onnx_not_finite", "the input normalisation's mean or std is not a finite number");
   validate_scene(scene);
   return scene;
 }

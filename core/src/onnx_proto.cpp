@@ -9,6 +9,7 @@
 
 #include <protozero/exception.hpp>
 #include <protozero/pbf_reader.hpp>
+#include <protozero/varint.hpp>
 
 #include "cnnlens/error.hpp"
 #include "cnnlens/limits.hpp"
@@ -27,13 +28,59 @@ constexpr std::size_t kMaxAttributeValues = 1u << 20;
   throw SceneError("onnx_malformed", {}, {{"reason", what}}, "the ONNX file is malformed: " + what);
 }
 
+// The next field of a message. protozero 1.7.1 compares a field's length with the bytes left as a
+// ptrdiff_t: on wasm32 a length of 2 GB or more turns negative, passes the check, and the reader
+// runs off the buffer (found by tests/node/onnx-fuzz.test.mjs). So every length-delimited field's
+// length is checked here first, on every target, before protozero reads or skips it.
+bool next_field(pbf_reader& r) {
+  if (!r.next()) return false;
+  if (r.wire_type() == pbf_wire_type::length_delimited) {
+    const protozero::data_view rest = r.data();
+    const char* p = rest.data();
+    const char* end = p + rest.size();
+    const std::uint64_t length = protozero::decode_varint(&p, end);
+    if (length > std::uint64_t(end - p)) throw protozero::end_of_buffer_exception{};
+  }
+  return true;
+}
+
+// Protobuf strings are UTF-8; names go into JSON text, so anything else is refused here.
+bool valid_utf8(const std::string& s) {
+  std::size_t k = 0;
+  while (k < s.size()) {
+    const auto c = static_cast<unsigned char>(s[k]);
+    std::size_t extra = 0;
+    std::uint32_t code = 0;
+    if (c < 0x80) { ++k; continue; }
+    if ((c & 0xe0) == 0xc0) { extra = 1; code = c & 0x1f; }
+    else if ((c & 0xf0) == 0xe0) { extra = 2; code = c & 0x0f; }
+    else if ((c & 0xf8) == 0xf0) { extra = 3; code = c & 0x07; }
+    else return false;
+    if (k + extra >= s.size()) return false;  // cut short
+    for (std::size_t j = 1; j <= extra; ++j) {
+      const auto d = static_cast<unsigned char>(s[k + j]);
+      if ((d & 0xc0) != 0x80) return false;
+      code = (code << 6) | (d & 0x3f);
+    }
+    // overlong forms, surrogates and values past U+10FFFF
+    if ((extra == 1 && code < 0x80) || (extra == 2 && code < 0x800) || (extra == 3 && code < 0x10000) ||
+        (code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) {
+      return false;
+    }
+    k += extra + 1;
+  }
+  return true;
+}
+
 void expect_wire(const pbf_reader& r, pbf_wire_type type, const char* field) {
   if (r.wire_type() != type) malformed(std::string("field ") + field + " has the wrong wire type");
 }
 
 std::string read_string(pbf_reader& r, const char* field) {
   expect_wire(r, pbf_wire_type::length_delimited, field);
-  return r.get_string();
+  std::string text = r.get_string();
+  if (!valid_utf8(text)) malformed(std::string("field ") + field + " is not valid UTF-8");
+  return text;
 }
 
 pbf_reader read_message(pbf_reader& r, const char* field) {
@@ -123,7 +170,7 @@ Tensor decode_tensor(pbf_reader r) {
   std::vector<float> float_data;
   std::vector<std::int64_t> int_data;
   bool external = false;
-  while (r.next()) {
+  while (next_field(r)) {
     switch (r.tag()) {
       case 1: read_ints(r, t.dims, kMaxDims, "TensorProto.dims"); break;
       case 2: t.data_type = int(read_int(r, "TensorProto.data_type")); break;
@@ -178,7 +225,7 @@ Tensor decode_tensor(pbf_reader r) {
 
 Attribute decode_attribute(pbf_reader r) {
   Attribute a;
-  while (r.next()) {
+  while (next_field(r)) {
     switch (r.tag()) {
       case 1: a.name = read_string(r, "AttributeProto.name"); break;
       case 20: a.type = int(read_int(r, "AttributeProto.type")); break;
@@ -196,7 +243,7 @@ Attribute decode_attribute(pbf_reader r) {
 
 Node decode_node(pbf_reader r) {
   Node n;
-  while (r.next()) {
+  while (next_field(r)) {
     switch (r.tag()) {
       case 1: n.inputs.push_back(read_string(r, "NodeProto.input")); break;
       case 2: n.outputs.push_back(read_string(r, "NodeProto.output")); break;
@@ -213,26 +260,26 @@ Node decode_node(pbf_reader r) {
 // ValueInfoProto -> TypeProto (2) -> tensor_type (1) -> elem_type (1), shape (2) -> dim (1).
 ValueInfo decode_value_info(pbf_reader r) {
   ValueInfo v;
-  while (r.next()) {
+  while (next_field(r)) {
     if (r.tag() == 1) {
       v.name = read_string(r, "ValueInfoProto.name");
     } else if (r.tag() == 2) {
       pbf_reader type = read_message(r, "ValueInfoProto.type");
-      while (type.next()) {
+      while (next_field(type)) {
         if (type.tag() != 1) { type.skip(); continue; }
         pbf_reader tensor = read_message(type, "TypeProto.tensor_type");
-        while (tensor.next()) {
+        while (next_field(tensor)) {
           if (tensor.tag() == 1) {
             v.elem_type = int(read_int(tensor, "TypeProto.Tensor.elem_type"));
           } else if (tensor.tag() == 2) {
             v.has_shape = true;
             pbf_reader shape = read_message(tensor, "TypeProto.Tensor.shape");
-            while (shape.next()) {
+            while (next_field(shape)) {
               if (shape.tag() != 1) { shape.skip(); continue; }
               if (v.dims.size() >= kMaxDims) malformed("value \"" + v.name + "\" has more than 8 dimensions");
               pbf_reader dim = read_message(shape, "TensorShapeProto.dim");
               std::int64_t value = -1;
-              while (dim.next()) {
+              while (next_field(dim)) {
                 if (dim.tag() == 1) value = read_int(dim, "Dimension.dim_value");
                 else dim.skip();
               }
@@ -252,7 +299,7 @@ ValueInfo decode_value_info(pbf_reader r) {
 
 Graph decode_graph(pbf_reader r) {
   Graph g;
-  while (r.next()) {
+  while (next_field(r)) {
     switch (r.tag()) {
       case 1: g.nodes.push_back(decode_node(read_message(r, "GraphProto.node"))); break;
       case 5: g.initializers.push_back(decode_tensor(read_message(r, "GraphProto.initializer"))); break;
@@ -310,7 +357,7 @@ Model decode_model(const std::string& bytes) {
   Model m;
   try {
     pbf_reader r(bytes.data(), bytes.size());
-    while (r.next()) {
+    while (next_field(r)) {
       switch (r.tag()) {
         case 1: m.ir_version = read_int(r, "ModelProto.ir_version"); break;
         case 7: m.graph = decode_graph(read_message(r, "ModelProto.graph")); m.has_graph = true; break;
@@ -318,7 +365,7 @@ Model decode_model(const std::string& bytes) {
           pbf_reader opset = read_message(r, "ModelProto.opset_import");
           std::string domain;
           std::int64_t version = 0;
-          while (opset.next()) {
+          while (next_field(opset)) {
             if (opset.tag() == 1) domain = read_string(opset, "OperatorSetIdProto.domain");
             else if (opset.tag() == 2) version = read_int(opset, "OperatorSetIdProto.version");
             else opset.skip();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -327,6 +328,32 @@ TEST(OnnxImport, ExternalDataTooLargeAndWrongSizesAreRefusedBeforeAllocating) {
             std::string::npos);
   EXPECT_NE(error_of(std::string((64u << 20) + 1, '\0')).find("onnx_too_large"), std::string::npos);
   EXPECT_NE(error_of(model_proto({node_proto("Relu", "act", {"x"}, {"y"})}, {}, 1, 21)).find("onnx_opset"), std::string::npos);
+}
+
+TEST(OnnxImport, StringsThatAreNotUtf8AndLengthsPastTheBufferAreMalformed) {
+  const std::string message = error_of(model_proto({node_proto("Relu", "act\xff\xfe", {"x"}, {"y"})}, {}));
+  EXPECT_NE(message.find("onnx_malformed"), std::string::npos) << message;
+  EXPECT_NE(message.find("UTF-8"), std::string::npos) << message;
+  EXPECT_EQ(error_of(model_proto({node_proto("Relu", "r\xc3\xa9lu \xe2\x82\xac", {"x"}, {"y"})}, {})), "");  // "rélu €"
+  // ModelProto.graph with a length of 2 GB and of 4 GB - 1 (wasm32's ptrdiff_t overflows there)
+  for (const std::string& bytes : {std::string("\x3a\x80\x80\x80\x80\x08\x01\x02", 8), std::string("\x3a\xff\xff\xff\xff\x0f\x01\x02", 8)}) {
+    EXPECT_NE(error_of(bytes).find("onnx_malformed"), std::string::npos);
+  }
+}
+
+TEST(OnnxImport, WeightsThatAreNotFiniteAreRefused) {
+  // JSON has no NaN: such a weight would print as null and the scene would not read back.
+  for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    const float values[4] = {1.0f, bad, 0.5f, -2.0f};
+    const std::string raw(reinterpret_cast<const char*>(values), sizeof values);
+    const std::string message = error_of(model_proto({node_proto("Gemm", "fc", {"x", "w"}, {"y"})}, {tensor_proto("w", {2, 2}, 1, raw)}));
+    EXPECT_NE(message.find("onnx_not_finite"), std::string::npos) << message;
+    EXPECT_NE(message.find("\"w\""), std::string::npos) << message;
+  }
+  const float fine[4] = {1.0f, 2.0f, 0.5f, -2.0f};
+  EXPECT_EQ(error_of(model_proto({node_proto("Gemm", "fc", {"x", "w"}, {"y"})},
+                                 {tensor_proto("w", {2, 2}, 1, std::string(reinterpret_cast<const char*>(fine), sizeof fine))})),
+            "");
 }
 
 TEST(OnnxImport, DuplicateAndEmptyNamesBecomeUniqueIds) {

@@ -16,6 +16,13 @@ export function loadModule() {
   return modulePromise;
 }
 
+let onnxModulePromise;
+/** The ONNX module (importOnnx, exportOnnx), loaded once per test file. */
+export function loadOnnxModule() {
+  onnxModulePromise ??= import(join(root, 'build/wasm/bindings/cnnlens-onnx.mjs')).then((m) => m.default());
+  return onnxModulePromise;
+}
+
 export const readText = (relative) => readFileSync(join(root, relative), 'utf8');
 export const classicScene = () => readText('examples/classic.json');
 

@@ -1,4 +1,5 @@
-// The "Share and save" toolbar of the full page: copy link, save/open JSON, PNG, PyTorch code.
+// The "Share and save" toolbar of the full page: copy link, save JSON, open JSON or ONNX (also by
+// dropping the file on the page), PNG, PyTorch code, ONNX.
 import type { App } from '../app';
 import { S } from '../strings';
 import { sceneLabel } from '../labels';
@@ -6,6 +7,8 @@ import { button, h } from '../views/dom';
 import { encodeScene } from './codec';
 import { canvasPng, download, drawCards, fileStem, visibleCards } from './exporters';
 import { showNotice } from './notice';
+import { openOnnx } from './onnxImport';
+import { loadOnnxModule, onnxErrorText } from './onnxModule';
 import { compactScene } from './numbers';
 import { pytorchScript } from './pytorchExport';
 
@@ -43,14 +46,23 @@ export class ShareBar {
       button(S.saveFile, () => { this.exportJson(); this.localBox.hidden = true; }, { class: 'primary', testid: 'local-save-file' }),
       button(S.close, () => { this.localBox.hidden = true; }, { class: 'icon' }));
     this.status = h('span', { class: 'cl-share-status', role: 'status', testid: 'share-status' });
-    this.file = h('input', { type: 'file', accept: '.json,application/json', hidden: true, testid: 'import-file' });
-    this.file.addEventListener('change', () => void this.importFile());
+    this.file = h('input', { type: 'file', accept: '.json,application/json,.onnx', hidden: true, testid: 'import-file' });
+    this.file.addEventListener('change', () => { const f = this.file.files?.[0]; this.file.value = ''; if (f) void this.openFile(f); });
+    // a scene or model file dropped anywhere on the page opens as "Open file…" would open it
+    root.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files')) e.preventDefault(); });
+    root.addEventListener('drop', (e) => {
+      const f = e.dataTransfer?.files[0];
+      if (!f) return;
+      e.preventDefault();
+      void this.openFile(f);
+    });
     this.el = h('div', { class: 'cl-sharebar', role: 'group', 'aria-label': S.shareBar, testid: 'sharebar' },
       button(S.copyLink, () => void this.copyLink(), { title: S.copyLinkTitle, testid: 'share-copy-link' }),
       button(S.exportJson, () => this.exportJson(), { title: S.exportJsonTitle, testid: 'export-json' }),
       button(S.importJson, () => this.file.click(), { title: S.importJsonTitle, testid: 'import-json' }),
       button(S.exportPng, () => void this.exportPng(), { title: S.exportPngTitle, testid: 'export-png' }),
       button(S.exportCode, () => this.showCode(), { title: S.exportCodeTitle, testid: 'export-code' }),
+      button(S.exportOnnx, () => void this.exportOnnx(), { title: S.exportOnnxTitle, testid: 'export-onnx' }),
       this.file, this.status, this.linkBox, this.localBox);
   }
 
@@ -96,11 +108,23 @@ export class ShareBar {
     return true;
   }
 
-  private async importFile(): Promise<void> {
-    const f = this.file.files?.[0];
-    if (!f) return;
-    this.importText(await f.text(), f.name);
-    this.file.value = '';
+  /** Opens an ONNX model as one undo step; errors go to the notice, the current work stays. */
+  async importOnnx(bytes: Uint8Array, name: string): Promise<boolean> {
+    const r = await openOnnx(bytes, this.app.controller.engine.module);
+    if (!r.ok) {
+      showNotice(this.root, r.reason === 'not_chain' ? r.error : S.noticeImportFailed(r.error));
+      return false;
+    }
+    const loaded = this.app.controller.loadScene(r.json, 'custom', S.histImportOnnx);
+    if (!loaded.ok) { showNotice(this.root, S.noticeImportFailed(loaded.error)); return false; }
+    showNotice(this.root, S.noticeImported(name), 'info');
+    return true;
+  }
+
+  /** A chosen or dropped file: an ONNX model by its extension, else scene JSON. */
+  private async openFile(f: File): Promise<void> {
+    if (/\.onnx$/i.test(f.name)) await this.importOnnx(new Uint8Array(await f.arrayBuffer()), f.name);
+    else this.importText(await f.text(), f.name);
   }
 
   async exportPng(): Promise<void> {
@@ -108,6 +132,16 @@ export class ShareBar {
     const label = sceneLabel(this.app.state);
     const cv = drawCards(visibleCards(this.root, this.app.snapshot()), label);
     download(`${fileStem(label)}.png`, await canvasPng(cv));
+  }
+
+  /** Downloads the scene as an ONNX model (opset 15); what ONNX can't express gets a notice. */
+  async exportOnnx(): Promise<void> {
+    try {
+      const bytes = (await loadOnnxModule()).exportOnnx(this.app.controller.engine.sceneJson());
+      download(`${fileStem(this.title())}.onnx`, new Blob([bytes], { type: 'application/octet-stream' }));
+    } catch (e) {
+      showNotice(this.root, S.noticeExportFailed(onnxErrorText(e)));
+    }
   }
 
   showCode(): void {

@@ -1,5 +1,5 @@
-// guarded(body): runs a binding's body and turns any C++ exception into a JS Error (message, code,
-// details), for every file that implements JsModel methods.
+// How the bindings turn a C++ failure into a JS Error: `guarded(body)` runs body and rethrows any
+// exception as an Error with the core's message, a stable `code` and the structured `details`.
 #pragma once
 
 #include <new>
@@ -9,11 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cnnlens/error.hpp"
-#include "js_model.hpp"
 
 namespace cnnlens::js {
 
+// Throws a JS Error carrying the message, `code` and `details` (JSON text, may be empty).
+[[noreturn]] void throw_js_error(const std::string& message, const std::string& code, const std::string& details_json);
+
 // Runs `body`; any C++ exception becomes a JS Error carrying its message (and code and details).
+// The Error is thrown after the catch blocks end, so no C++ exception is in flight when the JS
+// exception unwinds the wasm frames.
 template <typename Body>
 auto guarded(Body&& body) -> decltype(body()) {
   std::string message, code, details;
