@@ -202,6 +202,10 @@ export const errorWords: Record<string, ErrorWords> = {
     en: (f) => `batch normalisation needs more than one value per channel when training, but its input is ${dims(f.d.input)}: train on a batch of at least 2 samples, or use eval mode`,
     zh: (f) => `批归一化在训练时每个通道需要不止一个值，但它的输入是 ${dims(f.d.input)}：请用至少 2 个样本的批次训练，或使用评估模式`,
   },
+  onnx_argument: {
+    en: () => 'the ONNX reader was given something that is not a file’s bytes',
+    zh: () => '交给 ONNX 读取器的不是文件的字节内容',
+  },
   onnx_constant_activation: {
     en: (f) => `${op(f.d)} gets a constant where the network's data should flow`,
     zh: (f) => `${op(f.d)} 在应该流入网络数据的地方得到了一个常量`,
@@ -241,6 +245,10 @@ export const errorWords: Record<string, ErrorWords> = {
   onnx_not_constant: {
     en: (f) => `${op(f.d)} needs a constant here (a stored weight or a value computed from them)`,
     zh: (f) => `${op(f.d)} 在这里需要一个常量（存储的权重或由权重算出的值）`,
+  },
+  onnx_not_finite: {
+    en: (f) => `the model stores a value that is not a finite number${f.d.tensor !== undefined ? ` in “${num(f.d.tensor)}”` : ''} (NaN or infinity), so its numbers cannot be shown or trained`,
+    zh: (f) => `模型${f.d.tensor !== undefined ? `在“${num(f.d.tensor)}”中` : ''}存有一个不是有限数的值（NaN 或无穷大），因此无法显示或训练它的数字`,
   },
   onnx_not_scalar: {
     en: (f) => `${op(f.d)} needs a single value here`,
