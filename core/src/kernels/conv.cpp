@@ -31,20 +31,20 @@ void im2col(const ConvGeometry& g, const float* x, float* columns) {
         for (int r = 0; r < g.out_h; ++r, columns += ow) {
           const int u = g.input_row(r, i);
           if (u < 0 || u >= g.in_h) {
-            std::fill(columns, columns + ow, 0.0f);
+            zero_floats(columns, ow);
             continue;
           }
-          std::fill(columns, columns + lo, 0.0f);
+          zero_floats(columns, lo);
           // Index arithmetic rather than a pointer to column col_offset, which may lie before the row.
           const int base = u * g.in_w + col_offset;
           if (lo == hi) {
             // every tap of this row reads padding
           } else if (g.stride.w == 1) {
-            std::copy(plane + base + lo, plane + base + hi, columns + lo);
+            copy_floats(columns + lo, plane + base + lo, hi - lo);
           } else {
             for (int s = lo; s < hi; ++s) columns[s] = plane[base + s * g.stride.w];
           }
-          std::fill(columns + hi, columns + ow, 0.0f);
+          zero_floats(columns + hi, ow - hi);
         }
       }
     }

@@ -40,6 +40,7 @@ const LayerKind& maxpool2d_kind() {
 }
 
 MaxPool2d::MaxPool2d(const PoolGeometry& geometry) : geometry_(geometry) {
+  for (int s = 0; s < geometry.out_w; ++s) col_windows_.push_back(geometry.col_taps(s));
   buffers_.push_back({"argmax", BufferRole::kRouting, Tensor(), ""});
 }
 
@@ -51,29 +52,36 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&)
   reshape_to(output, shape);
   Tensor& argmax = buffers_[0].value;
   reshape_to(argmax, shape);
-  const std::size_t sample_in = std::size_t(g.channels) * g.in_h * g.in_w;
+  const int plane = g.in_h * g.in_w;
+  const std::size_t sample_in = std::size_t(g.channels) * plane;
   const std::size_t sample_out = std::size_t(g.channels) * g.out_h * g.out_w;
   for (std::size_t k = 0; k < n; ++k) {
-    const float* x = input.data() + k * sample_in;
     float* y = output.data() + k * sample_out;
     float* winner = argmax.data() + k * sample_out;
     for (int c = 0; c < g.channels; ++c) {
+      const float* x = input.data() + k * sample_in + std::size_t(c) * plane;
       for (int r = 0; r < g.out_h; ++r) {
         const PoolGeometry::Taps rows = g.row_taps(r);
         for (int s = 0; s < g.out_w; ++s) {
-          const PoolGeometry::Taps cols = g.col_taps(s);
-          int best = -1;
+          const PoolGeometry::Taps cols = col_windows_[std::size_t(s)];
+          const int first_col = g.input_col(s, cols.first), width = cols.last - cols.first;
+          // Every window holds an input cell (padding is at most half the window), so the first
+          // tap starts the search; the best value stays in a register, and `>` keeps the first
+          // maximum (a NaN first tap stays the answer, as a NaN compares false).
+          int best = g.input_row(r, rows.first) * g.in_w + first_col;
+          float best_value = x[best];
           for (int i = rows.first; i < rows.last; ++i) {
-            const int u = g.input_row(r, i);
-            for (int j = cols.first; j < cols.last; ++j) {
-              const int v = g.input_col(s, j);
-              const int index = (c * g.in_h + u) * g.in_w + v;
-              if (best < 0 || x[index] > x[best]) best = index;  // strict: the first maximum wins
+            const int row_start = g.input_row(r, i) * g.in_w + first_col;
+            for (int j = 0; j < width; ++j) {
+              const int index = row_start + j * g.dilation.w;
+              if (x[index] > best_value) {
+                best = index;
+                best_value = x[index];
+              }
             }
           }
-          const int out = (c * g.out_h + r) * g.out_w + s;
-          y[out] = x[best];
-          winner[out] = static_cast<float>(best);
+          *y++ = best_value;
+          *winner++ = static_cast<float>(c * plane + best);
         }
       }
     }

@@ -43,4 +43,24 @@ inline float sum4(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 // acc + a * b, as a separate multiply and add (wasm SIMD128 has no fused multiply-add).
 inline f32x4 madd4(f32x4 acc, f32x4 a, f32x4 b) { return add4(acc, mul4(a, b)); }
 
+// Copies and zero-fills of a few dozen floats (im2col's rows), written as vector moves with an
+// unrolled tail: in the wasm build std::copy/std::fill become calls into a byte-oriented
+// memcpy/memset that cost more than such a short move (measured: a sixth of a small network's
+// forward pass). The tail has no loop, so the compiler cannot turn it back into such a call.
+inline void copy_floats(float* to, const float* from, int n) {
+  int k = 0;
+  for (; k + 4 <= n; k += 4) store4(to + k, load4(from + k));
+  if (k < n) to[k] = from[k];
+  if (k + 1 < n) to[k + 1] = from[k + 1];
+  if (k + 2 < n) to[k + 2] = from[k + 2];
+}
+inline void zero_floats(float* to, int n) {
+  const f32x4 zero = splat4(0.0f);
+  int k = 0;
+  for (; k + 4 <= n; k += 4) store4(to + k, zero);
+  if (k < n) to[k] = 0.0f;
+  if (k + 1 < n) to[k + 1] = 0.0f;
+  if (k + 2 < n) to[k + 2] = 0.0f;
+}
+
 }  // namespace cnnlens::kernels

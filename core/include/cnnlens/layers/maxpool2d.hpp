@@ -8,6 +8,8 @@
 // Buffers:  input [N, C, H, W], output and argmax [N, C, H', W'].
 #pragma once
 
+#include <vector>
+
 #include "cnnlens/layers/pooling.hpp"
 
 namespace cnnlens {
@@ -27,6 +29,7 @@ class MaxPool2d : public Layer {
 
  private:
   PoolGeometry geometry_;
+  std::vector<PoolGeometry::Taps> col_windows_;  // each output column's clipped taps, the same for every row
 };
 
 }  // namespace cnnlens
