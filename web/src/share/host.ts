@@ -15,6 +15,7 @@ import { ShareBar, shareLink } from './shareBar';
 import { clearSaved, loadSaved, parseView, Saver } from './storage';
 import { restoreModelSource } from './modelSource';
 import { openModelUrl } from './modelUrl';
+import { addHostedModels } from '../hostedModels';
 
 /** The preset a scene came from (same title), so per-layer Reset still means "the example's values". */
 export function presetIdOf(json: string): string {
@@ -115,6 +116,8 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
     app.render();
     if (sceneParam !== null && !notice) saver.flush();
     const openModel = (address: string) => openModelUrl(app, root, bar, address);
+    const menu = root.querySelector<HTMLSelectElement>('[data-testid="preset-select"]');
+    if (menu) addHostedModels(menu, () => st.presetId, (address) => void openModel(address));
     Object.assign(window.cnnlens ?? {}, { shareLink: () => shareLink(app), importScene: (text: string) => bar.importText(text, 'scene.json'), openModel });
     const address = modelUrl;
     if (address !== null && sceneParam === null) {
