@@ -241,7 +241,7 @@ export const en = {
   modelLoading: (url: string) => `Opening the model from ${url}…`,
   modelBadAddress: (url: string) => `“${url}” is not a web address (http or https) that a model can be opened from. Your current work is kept.`,
   modelNetwork: (url: string) => `Could not download the model from ${url}: the network failed, or that server does not let other sites read the file (CORS). Your current work is kept.`,
-  modelTimeout: (url: string, s: number) => `The model from ${url} did not arrive within ${s} seconds. Your current work is kept.`,
+  modelTimeout: (url: string, s: number) => `The model from ${url} stopped arriving (nothing for ${s} seconds). Your current work is kept.`,
   modelHttp: (url: string, status: string) => `Could not download the model from ${url}: the server answered ${status}. Your current work is kept.`,
   modelTooLarge: (url: string, size: string | null, limit: string) => `The file at ${url} is ${size === null ? 'larger than' : `${size} MB, more than`} the ${limit} MB this page can open. Nothing was loaded; your current work is kept.`,
   modelNotModel: (url: string) => `The file at ${url} is neither an ONNX model nor a scene file (it looks like a web page or other text). Your current work is kept.`,

@@ -238,7 +238,7 @@ export const zh: Strings = {
   modelLoading: (url: string) => `正在从 ${url} 打开模型…`,
   modelBadAddress: (url: string) => `“${url}”不是可以打开模型的网址（http 或 https）。当前的内容保持不变。`,
   modelNetwork: (url: string) => `无法从 ${url} 下载模型：网络出错，或那台服务器不允许其他网站读取这个文件（CORS）。当前的内容保持不变。`,
-  modelTimeout: (url: string, s: number) => `${s} 秒内没有收到来自 ${url} 的模型。当前的内容保持不变。`,
+  modelTimeout: (url: string, s: number) => `来自 ${url} 的模型中断了（${s} 秒内没有收到任何数据）。当前的内容保持不变。`,
   modelHttp: (url: string, status: string) => `无法从 ${url} 下载模型：服务器的回答是 ${status}。当前的内容保持不变。`,
   modelTooLarge: (url: string, size: string | null, limit: string) => `${url} 上的文件${size === null ? '' : `有 ${size} MB，`}超过了本页面能打开的 ${limit} MB。没有载入任何内容；当前的内容保持不变。`,
   modelNotModel: (url: string) => `${url} 上的文件既不是 ONNX 模型，也不是场景文件（看起来是网页或其他文本）。当前的内容保持不变。`,

@@ -1,11 +1,12 @@
 // Downloading a model file for `?model=URL`: never more than the ONNX reader's 64 MB (refused from
-// Content-Length before reading, and while streaming before the pieces are joined), never longer
-// than a timeout (the request is aborted), and every failure a value, not an exception.
+// Content-Length before reading, and while streaming before the pieces are joined), never stuck
+// (the request is aborted when nothing arrives for a while), and every failure a value, not an
+// exception.
 
 /** The ONNX reader's own limit (core: onnx_too_large); a scene file is held to it too. */
 export const MODEL_MAX_BYTES = 64 * 1024 * 1024;
-/** Time allowed for the whole download, headers and body. */
-export const MODEL_TIMEOUT_MS = 60_000;
+/** Silence allowed before the answer and between two pieces of it (a large file on a slow line still arrives). */
+export const MODEL_TIMEOUT_MS = 30_000;
 
 export type Fetched =
   | { ok: true; bytes: Uint8Array }
@@ -19,7 +20,12 @@ export async function fetchModel(url: string, limits: FetchLimits = {}): Promise
   const maxBytes = limits.maxBytes ?? MODEL_MAX_BYTES;
   const abort = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; abort.abort(); }, limits.timeoutMs ?? MODEL_TIMEOUT_MS);
+  let timer = 0 as unknown as ReturnType<typeof setTimeout>;
+  const watch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { timedOut = true; abort.abort(); }, limits.timeoutMs ?? MODEL_TIMEOUT_MS);
+  };
+  watch();
   try {
     let res: Response;
     try {
@@ -53,6 +59,7 @@ export async function fetchModel(url: string, limits: FetchLimits = {}): Promise
         return { ok: false, reason: timedOut ? 'timeout' : 'network' };
       }
       if (chunk.done) break;
+      watch();
       total += chunk.value.length;
       if (total > maxBytes) {
         abort.abort();
