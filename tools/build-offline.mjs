@@ -21,6 +21,8 @@ try {
     root: webRoot,
     base: './',
     logLevel: 'warn',
+    // web/src/hostedModels.ts offers no hosted model files here (the single file has none)
+    mode: 'offline',
     // The ONNX module (loaded on demand by the hosted page) would be inlined here and put the file
     // over its budget: the offline page gets a stand-in that says so when a .onnx file is opened.
     plugins: [{

@@ -2,6 +2,7 @@
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 import { embedExample, embedInputs, entryFileNames } from '../tools/vite-embed.mjs';
+import { hostedModels } from '../tools/vite-models.mjs';
 
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -20,7 +21,8 @@ export default defineConfig({
   // the digits trainer is an ES-module worker; digits/spawn.ts becomes spawnWorker.ts here only,
   // so the single-file offline build (tools/build-offline.mjs, no config) gets no worker chunk
   worker: { format: 'es' },
-  plugins: [embedExample(webRoot), {
+  // dist/models/: the example menu's model files, fetched only when chosen (web/src/hostedModels.ts)
+  plugins: [embedExample(webRoot), hostedModels(), {
     name: 'cnnlens-digits-worker',
     enforce: 'pre',
     resolveId(source, importer) {

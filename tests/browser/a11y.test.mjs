@@ -64,7 +64,7 @@ for (const theme of ['light', 'dark']) {
     }
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
-    const presets = await page.getByTestId('preset-select').locator('option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
+    const presets = await page.getByTestId('preset-select').locator('option:not([disabled]):not([data-hosted])').evaluateAll((os) => os.map((o) => o.value));
     for (const id of presets) {
       await page.getByTestId('preset-select').selectOption(id);
       await page.waitForTimeout(100);

@@ -1,6 +1,8 @@
 // Boot-time glue of the full page (main.ts calls bootShare once, after the first render):
 // opens a shared link (?scene=…&view=…) or the saved work, adds the share toolbar, saves on
 // every change, adds CSV buttons to tensor blocks, and runs the compact iframe mode (?embed=1).
+// A model's address (?model=URL, or kept by autosave) is opened after the page is up, over the
+// saved work, which stays if it fails (./modelUrl.ts).
 import type { App } from '../app';
 import { findPreset, PRESETS } from '../presets';
 import { S } from '../strings';
@@ -11,6 +13,9 @@ import { download, fileStem, tensorOfBlock, tensorCsv } from './exporters';
 import { showNotice } from './notice';
 import { ShareBar, shareLink } from './shareBar';
 import { clearSaved, loadSaved, parseView, Saver } from './storage';
+import { restoreModelSource } from './modelSource';
+import { openModelUrl } from './modelUrl';
+import { addHostedModels } from '../hostedModels';
 
 /** The preset a scene came from (same title), so per-layer Reset still means "the example's values". */
 export function presetIdOf(json: string): string {
@@ -52,6 +57,9 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
   const view = parseView(params.get('view'));
   const st = app.state;
   let notice: string | null = null;
+  /** an address to open once the page is up: ?model=, or the one autosave kept for a large model */
+  let modelUrl = params.get('model');
+  let openAfterNotice: (() => void) | null = null;
 
   const sceneParam = params.get('scene');
   if (sceneParam !== null) {
@@ -64,10 +72,17 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
   } else if (!embed) {
     const saved = loadSaved();
     if (saved.kind === 'bad') notice = S.noticeBadStorage;
-    else if (saved.kind === 'ok') {
+    else if (saved.kind === 'ok' && saved.saved.scene === '') {
+      // only the address of a model too large to keep: open it again from there
+      modelUrl ??= saved.saved.model?.url ?? null;
+      if (!view) st.mode = saved.saved.view;
+    } else if (saved.kind === 'ok') {
       const r = openScene(app, saved.saved.scene);
       if (!r.ok) { clearSaved(); notice = S.noticeBadStorage; }
-      else if (!view) st.mode = saved.saved.view;
+      else {
+        restoreModelSource(saved.saved.model);
+        if (!view) st.mode = saved.saved.view;
+      }
     }
   }
   if (view) st.mode = view;
@@ -89,11 +104,34 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
     const header = root.querySelector('.app-header');
     header?.insertBefore(bar.el, header.querySelector('.scene-desc'));
     const saver = new Saver(() => ({ sceneJson: app.controller.engine.sceneJson(), view: st.mode, presetId: st.presetId }));
+    saver.onTooLarge = (chars, keptUrl) => {
+      const mb = chars / (1024 * 1024);
+      const size = mb >= 0.1 ? mb.toFixed(1) : mb.toPrecision(1);
+      const el = showNotice(root, keptUrl ? S.storageTooLargeUrl(size, keptUrl) : S.storageTooLarge(size));
+      el.dataset.testid = 'notice-storage';
+      el.insertBefore(button(S.saveFile, () => bar.exportJson(), { testid: 'notice-save-file' }), el.lastElementChild);
+    };
     app.onRender(() => saver.schedule());
     app.onCards(() => addCsvButtons(app, root));
     app.render();
     if (sceneParam !== null && !notice) saver.flush();
-    Object.assign(window.cnnlens ?? {}, { shareLink: () => shareLink(app), importScene: (text: string) => bar.importText(text, 'scene.json') });
+    const openModel = (address: string) => openModelUrl(app, root, bar, address);
+    const menu = root.querySelector<HTMLSelectElement>('[data-testid="preset-select"]');
+    if (menu) addHostedModels(menu, () => st.presetId, (address) => void openModel(address));
+    Object.assign(window.cnnlens ?? {}, { shareLink: () => shareLink(app), importScene: (text: string) => bar.importText(text, 'scene.json'), openModel });
+    const address = modelUrl;
+    if (address !== null && sceneParam === null) {
+      openAfterNotice = () => void openModel(address).then((ok) => {
+        // the model now lives in the saved work: a reload shows the latest edits, not a fresh download
+        const now = new URL(window.location.href);
+        if (ok && now.searchParams.get('model') === address) {
+          now.searchParams.delete('model');
+          history.replaceState(history.state, '', now.href);
+        }
+      });
+    }
   }
   if (notice) showNotice(root, notice);
+  // not awaited: the page is ready with the current work while the model downloads
+  openAfterNotice?.();
 }

@@ -10,27 +10,39 @@ import { showNotice } from './notice';
 import { openOnnx } from './onnxImport';
 import { loadOnnxModule, onnxErrorText } from './onnxModule';
 import { compactScene } from './numbers';
+import { clearModelSource, sourceOf } from './modelSource';
 import { pytorchScript } from './pytorchExport';
 
-/** The share link of the current scene and view; keeps lang and lesson when present. */
-export async function shareLink(app: App): Promise<string> {
-  const payload = await encodeScene(app.controller.engine.sceneJson());
+/**
+ * The share link of the current scene and view; keeps lang and lesson when present. A model
+ * opened from an address (./modelSource.ts), as it was or edited, is linked by its address
+ * (`?model=URL`) rather than by its weights; `edited` says the link lacks the changes.
+ */
+async function linkOf(app: App): Promise<{ href: string; model: { url: string; edited: boolean } | null }> {
+  const json = app.controller.engine.sceneJson();
+  const from = sourceOf(json, app.state.presetId);
   const here = new URL(window.location.href);
   const url = new URL(here.origin === 'null' ? here.href.split(/[?#]/)[0] : here.origin + here.pathname);
   url.search = '';
-  url.searchParams.set('scene', payload);
+  if (from) url.searchParams.set('model', from.url);
+  else url.searchParams.set('scene', await encodeScene(json));
   url.searchParams.set('view', app.state.mode);
   for (const keep of ['lang', 'lesson']) {
     const v = here.searchParams.get(keep);
     if (v !== null) url.searchParams.set(keep, v);
   }
-  return url.href;
+  return { href: url.href, model: from && { url: from.url, edited: from.state === 'edited' } };
+}
+
+export async function shareLink(app: App): Promise<string> {
+  return (await linkOf(app)).href;
 }
 
 export class ShareBar {
   readonly el: HTMLElement;
   private readonly linkBox: HTMLElement;
   private readonly localBox: HTMLElement;
+  private readonly modelBox: HTMLElement;
   private readonly linkField: HTMLInputElement;
   private readonly status: HTMLElement;
   private readonly file: HTMLInputElement;
@@ -45,6 +57,11 @@ export class ShareBar {
       h('p', {}, S.localLink),
       button(S.saveFile, () => { this.exportJson(); this.localBox.hidden = true; }, { class: 'primary', testid: 'local-save-file' }),
       button(S.close, () => { this.localBox.hidden = true; }, { class: 'icon' }));
+    // a link to a model's address, made after the model was edited or trained: say what it holds
+    this.modelBox = h('div', { class: 'cl-link-box', hidden: true, testid: 'model-link', role: 'status' },
+      h('p', { testid: 'model-link-text' }),
+      button(S.saveFile, () => { this.exportJson(); this.modelBox.hidden = true; }, { class: 'primary', testid: 'model-save-file' }),
+      button(S.close, () => { this.modelBox.hidden = true; }, { class: 'icon' }));
     this.status = h('span', { class: 'cl-share-status', role: 'status', testid: 'share-status' });
     this.file = h('input', { type: 'file', accept: '.json,application/json,.onnx', hidden: true, testid: 'import-file' });
     this.file.addEventListener('change', () => { const f = this.file.files?.[0]; this.file.value = ''; if (f) void this.openFile(f); });
@@ -63,7 +80,7 @@ export class ShareBar {
       button(S.exportPng, () => void this.exportPng(), { title: S.exportPngTitle, testid: 'export-png' }),
       button(S.exportCode, () => this.showCode(), { title: S.exportCodeTitle, testid: 'export-code' }),
       button(S.exportOnnx, () => void this.exportOnnx(), { title: S.exportOnnxTitle, testid: 'export-onnx' }),
-      this.file, this.status, this.linkBox, this.localBox);
+      this.file, this.status, this.linkBox, this.localBox, this.modelBox);
   }
 
   private title(): string | undefined {
@@ -77,8 +94,10 @@ export class ShareBar {
       (this.localBox.querySelector('button') as HTMLButtonElement | null)?.focus();
       return;
     }
-    const link = await shareLink(this.app);
+    const { href: link, model } = await linkOf(this.app);
     this.linkField.value = link;
+    this.modelBox.hidden = !model?.edited;
+    if (model?.edited) (this.modelBox.firstElementChild as HTMLElement).textContent = S.linkModelEdited(model.url);
     try {
       if (!navigator.clipboard) throw new Error('no clipboard');
       await navigator.clipboard.writeText(link);
@@ -104,6 +123,7 @@ export class ShareBar {
     try { JSON.parse(text); } catch { showNotice(this.root, S.noticeImportFailed(S.notJson)); return false; }
     const r = this.app.controller.loadScene(text, 'custom');
     if (!r.ok) { showNotice(this.root, S.noticeImportFailed(r.error)); return false; }
+    clearModelSource(); // a file: no address to link to (./modelUrl.ts sets one after this)
     showNotice(this.root, S.noticeImported(name), 'info');
     return true;
   }
@@ -117,6 +137,7 @@ export class ShareBar {
     }
     const loaded = this.app.controller.loadScene(r.json, 'custom', S.histImportOnnx);
     if (!loaded.ok) { showNotice(this.root, S.noticeImportFailed(loaded.error)); return false; }
+    clearModelSource();
     showNotice(this.root, S.noticeImported(name), 'info');
     return true;
   }

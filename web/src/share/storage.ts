@@ -1,12 +1,28 @@
 // Work kept across reloads: the scene (compact, exact numbers) and the view in localStorage,
 // saved at most every 300 ms while things change and on page hide. Malformed storage is
-// reported once and removed, never thrown.
+// reported once and removed, never thrown. A scene too large for the browser's storage is not
+// written (its size is checked first, and a full storage is caught): the saver says so once, and
+// keeps the address of a model opened from one, so a reload opens that model again.
 import type { ViewMode } from '../state';
 import { compactScene } from './numbers';
+import { modelSource, sourceOf, type ModelSource } from './modelSource';
 
 export const STORAGE_KEY = 'cnnlens:work';
 
-export interface Saved { v: 1; scene: string; view: ViewMode; presetId: string }
+/** `scene` is '' when only `model`'s address was kept (the scene was too large to keep). */
+export interface Saved { v: 1; scene: string; view: ViewMode; presetId: string; model?: ModelSource }
+
+/**
+ * Characters of saved work the page writes at most: browsers keep about 5 MB per site
+ * (5 million UTF-16 characters in Chromium and Firefox), shared with the language and theme.
+ * Tests (and hosts that know better) may set window.cnnlensStorageLimit.
+ */
+export const STORAGE_LIMIT = 4_000_000;
+
+function storageLimit(): number {
+  const set = (window as { cnnlensStorageLimit?: unknown }).cnnlensStorageLimit;
+  return typeof set === 'number' && set > 0 ? set : STORAGE_LIMIT;
+}
 
 export type LoadResult = { kind: 'none' } | { kind: 'ok'; saved: Saved } | { kind: 'bad' };
 
@@ -25,8 +41,9 @@ export function loadSaved(): LoadResult {
   try {
     const s = JSON.parse(text) as Partial<Saved>;
     if (s?.v !== 1 || typeof s.scene !== 'string' || typeof s.presetId !== 'string') throw new Error('shape');
-    JSON.parse(s.scene);
-    return { kind: 'ok', saved: { v: 1, scene: s.scene, view: parseView(s.view) ?? 'values', presetId: s.presetId } };
+    const model = s.model && typeof s.model.url === 'string' ? s.model : undefined;
+    if (s.scene !== '' || !model) JSON.parse(s.scene);
+    return { kind: 'ok', saved: { v: 1, scene: s.scene, view: parseView(s.view) ?? 'values', presetId: s.presetId, ...(model ? { model } : {}) } };
   } catch {
     clearSaved();
     return { kind: 'bad' };
@@ -49,6 +66,10 @@ export class Saver {
   private lastScene = '';
   private lastLabels = '';
   private generation = 0;
+  /** the last scene was too large to keep (reported once until one fits again) */
+  private over = false;
+  /** Told when the scene can't be kept: its size in characters, and the address kept instead (or null). */
+  onTooLarge: ((chars: number, keptUrl: string | null) => void) | null = null;
 
   constructor(private readonly read: () => { sceneJson: string; view: ViewMode; presetId: string }) {
     window.addEventListener('pagehide', () => this.flush());
@@ -85,11 +106,33 @@ export class Saver {
   }
 
   private store(sceneJson: string, compact: string, view: ViewMode, presetId: string): void {
-    const text = JSON.stringify({ v: 1, scene: compact, view, presetId } satisfies Saved);
+    const model = modelSource() ?? undefined;
+    const text = JSON.stringify({ v: 1, scene: compact, view, presetId, model } satisfies Saved);
     this.lastScene = sceneJson;
     this.lastLabels = `${view}|${presetId}`;
-    if (text === this.last) return;
-    storage()?.setItem(STORAGE_KEY, text);
-    this.last = text;
+    if (text === this.last || !storage()) return;
+    this.last = text; // written or not: the same text is not tried again
+    if (text.length <= storageLimit() && write(text)) {
+      this.over = false;
+      return;
+    }
+    // Too large. A model opened from an address keeps the address (a reload opens it again, as
+    // it was); otherwise the work saved last stays as it is.
+    const from = sourceOf(sceneJson, presetId);
+    const kept = from !== null && model !== undefined && write(JSON.stringify({ v: 1, scene: '', view, presetId, model } satisfies Saved));
+    if (!this.over) this.onTooLarge?.(text.length, from && kept ? from.url : null);
+    this.over = true;
+  }
+}
+
+/** Writes the saved work; false when the storage refuses (full: QuotaExceededError, or disabled). */
+function write(text: string): boolean {
+  try {
+    const ls = storage();
+    if (!ls) return false;
+    ls.setItem(STORAGE_KEY, text);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -78,7 +78,7 @@ export class Header {
     this.custom.hidden = st.presetId !== 'custom' && !keptCustom;
     this.custom.disabled = !keptCustom || st.presetId === 'custom';
     for (const o of this.preset.options) {
-      if (o === this.custom) continue;
+      if (o === this.custom || o.dataset.hosted !== undefined) continue; // hosted models: web/src/hostedModels.ts
       const changed = (o.value === st.presetId && st.edited) || (o.value !== st.presetId && st.kept.includes(o.value));
       setText(o as unknown as HTMLElement, presetTitle(o.value) + (changed ? S.editedSuffix : ''));
     }
