@@ -16,10 +16,12 @@ namespace cnnlens::js {
 [[noreturn]] void throw_js_error(const std::string& message, const std::string& code, const std::string& details_json);
 
 // Runs `body`; any C++ exception becomes a JS Error carrying its message (and code and details).
+// A plain std::exception (not a SceneError) gets `plain_code`: "internal" for a core bug, or the
+// caller's code where such an exception means bad input (e.g. "invalid_scene" in the constructor).
 // The Error is thrown after the catch blocks end, so no C++ exception is in flight when the JS
 // exception unwinds the wasm frames.
 template <typename Body>
-auto guarded(Body&& body) -> decltype(body()) {
+auto guarded(Body&& body, const char* plain_code = "internal") -> decltype(body()) {
   std::string message, code, details;
   try {
     return body();
@@ -32,7 +34,7 @@ auto guarded(Body&& body) -> decltype(body()) {
     code = "out_of_memory";
   } catch (const std::exception& e) {
     message = e.what();
-    code = "internal";
+    code = plain_code;
   } catch (...) {
     message = "unexpected internal error";
     code = "internal";

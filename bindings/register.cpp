@@ -2,7 +2,9 @@
 // declares the same API for TypeScript; docs/api.md explains it.
 #include <emscripten/bind.h>
 
-#include "cnnlens/error.hpp"
+#include <stdexcept>
+
+#include "js_errors.hpp"
 #include "js_model.hpp"
 
 namespace {
@@ -85,24 +87,12 @@ EMSCRIPTEN_BINDINGS(cnnlens) {
 namespace {
 
 JsModel* create_model(const emscripten::val& scene_json) {
-  std::string message, code = "invalid_scene", details;
-  try {
-    if (!scene_json.isString()) throw std::invalid_argument("new Model(scene): the scene must be a JSON string");
-    return new JsModel(scene_json.as<std::string>());
-  } catch (const cnnlens::SceneError& e) {
-    message = e.what();
-    code = e.code();
-    details = e.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  } catch (const std::bad_alloc&) {
-    message = "out of memory: the network is too large for this page";
-    code = "out_of_memory";
-  } catch (const std::exception& e) {
-    message = e.what();
-  } catch (...) {
-    message = "unexpected internal error";
-    code = "internal";
-  }
-  cnnlens::js::throw_js_error(message, code, details);
+  return cnnlens::js::guarded(
+      [&] {
+        if (!scene_json.isString()) throw std::invalid_argument("new Model(scene): the scene must be a JSON string");
+        return new JsModel(scene_json.as<std::string>());
+      },
+      "invalid_scene");
 }
 
 }  // namespace

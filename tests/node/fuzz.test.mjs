@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classicScene, loadModule, referenceFixtures, root } from './support.mjs';
+import { classicScene, loadModule, referenceFixtures, root, seededRandom } from './support.mjs';
 
 /** The version-2 scenes of the graph fixtures: batches, branches, every kind they use. */
 function graphScenes() {
@@ -19,18 +19,6 @@ const nodeTemplates = [{ type: 'flatten' }, { type: 'relu' }, { type: 'softmax' 
   { type: 'add' }, { type: 'concat' }, { type: 'batchnorm2d' }, { type: 'dropout', p: 0.5 }, { type: 'global_avgpool2d' },
   { type: 'conv_transpose2d', out_channels: 2, kernel_size: 2, stride: 2 }, { type: 'pad2d', padding: 1, mode: 'reflect' },
   { type: 'gelu' }, { type: 'prelu' }];
-
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const junkValues = [null, true, 'x', '', [], {}, [[[]]], -1, 0, 1, 2, 3, 7, 513, 1e9, -1e9, 0.5, 1e38, -0,
   2 ** 31, { type: 'relu' }, [1, 2], [0, 0]];
@@ -138,7 +126,7 @@ function randomCalls(rand, model, context) {
 test('10,000 random and mutated scenes with random calls: only Errors, no abort, no leak', async () => {
   const lens = await loadModule();
   const bases = [JSON.parse(classicScene()), ...referenceFixtures().map((f) => f.scene), ...graphScenes(), ...graphScenes()];
-  const rand = random(20261127);
+  const rand = seededRandom(20261127);
   let loaded = 0;
   let rejected = 0;
   // Warm up the allocator with one full pass before measuring.

@@ -8,24 +8,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModule, loadOnnxModule, root } from './support.mjs';
+import { loadModule, loadOnnxModule, root, seededRandom } from './support.mjs';
 
 const RUNS = 10_000;
 const folder = join(root, 'tests/fixtures/onnx');
 const seeds = readdirSync(folder).filter((f) => f.endsWith('.onnx')).sort()
   .map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(folder, f))) }));
-
-/** Small deterministic PRNG (mulberry32). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Bytes that matter to protobuf: varint continuation, zero, all ones, small tags and lengths.
 const interesting = [0x00, 0x01, 0x02, 0x08, 0x0a, 0x12, 0x1a, 0x22, 0x3a, 0x7f, 0x80, 0xff];
@@ -70,7 +58,7 @@ function mutate(rand, bytes, other) {
 
 test(`${RUNS.toLocaleString('en')} mutated and truncated ONNX files: each imports or throws a coded Error; heap flat; the module still works`, async () => {
   const [lens, onnx] = await Promise.all([loadModule(), loadOnnxModule()]);
-  const rand = random(20261129);
+  const rand = seededRandom(20261129);
   const outcomes = new Map();
   const count = (key) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
   let slowest = 0;
