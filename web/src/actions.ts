@@ -40,4 +40,6 @@ export interface Actions {
   gradientCheck(): void;
   slide(layer: number): void;
   slideStep(delta: number): void;
+  /** ends when the view is removed: page-wide listeners pass its signal (theme.ts onThemeToggle) */
+  readonly lifetime: AbortController;
 }

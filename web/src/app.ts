@@ -5,6 +5,7 @@ import { baseMarks, explain, type Explanation, type MarkGroup } from './explain'
 import { MatrixView } from './views/matrix';
 import type { UIState } from './state';
 import { S } from './strings';
+import { onThemeToggle } from './theme';
 import { h } from './views/dom';
 import { GradCheckPanel } from './views/gradCheckPanel';
 import { Header } from './views/header';
@@ -32,7 +33,7 @@ export class App implements Renderer {
   private readonly training: TrainingPanel;
   private readonly gradCheck: GradCheckPanel;
 
-  constructor(root: HTMLElement, engine: Engine, readonly state: UIState) {
+  constructor(private readonly root: HTMLElement, engine: Engine, readonly state: UIState) {
     this.controller = new Controller(engine, state);
     this.controller.view = this;
     const a = this.controller;
@@ -51,7 +52,7 @@ export class App implements Renderer {
         h('section', { class: 'network', 'aria-label': S.networkLabel }, this.pipeline.el),
         h('aside', { class: 'side', 'aria-label': S.sidePanels }, this.inspector.el, this.training.el, this.gradCheck.el)));
     // the theme toggle (views/header.ts): matrices and the chart redraw with the new colours
-    document.addEventListener('cnnlens:theme', () => this.render());
+    onThemeToggle(a.lifetime, () => this.render());
   }
 
   snapshot(): Snapshot {
@@ -77,6 +78,12 @@ export class App implements Renderer {
     this.header.render(this.state);
     this.training.render(this.snapshot(), this.state);
     for (const listener of this.labelListeners) listener();
+  }
+
+  /** The view is gone (a removed <cnn-lens>): everything stops and the Model is freed. */
+  dispose(): void {
+    this.controller.dispose();
+    MatrixView.release(this.root);
   }
 
   onLabels(listener: () => void): void {

@@ -47,6 +47,12 @@ export class Controller implements Actions {
   /** the optimizer's state when training began (Reset training puts it back with the scene) */
   private beforeTrainingOptimizer: OptimizerState | null = null;
 
+  /**
+   * Ends with the view (a removed <cnn-lens>): every page-wide listener a view registers passes
+   * this signal, so dispose() removes them all at once.
+   */
+  readonly lifetime = new AbortController();
+
   constructor(readonly engine: Engine, readonly state: UIState) {
     // the example the page opened with, as the core filled it in: "edited" is measured against it
     if (findPreset(state.presetId)) this.originals.set(state.presetId, engine.sceneJson());
@@ -525,6 +531,15 @@ export class Controller implements Actions {
   }
 
   /** Ends a Run; the steps it took become one undo step. */
+  /** Stops training, the slide show and pending history writes, removes the views' page-wide listeners and frees the Model. */
+  dispose(): void {
+    this.state.training.running = false;
+    clearInterval(this.slideTimer);
+    clearTimeout(this.captureTimer);
+    this.lifetime.abort();
+    this.engine.dispose();
+  }
+
   private stopTraining(): void {
     const t = this.state.training;
     if (!t.running) return;

@@ -9,7 +9,7 @@ import { parseScene } from './scene';
 import { initialState, type UIState } from './state';
 import { S } from './strings';
 import { LANG, LANGUAGES, wordError, wordedCodes } from './i18n';
-import { initTheme, setTheme, type Theme } from './theme';
+import { initTheme, setTheme, THEME_TOGGLED, type Theme } from './theme';
 import { TOGGLE_THEME } from './views/header';
 import { mountLesson } from './lesson/lesson';
 import { bootShare } from './share/host';
@@ -36,7 +36,7 @@ async function start(): Promise<void> {
   const root = document.getElementById('app')!;
   // language (web/src/i18n) and theme (web/src/theme.ts) before the first render
   document.documentElement.lang = LANGUAGES[LANG].tag;
-  const themeChanged = () => document.dispatchEvent(new CustomEvent('cnnlens:theme'));
+  const themeChanged = () => document.dispatchEvent(new CustomEvent(THEME_TOGGLED));
   initTheme(themeChanged);
   document.addEventListener(TOGGLE_THEME, (e) => { setTheme((e as CustomEvent<Theme>).detail); themeChanged(); });
   Object.assign(window, { cnnlensI18n: { lang: LANG, languages: LANGUAGES, wordError, wordedCodes } }); // for tests and course authors

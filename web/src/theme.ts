@@ -5,6 +5,8 @@
 
 export type Theme = 'light' | 'dark';
 export const THEME_KEY = 'cnnlens:theme';
+/** The event main.ts dispatches on document after the header's toggle switched the page's theme. */
+export const THEME_TOGGLED = 'cnnlens:theme';
 
 function stored(): Theme | null {
   try {
@@ -24,6 +26,11 @@ export function currentTheme(): Theme {
 function apply(theme: Theme): void {
   document.documentElement.dataset.theme = theme;
   document.documentElement.style.colorScheme = theme;
+}
+
+/** Calls `redraw` whenever a theme toggle announces itself, until `lifetime` ends (a removed view). */
+export function onThemeToggle(lifetime: AbortController, redraw: () => void): void {
+  document.addEventListener(THEME_TOGGLED, redraw, { signal: lifetime.signal });
 }
 
 /** Sets the theme from the stored choice or the system; calls onChange when the system flips. */

@@ -73,6 +73,13 @@ export class CnnLensElement extends HTMLElement {
   private app: App | null = null;
   private root: HTMLElement | null = null;
   private starting: Promise<void> | null = null;
+  /** counts removals, so a start still loading when its element was removed stops there */
+  private generation = 0;
+
+  /** Bytes of the shared wasm heap in use (leak checks: created and removed elements give it back). */
+  static async heapInUse(): Promise<number> {
+    return (await sharedModule()).heapInUse();
+  }
 
   /** The element's own model (course authors, tests). */
   get model(): Model | undefined { return this.app?.controller.engine.model; }
@@ -93,7 +100,22 @@ export class CnnLensElement extends HTMLElement {
   }
 
   disconnectedCallback(): void {
-    if (this.app?.state.training.running) this.app.controller.toggleRun();
+    // Moving an element disconnects and reconnects it in one task: only a lasting removal frees it.
+    queueMicrotask(() => { if (!this.isConnected) this.dispose(); });
+  }
+
+  /**
+   * Removed from the page: training stops, every page-wide listener goes, the Model is freed and
+   * the shadow content cleared. Put back later, the element starts again from its attributes.
+   */
+  private dispose(): void {
+    this.generation++;
+    this.app?.dispose();
+    this.app = null;
+    this.root = null;
+    this.starting = null;
+    delete this.dataset.ready;
+    this.shadowRoot?.replaceChildren();
   }
 
   attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -107,6 +129,7 @@ export class CnnLensElement extends HTMLElement {
   }
 
   private async start(): Promise<void> {
+    const generation = this.generation;
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     const style = document.createElement('style');
     style.textContent = shadowCss();
@@ -117,7 +140,9 @@ export class CnnLensElement extends HTMLElement {
     root.textContent = S.loading;
     shadow.replaceChildren(style, root);
     try {
-      const engine = new Engine(await sharedModule());
+      const module = await sharedModule();
+      if (generation !== this.generation) return; // removed while the module loaded
+      const engine = new Engine(module);
       const first = engine.load(PRESETS[0].json);
       if (!first.ok) throw new Error(first.error);
       const state = initialState(PRESETS[0].id, parseScene(engine.sceneJson()));
@@ -129,11 +154,12 @@ export class CnnLensElement extends HTMLElement {
       root.addEventListener(TOGGLE_THEME, (e) => { e.stopPropagation(); this.setTheme((e as CustomEvent<Theme>).detail); });
       window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => {
         if (this.getAttribute('theme')?.trim().toLowerCase() === 'auto') this.setTheme(themeFor('auto'));
-      });
+      }, { signal: app.controller.lifetime.signal });
       applyPanels(root, parsePanels(this.getAttribute('panels')));
       if (this.hasAttribute('readonly')) setReadonly(app, root, true);
       await this.loadAttrScene();
       await app.whenBuilt(); // ready: every card of the network exists
+      if (generation !== this.generation) return;
       this.dataset.ready = 'true';
       this.dispatchEvent(new CustomEvent('cnnlens-ready', { bubbles: true, composed: true }));
     } catch (e) {
@@ -153,6 +179,7 @@ export class CnnLensElement extends HTMLElement {
   private async loadAttrScene(): Promise<void> {
     const app = this.app!, root = this.root!;
     const got = await resolveScene(this.getAttribute('scene'));
+    if (this.app !== app) return; // removed (or restarted) while the scene was fetched
     let notice: string | null = null;
     let view = parseView(this.getAttribute('view'));
     if (got && 'error' in got) notice = got.error;

@@ -3,6 +3,7 @@
 import { fmt } from '../format';
 import type { OptimizerSwitch } from '../history';
 import { S } from '../strings';
+import { onThemeToggle } from '../theme';
 import { cssColor, drawFrame, prepareCanvas, strokePolyline } from './chartFrame';
 import { h } from './dom';
 
@@ -11,10 +12,10 @@ export class LossChart {
   private readonly canvas: HTMLCanvasElement;
   private lastKey = '';
 
-  constructor() {
+  constructor(lifetime: AbortController) {
     this.canvas = h('canvas', { class: 'chart', testid: 'loss-chart', role: 'img', width: 320, height: 150 });
     this.el = h('div', { class: 'chart-wrap' }, this.canvas);
-    document.addEventListener('cnnlens:theme', () => { this.lastKey = ''; });
+    onThemeToggle(lifetime, () => { this.lastKey = ''; });
   }
 
   render(history: readonly number[], switches: readonly OptimizerSwitch[] = [], log = false): void {

@@ -121,6 +121,13 @@ export class MatrixView {
     MatrixView.watcher ??= new IntersectionObserver((entries) => {
       for (const e of entries) {
         const view = MatrixView.byCanvas.get(e.target);
+        // A canvas taken off the page (a rebuilt card, a removed <cnn-lens>) reports once more:
+        // the observer lets it go, or it would keep every old canvas alive.
+        if (!e.target.isConnected) {
+          MatrixView.watcher?.unobserve(e.target);
+          if (view) MatrixView.stale.delete(view);
+          continue;
+        }
         if (!view) continue;
         view.offscreen = !e.isIntersecting;
         if (!view.offscreen && MatrixView.stale.has(view)) view.requestDraw();
@@ -128,6 +135,14 @@ export class MatrixView {
     }, { rootMargin: '300px' });
     MatrixView.byCanvas.set(canvas, v);
     MatrixView.watcher.observe(canvas);
+  }
+  /** Lets the heatmaps under `root` go (a removed <cnn-lens>: off-screen ones would report nothing more). */
+  static release(root: ParentNode): void {
+    for (const canvas of root.querySelectorAll('canvas')) {
+      MatrixView.watcher?.unobserve(canvas);
+      const view = MatrixView.byCanvas.get(canvas);
+      if (view) MatrixView.stale.delete(view);
+    }
   }
   /**
    * Far from the viewport? null until the observer's first report (a frame after the canvas is

@@ -8,6 +8,7 @@ import type { Snapshot } from '../engine';
 import { LAYER_TYPES } from '../scene';
 import type { UIState } from '../state';
 import { S } from '../strings';
+import { onThemeToggle } from '../theme';
 import { h, select } from './dom';
 import { InputCard } from './inputCard';
 import { LayerCard, type CardContext } from './layerCard';
@@ -40,7 +41,9 @@ export class Pipeline {
   constructor(private readonly actions: Actions, private readonly getState: () => UIState) {
     this.el = h('div', { class: 'pipeline', testid: 'pipeline' });
     // a theme change rebuilds the matrices with the other colour scale
-    document.addEventListener('cnnlens:theme', () => { this.key = ''; });
+    onThemeToggle(actions.lifetime, () => { this.key = ''; });
+    // a network still being built stops building when the view goes
+    actions.lifetime.signal.addEventListener('abort', () => cancelAnimationFrame(this.chunk));
   }
 
   render(snap: Snapshot, st: UIState): void {

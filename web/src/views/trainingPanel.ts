@@ -21,10 +21,11 @@ export class TrainingPanel {
   private readonly log: HTMLInputElement;
   private readonly status: HTMLElement;
   private readonly error: HTMLElement;
-  private readonly chart = new LossChart();
+  private readonly chart: LossChart;
   private readonly actions: Actions;
 
   constructor(a: Actions) {
+    this.chart = new LossChart(a.lifetime);
     this.opt = select([['sgd', S.optSgd], ['momentum', S.optMomentum], ['adam', S.optAdam]], 'sgd',
       (v) => a.setOptimizer(v as 'sgd' | 'momentum' | 'adam'), { testid: 'optimizer-select' });
     this.lr = h('input', { type: 'text', inputmode: 'decimal', size: 6, testid: 'lr-input' });
