@@ -48,11 +48,18 @@ export class App implements Renderer {
     this.gradCheck = new GradCheckPanel(a);
     root.replaceChildren(
       this.header.el,
+      this.header.tools,
       h('main', { class: 'layout' },
         h('section', { class: 'network', 'aria-label': S.networkLabel }, this.pipeline.el),
         h('aside', { class: 'side', 'aria-label': S.sidePanels }, this.inspector.el, this.training.el, this.gradCheck.el)));
     // the theme toggle (views/header.ts): matrices and the chart redraw with the new colours
     onThemeToggle(a.lifetime, () => this.render());
+    // the side panel sticks just under the header bar, however many rows the bar wraps to
+    if (typeof ResizeObserver !== 'undefined') {
+      const bar = new ResizeObserver(() => root.style.setProperty('--header-bar', `${this.header.el.offsetHeight}px`));
+      bar.observe(this.header.el);
+      a.lifetime.signal.addEventListener('abort', () => bar.disconnect());
+    }
   }
 
   snapshot(): Snapshot {

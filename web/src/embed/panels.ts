@@ -52,7 +52,7 @@ export function setReadonly(app: App, root: HTMLElement, on: boolean): void {
 
 function disableInputs(root: HTMLElement): void {
   const ro = root.classList.contains('cl-readonly');
-  for (const el of root.querySelectorAll<HTMLInputElement | HTMLSelectElement>('.pipeline input, .pipeline select, .training select, .training input[inputmode="decimal"], .app-header select')) {
+  for (const el of root.querySelectorAll<HTMLInputElement | HTMLSelectElement>('.pipeline input, .pipeline select, .training select, .training input[inputmode="decimal"], .app-header select, .app-tools select')) {
     if (ro) { el.disabled = true; el.dataset.clRo = '1'; } else if (el.dataset.clRo) { el.disabled = false; delete el.dataset.clRo; }
   }
 }

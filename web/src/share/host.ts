@@ -101,8 +101,7 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
       history.replaceState(history.state, '', url.href);
     }
     const bar = new ShareBar(app, root);
-    const header = root.querySelector('.app-header');
-    header?.insertBefore(bar.el, header.querySelector('.scene-desc'));
+    root.querySelector('.app-tools .tool-row')?.append(bar.el);
     const saver = new Saver(() => ({ sceneJson: app.controller.engine.sceneJson(), view: st.mode, presetId: st.presetId }));
     saver.onTooLarge = (chars, keptUrl) => {
       const mb = chars / (1024 * 1024);

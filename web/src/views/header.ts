@@ -1,4 +1,7 @@
-// Page header: title, preset menu, view mode (values / gradients / side by side), colour legend.
+// Page header, in two parts: the bar that stays on screen (title, example menu, undo/redo, the
+// view switch) kept to one short row so it never hides the network or the explanation on a
+// projector, and the tools under it that scroll away (colour legend, lesson, language, theme,
+// the share buttons that share/host.ts adds, the scene's description).
 import type { Actions } from '../actions';
 import { legendGradient, themeOf } from '../colors';
 import { LANG, LANGUAGES, isLang, switchLanguage } from '../i18n';
@@ -9,7 +12,10 @@ import { S } from '../strings';
 import { button, h, select, setText } from './dom';
 
 export class Header {
+  /** the sticky bar */
   readonly el: HTMLElement;
+  /** the row under it, scrolled away with the page */
+  readonly tools: HTMLElement;
   private readonly preset: HTMLSelectElement;
   private readonly custom: HTMLOptionElement;
   private readonly modes = new Map<ViewMode, HTMLButtonElement>();
@@ -63,10 +69,9 @@ export class Header {
       h('div', { class: 'controls' },
         h('label', {}, S.presetLabel, this.preset),
         h('div', { class: 'history', role: 'group', 'aria-label': S.undo.replace(/^\W+/, '') }, this.undo, this.redo, this.original, this.dropped),
-        h('div', { class: 'mode' }, h('span', { class: 'label' }, S.viewLabel), group),
-        legend,
-        this.lesson,
-        h('div', { class: 'prefs' }, h('label', {}, S.languageLabel, lang), this.theme)),
+        h('div', { class: 'mode' }, h('span', { class: 'label' }, S.viewLabel), group)));
+    this.tools = h('div', { class: 'app-tools' },
+      h('div', { class: 'tool-row' }, legend, this.lesson, h('div', { class: 'prefs' }, h('label', {}, S.languageLabel, lang), this.theme)),
       this.restored,
       this.desc);
   }

@@ -44,6 +44,26 @@ export class Pipeline {
     onThemeToggle(actions.lifetime, () => { this.key = ''; });
     // a network still being built stops building when the view goes
     actions.lifetime.signal.addEventListener('abort', () => cancelAnimationFrame(this.chunk));
+    // an arrow at the end of a wrapped row must not point into empty space: it turns to the next row
+    if (typeof ResizeObserver !== 'undefined') {
+      let queued = 0;
+      const watch = new ResizeObserver(() => {
+        cancelAnimationFrame(queued);
+        queued = requestAnimationFrame(() => this.markRowEnds());
+      });
+      watch.observe(this.el);
+      actions.lifetime.signal.addEventListener('abort', () => { cancelAnimationFrame(queued); watch.disconnect(); });
+    }
+  }
+
+  /** Marks each arrow whose next card starts a new row (read once per size change, after layout). */
+  private markRowEnds(): void {
+    const stages = [...this.el.children] as HTMLElement[];
+    stages.forEach((stage, k) => {
+      const connector = stage.querySelector(':scope > .connector');
+      const next = stages[k + 1];
+      connector?.classList.toggle('row-end', !!next && next.offsetTop > stage.offsetTop + 4);
+    });
   }
 
   render(snap: Snapshot, st: UIState): void {
