@@ -107,7 +107,7 @@ export class Overview {
         type: 'button', class: 'ov-node', testid: `ov-node-${node.id}`,
         'aria-label': S.ovNodeAria(node.id, kind, fmtShape(shape), reads),
       },
-      h('span', { class: 'ov-id' }, node.id),
+      h('span', { class: 'ov-id', title: node.id }, node.id),
       h('span', { class: 'ov-kind' }, kind),
       h('span', { class: 'ov-shape' }, fmtShape(shape)),
       ...(reads ? [h('span', { class: 'ov-reads' }, S.ovReads(reads))] : []),
