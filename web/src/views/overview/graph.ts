@@ -66,3 +66,13 @@ export function inputSource(g: Graph): { id: string; name: string } | null {
 export function isGradientRole(role: TensorRole): boolean {
   return role === 'grad' || role === 'param.grad' || role === 'optimizer';
 }
+
+/**
+ * The scene without its numbers (parameters, buffers, input data): equal keys mean the same
+ * nodes, settings and shapes, so tensor lists read from the core can be kept.
+ */
+export function structureKey(scene: { nodes?: Record<string, unknown>[]; input?: { shape?: unknown }; mode?: unknown }): string {
+  const numbers = (v: unknown) => (Array.isArray(v) && v.length > 4 && typeof v[0] === 'number') || (v !== null && typeof v === 'object' && !Array.isArray(v));
+  const nodes = (scene.nodes ?? []).map((n) => Object.entries(n).filter(([, v]) => !numbers(v)));
+  return JSON.stringify([scene.input?.shape, scene.mode, nodes]);
+}

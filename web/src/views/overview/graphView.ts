@@ -4,12 +4,12 @@ import type { ViewMode } from '../../state';
 import { themeOf } from '../../colors';
 import { S } from '../../strings';
 import { h, select } from '../dom';
-import { graphOf, INPUT_ID, inputSource, type Graph } from './graph';
+import { graphOf, INPUT_ID, inputSource, structureKey, type Graph } from './graph';
 import { helpOf, NodeDetail, type DetailActions } from './nodeDetail';
 import { Overview, type GraphReader } from './overview';
 
 export interface GraphViewState {
-  scene: { nodes?: unknown[]; mode?: 'train' | 'eval' };
+  scene: { nodes?: Record<string, unknown>[]; input?: { shape?: number[] }; mode?: 'train' | 'eval' };
   mode: ViewMode;
 }
 
@@ -96,7 +96,7 @@ export class GraphView {
     this.overview.el.hidden = !!node;
     this.detail.el.hidden = !node;
     if (!node) {
-      this.overview.render(reader, graph, this.titles, st.mode, this.sample, themeOf(this.el) === 'dark');
+      this.overview.render(reader, graph, structureKey(st.scene as Parameters<typeof structureKey>[0]), this.titles, st.mode, this.sample, themeOf(this.el) === 'dark');
       return;
     }
     const readers = graph.nodes.filter((n) => n.inputs.includes(node.id)).map((n) => n.id);

@@ -34,6 +34,11 @@ interface Column {
   button: HTMLButtonElement;
   thumbs: HTMLCanvasElement[];
   source: Source | null;
+  info: TensorInfo | null;
+  /** inside the scroller's view (until the observer says otherwise, assumed so) */
+  visible: boolean;
+  /** its thumbnails show older numbers than the last render */
+  stale: boolean;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -47,6 +52,12 @@ export class Overview {
   private readonly svg: SVGSVGElement;
   private columns: Column[] = [];
   private key = '';
+  private structure = '';
+  private grad = false;
+  private infos: (TensorInfo | null)[] = [];
+  /** what the last render drew with, for columns drawn later when they scroll into view */
+  private drawn: { reader: GraphReader; sample: number; dark: boolean } | null = null;
+  private readonly seen: IntersectionObserver | null;
   onOpen: (id: string) => void = () => {};
 
   constructor() {
@@ -57,6 +68,14 @@ export class Overview {
     this.row = h('ol', { class: 'ov-row', 'aria-label': S.ovNodeList, testid: 'ov-nodes' });
     this.scroller = h('div', { class: 'ov-scroll' }, this.svg, this.row);
     this.el = h('section', { class: 'overview', 'aria-label': S.ovLabel, testid: 'overview' }, this.head, this.scroller);
+    this.seen = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const col = this.columns.find((c) => c.button.parentElement === e.target);
+        if (!col) continue;
+        col.visible = e.isIntersecting;
+        if (col.visible && col.stale) this.draw(col);
+      }
+    }, { root: this.scroller, rootMargin: '0px 200px' });
   }
 
   /** The button of a node (focus goes back to it after its detail closes). */
@@ -64,7 +83,8 @@ export class Overview {
     return this.columns.find((c) => c.node.id === id)?.button;
   }
 
-  render(reader: GraphReader, graph: Graph, titles: (type: string) => string, mode: ViewMode, sample: number, dark: boolean): void {
+  /** `structure`: the scene's settings without its numbers (the same key: the same shapes). */
+  render(reader: GraphReader, graph: Graph, structure: string, titles: (type: string) => string, mode: ViewMode, sample: number, dark: boolean): void {
     const grad = mode === 'gradients';
     const input = inputSource(graph);
     const sourceOf = (n: GraphNode): Source | null => {
@@ -72,7 +92,13 @@ export class Overview {
       if (!input) return null;
       return grad ? { id: input.id, name: input.name.replace('input', 'grad_input') } : input;
     };
-    const infos = graph.nodes.map((n) => { const s = sourceOf(n); return s ? reader.nodeTensors(s.id).find((t) => t.name === s.name) ?? null : null; });
+    // the core's tensor lists change only with the structure: asked again only then
+    if (structure !== this.structure || grad !== this.grad) {
+      this.structure = structure;
+      this.grad = grad;
+      this.infos = graph.nodes.map((n) => { const s = sourceOf(n); return s ? reader.nodeTensors(s.id).find((t) => t.name === s.name) ?? null : null; });
+    }
+    const infos = this.infos;
     const key = JSON.stringify([graph.nodes.map((n) => [n.id, n.type, n.inputs]), infos.map((t) => t?.shape), grad]);
     if (key !== this.key) {
       this.key = key;
@@ -81,17 +107,24 @@ export class Overview {
     const batch = infos.find((t) => t)?.shape[0] ?? 1;
     const s = Math.min(sample, batch - 1);
     this.head.textContent = S.ovHint(grad ? S.ovGradients : S.ovValues, s, batch);
-    for (let k = 0; k < this.columns.length; k++) {
-      const col = this.columns[k];
-      const info = infos[k];
-      if (!col.source || !info) continue;
-      const lay = mapLayout(info.shape.slice(1));
-      const all = reader.nodeView(col.source.id, col.source.name);
-      // a view into the wasm heap, valid until the next core call: drawn (copied) right away
-      const one = all.subarray(s * lay.count * lay.size, (s + 1) * lay.count * lay.size);
-      const max = maxAbs(one);
-      col.thumbs.forEach((c, i) => drawMap(c, one.subarray(i * lay.size, (i + 1) * lay.size), lay.rows, lay.cols, max, dark));
+    this.drawn = { reader, sample: s, dark };
+    // columns scrolled out of sight are drawn when they come into view (a ResNet is 4 screens wide)
+    for (const col of this.columns) {
+      col.stale = true;
+      if (col.visible) this.draw(col);
     }
+  }
+
+  private draw(col: Column): void {
+    const d = this.drawn;
+    if (!col.source || !col.info || !d) return;
+    col.stale = false;
+    const lay = mapLayout(col.info.shape.slice(1));
+    const all = d.reader.nodeView(col.source.id, col.source.name);
+    // a view into the wasm heap, valid until the next core call: drawn (copied) right away
+    const one = all.subarray(d.sample * lay.count * lay.size, (d.sample + 1) * lay.count * lay.size);
+    const max = maxAbs(one);
+    col.thumbs.forEach((c, i) => drawMap(c, one.subarray(i * lay.size, (i + 1) * lay.size), lay.rows, lay.cols, max, d.dark));
   }
 
   private build(graph: Graph, infos: (TensorInfo | null)[], titles: (type: string) => string, sourceOf: (n: GraphNode) => Source | null): void {
@@ -114,9 +147,11 @@ export class Overview {
       h('span', { class: 'ov-thumbs', 'aria-hidden': 'true' }, ...thumbs),
       ...(lay.count > drawn && info ? [h('span', { class: 'ov-more' }, S.ovMore(lay.count - drawn))] : []));
       button.addEventListener('click', () => this.onOpen(node.id));
-      return { node, button, thumbs, source: sourceOf(node) };
+      return { node, button, thumbs, source: sourceOf(node), info, visible: true, stale: true };
     });
+    this.seen?.disconnect();
     this.row.replaceChildren(...this.columns.map((c) => h('li', { class: 'ov-col' }, c.button)));
+    for (const li of this.row.children) this.seen?.observe(li);
     this.drawEdges(graph);
   }
 
