@@ -38,7 +38,9 @@ test('the residual example opens as an overview: every node a button in order, b
   assert.deepEqual(ids, ['input', ...core], 'the network input, then the nodes in execution order');
   assert.ok(await page.locator('.ov-edges .ov-arc').count() >= 1, 'the skip connection is an arc');
   assert.equal(await page.locator('[data-testid="ov-node-c0"] canvas').count(), 2, 'one thumbnail per channel');
-  assert.match(await page.getByTestId('ov-node-sum').getAttribute('aria-label'), /sum: .*reads r0, c2/);
+  assert.match(await page.getByTestId('ov-node-sum').getAttribute('title'), /sum: .*reads r0, c2/);
+  const name = await page.getByRole('button', { name: /^sum Add/ }).getAttribute('data-testid');
+  assert.equal(name, 'ov-node-sum', 'the button is named by its visible words');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -138,7 +138,8 @@ export class Overview {
       const reads = node.inputs.length > 1 || (node.inputs.length === 1 && k > 0 && node.inputs[0] !== graph.nodes[k - 1].id) ? node.inputs.join(', ') : '';
       const button = h('button', {
         type: 'button', class: 'ov-node', testid: `ov-node-${node.id}`,
-        'aria-label': S.ovNodeAria(node.id, kind, fmtShape(shape), reads),
+        // the visible words are the accessible name (id, kind, shape, inputs); the tooltip says what a click does
+        title: S.ovNodeAria(node.id, kind, fmtShape(shape), reads),
       },
       h('span', { class: 'ov-id', title: node.id }, node.id),
       h('span', { class: 'ov-kind' }, kind),
