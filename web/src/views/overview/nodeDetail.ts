@@ -81,7 +81,7 @@ export class NodeDetail {
       const { shape, total } = shownShape(info);
       const param = info.role === 'param' && editable;
       const block = new TensorBlock({
-        title: `${S.tensorTitles[info.name] ?? info.name} · ${S.ovRoles[info.role] ?? info.role}`,
+        title: titleOf(info, node),
         context: S.ovDetailTitle(node.id, kind),
         shape,
         testid: `node-${node.id}-${info.name}`,
@@ -96,6 +96,18 @@ export class NodeDetail {
     });
     this.body.replaceChildren(...parts);
   }
+}
+
+/** "Input x ← r0" for the edges (the node they come from), "Weights · parameter" for the rest. */
+function titleOf(info: TensorInfo, node: GraphNode): string {
+  const edge = /^(grad_)?input(?:\.(\d+))?$/.exec(info.name);
+  if (edge) {
+    const from = node.inputs[Number(edge[2] ?? 0)];
+    if (!from) return S.tensorTitles[edge[1] ? 'grad_input' : 'input']; // the network input's own column
+    return edge[1] ? `${S.tensorTitles.grad_input} → ${from}` : `${S.tensorTitles.input} ← ${from}`;
+  }
+  if (info.role === 'output' || info.name === 'grad_output') return S.tensorTitles[info.name] ?? info.name;
+  return `${S.tensorTitles[info.name] ?? info.name} · ${S.ovRoles[info.role] ?? info.role}`;
 }
 
 /** The one-line help of a kind in the page's language (web/src/i18n/kinds.ts). */
