@@ -171,3 +171,13 @@ test('every new example opens in the overview, in English and Chinese', async ()
     await page.context().close();
   }
 });
+
+test('the PyTorch button says a graph is saved as ONNX or JSON instead (no broken script)', async () => {
+  const page = await h.open();
+  await openExample(page, 'residual');
+  await page.getByTestId('export-code').click();
+  await page.getByTestId('notice-text').filter({ hasText: 'chains of the classic layers' }).waitFor();
+  assert.equal(await page.getByTestId('code-dialog').count(), 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -369,6 +369,7 @@ export const en = {
   ovModeEval: 'eval',
   ovHistMode: (mode: string) => `Mode: ${mode}`,
   ovSampleLabel: 'Sample',
+  ovNoPytorch: 'The PyTorch script is written for chains of the classic layers. Save this graph with ONNX or Save JSON instead.',
 };
 
 export type Strings = typeof en;

@@ -388,4 +388,5 @@ export const zh: Strings = {
   ovModeEval: '评估',
   ovHistMode: (mode: string) => `模式：${mode}`,
   ovSampleLabel: '样本',
+  ovNoPytorch: 'PyTorch 脚本只针对由经典层组成的链。请改用 ONNX 或“保存 JSON”保存这个图。',
 };
