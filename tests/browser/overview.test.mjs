@@ -181,3 +181,23 @@ test('the PyTorch button says a graph is saved as ONNX or JSON instead (no broke
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('an edited graph is kept across a reload and a share link opens it in the overview', async () => {
+  const page = await h.open();
+  await openExample(page, 'batchnorm');
+  await page.getByTestId('scene-mode').selectOption('eval');
+  await page.waitForFunction(() => (localStorage.getItem('cnnlens:work') ?? '').includes('eval'));
+  const link = await page.evaluate(() => window.cnnlens.shareLink());
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.getByTestId('overview').waitFor();
+  assert.equal(await page.getByTestId('scene-mode').inputValue(), 'eval', 'the saved work came back');
+  const other = await h.open();
+  await other.goto(link);
+  await other.waitForSelector('body[data-ready="true"]');
+  await other.getByTestId('overview').waitFor();
+  assert.equal(await other.evaluate(() => JSON.parse(window.cnnlens.sceneJSON()).mode), 'eval');
+  assert.deepEqual([...page.problems, ...other.problems], []);
+  await other.context().close();
+  await page.context().close();
+});
