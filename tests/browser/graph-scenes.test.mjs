@@ -1,6 +1,7 @@
-// Version-2 (graph) scene files on today's page: a chain of the classic layers written as a graph
+// Version-2 (graph) scene files on the page: a chain of the classic layers written as a graph
 // opens as that chain, with the same numbers the core computes; a real graph (a residual add, a
-// batch) is refused with a clear message and the current work stays.
+// batch) opens in the overview (web/src/views/overview); an invalid graph is refused with the
+// core's message and the current work stays.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -32,25 +33,47 @@ test('a graph file that is a chain of classic layers opens as that chain', async
   await page.context().close();
 });
 
-test('a residual graph with a batch is refused in words and the current work stays', async () => {
+const residualGraph = () => ({
+  version: 2,
+  input: { shape: [2, 1, 4, 4], data: Array.from({ length: 32 }, (_, k) => (k % 5) / 4) },
+  nodes: [
+    { id: 'c', type: 'conv2d', out_channels: 1, kernel_size: 3, padding: 1 },
+    { id: 'bn', type: 'batchnorm2d' },
+    { id: 'sum', type: 'add', inputs: ['c', 'bn'] },
+    { id: 'g', type: 'global_avgpool2d' },
+    { id: 'f', type: 'flatten' },
+    { id: 'd', type: 'dense', out_features: 2 },
+  ],
+  loss: 'cross_entropy', target: [0, 1],
+});
+
+test('a residual graph with a batch opens in the overview, with the core\'s numbers', async () => {
+  const page = await h.open();
+  await page.getByTestId('import-file').setInputFiles({ name: 'resnet.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(residualGraph())) });
+  await page.getByTestId('notice-text').filter({ hasText: 'Opened' }).waitFor();
+  await page.getByTestId('overview').waitFor();
+  assert.equal(await page.getByTestId('pipeline').isVisible(), false);
+  assert.deepEqual(await page.evaluate(() => window.cnnlens.model.nodeIds()), ['c', 'bn', 'sum', 'g', 'f', 'd']);
+  assert.match(await page.getByTestId('ov-node-sum').getAttribute('title'), /reads c, bn/);
+  // the second sample's numbers, as the core has them
+  await page.getByTestId('sample-select').selectOption({ label: '2' });
+  await page.getByTestId('ov-node-sum').click();
+  const shown = await cells(page, 'node-sum-output-0');
+  const core = await page.evaluate(() => Array.from(window.cnnlens.model.nodeCopy('sum', 'output').slice(16, 32)));
+  shown.forEach((v, i) => assert.ok(Math.abs(v - core[i]) <= 0.01 * Math.max(1, Math.abs(core[i])), `cell ${i}`));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('an invalid graph is refused in words and the current work stays', async () => {
   const page = await h.open();
   const before = await page.evaluate(() => window.cnnlens.sceneJSON());
-  const graph = {
-    version: 2,
-    input: { shape: [2, 1, 4, 4], data: new Array(32).fill(0.5) },
-    nodes: [
-      { id: 'c', type: 'conv2d', out_channels: 1, kernel_size: 3, padding: 1 },
-      { id: 'bn', type: 'batchnorm2d' },
-      { id: 'sum', type: 'add', inputs: ['c', 'bn'] },
-      { id: 'g', type: 'global_avgpool2d' },
-      { id: 'f', type: 'flatten' },
-      { id: 'd', type: 'dense', out_features: 2 },
-    ],
-    loss: 'cross_entropy', target: [0, 1],
-  };
-  await page.getByTestId('import-file').setInputFiles({ name: 'resnet.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(graph)) });
-  await page.getByTestId('notice-text').filter({ hasText: 'graph scene (version 2)' }).waitFor();
+  const graph = residualGraph();
+  graph.nodes[2].inputs = ['c', 'nowhere']; // reads a node that does not exist
+  await page.getByTestId('import-file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(graph)) });
+  await page.getByTestId('notice-text').filter({ hasText: 'nowhere' }).waitFor();
   assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), before, 'current work kept');
+  assert.equal(await page.getByTestId('pipeline').isVisible(), true, 'the chain of cards is still shown');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -31,9 +31,18 @@ test('classic example: 4x4 conv maps and pooled maps have the right numbers', as
 test('every preset loads without errors and draws its layers', async () => {
   const page = await h.open();
   const ids = await page.getByTestId('preset-select').locator('option:not([disabled]):not([data-hosted])').evaluateAll((os) => os.map((o) => o.value));
-  assert.deepEqual(ids, ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits']);
+  const graphs = ['residual', 'batchnorm', 'depthwise', 'conv-transpose', 'resnet8'];
+  assert.deepEqual(ids, ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits', ...graphs]);
   for (const id of ids) {
     await page.getByTestId('preset-select').selectOption(id);
+    if (graphs.includes(id)) {
+      // graph scenes are drawn as the overview: one column per node after the network input
+      const nodes = await page.evaluate(() => window.cnnlens.model.nodeIds().length);
+      assert.equal(await page.locator('[data-testid="ov-nodes"] > li').count(), nodes + 1, id);
+      assert.notEqual(await page.getByTestId('scene-desc').textContent(), '', id);
+      for (const mode of ['gradients', 'both', 'values']) await page.getByTestId(`mode-${mode}`).click();
+      continue;
+    }
     const layers = await page.evaluate(() => window.cnnlens.model.layerCount());
     // a big network's cards are built a few per frame (views/pipeline.ts): wait for the last one
     await page.getByTestId(`layer-card-${layers - 1}`).waitFor({ state: 'attached' });

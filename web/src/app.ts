@@ -12,6 +12,8 @@ import { Header } from './views/header';
 import { Inspector } from './views/inspector';
 import { Pipeline } from './views/pipeline';
 import { TrainingPanel } from './views/trainingPanel';
+import { GraphView } from './views/overview/graphView';
+import { isGraph } from './scene';
 
 export class App implements Renderer {
   readonly controller: Controller;
@@ -32,6 +34,8 @@ export class App implements Renderer {
   private readonly inspector: Inspector;
   private readonly training: TrainingPanel;
   private readonly gradCheck: GradCheckPanel;
+  /** a graph scene's overview and node detail (the pipeline of cards draws chains) */
+  readonly graphView: GraphView;
 
   constructor(private readonly root: HTMLElement, engine: Engine, readonly state: UIState) {
     this.controller = new Controller(engine, state);
@@ -43,6 +47,9 @@ export class App implements Renderer {
       this.renderSelection();
       for (const listener of this.cardListeners) listener();
     };
+    const kinds = new Map(engine.module.layerKinds().map((k) => [k.type, k.title]));
+    this.graphView = new GraphView(a, () => engine.reader, (type) => S.layerNames[type] ?? kinds.get(type) ?? type, () => a.locked);
+    this.graphView.el.hidden = true;
     this.inspector = new Inspector(a);
     this.training = new TrainingPanel(a);
     this.gradCheck = new GradCheckPanel(a);
@@ -50,7 +57,7 @@ export class App implements Renderer {
       this.header.el,
       this.header.tools,
       h('main', { class: 'layout' },
-        h('section', { class: 'network', 'aria-label': S.networkLabel }, this.pipeline.el),
+        h('section', { class: 'network', 'aria-label': S.networkLabel }, this.pipeline.el, this.graphView.el),
         h('aside', { class: 'side', 'aria-label': S.sidePanels }, this.inspector.el, this.training.el, this.gradCheck.el)));
     // the theme toggle (views/header.ts): matrices and the chart redraw with the new colours
     onThemeToggle(a.lifetime, () => this.render());
@@ -63,7 +70,7 @@ export class App implements Renderer {
   }
 
   snapshot(): Snapshot {
-    return (this.snap ??= this.controller.engine.snapshot());
+    return (this.snap ??= this.controller.engine.snapshot(!isGraph(this.state.scene)));
   }
 
   /** Redraws everything; the selection, marks and heatmaps follow before the task ends (settle). */
@@ -71,9 +78,13 @@ export class App implements Renderer {
     if (this.renderStart < 0) this.renderStart = performance.now();
     // queued before the matrices queue their own heatmap draws, so marks and numbers are drawn together
     this.renderSelection();
-    this.snap = this.controller.engine.snapshot();
+    const graph = isGraph(this.state.scene);
+    this.snap = this.controller.engine.snapshot(!graph);
     this.snapMarks = null;
-    this.pipeline.render(this.snap, this.state);
+    this.pipeline.el.hidden = graph;
+    this.graphView.el.hidden = !graph;
+    if (graph) this.graphView.render(this.state);
+    else this.pipeline.render(this.snap, this.state);
     this.renderChrome();
     this.gradCheck.render(this.state);
     for (const listener of this.renderListeners) listener();
@@ -150,7 +161,7 @@ export class App implements Renderer {
         ex = null; // a selection left over from another network: just show nothing
       }
     }
-    this.pipeline.applyMarks((this.snapMarks ??= baseMarks(snap)), ex?.marks ?? []);
+    if (!isGraph(this.state.scene)) this.pipeline.applyMarks((this.snapMarks ??= baseMarks(snap)), ex?.marks ?? []);
     this.inspector.render(ex, this.state);
   }
 }

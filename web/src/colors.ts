@@ -95,6 +95,11 @@ export function colorPixel(v: number, max: number, dark: boolean): number {
   return scale(dark).pixels[bucket(v, max)];
 }
 
+/** The scale's 257 pixels from -max (0) to +max (256), for loops over many cells (the overview's thumbnails). */
+export function pixelScale(dark: boolean): Uint32Array {
+  return scale(dark).pixels;
+}
+
 /** An opaque [r, g, b] as one ImageData pixel in this machine's byte order. */
 export function packPixel([r, g, b]: RGB): number {
   return (littleEndian ? (255 << 24) | (b << 16) | (g << 8) | r : (r << 24) | (g << 16) | (b << 8) | 255) >>> 0;

@@ -163,9 +163,8 @@ export class Controller implements Actions {
    */
   loadScene(json: string, presetId?: string, label = S.histOpen): Result<void> {
     this.begin();
-    const chain = scene.asChain(json);
-    if (chain === null) return { ok: false, error: S.graphSceneNotYet };
-    json = chain;
+    // a chain of classic layers opens as the cards; any other graph as it is, in the overview
+    json = scene.asChain(json) ?? json;
     const r = this.engine.load(json);
     if (!r.ok) return r;
     const st = this.state;
@@ -275,6 +274,21 @@ export class Controller implements Actions {
     if (this.locked) return;
     this.begin();
     this.edit(this.engine.setParamElement(layer, name, index, value), layer, S.histParam);
+  }
+
+  /** A parameter element of a graph scene's node (the overview's detail). */
+  editNodeParam(id: string, name: string, index: number, value: number): void {
+    if (this.locked) return;
+    this.begin();
+    this.edit(this.engine.setNodeParamElement(id, name, index, value), 0, S.histParam);
+  }
+
+  /** A graph scene in train or eval mode (batch norm's statistics, dropout): the same network, rebuilt. */
+  setSceneMode(mode: 'train' | 'eval'): void {
+    if (this.locked) return;
+    const cur = JSON.parse(this.engine.sceneJson()) as Record<string, unknown>;
+    if ((cur.mode ?? 'train') === mode) return;
+    this.loadScene(JSON.stringify({ ...cur, mode }), undefined, S.ovHistMode(mode));
   }
 
   editTarget(index: number, value: number): void {

@@ -44,7 +44,7 @@ function attempt<T>(f: () => T): Result<T> {
 }
 
 /** The read-only calls the page's own views use (they leave the cached scene JSON valid). */
-export type ModelReader = Pick<Model, 'view' | 'copy' | 'layerCount' | 'layerTensors' | 'layerType' | 'targetView' | 'outputShape'>;
+export type ModelReader = Pick<Model, 'view' | 'copy' | 'layerCount' | 'layerTensors' | 'layerType' | 'targetView' | 'outputShape' | 'nodeTensors' | 'nodeView'>;
 
 export class Engine {
   private current: Model | null = null;
@@ -105,10 +105,11 @@ export class Engine {
     return (this.json ??= this.m.toJSON());
   }
 
-  snapshot(): Snapshot {
+  /** `withLayers` false: a graph scene, whose views read the nodes themselves (no copy of every tensor). */
+  snapshot(withLayers = true): Snapshot {
     const m = this.m;
     const layers: LayerSnap[] = [];
-    const n = m.layerCount();
+    const n = withLayers ? m.layerCount() : 0;
     for (let i = 0; i < n; i++) {
       const tensors = new Map<string, Tensor>();
       for (const t of m.layerTensors(i)) {
@@ -143,6 +144,10 @@ export class Engine {
 
   setParam(layer: number, name: 'weight' | 'bias', values: ArrayLike<number>): Result<void> {
     return attempt(() => this.changing.setParam(layer, name, values));
+  }
+
+  setNodeParamElement(id: string, name: string, index: number, value: number): Result<void> {
+    return attempt(() => this.changing.setNodeParamElement(id, name, index, value));
   }
 
   setTarget(target: number[] | number): Result<void> {

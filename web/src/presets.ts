@@ -4,6 +4,12 @@ import edgeBlurSharpen from '../../examples/edge-blur-sharpen.json';
 import multichannel from '../../examples/multichannel.json';
 import deep from '../../examples/deep.json';
 import digits from '../../examples/digits.json';
+// graph scenes (version 2), drawn as the overview (web/src/views/overview)
+import residual from '../../examples/residual.json';
+import batchnorm from '../../examples/batchnorm.json';
+import depthwise from '../../examples/depthwise.json';
+import convTranspose from '../../examples/conv-transpose.json';
+import resnet8 from '../../examples/resnet8.json';
 
 export interface Preset { id: string; title: string; json: string }
 
@@ -18,6 +24,11 @@ export const PRESETS: Preset[] = [
   preset('deep', deep),
   // trains on real digits in a worker; the data load only when it is chosen (web/src/digits)
   preset('digits', digits),
+  preset('residual', residual),
+  preset('batchnorm', batchnorm),
+  preset('depthwise', depthwise),
+  preset('conv-transpose', convTranspose),
+  preset('resnet8', resnet8),
 ];
 
 export function findPreset(id: string): Preset | undefined {

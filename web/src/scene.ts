@@ -26,6 +26,9 @@ export interface Scene {
   target: number[] | number;
   optimizer?: Record<string, unknown>;
   seed?: number;
+  /** a graph scene's nodes (version 2, not a chain of classic layers): `layers` is then empty */
+  nodes?: Record<string, unknown>[];
+  mode?: 'train' | 'eval';
 }
 
 export const LAYER_TYPES = ['conv2d', 'maxpool2d', 'avgpool2d', 'flatten', 'dense', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'];
@@ -51,7 +54,14 @@ export function defaultLayer(type: string): LayerSpec {
 }
 
 export function parseScene(json: string): Scene {
-  return JSON.parse(json) as Scene;
+  const s = JSON.parse(json) as Scene;
+  if (!Array.isArray(s.layers)) s.layers = []; // a graph: the views that walk layers find none
+  return s;
+}
+
+/** A graph scene, drawn by the overview (web/src/views/overview) instead of the chain of cards. */
+export function isGraph(scene: Scene): boolean {
+  return Array.isArray(scene.nodes);
 }
 
 /**

@@ -357,6 +357,32 @@ export const en = {
   digitsConfusionCell: (t: number, p: number, n: number) => `${n} test digits that are ${t} were predicted as ${p}`,
   digitsConfusionNote: (epoch: string) => `Rows: the true digit; columns: the prediction; the diagonal is correct. Measured at epoch ${epoch}.`,
   digitsConfusionEmpty: 'Appears once the test digits are evaluated.',
+  // the overview of a graph scene and a node's detail (web/src/views/overview)
+  ovLabel: 'The whole network, node by node',
+  ovNodeList: 'Nodes in execution order',
+  ovHint: (what: string, sample: number, batch: number) => `Each column is a node: its ${what}, one small map per channel${batch > 1 ? ` (sample ${sample + 1} of ${batch})` : ''}. Curved arrows are branches (residual adds, concatenations). Click a node, or focus it and press Enter, to see all its numbers.`,
+  ovValues: 'output',
+  ovGradients: 'gradient dL/d output',
+  ovInputKind: 'Network input',
+  ovMore: (n: number) => `+${n} more`,
+  ovNodeAria: (id: string, kind: string, shape: string, reads: string) => `${id}: ${kind}, ${shape}${reads ? `, reads ${reads}` : ''}. Open its numbers`,
+  ovReads: (ids: string) => `reads ${ids}`,
+  ovReadBy: (ids: string) => `read by ${ids}`,
+  ovBack: '← Back to the whole network',
+  ovDetailTitle: (id: string, kind: string) => `${id} — ${kind}`,
+  ovOtherView: (n: number) => `${n} more ${n === 1 ? 'tensor' : 'tensors'} in the other view (values / gradients / side by side)`,
+  ovFirstMatrices: (shown: number, total: number) => `The first ${shown} of ${total} matrices are drawn.`,
+  ovRoles: {
+    input: 'input', output: 'output', grad: 'gradient', param: 'parameter', 'param.grad': 'parameter gradient',
+    optimizer: 'optimizer state', statistic: 'running statistic', batch: 'batch statistic', mask: 'dropout mask', routing: 'max-pool routing',
+  } as Record<string, string>,
+  ovModeLabel: 'Mode',
+  ovModeTitle: 'Train mode: batch norm uses the batch statistics and dropout drops; eval mode: running statistics, no dropout',
+  ovModeTrain: 'train',
+  ovModeEval: 'eval',
+  ovHistMode: (mode: string) => `Mode: ${mode}`,
+  ovSampleLabel: 'Sample',
+  ovNoPytorch: 'The PyTorch script is written for chains of the classic layers. Save this graph with ONNX or Save JSON instead.',
 };
 
 export type Strings = typeof en;

@@ -1,10 +1,9 @@
 // Opening an ONNX model in the page. The ONNX module (./onnxModule.ts) turns the file into a
-// version-2 scene (docs/onnx.md). The page draws chains of the classic layers on one sample, so an imported chain
-// gets the batch of 1 dropped and a loss to train against; anything else is refused with a
-// message in the reader's language, and every failure leaves the current work as it is.
+// version-2 scene (docs/onnx.md). An imported chain of classic layers on one sample gets the batch
+// of 1 dropped and a loss to train against, and is drawn as the cards; any other graph opens as
+// imported, in the overview (web/src/views/overview). Every failure leaves the current work as it is.
 import type { CnnLensModule } from '../wasm/cnnlens.mjs';
 import { asChain, LAYER_TYPES } from '../scene';
-import { S } from '../strings';
 import { loadOnnxModule, onnxErrorText } from './onnxModule';
 
 type Raw = Record<string, unknown> & { nodes: { type: string; id: string }[]; input: { shape: number[]; data: number[] } };
@@ -56,11 +55,6 @@ export async function openOnnx(bytes: Uint8Array, lens: CnnLensModule): Promise<
   } catch (e) {
     return { ok: false, reason: 'unreadable', error: onnxErrorText(e) };
   }
-  const chain = chainForPage(imported, lens);
-  if (chain !== null) return { ok: true, json: chain };
-  // the page's names for the classic kinds, the core's titles for the others
-  const titles = new Map(lens.layerKinds().map((k) => [k.type, k.title]));
-  const kinds = (JSON.parse(imported) as Raw).nodes.map((n) => S.layerNames[n.type] ?? titles.get(n.type) ?? n.type);
-  const shown = kinds.length > 8 ? [...kinds.slice(0, 8), '…'] : kinds;
-  return { ok: false, reason: 'not_chain', error: S.onnxNotChain(kinds.length, shown.join(', ')) };
+  // a chain of classic layers opens as the cards; any other graph as imported, in the overview
+  return { ok: true, json: chainForPage(imported, lens) ?? imported };
 }

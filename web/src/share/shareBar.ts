@@ -12,6 +12,7 @@ import { loadOnnxModule, onnxErrorText } from './onnxModule';
 import { compactScene } from './numbers';
 import { clearModelSource, sourceOf } from './modelSource';
 import { pytorchScript } from './pytorchExport';
+import { isGraph } from '../scene';
 
 /**
  * The share link of the current scene and view; keeps lang and lesson when present. A model
@@ -166,6 +167,8 @@ export class ShareBar {
   }
 
   showCode(): void {
+    // the script writes chains of classic layers: a graph goes out as ONNX or JSON instead
+    if (isGraph(this.app.state.scene)) { showNotice(this.root, S.ovNoPytorch); return; }
     const code = pytorchScript(this.app.controller.engine.sceneJson());
     this.dialog?.remove();
     const text = h('textarea', { class: 'cl-code', readonly: true, rows: 22, cols: 90, spellcheck: 'false', testid: 'code-text', 'aria-label': S.codeDialogTitle });

@@ -1,0 +1,116 @@
+// The page for a graph scene: the overview, or one node's detail with a way back that keeps the
+// place (the overview's sideways scroll, the page's scroll, the focused node).
+import type { ViewMode } from '../../state';
+import { themeOf } from '../../colors';
+import { S } from '../../strings';
+import { onThemeToggle } from '../../theme';
+import { h, select } from '../dom';
+import { graphOf, INPUT_ID, inputSource, structureKey, type Graph } from './graph';
+import { helpOf, NodeDetail, type DetailActions } from './nodeDetail';
+import { Overview, type GraphReader } from './overview';
+
+export interface GraphViewState {
+  scene: { nodes?: Record<string, unknown>[]; input?: { shape?: number[] }; mode?: 'train' | 'eval' };
+  mode: ViewMode;
+}
+
+export interface GraphActions extends DetailActions {
+  setSceneMode(mode: 'train' | 'eval'): void;
+  /** ends when the view is removed (theme.ts onThemeToggle) */
+  readonly lifetime: AbortController;
+}
+
+export class GraphView {
+  readonly el: HTMLElement;
+  readonly overview = new Overview();
+  readonly detail: NodeDetail;
+  /** the node whose detail is open, else null (the overview shows) */
+  private open: string | null = null;
+  private place = { left: 0, top: 0 };
+  /** the sample of the batch shown */
+  sample = 0;
+  private last: GraphViewState | null = null;
+
+  private readonly modeSelect: HTMLSelectElement;
+  private readonly sampleSelect: HTMLSelectElement;
+  private readonly sampleLabel: HTMLElement;
+
+  constructor(actions: GraphActions, private readonly reader: () => GraphReader, private readonly titles: (type: string) => string, private readonly locked: () => boolean) {
+    this.detail = new NodeDetail(actions, locked);
+    this.detail.el.hidden = true;
+    this.modeSelect = select([['train', S.ovModeTrain], ['eval', S.ovModeEval]], 'train', (v) => actions.setSceneMode(v === 'eval' ? 'eval' : 'train'), { testid: 'scene-mode' });
+    this.sampleSelect = select([], '0', (v) => { this.sample = Number(v); if (this.last) this.render(this.last); }, { testid: 'sample-select' });
+    this.sampleLabel = h('label', {}, S.ovSampleLabel, this.sampleSelect);
+    const bar = h('div', { class: 'ov-bar' }, h('label', { title: S.ovModeTitle }, S.ovModeLabel, this.modeSelect), this.sampleLabel);
+    this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, bar, this.overview.el, this.detail.el);
+    this.overview.onOpen = (id) => this.openNode(id);
+    this.detail.onBack = () => this.back();
+    // the theme toggle redraws the thumbnails with the other scale
+    onThemeToggle(actions.lifetime, () => { if (this.last && !this.el.hidden) this.render(this.last); });
+  }
+
+  /** Which node's detail is open (null: the overview). */
+  get openId(): string | null {
+    return this.open;
+  }
+
+  openNode(id: string): void {
+    this.place = { left: this.overview.scroller.scrollLeft, top: window.scrollY };
+    this.open = id;
+    if (this.last) this.render(this.last);
+    this.detail.heading.focus({ preventScroll: true });
+    // the detail starts where the overview was; bring its heading out from under the sticky header
+    const header = document.querySelector('.app-header')?.getBoundingClientRect();
+    const below = header && getComputedStyle(document.querySelector('.app-header')!).position === 'sticky' ? header.bottom : 0;
+    const top = this.detail.el.getBoundingClientRect().top;
+    if (top < below + 8 || top > window.innerHeight * 0.6) window.scrollBy(0, top - below - 8);
+  }
+
+  back(): void {
+    const id = this.open;
+    this.open = null;
+    if (this.last) this.render(this.last);
+    this.overview.scroller.scrollLeft = this.place.left;
+    window.scrollTo(window.scrollX, this.place.top);
+    if (id) this.overview.button(id)?.focus({ preventScroll: true });
+  }
+
+  /** The sample menu lists the batch's samples (hidden for one sample). */
+  private syncSamples(reader: GraphReader, graph: Graph): void {
+    const first = graph.nodes[1];
+    const n = first ? reader.nodeTensors(first.id).find((t) => t.role === 'output')?.shape[0] ?? 1 : 1;
+    if (this.sample >= n) this.sample = 0;
+    if (this.sampleSelect.options.length !== n) {
+      this.sampleSelect.replaceChildren(...Array.from({ length: n }, (_, k) => h('option', { value: String(k) }, String(k + 1))));
+    }
+    this.sampleSelect.value = String(this.sample);
+    this.sampleLabel.hidden = n < 2;
+  }
+
+  render(st: GraphViewState): void {
+    this.last = st;
+    const graph = graphOf(st.scene as Parameters<typeof graphOf>[0]);
+    const reader = this.reader();
+    this.modeSelect.value = st.scene.mode ?? 'train';
+    this.modeSelect.disabled = this.locked();
+    this.syncSamples(reader, graph);
+    const node = this.open === null ? undefined : graph.nodes.find((n) => n.id === this.open);
+    if (!node) this.open = null; // the node went away (another network): back to the overview
+    this.overview.el.hidden = !!node;
+    this.detail.el.hidden = !node;
+    if (!node) {
+      this.overview.render(reader, graph, structureKey(st.scene as Parameters<typeof structureKey>[0]), this.titles, st.mode, this.sample, themeOf(this.el) === 'dark');
+      return;
+    }
+    const readers = graph.nodes.filter((n) => n.inputs.includes(node.id)).map((n) => n.id);
+    if (node.id === INPUT_ID) {
+      const src = inputSource(graph);
+      if (!src) return;
+      const grad = src.name.replace('input', 'grad_input');
+      const all = reader.nodeTensors(src.id).filter((t) => t.name === src.name || t.name === grad);
+      this.detail.render(reader, node, src.id, all, readers, S.ovInputKind, '', st.mode, this.sample);
+    } else {
+      this.detail.render(reader, node, node.id, reader.nodeTensors(node.id), readers, this.titles(node.type), helpOf(node.type), st.mode, this.sample);
+    }
+  }
+}
