@@ -26,6 +26,11 @@ export class App implements Renderer {
   private readonly cardListeners: (() => void)[] = [];
   /** Called whenever the scene's name may have changed (the page's document title follows). */
   private readonly labelListeners: (() => void)[] = [];
+  private readonly openListeners: (() => (() => void) | void)[] = [];
+  /** what is left of opening a big network (see renderOpened), one step per task */
+  private steps: (() => void)[] = [];
+  private stepFrame = 0;
+  private stepTimer = 0;
   private readonly header: Header;
   private readonly pipeline: Pipeline;
   private readonly inspector: Inspector;
@@ -65,7 +70,7 @@ export class App implements Renderer {
     this.renderSelection();
     this.snap = this.controller.engine.snapshot();
     this.snapMarks = null;
-    this.pipeline.render(this.snap, this.state);
+    this.pipeline.render(this.snap, this.state, this.renderStart);
     this.renderChrome();
     this.gradCheck.render(this.state);
     for (const listener of this.renderListeners) listener();
@@ -77,6 +82,64 @@ export class App implements Renderer {
     this.header.render(this.state);
     this.training.render(this.snapshot(), this.state);
     for (const listener of this.labelListeners) listener();
+  }
+
+  /**
+   * Called when an example was just opened, before its network is drawn. The listener may
+   * return a step of its own (e.g. the Digits example starts its worker and sets its target),
+   * run before the first drawing, in a task of its own when the network is big.
+   */
+  onOpen(listener: () => (() => void) | void): void {
+    this.openListeners.push(listener);
+  }
+
+  /**
+   * Draws an example just opened. A big network (the Digits example) would hold the page for
+   * a few hundred ms in one task, so it goes in steps with a frame between them: now a
+   * "building" note in place of the old cards, then the open listeners' steps, then the full
+   * redraw (whose cards follow a few per frame). A small one is drawn at once.
+   */
+  renderOpened(): void {
+    this.cancelSteps();
+    const steps: (() => void)[] = [];
+    for (const listener of this.openListeners) {
+      const step = listener();
+      if (step) steps.push(step);
+    }
+    steps.push(() => this.render());
+    if (!isBig(this.state)) {
+      for (const step of steps) step();
+      return;
+    }
+    this.pipeline.showBuilding();
+    this.steps = steps;
+    this.nextStep();
+  }
+
+  private nextStep(): void {
+    // after the next frame: the page paints between two steps
+    this.stepFrame = requestAnimationFrame(() => {
+      this.stepFrame = 0;
+      this.stepTimer = window.setTimeout(() => {
+        this.stepTimer = 0;
+        this.steps.shift()?.();
+        if (this.steps.length) this.nextStep();
+      }, 0);
+    });
+  }
+
+  private cancelSteps(): void {
+    cancelAnimationFrame(this.stepFrame);
+    clearTimeout(this.stepTimer);
+    this.stepFrame = this.stepTimer = 0;
+    this.steps = [];
+  }
+
+  /** Runs what is left of opening a network now. */
+  private finishSteps(): void {
+    const steps = this.steps;
+    this.cancelSteps();
+    for (const step of steps) step();
   }
 
   onLabels(listener: () => void): void {
@@ -113,7 +176,10 @@ export class App implements Renderer {
 
   /** Finishes pending drawing now (the explanation, highlights and heatmaps); idempotent. */
   settle(budgetMs = Infinity): void {
-    if (budgetMs === Infinity) this.pipeline.finishBuild();
+    if (budgetMs === Infinity) {
+      this.finishSteps();
+      this.pipeline.finishBuild();
+    }
     if (this.selectionQueued) {
       this.selectionQueued = false;
       this.drawSelection();
@@ -126,6 +192,7 @@ export class App implements Renderer {
   }
 
   private drawSelection(): void {
+    if (this.steps.length) return; // the cards shown are the previous network's
     const snap = this.snapshot();
     let ex: Explanation | null = null;
     const sel = this.state.selection;
@@ -139,4 +206,14 @@ export class App implements Renderer {
     this.pipeline.applyMarks((this.snapMarks ??= baseMarks(snap)), ex?.marks ?? []);
     this.inspector.render(ex, this.state);
   }
+}
+
+/**
+ * Networks on pictures this big (the Digits example's 28x28) are opened in steps: their
+ * hundreds of maps take far longer to copy and build than a frame.
+ */
+const BIG_INPUT = 256;
+
+function isBig(state: UIState): boolean {
+  return state.scene.input.shape.reduce((n, d) => n * d, 1) > BIG_INPUT;
 }

@@ -43,16 +43,29 @@ export class Pipeline {
     document.addEventListener('cnnlens:theme', () => { this.key = ''; });
   }
 
-  render(snap: Snapshot, st: UIState): void {
+  /** `since`: when the task drawing it began (its copying counts against the first cards' time). */
+  render(snap: Snapshot, st: UIState, since = performance.now()): void {
     this.latest = { snap, st };
     const key = structureKey(snap, st);
     if (key !== this.key) {
       this.key = key;
-      this.build(snap, st);
+      this.build(snap, st, since);
     }
     this.input!.update(snap);
     snap.layers.forEach((l, i) => this.cards[i]?.update(l, st.layerErrors.get(i), st.invalid));
     this.loss!.update(snap, st);
+  }
+
+  /**
+   * A note in place of the cards while a big network is being opened (App.renderOpened): the
+   * previous network's cards must not stay, and the new one is drawn a few tasks later.
+   */
+  showBuilding(): void {
+    cancelAnimationFrame(this.chunk);
+    this.chunk = 0;
+    this.key = '';
+    this.waiting = true;
+    this.el.replaceChildren(h('p', { class: 'note pipeline-building', testid: 'pipeline-building', role: 'status', 'aria-busy': 'true' }, S.buildingNetwork));
   }
 
   /** Builds the cards still missing now (before exporting or reading every matrix). */
@@ -60,10 +73,10 @@ export class Pipeline {
     this.buildMore(Infinity);
   }
 
-  private build(snap: Snapshot, st: UIState): void {
+  private build(snap: Snapshot, st: UIState, t0: number): void {
+    this.waiting = false;
     // keep keyboard focus on the same control across a rebuild, when it still exists
     this.focusId = (document.activeElement as HTMLElement | null)?.dataset?.testid;
-    const t0 = performance.now();
     cancelAnimationFrame(this.chunk);
     this.chunk = 0;
     this.registry.clear();
@@ -121,6 +134,8 @@ export class Pipeline {
   }
 
   private builtWaiters: (() => void)[] = [];
+  /** the "building" note is shown: the network's cards come with the next render */
+  private waiting = false;
   private settleBuilt(): void {
     const waiters = this.builtWaiters;
     this.builtWaiters = [];
@@ -129,7 +144,7 @@ export class Pipeline {
 
   /** Resolves once every card of the current network exists (now, or after the frames that build it). */
   whenBuilt(): Promise<void> {
-    if (this.chunk === 0 && !this.cards.includes(null)) return Promise.resolve();
+    if (!this.waiting && this.chunk === 0 && !this.cards.includes(null)) return Promise.resolve();
     return new Promise((resolve) => this.builtWaiters.push(resolve));
   }
 
