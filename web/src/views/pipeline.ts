@@ -1,7 +1,7 @@
 // The network as a left-to-right pipeline of cards. Rebuilds DOM only when the structure
 // (layers, shapes, tensors listed, view mode) changes; otherwise updates cells in place. A big
-// network (Digits: hundreds of maps) is built a few cards per frame, so opening it never holds
-// the page for long; the cards not built yet are placeholders and get the newest numbers.
+// network (Digits: hundreds of maps) is built a few blocks per frame, so opening it never holds
+// the page for long; the cards not complete yet are placeholders and get the newest numbers.
 import type { Actions } from '../actions';
 import type { MarkGroup } from '../explain';
 import type { Snapshot } from '../engine';
@@ -23,6 +23,8 @@ export class Pipeline {
   private key = '';
   private input: InputCard | null = null;
   private cards: (LayerCard | null)[] = [];
+  /** whether card i is complete and shown (it replaced its placeholder) */
+  private placed: boolean[] = [];
   /** each layer's stage: holds a placeholder until the card is built */
   private stages: HTMLElement[] = [];
   private ctx: CardContext | null = null;
@@ -90,6 +92,7 @@ export class Pipeline {
     this.ctx = ctx;
     this.input = new InputCard(ctx, snap, this.getState);
     this.cards = snap.layers.map(() => null);
+    this.placed = snap.layers.map(() => false);
     this.loss = new LossCard(ctx, snap, st);
     // each stage carries the arrow to the next one, so a wrapped line never starts with an arrow
     const stage = (card: HTMLElement, pos: number) => h('div', { class: 'stage' }, card, this.connector(pos));
@@ -102,8 +105,9 @@ export class Pipeline {
   }
 
   /**
-   * Builds cards in order until `budgetMs` has passed since `t0`; the rest in the next frames
-   * (at least one card per frame, so it always finishes).
+   * Builds cards in order, block by block, until `budgetMs` has passed since `t0`; the rest in
+   * the next frames (at least one block per frame, so it always finishes). A card replaces its
+   * placeholder once complete.
    */
   private buildMore(budgetMs: number, t0 = performance.now(), atLeastOne = true): void {
     cancelAnimationFrame(this.chunk);
@@ -111,19 +115,23 @@ export class Pipeline {
     const latest = this.latest;
     if (!latest || !this.ctx) return;
     const { snap, st } = latest;
-    let built = 0;
+    const deadline = t0 + budgetMs;
+    const later = () => { this.chunk = requestAnimationFrame(() => { this.buildMore(MatrixView.FRAME_BUDGET_MS); this.onGrow(); }); };
+    let worked = false;
     for (let i = 0; i < this.cards.length; i++) {
-      if (this.cards[i]) continue;
-      if ((built > 0 || !atLeastOne) && performance.now() - t0 > budgetMs) {
-        this.chunk = requestAnimationFrame(() => { this.buildMore(MatrixView.FRAME_BUDGET_MS); this.onGrow(); });
-        break;
+      if (this.placed[i]) continue;
+      if ((worked || !atLeastOne) && performance.now() > deadline) { later(); break; }
+      let card = this.cards[i];
+      if (!card) {
+        const l = snap.layers[i];
+        card = new LayerCard(this.ctx, l, st.scene.layers[i] ?? { type: l.type }, snap.layers.length);
+        card.update(l, st.layerErrors.get(i), st.invalid);
+        this.cards[i] = card;
       }
-      const l = snap.layers[i];
-      const card = new LayerCard(this.ctx, l, st.scene.layers[i] ?? { type: l.type }, snap.layers.length);
-      card.update(l, st.layerErrors.get(i), st.invalid);
-      this.cards[i] = card;
+      worked = true;
+      if (!card.buildMore(deadline)) { later(); break; }
       this.stages[i].firstElementChild!.replaceWith(card.el);
-      built++;
+      this.placed[i] = true;
     }
     if (this.chunk === 0) this.settleBuilt();
     this.baseSource = null; // the highlights are looked up again, for the new cards too
@@ -144,7 +152,7 @@ export class Pipeline {
 
   /** Resolves once every card of the current network exists (now, or after the frames that build it). */
   whenBuilt(): Promise<void> {
-    if (!this.waiting && this.chunk === 0 && !this.cards.includes(null)) return Promise.resolve();
+    if (!this.waiting && this.chunk === 0 && !this.placed.includes(false)) return Promise.resolve();
     return new Promise((resolve) => this.builtWaiters.push(resolve));
   }
 
