@@ -26,7 +26,7 @@ export class App implements Renderer {
   private readonly cardListeners: (() => void)[] = [];
   /** Called whenever the scene's name may have changed (the page's document title follows). */
   private readonly labelListeners: (() => void)[] = [];
-  private readonly openListeners: (() => (() => void) | void)[] = [];
+  private readonly openListeners: (() => (() => void)[] | void)[] = [];
   /** what is left of opening a big network (see renderOpened), one step per task */
   private steps: (() => void)[] = [];
   private stepFrame = 0;
@@ -86,10 +86,10 @@ export class App implements Renderer {
 
   /**
    * Called when an example was just opened, before its network is drawn. The listener may
-   * return a step of its own (e.g. the Digits example starts its worker and sets its target),
-   * run before the first drawing, in a task of its own when the network is big.
+   * return steps of its own (the Digits example starts its worker, then sets its target), run
+   * before the first drawing, each in a task of its own when the network is big.
    */
-  onOpen(listener: () => (() => void) | void): void {
+  onOpen(listener: () => (() => void)[] | void): void {
     this.openListeners.push(listener);
   }
 
@@ -102,10 +102,7 @@ export class App implements Renderer {
   renderOpened(): void {
     this.cancelSteps();
     const steps: (() => void)[] = [];
-    for (const listener of this.openListeners) {
-      const step = listener();
-      if (step) steps.push(step);
-    }
+    for (const listener of this.openListeners) steps.push(...(listener() ?? []));
     steps.push(() => this.render());
     if (!isBig(this.state)) {
       for (const step of steps) step();

@@ -160,20 +160,22 @@ class DigitsSession {
 
   /**
    * The example was just chosen from the menu (App.onOpen): the dashboard shows at once; the
-   * step returned starts the worker and sets the target before the network is first drawn, so
+   * steps returned start the worker and set the target before the network is first drawn, so
    * it is drawn once, not twice.
    */
-  opened(): (() => void) | void {
+  opened(): (() => void)[] | void {
     if (this.active || this.state.presetId !== DIGITS_PRESET) return;
     this.show();
-    return () => { if (this.active && this.state.presetId === DIGITS_PRESET) this.prepare(); };
+    const still = () => this.active && this.state.presetId === DIGITS_PRESET;
+    return [() => { if (still()) this.startWorker(); }, () => { if (still()) this.aim(); }];
   }
 
   /** Opened another way (undo, a restored state): everything in one task, then a redraw. */
   private activate(): void {
     if (this.active || this.state.presetId !== DIGITS_PRESET) return;
     this.show();
-    this.prepare();
+    this.startWorker();
+    this.aim();
     this.app.render();
   }
 
@@ -189,10 +191,8 @@ class DigitsSession {
     this.renderDashboard();
   }
 
-  private prepare(): void {
-    // first, while the scene's JSON is still the one just written (the engine keeps it): the
-    // worker downloads the digits and builds its model while the page draws
-    this.startWorker();
+  /** The drawing as input, the target from it (after startWorker: the scene's JSON just written goes to the worker). */
+  private aim(): void {
     if (this.drawn) this.engine.setInput(this.drawn);
     this.syncTarget();
   }
@@ -212,6 +212,10 @@ class DigitsSession {
     document.body.classList.remove('digits-on');
   }
 
+  /**
+   * Before the target is set: the scene's JSON just written (the engine keeps it) goes to the
+   * worker, which downloads the digits and builds its model while the page draws.
+   */
   private startWorker(): void {
     let worker: Worker | null = null;
     let why = '';
@@ -425,6 +429,12 @@ class DigitsSession {
     this.expectedTarget = k;
   }
 
+  /** The network's 10 outputs (read only for a drawing: the first read after opening runs the forward pass). */
+  private output(): Float32Array | undefined {
+    const m = this.engine.reader;
+    return m.copy(m.layerCount() - 1, 'output');
+  }
+
   private currentParams(): ParamSet[] {
     const m = this.engine.reader;
     const out: ParamSet[] = [];
@@ -483,8 +493,7 @@ class DigitsSession {
     d.epochMs = this.epochMs === null ? '' : this.epochMs.toFixed(0);
     d.goalMs = this.goalMs === null ? '' : this.goalMs.toFixed(0);
 
-    const m = this.engine.reader;
-    const out = m.copy(m.layerCount() - 1, 'output');
+    const out = this.drawn ? this.output() : undefined;
     if (!this.drawn) {
       // the pad is empty: no verdict about an input nobody drew (the network below still shows the example's)
       this.bars.el.hidden = true;
