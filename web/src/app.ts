@@ -17,6 +17,8 @@ export class App implements Renderer {
   /** duration of the last full redraw, for tests and curious course authors */
   lastRenderMs = 0;
   private snap: Snapshot | null = null;
+  /** a snapshot taken ahead of the next render (opening a big network), with the engine's version then */
+  private early: { snap: Snapshot; version: number } | null = null;
   /** the ReLU-mask and max-pool-winner marks of `snap`, built once per snapshot */
   private snapMarks: MarkGroup[] | null = null;
   private selectionQueued = false;
@@ -68,7 +70,9 @@ export class App implements Renderer {
     if (this.renderStart < 0) this.renderStart = performance.now();
     // queued before the matrices queue their own heatmap draws, so marks and numbers are drawn together
     this.renderSelection();
-    this.snap = this.controller.engine.snapshot();
+    const engine = this.controller.engine;
+    this.snap = this.early?.version === engine.version ? this.early.snap : engine.snapshot();
+    this.early = null;
     this.snapMarks = null;
     this.pipeline.render(this.snap, this.state, this.renderStart);
     this.renderChrome();
@@ -96,14 +100,16 @@ export class App implements Renderer {
   /**
    * Draws an example just opened. A big network (the Digits example) would hold the page for
    * a few hundred ms in one task, so it goes in steps with a frame between them: now a
-   * "building" note in place of the old cards, then the open listeners' steps, then the full
-   * redraw (whose cards follow a few per frame). A small one is drawn at once.
+   * "building" note in place of the old cards, then the open listeners' steps, then a copy of
+   * every tensor, then the full redraw (whose cards follow a few blocks per frame). A small one
+   * is drawn at once.
    */
   renderOpened(): void {
     this.cancelSteps();
     const steps: (() => void)[] = [];
     for (const listener of this.openListeners) steps.push(...(listener() ?? []));
-    steps.push(() => this.render());
+    // copying every tensor out of the core is a step of its own, just before the drawing
+    steps.push(() => { const engine = this.controller.engine; this.early = { snap: engine.snapshot(), version: engine.version }; }, () => this.render());
     if (!isBig(this.state)) {
       for (const step of steps) step();
       return;

@@ -15,6 +15,12 @@ import { LossCard } from './lossCard';
 import type { TensorBlock } from './tensorBlock';
 import { MatrixView } from './matrix';
 
+/**
+ * Building cards per frame: the frame also lays the new blocks out, draws their heatmaps and
+ * highlights (MatrixView's own budget) and paints, all within about 50 ms on a slow machine.
+ */
+const BUILD_BUDGET_MS = 8;
+
 /** A highlight on one cell: (layer, tensor, matrix k, cell index) gets a class. */
 export interface Mark { layer: number; tensor: string; sub: number; index: number; cls: string }
 
@@ -101,7 +107,7 @@ export class Pipeline {
     this.el.replaceChildren(stage(this.input.el, 0), ...this.stages, this.loss.el);
     // what the task that changed the scene has left of a frame's budget: a small network is
     // built at once, a big one goes on in the next frames
-    this.buildMore(MatrixView.FRAME_BUDGET_MS, t0, false);
+    this.buildMore(BUILD_BUDGET_MS, t0, false);
   }
 
   /**
@@ -116,7 +122,7 @@ export class Pipeline {
     if (!latest || !this.ctx) return;
     const { snap, st } = latest;
     const deadline = t0 + budgetMs;
-    const later = () => { this.chunk = requestAnimationFrame(() => { this.buildMore(MatrixView.FRAME_BUDGET_MS); this.onGrow(); }); };
+    const later = () => { this.chunk = requestAnimationFrame(() => { this.buildMore(BUILD_BUDGET_MS); this.onGrow(); }); };
     let worked = false;
     for (let i = 0; i < this.cards.length; i++) {
       if (this.placed[i]) continue;
