@@ -73,7 +73,7 @@ test('Digits says its network is being built, then shows the same network as whe
     }).observe(document.body, { childList: true, subtree: true });
   });
   await page.getByTestId('preset-select').selectOption('digits');
-  assert.equal(await page.getByTestId('digits-dashboard').isVisible(), true, 'the dashboard shows at once');
+  await page.getByTestId('digits-dashboard').waitFor({ state: 'visible' });
   await ready(page);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid^="card-pending-"]').length === 0);
   assert.deepEqual(await page.evaluate(() => window.notes), ['Building the network… (status)']);

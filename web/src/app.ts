@@ -100,22 +100,23 @@ export class App implements Renderer {
   /**
    * Draws an example just opened. A big network (the Digits example) would hold the page for
    * a few hundred ms in one task, so it goes in steps with a frame between them: now a
-   * "building" note in place of the old cards, then the open listeners' steps, then a copy of
-   * every tensor, then the full redraw (whose cards follow a few blocks per frame). A small one
-   * is drawn at once.
+   * "building" note in place of the old cards; then the open listeners (the Digits dashboard
+   * appears) and their steps; a copy of every tensor; the full redraw (whose cards follow a few
+   * blocks per frame). A small one is drawn at once.
    */
   renderOpened(): void {
     this.cancelSteps();
-    const steps: (() => void)[] = [];
-    for (const listener of this.openListeners) steps.push(...(listener() ?? []));
-    // copying every tensor out of the core is a step of its own, just before the drawing
-    steps.push(() => { const engine = this.controller.engine; this.early = { snap: engine.snapshot(), version: engine.version }; }, () => this.render());
     if (!isBig(this.state)) {
-      for (const step of steps) step();
+      for (const step of this.openListeners.flatMap((listener) => listener() ?? [])) step();
+      this.render();
       return;
     }
     this.pipeline.showBuilding();
-    this.steps = steps;
+    // the listeners' steps go right after them
+    const open = () => this.steps.unshift(...this.openListeners.flatMap((listener) => listener() ?? []));
+    // copying every tensor out of the core is a step of its own, just before the drawing
+    const copy = () => { const engine = this.controller.engine; this.early = { snap: engine.snapshot(), version: engine.version }; };
+    this.steps = [open, copy, () => this.render()];
     this.nextStep();
   }
 
@@ -132,17 +133,20 @@ export class App implements Renderer {
   }
 
   private cancelSteps(): void {
+    this.stopStepping();
+    this.steps = [];
+  }
+
+  private stopStepping(): void {
     cancelAnimationFrame(this.stepFrame);
     clearTimeout(this.stepTimer);
     this.stepFrame = this.stepTimer = 0;
-    this.steps = [];
   }
 
   /** Runs what is left of opening a network now. */
   private finishSteps(): void {
-    const steps = this.steps;
-    this.cancelSteps();
-    for (const step of steps) step();
+    this.stopStepping();
+    while (this.steps.length) this.steps.shift()!();
   }
 
   onLabels(listener: () => void): void {

@@ -159,7 +159,7 @@ class DigitsSession {
   }
 
   /**
-   * The example was just chosen from the menu (App.onOpen): the dashboard shows at once; the
+   * The example was just chosen from the menu (App.onOpen, a frame later): the dashboard shows; the
    * steps returned start the worker and set the target before the network is first drawn, so
    * it is drawn once, not twice.
    */
