@@ -1,7 +1,8 @@
 // Issue 18, item 5: the small breaks a teacher found. The empty digits pad predicts nothing;
 // the confusion matrix holds "100"; a read-only embed does not invite typing; the offline file
 // explains Digits in plain words and offers "Save file" instead of a file:/// link; a 3-channel
-// input is shown as a colour image; opening Digits does not freeze the page for a second.
+// input is shown as a colour image; opening Digits does not freeze the page for a second (a
+// note says its network is being built, and what it finally shows is what opening it in one go shows).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -40,6 +41,57 @@ test('Digits opens without a long freeze; an empty pad predicts nothing, a drawi
   assert.equal(await page.getByTestId('digits-probs').isVisible(), true);
   await page.getByTestId('digits-clear').click();
   assert.match(await page.getByTestId('digits-verdict').textContent(), /^Draw a digit/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+/** What the opened Digits network shows: its cards, a few numbers, the loss and the dashboard. */
+const digitsPage = (page) => page.evaluate(() => {
+  const cells = (id) => [...document.querySelectorAll(`[data-testid="${id}"] .cell`)].slice(0, 6).map((c) => c.textContent);
+  return {
+    cards: document.querySelectorAll('[data-testid^="layer-card-"]').length,
+    pending: document.querySelectorAll('[data-testid^="card-pending-"]').length,
+    building: document.querySelectorAll('[data-testid="pipeline-building"]').length,
+    weights: cells('matrix-0-weight-0'),
+    dense: cells('matrix-7-output-0'),
+    target: document.querySelector('[data-testid="target-class"]').value,
+    lossGrad: cells('matrix-lossgrad-0'),
+    loss: document.querySelector('[data-testid="loss-value"]').textContent,
+    prediction: document.querySelector('[data-testid="digits-dashboard"]').dataset.prediction,
+  };
+});
+
+test('Digits says its network is being built, then shows the same network as when it opens in one go', async () => {
+  const page = await h.open();
+  // every note put on the page while it opens (it may be gone by the time a test looks)
+  await page.evaluate(() => {
+    window.notes = [];
+    new MutationObserver(() => {
+      const note = document.querySelector('[data-testid="pipeline-building"]');
+      const seen = note && `${note.textContent} (${note.getAttribute('role')})`;
+      if (seen && !window.notes.includes(seen)) window.notes.push(seen);
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  await page.getByTestId('preset-select').selectOption('digits');
+  await page.getByTestId('digits-dashboard').waitFor({ state: 'visible' });
+  await ready(page);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid^="card-pending-"]').length === 0);
+  assert.deepEqual(await page.evaluate(() => window.notes), ['Building the network… (status)']);
+  const opened = await digitsPage(page);
+  assert.equal(opened.cards, 8);
+  assert.equal(opened.building, 0, 'the note is gone');
+  assert.equal(opened.weights.length, 6);
+  // the target class is the predicted one, set before the first drawing
+  assert.match(opened.target, /^[0-9]$/);
+
+  // the same example reached by Undo opens in one task, the way every example used to
+  await page.getByTestId('preset-select').selectOption('classic');
+  await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]').hidden);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+z');
+  await ready(page);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid^="card-pending-"]').length === 0);
+  assert.deepEqual(await digitsPage(page), opened);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

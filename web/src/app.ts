@@ -20,6 +20,8 @@ export class App implements Renderer {
   /** duration of the last full redraw, for tests and curious course authors */
   lastRenderMs = 0;
   private snap: Snapshot | null = null;
+  /** a snapshot taken ahead of the next render (opening a big network), with the engine's version then */
+  private early: { snap: Snapshot; version: number } | null = null;
   /** the ReLU-mask and max-pool-winner marks of `snap`, built once per snapshot */
   private snapMarks: MarkGroup[] | null = null;
   private selectionQueued = false;
@@ -29,6 +31,11 @@ export class App implements Renderer {
   private readonly cardListeners: (() => void)[] = [];
   /** Called whenever the scene's name may have changed (the page's document title follows). */
   private readonly labelListeners: (() => void)[] = [];
+  private readonly openListeners: (() => (() => void)[] | void)[] = [];
+  /** what is left of opening a big network (see renderOpened), one step per task */
+  private steps: (() => void)[] = [];
+  private stepFrame = 0;
+  private stepTimer = 0;
   private readonly header: Header;
   private readonly pipeline: Pipeline;
   private readonly inspector: Inspector;
@@ -79,12 +86,15 @@ export class App implements Renderer {
     // queued before the matrices queue their own heatmap draws, so marks and numbers are drawn together
     this.renderSelection();
     const graph = isGraph(this.state.scene);
-    this.snap = this.controller.engine.snapshot(!graph);
+    const engine = this.controller.engine;
+    // an opening in steps copied the tensors a frame ago (renderOpened); reused if nothing changed since
+    this.snap = this.early?.version === engine.version ? this.early.snap : engine.snapshot(!graph);
+    this.early = null;
     this.snapMarks = null;
     this.pipeline.el.hidden = graph;
     this.graphView.el.hidden = !graph;
     if (graph) this.graphView.render(this.state);
-    else this.pipeline.render(this.snap, this.state);
+    else this.pipeline.render(this.snap, this.state, this.renderStart);
     this.renderChrome();
     this.gradCheck.render(this.state);
     for (const listener of this.renderListeners) listener();
@@ -102,6 +112,71 @@ export class App implements Renderer {
   dispose(): void {
     this.controller.dispose();
     MatrixView.release(this.root);
+    this.cancelSteps();
+  }
+
+  /**
+   * Called when an example was just opened, before its network is drawn. The listener may
+   * return steps of its own (the Digits example starts its worker, then sets its target), run
+   * before the first drawing, each in a task of its own when the network is big.
+   */
+  onOpen(listener: () => (() => void)[] | void): void {
+    this.openListeners.push(listener);
+  }
+
+  /**
+   * Draws an example just opened. A big network (the Digits example) would hold the page for
+   * a few hundred ms in one task, so it goes in steps with a frame between them: now a
+   * "building" note in place of the old cards; then the open listeners (the Digits dashboard
+   * appears) and their steps; a copy of every tensor; the full redraw (whose cards follow a few
+   * blocks per frame). A small one is drawn at once.
+   */
+  renderOpened(): void {
+    this.cancelSteps();
+    if (!isBig(this.state)) {
+      for (const step of this.openListeners.flatMap((listener) => listener() ?? [])) step();
+      this.render();
+      return;
+    }
+    this.pipeline.showBuilding();
+    // the listeners' steps go right after them
+    const open = () => this.steps.unshift(...this.openListeners.flatMap((listener) => listener() ?? []));
+    // copying every tensor out of the core is a step of its own, just before the drawing
+    const copy = () => {
+      const engine = this.controller.engine;
+      this.early = { snap: engine.snapshot(!isGraph(this.state.scene)), version: engine.version };
+    };
+    this.steps = [open, copy, () => this.render()];
+    this.nextStep();
+  }
+
+  private nextStep(): void {
+    // after the next frame: the page paints between two steps
+    this.stepFrame = requestAnimationFrame(() => {
+      this.stepFrame = 0;
+      this.stepTimer = window.setTimeout(() => {
+        this.stepTimer = 0;
+        this.steps.shift()?.();
+        if (this.steps.length) this.nextStep();
+      }, 0);
+    });
+  }
+
+  private cancelSteps(): void {
+    this.stopStepping();
+    this.steps = [];
+  }
+
+  private stopStepping(): void {
+    cancelAnimationFrame(this.stepFrame);
+    clearTimeout(this.stepTimer);
+    this.stepFrame = this.stepTimer = 0;
+  }
+
+  /** Runs what is left of opening a network now. */
+  private finishSteps(): void {
+    this.stopStepping();
+    while (this.steps.length) this.steps.shift()!();
   }
 
   onLabels(listener: () => void): void {
@@ -138,7 +213,10 @@ export class App implements Renderer {
 
   /** Finishes pending drawing now (the explanation, highlights and heatmaps); idempotent. */
   settle(budgetMs = Infinity): void {
-    if (budgetMs === Infinity) this.pipeline.finishBuild();
+    if (budgetMs === Infinity) {
+      this.finishSteps();
+      this.pipeline.finishBuild();
+    }
     if (this.selectionQueued) {
       this.selectionQueued = false;
       this.drawSelection();
@@ -151,6 +229,7 @@ export class App implements Renderer {
   }
 
   private drawSelection(): void {
+    if (this.steps.length) return; // the cards shown are the previous network's
     const snap = this.snapshot();
     let ex: Explanation | null = null;
     const sel = this.state.selection;
@@ -164,4 +243,14 @@ export class App implements Renderer {
     if (!isGraph(this.state.scene)) this.pipeline.applyMarks((this.snapMarks ??= baseMarks(snap)), ex?.marks ?? []);
     this.inspector.render(ex, this.state);
   }
+}
+
+/**
+ * Networks on pictures this big (the Digits example's 28x28) are opened in steps: their
+ * hundreds of maps take far longer to copy and build than a frame.
+ */
+const BIG_INPUT = 256;
+
+function isBig(state: UIState): boolean {
+  return state.scene.input.shape.reduce((n, d) => n * d, 1) > BIG_INPUT;
 }

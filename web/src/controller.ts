@@ -18,6 +18,8 @@ export interface Renderer {
   renderSelection(): void;
   /** the labels and buttons that depend on the history only (header, undo/redo): cheap */
   renderChrome(): void;
+  /** draws an example just opened (a big network in a few steps) */
+  renderOpened(): void;
   snapshot(): Snapshot;
 }
 
@@ -159,9 +161,10 @@ export class Controller implements Actions {
 
   /**
    * Opens a scene (an example with its id, a file or link as 'custom', or without an id: the same
-   * example, changed). One undo step; on failure nothing changes.
+   * example, changed). One undo step; on failure nothing changes. `opened`: an example chosen
+   * from the menu, drawn by renderOpened (a big network in a few steps).
    */
-  loadScene(json: string, presetId?: string, label = S.histOpen): Result<void> {
+  loadScene(json: string, presetId?: string, label = S.histOpen, opened = false): Result<void> {
     this.begin();
     // a chain of classic layers opens as the cards; any other graph as it is, in the overview
     json = scene.asChain(json) ?? json;
@@ -182,7 +185,8 @@ export class Controller implements Actions {
     this.changed(label);
     st.edited = presetId ? false : st.presetId !== 'custom';
     this.syncHistoryInfo();
-    this.view?.render();
+    if (opened) this.view?.renderOpened();
+    else this.view?.render();
     return r;
   }
 
@@ -394,7 +398,7 @@ export class Controller implements Actions {
       return;
     }
     const p = findPreset(id);
-    if (p) this.loadScene(p.json, id, S.histExample);
+    if (p) this.loadScene(p.json, id, S.histExample, true);
   }
 
   /** The open example as shipped (its edits stay reachable with Undo). */

@@ -53,6 +53,8 @@ export class Engine {
    * JSON takes tens of ms, and opening it asks for it several times (history, share, worker).
    */
   private json: string | null = null;
+  /** counts what may have changed the model (every write, a new model, the Model handed out) */
+  private changes = 0;
 
   constructor(readonly module: CnnLensModule) {}
 
@@ -60,12 +62,19 @@ export class Engine {
   get model(): Model {
     if (!this.current) throw new Error('no scene loaded');
     this.json = null; // whoever holds the Model may change it
+    this.changes++;
     return this.current;
   }
 
   /** The model was changed from outside (a course author's script, then refresh()). */
   changedOutside(): void {
     this.json = null;
+    this.changes++;
+  }
+
+  /** Changes whenever the model may have changed: a snapshot taken at the same version is current. */
+  get version(): number {
+    return this.changes;
   }
 
   /** The model for reading only (the views, the digits dashboard). */
@@ -82,6 +91,7 @@ export class Engine {
   /** The model, about to be changed: the cached JSON is dropped. */
   private get changing(): Model {
     this.json = null;
+    this.changes++;
     return this.m;
   }
 
@@ -92,6 +102,7 @@ export class Engine {
     this.current?.delete();
     this.current = made.value;
     this.json = null;
+    this.changes++;
     return { ok: true, value: undefined };
   }
 
@@ -99,6 +110,7 @@ export class Engine {
     this.current?.delete();
     this.current = null;
     this.json = null;
+    this.changes++;
   }
 
   sceneJson(): string {

@@ -1,7 +1,7 @@
 // Small canvas charts of the digits dashboard: curves over epochs (loss, accuracy) with a
 // legend, and the 10 softmax probabilities of the drawing as bars.
 import { S } from '../strings';
-import { cssColor, drawFrame, prepareCanvas, strokePolyline } from '../views/chartFrame';
+import { drawFrame, prepareCanvas, strokePolyline } from '../views/chartFrame';
 import { h } from '../views/dom';
 
 export interface Series {
@@ -17,18 +17,34 @@ export class CurveChart {
   readonly el: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly legend: HTMLElement;
+  /**
+   * The canvas's CSS width as a ResizeObserver reported it (0: not yet). Reading clientWidth
+   * instead would lay out the whole page, while the network's cards are still being added.
+   */
+  private width = 0;
+  private last: { series: Series[]; aria: string; ink: string } | null = null;
 
   constructor(private readonly o: { title: string; testid: string; yMax?: number; percent?: boolean; height?: number }) {
     this.canvas = h('canvas', { class: 'digits-chart', role: 'img', testid: o.testid, width: 300, height: o.height ?? 130 });
     this.legend = h('div', { class: 'digits-legend' });
     this.el = h('figure', { class: 'digits-figure' }, h('figcaption', {}, o.title), this.canvas, this.legend);
+    if (typeof ResizeObserver === 'undefined') return;
+    // called after layout: drawn again at the width the canvas really has
+    new ResizeObserver((entries) => {
+      const w = Math.round(entries[0].contentRect.width);
+      if (w === this.width) return;
+      this.width = w;
+      if (w && this.last) this.render(this.last.series, this.last.aria, this.last.ink);
+    }).observe(this.canvas);
   }
 
-  render(series: Series[], aria: string): void {
+  /** `ink`: the axes' colour (the caller reads the theme's colours once, not per chart and frame). */
+  render(series: Series[], aria: string, ink: string): void {
+    this.last = { series, aria, ink };
     const H = this.o.height ?? 130;
-    const { ctx, w, h: hgt } = prepareCanvas(this.canvas, H);
+    // width unknown until the observer reports it: the attribute's, redrawn then
+    const { ctx, w, h: hgt } = prepareCanvas(this.canvas, H, this.width || (typeof ResizeObserver === 'undefined' ? 0 : Number(this.canvas.getAttribute('width'))));
     this.canvas.setAttribute('aria-label', aria);
-    const ink = cssColor(this.canvas, '--muted', '#555');
     const pad = { l: 38, r: 8, t: 8, b: 22 };
     const W = w - pad.l - pad.r, Hh = hgt - pad.t - pad.b;
     let xMax = 0, yMax = this.o.yMax ?? 0;

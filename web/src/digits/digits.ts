@@ -73,6 +73,8 @@ class DigitsSession {
   private expectedTarget = -1;
   private chartsDirty = true;
   private chartFrame = 0;
+  /** the charts' colours, read once per theme (reading computed styles restyles the page) */
+  private colors: { train: string; test: string; ink: string } | null = null;
 
   private readonly pad: DrawPad;
   private readonly bars = new ProbabilityBars();
@@ -97,6 +99,9 @@ class DigitsSession {
     this.resetButton = button(S.digitsReset, () => this.reset(), { testid: 'digits-reset', title: S.digitsResetTitle });
     this.statusLine = h('p', { class: 'digits-status', testid: 'digits-status', 'aria-live': 'polite' });
     this.messageLine = h('p', { class: 'digits-message', testid: 'digits-message', role: 'status' });
+    // read now, while the page is quiet: in a chart's frame it would restyle the network being built
+    this.colors = themeColors();
+    document.addEventListener('cnnlens:theme', () => { this.colors = null; this.chartsDirty = true; });
 
     this.el = h('section', { class: 'digits-dash', testid: 'digits-dashboard', 'aria-label': S.digitsTitle, hidden: true },
       h('div', { class: 'digits-card' },
@@ -134,7 +139,11 @@ class DigitsSession {
     if (!this.active) return;
     const snap = this.app.snapshot();
     const structure = structureOf(snap);
-    if (structure !== this.structure) {
+    if (!this.structure) {
+      // the first drawing since the example was opened: what the worker starts from
+      this.structure = structure;
+      this.shared = paramsOf(snap);
+    } else if (structure !== this.structure) {
       // the network was edited on the page: the worker continues with the page's version
       this.structure = structure;
       this.shared = this.currentParams();
@@ -149,23 +158,43 @@ class DigitsSession {
     this.renderDashboard();
   }
 
+  /**
+   * The example was just chosen from the menu (App.onOpen, a frame later): the dashboard shows; the
+   * steps returned start the worker and set the target before the network is first drawn, so
+   * it is drawn once, not twice.
+   */
+  opened(): (() => void)[] | void {
+    if (this.active || this.state.presetId !== DIGITS_PRESET) return;
+    this.show();
+    const still = () => this.active && this.state.presetId === DIGITS_PRESET;
+    return [() => { if (still()) this.startWorker(); }, () => { if (still()) this.aim(); }];
+  }
+
+  /** Opened another way (undo, a restored state): everything in one task, then a redraw. */
   private activate(): void {
     if (this.active || this.state.presetId !== DIGITS_PRESET) return;
+    this.show();
+    this.startWorker();
+    this.aim();
+    this.app.render();
+  }
+
+  private show(): void {
     this.active = true;
     this.el.hidden = false;
     document.body.classList.add('digits-on');
     this.clearHistory();
-    this.structure = structureOf(this.app.snapshot());
-    this.shared = this.currentParams();
+    this.structure = ''; // taken from the next drawing
     this.status = 'loading';
     this.message = S.digitsLoading;
     this.messageIsError = false;
-    // first, while the scene's JSON is still the one just written (the engine keeps it): the
-    // worker downloads the digits and builds its model while the page redraws
-    this.startWorker();
+    this.renderDashboard();
+  }
+
+  /** The drawing as input, the target from it (after startWorker: the scene's JSON just written goes to the worker). */
+  private aim(): void {
     if (this.drawn) this.engine.setInput(this.drawn);
     this.syncTarget();
-    this.app.render();
   }
 
   private deactivate(): void {
@@ -183,6 +212,10 @@ class DigitsSession {
     document.body.classList.remove('digits-on');
   }
 
+  /**
+   * Before the target is set: the scene's JSON just written (the engine keeps it) goes to the
+   * worker, which downloads the digits and builds its model while the page draws.
+   */
   private startWorker(): void {
     let worker: Worker | null = null;
     let why = '';
@@ -396,6 +429,12 @@ class DigitsSession {
     this.expectedTarget = k;
   }
 
+  /** The network's 10 outputs (read only for a drawing: the first read after opening runs the forward pass). */
+  private output(): Float32Array | undefined {
+    const m = this.engine.reader;
+    return m.copy(m.layerCount() - 1, 'output');
+  }
+
   private currentParams(): ParamSet[] {
     const m = this.engine.reader;
     const out: ParamSet[] = [];
@@ -454,8 +493,7 @@ class DigitsSession {
     d.epochMs = this.epochMs === null ? '' : this.epochMs.toFixed(0);
     d.goalMs = this.goalMs === null ? '' : this.goalMs.toFixed(0);
 
-    const m = this.engine.reader;
-    const out = m.copy(m.layerCount() - 1, 'output');
+    const out = this.drawn ? this.output() : undefined;
     if (!this.drawn) {
       // the pad is empty: no verdict about an input nobody drew (the network below still shows the example's)
       this.bars.el.hidden = true;
@@ -494,9 +532,7 @@ class DigitsSession {
   private renderCharts(part: number, last: EvalResult | null): void {
     if (part === 2) { this.confusion.render(last?.confusion ?? null, last?.epoch ?? null); return; }
     const ex = this.evals.map((e) => e.epoch);
-    const css = getComputedStyle(document.documentElement);
-    const train = css.getPropertyValue('--digits-train').trim() || '#2166ac';
-    const test = css.getPropertyValue('--digits-test').trim() || '#b2182b';
+    const { train, test, ink } = (this.colors ??= themeColors());
     const loss: Series[] = [
       { label: S.digitsSeriesBatch, color: train, x: this.lossX, y: this.lossY },
       { label: S.digitsSeriesTestLoss, color: test, dashed: true, x: ex, y: this.evals.map((e) => e.testLoss) },
@@ -505,15 +541,33 @@ class DigitsSession {
       { label: S.digitsSeriesTrainAcc, color: train, x: ex, y: this.evals.map((e) => e.trainAccuracy) },
       { label: S.digitsSeriesTestAcc, color: test, dashed: true, x: ex, y: this.evals.map((e) => e.testAccuracy) },
     ];
-    if (part === 0) this.lossChart.render(loss, S.digitsLossAria(this.lossY.at(-1)?.toFixed(3) ?? '—', last ? last.testLoss.toFixed(3) : '—'));
-    else this.accChart.render(acc, S.digitsAccuracyAria(last ? (last.trainAccuracy * 100).toFixed(1) : '—', last ? (last.testAccuracy * 100).toFixed(1) : '—'));
+    if (part === 0) this.lossChart.render(loss, S.digitsLossAria(this.lossY.at(-1)?.toFixed(3) ?? '—', last ? last.testLoss.toFixed(3) : '—'), ink);
+    else this.accChart.render(acc, S.digitsAccuracyAria(last ? (last.trainAccuracy * 100).toFixed(1) : '—', last ? (last.testAccuracy * 100).toFixed(1) : '—'), ink);
   }
+}
+
+/** The curves' and axes' colours of the current theme (styles.css). */
+function themeColors(): { train: string; test: string; ink: string } {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return { train: v('--digits-train', '#2166ac'), test: v('--digits-test', '#b2182b'), ink: v('--muted', '#555') };
 }
 
 function equal(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The weights and biases of a snapshot (its own copies), as the worker is sent them. */
+function paramsOf(snap: Snapshot): ParamSet[] {
+  const out: ParamSet[] = [];
+  for (const l of snap.layers) {
+    const weight = l.tensors.get('weight')?.data;
+    const bias = l.tensors.get('bias')?.data;
+    if (weight && bias) out.push({ layer: l.index, weight, bias });
+  }
+  return out;
 }
 
 /** Layer types and tensor shapes: changes when the network's structure is edited. */
@@ -530,5 +584,6 @@ export function mountDigits(app: App, engine: Engine, state: UIState, root: HTML
   const pipeline = network.querySelector('[data-testid="pipeline"]');
   if (pipeline) session.observe(pipeline);
   app.onRender(() => session.afterRender());
+  app.onOpen(() => session.opened());
   session.afterRender();
 }

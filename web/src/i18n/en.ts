@@ -330,6 +330,7 @@ export const en = {
   digitsReset: 'Reset',
   digitsResetTitle: 'Start again from fresh random weights (your drawing stays)',
   digitsLoading: 'Loading the digits…',
+  buildingNetwork: 'Building the network…',
   digitsReady: 'Ready: press Train. Training runs in the background; the page stays usable.',
   digitsLoadFailed: (msg: string) => `The handwritten digits could not be loaded (${msg}). Check the connection and choose Digits again. You can still draw a digit and see every number of the network.`,
   digitsOffline: 'This offline copy of CNN Lens leaves out the 5,000 handwritten digits, to stay small enough to e-mail. You can still draw a digit and see every number of the network. To train it on real digits, use the online version of the page.',

@@ -349,6 +349,7 @@ export const zh: Strings = {
   digitsReset: '重置',
   digitsResetTitle: '从新的随机权重重新开始（你写的数字保留）',
   digitsLoading: '正在加载手写数字…',
+  buildingNetwork: '正在构建网络…',
   digitsReady: '准备就绪：按“训练”。训练在后台进行，页面仍可正常使用。',
   digitsLoadFailed: (msg: string) => `无法加载手写数字数据（${msg}）。请检查网络连接后重新选择“手写数字”。你仍然可以书写数字并查看网络中的每一个数。`,
   digitsOffline: '这个离线版 CNN Lens 为了小到可以用邮件发送，没有包含 5,000 个手写数字。你仍然可以书写数字并查看网络中的每一个数。若要用真实数字训练，请使用在线版页面。',

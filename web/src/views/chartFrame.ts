@@ -4,10 +4,13 @@
 
 export interface Box { l: number; t: number; w: number; h: number }
 
-/** Sizes the canvas to its CSS width (or `width` attribute) x cssH at the device pixel ratio; clears it. */
-export function prepareCanvas(cv: HTMLCanvasElement, cssH: number): { ctx: CanvasRenderingContext2D; w: number; h: number } {
+/**
+ * Sizes the canvas to its CSS width (or `width` attribute) x cssH at the device pixel ratio; clears it.
+ * `cssW`, when the caller knows it (a ResizeObserver), spares reading clientWidth, which lays out the page.
+ */
+export function prepareCanvas(cv: HTMLCanvasElement, cssH: number, cssW = 0): { ctx: CanvasRenderingContext2D; w: number; h: number } {
   const dpr = window.devicePixelRatio || 1;
-  const w = cv.clientWidth || Number(cv.getAttribute('width')) || 300;
+  const w = cssW || cv.clientWidth || Number(cv.getAttribute('width')) || 300;
   if (cv.width !== Math.round(w * dpr) || cv.height !== Math.round(cssH * dpr)) {
     cv.width = Math.round(w * dpr);
     cv.height = Math.round(cssH * dpr);

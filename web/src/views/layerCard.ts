@@ -29,11 +29,19 @@ const OPT_STATE = ['weight.delta', 'weight.momentum', 'weight.velocity', 'bias.d
 export class LayerCard {
   readonly el: HTMLElement;
   private readonly blocks: [string, TensorBlock][] = [];
+  /**
+   * Blocks still to build, in order: a card of hundreds of maps takes longer than a frame, so
+   * the pipeline builds it over a few (buildMore) and shows it once complete.
+   */
+  private readonly pending: (() => void)[] = [];
+  /** the numbers last drawn, for blocks built after them */
+  private latest: LayerSnap;
   private readonly error: HTMLElement;
   /** each setting's field, to mark a typed value the core did not take */
   private readonly fields = new Map<string, HTMLInputElement>();
 
   constructor(ctx: CardContext, snap: LayerSnap, spec: LayerSpec, layerCount: number) {
+    this.latest = snap;
     const i = snap.index;
     const name = S.layerNames[snap.type] ?? snap.type;
     const out = snap.tensors.get('output')!;
@@ -70,13 +78,15 @@ export class LayerCard {
     const body = h('div', { class: 'card-body' });
     const params = h('div', { class: 'card-row' });
     const outs = h('div', { class: 'card-row' });
+    const used = new Set<HTMLElement>();
+    const later = (row: HTMLElement, make: () => HTMLElement) => { used.add(row); this.pending.push(() => row.append(make())); };
     for (const t of SHOWN[ctx.mode]) {
       const tensor = snap.tensors.get(t);
-      if (tensor) (/^(weight|bias)/.test(t) ? params : outs).append(this.block(ctx, snap, t, tensor.shape));
+      if (tensor) later(/^(weight|bias)/.test(t) ? params : outs, () => this.block(ctx, snap, t, tensor.shape));
     }
-    if (snap.type === 'maxpool2d' && ctx.mode !== 'values') outs.append(this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'routing'));
-    if (snap.type === 'relu' && ctx.mode !== 'values') outs.append(this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'mask'));
-    for (const row of [params, outs]) if (row.childElementCount) body.append(row);
+    if (snap.type === 'maxpool2d' && ctx.mode !== 'values') later(outs, () => this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'routing'));
+    if (snap.type === 'relu' && ctx.mode !== 'values') later(outs, () => this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'mask'));
+    for (const row of [params, outs]) if (used.has(row)) body.append(row);
     this.el.append(body);
     if (snap.type === 'relu' || snap.type === 'leaky_relu') this.el.append(h('p', { class: 'note' }, S.reluMaskNote));
     if (snap.type === 'maxpool2d' && ctx.mode !== 'values') this.el.append(h('p', { class: 'note' }, S.poolNote));
@@ -87,7 +97,7 @@ export class LayerCard {
       const size = state.reduce((n, t) => n + snap.tensors.get(t)!.data.length, 0);
       const det = h('details', { class: 'opt-state', open: size <= 80, testid: `opt-state-${i}` }, h('summary', {}, S.optimizerState));
       const row = h('div', { class: 'card-body' });
-      for (const t of state) row.append(this.block(ctx, snap, t, snap.tensors.get(t)!.shape, undefined, 'state'));
+      for (const t of state) later(row, () => this.block(ctx, snap, t, snap.tensors.get(t)!.shape, undefined, 'state'));
       det.append(row);
       this.el.append(det);
     }
@@ -112,7 +122,27 @@ export class LayerCard {
     });
     ctx.register(i, t, block);
     this.blocks.push([t, block]);
+    const data = this.latest.tensors.get(t)?.data;
+    if (data) block.update(data);
     return block.el;
+  }
+
+  /**
+   * Builds the blocks still missing until `deadline` (performance.now(); at least one block);
+   * true when the card is complete.
+   */
+  buildMore(deadline = Infinity): boolean {
+    let built = 0;
+    while (this.pending.length) {
+      if (built > 0 && performance.now() > deadline) return false;
+      this.pending.shift()!();
+      built++;
+    }
+    return true;
+  }
+
+  get complete(): boolean {
+    return this.pending.length === 0;
   }
 
   private settingsEditor(ctx: CardContext, i: number, spec: LayerSpec): HTMLElement | null {
@@ -147,6 +177,7 @@ export class LayerCard {
       input.setAttribute('aria-invalid', String(Boolean(bad)));
       if (bad) { input.title = bad.reason; if (document.activeElement !== input && input.value !== bad.text) input.value = bad.text; } else input.removeAttribute('title');
     }
+    this.latest = snap;
     for (const [t, block] of this.blocks) {
       const tensor = snap.tensors.get(t);
       if (tensor) block.update(tensor.data);

@@ -1,7 +1,7 @@
 // The network as a left-to-right pipeline of cards. Rebuilds DOM only when the structure
 // (layers, shapes, tensors listed, view mode) changes; otherwise updates cells in place. A big
-// network (Digits: hundreds of maps) is built a few cards per frame, so opening it never holds
-// the page for long; the cards not built yet are placeholders and get the newest numbers.
+// network (Digits: hundreds of maps) is built a few blocks per frame, so opening it never holds
+// the page for long; the cards not complete yet are placeholders and get the newest numbers.
 import type { Actions } from '../actions';
 import type { MarkGroup } from '../explain';
 import type { Snapshot } from '../engine';
@@ -16,6 +16,12 @@ import { LossCard } from './lossCard';
 import type { TensorBlock } from './tensorBlock';
 import { MatrixView } from './matrix';
 
+/**
+ * Building cards per frame: the frame also lays the new blocks out, draws their heatmaps and
+ * highlights (MatrixView's own budget) and paints, all within about 50 ms on a slow machine.
+ */
+const BUILD_BUDGET_MS = 8;
+
 /** A highlight on one cell: (layer, tensor, matrix k, cell index) gets a class. */
 export interface Mark { layer: number; tensor: string; sub: number; index: number; cls: string }
 
@@ -24,6 +30,8 @@ export class Pipeline {
   private key = '';
   private input: InputCard | null = null;
   private cards: (LayerCard | null)[] = [];
+  /** whether card i is complete and shown (it replaced its placeholder) */
+  private placed: boolean[] = [];
   /** each layer's stage: holds a placeholder until the card is built */
   private stages: HTMLElement[] = [];
   private ctx: CardContext | null = null;
@@ -66,16 +74,29 @@ export class Pipeline {
     });
   }
 
-  render(snap: Snapshot, st: UIState): void {
+  /** `since`: when the task drawing it began (its copying counts against the first cards' time). */
+  render(snap: Snapshot, st: UIState, since = performance.now()): void {
     this.latest = { snap, st };
     const key = structureKey(snap, st);
     if (key !== this.key) {
       this.key = key;
-      this.build(snap, st);
+      this.build(snap, st, since);
     }
     this.input!.update(snap);
     snap.layers.forEach((l, i) => this.cards[i]?.update(l, st.layerErrors.get(i), st.invalid));
     this.loss!.update(snap, st);
+  }
+
+  /**
+   * A note in place of the cards while a big network is being opened (App.renderOpened): the
+   * previous network's cards must not stay, and the new one is drawn a few tasks later.
+   */
+  showBuilding(): void {
+    cancelAnimationFrame(this.chunk);
+    this.chunk = 0;
+    this.key = '';
+    this.waiting = true;
+    this.el.replaceChildren(h('p', { class: 'note pipeline-building', testid: 'pipeline-building', role: 'status', 'aria-busy': 'true' }, S.buildingNetwork));
   }
 
   /** Builds the cards still missing now (before exporting or reading every matrix). */
@@ -83,10 +104,10 @@ export class Pipeline {
     this.buildMore(Infinity);
   }
 
-  private build(snap: Snapshot, st: UIState): void {
+  private build(snap: Snapshot, st: UIState, t0: number): void {
+    this.waiting = false;
     // keep keyboard focus on the same control across a rebuild, when it still exists
     this.focusId = (document.activeElement as HTMLElement | null)?.dataset?.testid;
-    const t0 = performance.now();
     cancelAnimationFrame(this.chunk);
     this.chunk = 0;
     this.registry.clear();
@@ -100,6 +121,7 @@ export class Pipeline {
     this.ctx = ctx;
     this.input = new InputCard(ctx, snap, this.getState);
     this.cards = snap.layers.map(() => null);
+    this.placed = snap.layers.map(() => false);
     this.loss = new LossCard(ctx, snap, st);
     // each stage carries the arrow to the next one, so a wrapped line never starts with an arrow
     const stage = (card: HTMLElement, pos: number) => h('div', { class: 'stage' }, card, this.connector(pos));
@@ -108,12 +130,13 @@ export class Pipeline {
     this.el.replaceChildren(stage(this.input.el, 0), ...this.stages, this.loss.el);
     // what the task that changed the scene has left of a frame's budget: a small network is
     // built at once, a big one goes on in the next frames
-    this.buildMore(MatrixView.FRAME_BUDGET_MS, t0, false);
+    this.buildMore(BUILD_BUDGET_MS, t0, false);
   }
 
   /**
-   * Builds cards in order until `budgetMs` has passed since `t0`; the rest in the next frames
-   * (at least one card per frame, so it always finishes).
+   * Builds cards in order, block by block, until `budgetMs` has passed since `t0`; the rest in
+   * the next frames (at least one block per frame, so it always finishes). A card replaces its
+   * placeholder once complete.
    */
   private buildMore(budgetMs: number, t0 = performance.now(), atLeastOne = true): void {
     cancelAnimationFrame(this.chunk);
@@ -121,19 +144,23 @@ export class Pipeline {
     const latest = this.latest;
     if (!latest || !this.ctx) return;
     const { snap, st } = latest;
-    let built = 0;
+    const deadline = t0 + budgetMs;
+    const later = () => { this.chunk = requestAnimationFrame(() => { this.buildMore(BUILD_BUDGET_MS); this.onGrow(); }); };
+    let worked = false;
     for (let i = 0; i < this.cards.length; i++) {
-      if (this.cards[i]) continue;
-      if ((built > 0 || !atLeastOne) && performance.now() - t0 > budgetMs) {
-        this.chunk = requestAnimationFrame(() => { this.buildMore(MatrixView.FRAME_BUDGET_MS); this.onGrow(); });
-        break;
+      if (this.placed[i]) continue;
+      if ((worked || !atLeastOne) && performance.now() > deadline) { later(); break; }
+      let card = this.cards[i];
+      if (!card) {
+        const l = snap.layers[i];
+        card = new LayerCard(this.ctx, l, st.scene.layers[i] ?? { type: l.type }, snap.layers.length);
+        card.update(l, st.layerErrors.get(i), st.invalid);
+        this.cards[i] = card;
       }
-      const l = snap.layers[i];
-      const card = new LayerCard(this.ctx, l, st.scene.layers[i] ?? { type: l.type }, snap.layers.length);
-      card.update(l, st.layerErrors.get(i), st.invalid);
-      this.cards[i] = card;
+      worked = true;
+      if (!card.buildMore(deadline)) { later(); break; }
       this.stages[i].firstElementChild!.replaceWith(card.el);
-      built++;
+      this.placed[i] = true;
     }
     if (this.chunk === 0) this.settleBuilt();
     this.baseSource = null; // the highlights are looked up again, for the new cards too
@@ -144,6 +171,8 @@ export class Pipeline {
   }
 
   private builtWaiters: (() => void)[] = [];
+  /** the "building" note is shown: the network's cards come with the next render */
+  private waiting = false;
   private settleBuilt(): void {
     const waiters = this.builtWaiters;
     this.builtWaiters = [];
@@ -152,7 +181,7 @@ export class Pipeline {
 
   /** Resolves once every card of the current network exists (now, or after the frames that build it). */
   whenBuilt(): Promise<void> {
-    if (this.chunk === 0 && !this.cards.includes(null)) return Promise.resolve();
+    if (!this.waiting && this.chunk === 0 && !this.placed.includes(false)) return Promise.resolve();
     return new Promise((resolve) => this.builtWaiters.push(resolve));
   }
 
