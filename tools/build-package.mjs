@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { gzipSync } from 'node:zlib';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { leanWasmPlugin } from './lean-wasm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
@@ -20,32 +21,14 @@ if (!existsSync(join(root, 'web/src/wasm/cnnlens.mjs'))) {
   process.exit(1);
 }
 
-// The wasm travels gzip-compressed inside the package (package/src/lean-wasm.mjs): the single-file
-// module with its base64 binary emptied ('lean'), and the binary's gzip as base64.
-const singleFile = readFileSync(join(root, 'web/src/wasm/cnnlens.mjs'), 'utf8');
-const dataUri = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(singleFile);
-if (!dataUri) {
-  console.error('web/src/wasm/cnnlens.mjs holds no base64 wasm binary (is it a SINGLE_FILE build?)');
+// The wasm travels gzip-compressed inside the package (tools/lean-wasm.mjs).
+let leanWasm;
+try {
+  leanWasm = leanWasmPlugin(root);
+} catch (e) {
+  console.error(e.message);
   process.exit(1);
 }
-const leanModule = singleFile.replace(dataUri[0], 'data:application/octet-stream;base64,');
-const wasmGzip = gzipSync(Buffer.from(dataUri[1], 'base64'), { level: 9 }).toString('base64');
-const leanWasm = {
-  name: 'cnnlens-lean-wasm',
-  enforce: 'pre',
-  resolveId(id, importer) {
-    if (id === 'virtual:cnnlens-lean') return '\0cnnlens-lean.mjs';
-    if (id === 'virtual:cnnlens-wasm-gzip') return '\0cnnlens-wasm-gzip.mjs';
-    // every import of the page's module gets the lean loader instead
-    if (importer && id.endsWith('wasm/cnnlens.mjs') && !importer.endsWith('lean-wasm.mjs')) return join(root, 'package/src/lean-wasm.mjs');
-    return null;
-  },
-  load(id) {
-    if (id === '\0cnnlens-lean.mjs') return leanModule;
-    if (id === '\0cnnlens-wasm-gzip.mjs') return `export const wasmGzipBase64 = ${JSON.stringify(wasmGzip)};`;
-    return null;
-  },
-};
 
 const entries = ['cnn-lens', 'core', 'markdown-it', 'remark', 'rehype'];
 await build({

@@ -12,7 +12,7 @@ import { Header } from './views/header';
 import { Inspector } from './views/inspector';
 import { Pipeline } from './views/pipeline';
 import { TrainingPanel } from './views/trainingPanel';
-import { GraphView } from './views/overview/graphView';
+import type { GraphView } from './views/overview/graphView';
 import { isGraph } from './scene';
 
 export class App implements Renderer {
@@ -41,8 +41,14 @@ export class App implements Renderer {
   private readonly inspector: Inspector;
   private readonly training: TrainingPanel;
   private readonly gradCheck: GradCheckPanel;
-  /** a graph scene's overview and node detail (the pipeline of cards draws chains) */
-  readonly graphView: GraphView;
+  /**
+   * A graph scene's overview and node detail (the pipeline of cards draws chains). Its code is
+   * loaded the first time a graph is shown: the 6x6 story and the embedded element's first load
+   * stay within their weight budgets (issue "The page for whole networks", item 9).
+   */
+  private graphView: GraphView | null = null;
+  private graphViewLoad: Promise<void> | null = null;
+  private readonly graphHost: HTMLElement;
 
   constructor(private readonly root: HTMLElement, engine: Engine, readonly state: UIState) {
     this.controller = new Controller(engine, state);
@@ -54,9 +60,7 @@ export class App implements Renderer {
       this.renderSelection();
       for (const listener of this.cardListeners) listener();
     };
-    const kinds = new Map(engine.module.layerKinds().map((k) => [k.type, k.title]));
-    this.graphView = new GraphView(a, () => engine.reader, (type) => S.layerNames[type] ?? kinds.get(type) ?? type, () => a.locked);
-    this.graphView.el.hidden = true;
+    this.graphHost = h('div', { class: 'graph-host', hidden: true });
     this.inspector = new Inspector(a);
     this.training = new TrainingPanel(a);
     this.gradCheck = new GradCheckPanel(a);
@@ -64,7 +68,7 @@ export class App implements Renderer {
       this.header.el,
       this.header.tools,
       h('main', { class: 'layout' },
-        h('section', { class: 'network', 'aria-label': S.networkLabel }, this.pipeline.el, this.graphView.el),
+        h('section', { class: 'network', 'aria-label': S.networkLabel }, this.pipeline.el, this.graphHost),
         h('aside', { class: 'side', 'aria-label': S.sidePanels }, this.inspector.el, this.training.el, this.gradCheck.el)));
     // the theme toggle (views/header.ts): matrices and the chart redraw with the new colours
     onThemeToggle(a.lifetime, () => this.render());
@@ -92,8 +96,8 @@ export class App implements Renderer {
     this.early = null;
     this.snapMarks = null;
     this.pipeline.el.hidden = graph;
-    this.graphView.el.hidden = !graph;
-    if (graph) this.graphView.render(this.state);
+    this.graphHost.hidden = !graph;
+    if (graph) this.renderGraph();
     else this.pipeline.render(this.snap, this.state, this.renderStart);
     this.renderChrome();
     this.gradCheck.render(this.state);
@@ -197,7 +201,27 @@ export class App implements Renderer {
 
   /** Resolves when the network's cards are all built (a big one takes a few frames). */
   whenBuilt(): Promise<void> {
-    return this.pipeline.whenBuilt();
+    return isGraph(this.state.scene) ? this.loadGraphView() : this.pipeline.whenBuilt();
+  }
+
+  /** The graph view when its code is here; otherwise a line saying it is coming, and a redraw once it is. */
+  private renderGraph(): void {
+    if (this.graphView) this.graphView.render(this.state);
+    else void this.loadGraphView();
+  }
+
+  /** Loads the graph view's code now (the page does once it is ready; the element waits for a graph). */
+  loadGraphView(): Promise<void> {
+    return (this.graphViewLoad ??= (async () => {
+      this.graphHost.replaceChildren(h('p', { class: 'muted', role: 'status', testid: 'graph-loading' }, S.loadingGraphView));
+      const { GraphView } = await import('./views/overview/graphView');
+      const a = this.controller;
+      if (a.lifetime.signal.aborted) return;
+      const kinds = new Map(a.engine.module.layerKinds().map((k) => [k.type, k.title]));
+      this.graphView = new GraphView(a, () => a.engine.reader, (type) => S.layerNames[type] ?? kinds.get(type) ?? type, () => a.locked);
+      this.graphHost.replaceChildren(this.graphView.el);
+      if (isGraph(this.state.scene)) this.render();
+    })());
   }
 
   /**

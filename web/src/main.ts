@@ -67,6 +67,8 @@ async function start(): Promise<void> {
     mountLesson(app, engine, state, root);
     mountDigits(app, engine, state, root); // the Digits example's dashboard and training worker
     await app.whenBuilt(); // "ready" promises every card of the opening network, also to embedders
+    // the graph view's code follows the first drawing, so choosing a graph example later is instant
+    await app.loadGraphView();
     document.body.dataset.ready = 'true';
   } catch (e) {
     root.textContent = S.loadFailed(e instanceof Error ? e.message : String(e));

@@ -10,6 +10,7 @@ export const en = {
   appTitle: 'CNN Lens',
   appTagline: 'See every number of a convolutional network',
   loading: 'Loading the WebAssembly core…',
+  loadingGraphView: 'Loading the graph view…',
   loadFailed: (msg: string) => `Could not start the core: ${msg}`,
   presetLabel: 'Example',
   presetCustom: 'Your own scene',

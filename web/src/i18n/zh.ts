@@ -7,6 +7,7 @@ export const zh: Strings = {
   appTitle: 'CNN Lens',
   appTagline: '看清卷积神经网络的每一个数',
   loading: '正在加载 WebAssembly 计算核心…',
+  loadingGraphView: '正在加载网络图视图…',
   loadFailed: (msg: string) => `无法启动计算核心：${msg}`,
   presetLabel: '示例',
   presetCustom: '自定义场景',
