@@ -276,5 +276,6 @@ export class App implements Renderer {
 const BIG_INPUT = 256;
 
 function isBig(state: UIState): boolean {
-  return state.scene.input.shape.reduce((n, d) => n * d, 1) > BIG_INPUT;
+  // a graph's overview draws its thumbnails as they come into view: it opens in one task
+  return !isGraph(state.scene) && state.scene.input.shape.reduce((n, d) => n * d, 1) > BIG_INPUT;
 }
