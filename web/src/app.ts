@@ -14,6 +14,7 @@ import { Pipeline } from './views/pipeline';
 import { TrainingPanel } from './views/trainingPanel';
 import { GraphView } from './views/overview/graphView';
 import { isGraph } from './scene';
+import { explainGraphCell, type GraphCellRef } from './explainRecord';
 
 export class App implements Renderer {
   readonly controller: Controller;
@@ -36,6 +37,8 @@ export class App implements Renderer {
   private readonly gradCheck: GradCheckPanel;
   /** a graph scene's overview and node detail (the pipeline of cards draws chains) */
   readonly graphView: GraphView;
+  /** the cell pointed at in a graph node's detail (graph scenes have no layer Selection) */
+  private graphCell: GraphCellRef | null = null;
 
   constructor(private readonly root: HTMLElement, engine: Engine, readonly state: UIState) {
     this.controller = new Controller(engine, state);
@@ -50,6 +53,7 @@ export class App implements Renderer {
     const kinds = new Map(engine.module.layerKinds().map((k) => [k.type, k.title]));
     this.graphView = new GraphView(a, () => engine.reader, (type) => S.layerNames[type] ?? kinds.get(type) ?? type, () => a.locked);
     this.graphView.el.hidden = true;
+    this.graphView.onPoint = (ref) => { this.graphCell = ref; this.renderSelection(); };
     this.inspector = new Inspector(a);
     this.training = new TrainingPanel(a);
     this.gradCheck = new GradCheckPanel(a);
@@ -154,14 +158,23 @@ export class App implements Renderer {
     const snap = this.snapshot();
     let ex: Explanation | null = null;
     const sel = this.state.selection;
-    if (sel) {
+    const graph = isGraph(this.state.scene);
+    // the pointed cell stays explained while its node's detail is open
+    if (graph && this.graphCell && this.graphView.openId !== null) {
+      try {
+        ex = explainGraphCell(this.controller.engine, this.graphCell);
+      } catch {
+        ex = null;
+      }
+    } else if (!graph) this.graphCell = null;
+    if (sel && !graph) {
       try {
         ex = explain(this.controller.engine, snap, sel, this.state.mode, this.state.scene.loss);
       } catch {
         ex = null; // a selection left over from another network: just show nothing
       }
     }
-    if (!isGraph(this.state.scene)) this.pipeline.applyMarks((this.snapMarks ??= baseMarks(snap)), ex?.marks ?? []);
+    if (!graph) this.pipeline.applyMarks((this.snapMarks ??= baseMarks(snap)), ex?.marks ?? []);
     this.inspector.render(ex, this.state);
   }
 }
