@@ -31,9 +31,14 @@ export function explainGraphCell(engine: Engine, ref: GraphCellRef): Explanation
   if (node < 0) return out;
   const r = engine.explainCell(node, ref.tensor, ref.sample, ref.index, MAX_TERMS);
   if (!r.ok) return out;
-  out.sections.push(word(r.value, ref));
-  // a reader's part of a shared edge: how that part itself was made
-  if (r.value.part) out.sections.push(word(r.value.part, ref));
+  const { part } = r.value;
+  if (!part) out.sections.push(word(r.value, ref));
+  else {
+    // a shared edge: this node's own part first, then the edge's gradient as the sum of every reader's part
+    out.sections.push(word(part, ref));
+    const from = ref.inputs[Number(/\.(\d+)$/.exec(ref.tensor)?.[1] ?? 0)] ?? r.value.node_id;
+    out.sections.push({ ...word(r.value, ref), title: `${from} · ${S.tensorTitles.grad_output}` });
+  }
   return out;
 }
 
