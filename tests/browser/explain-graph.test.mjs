@@ -65,7 +65,7 @@ test('batch norm: train mode uses this batch\'s statistics, eval the running one
   assert.equal(r.statistics, 'batch');
   for (const k of ['x', 'mean', 'var', 'gamma', 'beta', 'value']) shows(text, r[k], `train ${k}`);
   assert.match(text, /train/);
-  assert.match(text, new RegExp(`over the batch's ${r.count} values`));
+  assert.match(text, new RegExp(`ch 2's batch mean and variance over ${r.count} values`));
 
   // the third sample: same channel statistics, its own x
   await page.getByTestId('sample-select').selectOption({ value: '2' });
