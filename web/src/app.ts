@@ -14,6 +14,7 @@ import { Pipeline } from './views/pipeline';
 import { TrainingPanel } from './views/trainingPanel';
 import type { GraphView } from './views/overview/graphView';
 import { isGraph } from './scene';
+import type { GraphCellRef } from './explainRecord';
 
 export class App implements Renderer {
   readonly controller: Controller;
@@ -49,6 +50,10 @@ export class App implements Renderer {
   private graphView: GraphView | null = null;
   private graphViewLoad: Promise<void> | null = null;
   private readonly graphHost: HTMLElement;
+  /** the cell pointed at in a graph node's detail (graph scenes have no layer Selection) */
+  private graphCell: GraphCellRef | null = null;
+  /** words a graph cell's record (./explainRecord.ts), loaded with the graph view */
+  private explainGraph: typeof import('./explainRecord').explainGraphCell | null = null;
 
   constructor(private readonly root: HTMLElement, engine: Engine, readonly state: UIState) {
     this.controller = new Controller(engine, state);
@@ -214,11 +219,13 @@ export class App implements Renderer {
   loadGraphView(): Promise<void> {
     return (this.graphViewLoad ??= (async () => {
       this.graphHost.replaceChildren(h('p', { class: 'muted', role: 'status', testid: 'graph-loading' }, S.loadingGraphView));
-      const { GraphView } = await import('./views/overview/graphView');
+      const [{ GraphView }, { explainGraphCell }] = await Promise.all([import('./views/overview/graphView'), import('./explainRecord')]);
       const a = this.controller;
       if (a.lifetime.signal.aborted) return;
       const kinds = new Map(a.engine.module.layerKinds().map((k) => [k.type, k.title]));
       this.graphView = new GraphView(a, () => a.engine.reader, (type) => S.layerNames[type] ?? kinds.get(type) ?? type, () => a.locked);
+      this.graphView.onPoint = (ref) => { this.graphCell = ref; this.renderSelection(); };
+      this.explainGraph = explainGraphCell;
       this.graphHost.replaceChildren(this.graphView.el);
       if (isGraph(this.state.scene)) this.render();
     })());
@@ -257,14 +264,23 @@ export class App implements Renderer {
     const snap = this.snapshot();
     let ex: Explanation | null = null;
     const sel = this.state.selection;
-    if (sel) {
+    const graph = isGraph(this.state.scene);
+    // the pointed cell stays explained while its node's detail is open
+    if (graph && this.graphCell && this.explainGraph && this.graphView?.openId != null) {
+      try {
+        ex = this.explainGraph(this.controller.engine, this.graphCell);
+      } catch {
+        ex = null;
+      }
+    } else if (!graph) this.graphCell = null;
+    if (sel && !graph) {
       try {
         ex = explain(this.controller.engine, snap, sel, this.state.mode, this.state.scene.loss);
       } catch {
         ex = null; // a selection left over from another network: just show nothing
       }
     }
-    if (!isGraph(this.state.scene)) this.pipeline.applyMarks((this.snapMarks ??= baseMarks(snap)), ex?.marks ?? []);
+    if (!graph) this.pipeline.applyMarks((this.snapMarks ??= baseMarks(snap)), ex?.marks ?? []);
     this.inspector.render(ex, this.state);
   }
 }

@@ -93,7 +93,7 @@ function refMarks(snap: Snapshot, ref: CellRef, cls: string): Mark[] {
  * "a×b + c×d + 2 more (0.1) + 40 zero terms = v": the shown terms (non-zero first), then what was
  * left out, so the shown numbers always add up to what is written.
  */
-function sumText(r: CellExplanation, term: (a: number, b: number) => string, constant?: string): string {
+export function sumText(r: CellExplanation, term: (a: number, b: number) => string, constant?: string): string {
   const parts = (r.terms ?? []).map((x) => term(x.a, x.b));
   if (constant) parts.push(constant);
   let text = parts.join(' + ') || '0';
@@ -102,7 +102,7 @@ function sumText(r: CellExplanation, term: (a: number, b: number) => string, con
   return `${text} = ${fmt(r.value)}`;
 }
 
-const product = (a: number, b: number) => `${fmtTerm(a)}×${fmtTerm(b)}`;
+export const product = (a: number, b: number) => `${fmtTerm(a)}×${fmtTerm(b)}`;
 
 function mapCell(snap: Snapshot, layer: number, tensor: string, flat: number): [number, number, number] {
   const shape = layer < 0 ? snap.input.shape : snap.layers[layer].tensors.get(tensor)?.shape ?? [];

@@ -14,14 +14,12 @@ export const en = {
   loadFailed: (msg: string) => `Could not start the core: ${msg}`,
   presetLabel: 'Example',
   presetCustom: 'Your own scene',
-  graphSceneNotYet: 'This is a graph scene (version 2) with branches, a batch, a forward-only loss or layer kinds this page cannot draw yet. The core runs it (try the scripting API or `cnnlens trace`); this page draws chains of the classic layers. Your current work is unchanged.',
   viewLabel: 'Show',
   modeValues: 'Values',
   modeGradients: 'Gradients',
   modeBoth: 'Side by side',
   legendTitle: 'Colour scale',
   legendNeg: 'negative',
-  legendZero: '0',
   legendPos: 'positive',
   legendHint: 'each block is scaled to its own largest |value| (shown as ±)',
 
@@ -88,7 +86,6 @@ export const en = {
   lossKind: 'Loss',
   lossMse: 'mean squared error',
   lossCe: 'cross-entropy (softmax)',
-  targetLabel: 'Target',
   targetClass: 'target class',
   lossValue: (v: string) => `L = ${v}`,
   lossGradMse: 'dL/dŷ = 2(ŷ − t)/N',
@@ -101,7 +98,6 @@ export const en = {
   optMomentum: 'SGD + momentum',
   optAdam: 'Adam',
   lrLabel: 'learning rate',
-  momentumLabel: 'momentum',
   stepsPerFrame: 'steps per frame',
   step: 'Step',
   run: 'Run',
@@ -156,7 +152,6 @@ export const en = {
   inputGradHead: (ch: number, r: number, c: number) => `dL/dx for ch ${ch + 1}, (${r + 1}, ${c + 1})`,
   inputGradBody: 'sum over the flipped kernel: weight × upstream gradient of every output that used this input',
   denseWeightGrad: (j: number, i: number) => `dL/dw[${j + 1},${i + 1}] = dL/dz × x`,
-  denseBiasGrad: (j: number) => `dL/db[${j + 1}] = dL/dz`,
   valueLine: (what: string, v: string) => `${what} = ${v}`,
   lossGradHead: (i: number) => `Loss gradient, element ${i + 1}`,
   mseGradLine: (y: string, t: string, n: number, g: string) => `2 × (${y} − ${t}) / ${n} = ${g}`,
@@ -229,7 +224,6 @@ export const en = {
   // errors
   errorPrefix: 'Not applied:',
   keptPrevious: 'the previous network is kept.',
-  engineError: (msg: string) => `Error: ${msg}`,
 
   // share, save, export, embed (web/src/share, web/src/embed)
   shareBar: 'Share and save',
@@ -287,7 +281,6 @@ export const en = {
   onnxExternalData: 'its weights are kept in a separate file; save the model with its weights inside',
   onnxTooLarge: 'the model is larger than this page can hold',
   onnxUnavailable: 'this offline copy of the page has no ONNX reader (it would make the file too large); open the model in the online page',
-  onnxNotChain: (count: number, kinds: string) => `The ONNX model was read (${count} layers: ${kinds}), but this page draws only a chain of the classic layers — convolution, pooling, flatten, dense and their activations — on one sample. Your current work is unchanged.`,
 
   // guided lesson (web/src/lesson; the lesson's own text is in web/src/lesson/lesson.*.json)
   lessonButton: 'Lesson',
@@ -385,6 +378,29 @@ export const en = {
   ovHistMode: (mode: string) => `Mode: ${mode}`,
   ovSampleLabel: 'Sample',
   ovNoPytorch: 'The PyTorch script is written for chains of the classic layers. Save this graph with ONNX or Save JSON instead.',
+  // graph nodes' cell explanations (web/src/views/overview/explainNode.ts)
+  gxBnTrain: (c: number, m: number) => `train: ch ${c + 1}'s batch mean and variance over ${m} values`,
+  gxBnEval: (c: number) => `eval: ch ${c + 1}'s running mean and variance`,
+  gxBnXhat: (xhat: string) => `x̂ = ${xhat}`,
+  gxBnGradPaths: 'three paths: direct, through μ_B, through σ²_B',
+  gxBnGradEval: 'eval: μ and σ² are constants, so only γ/√(σ² + ε) scales dL/dy',
+  gxBnGamma: (c: number) => `dL/dγ of ch ${c + 1} = Σ dL/dy × x̂ over the batch`,
+  gxBnBeta: (c: number) => `dL/dβ of ch ${c + 1} = Σ dL/dy over the batch`,
+  gxDepthwise: (o: number, c: number) => `depthwise: out ch ${o + 1} reads only in ch ${c + 1}`,
+  gxGroup: (g: number, n: number, i0: number, i1: number, o0: number, o1: number) => `group ${g + 1}/${n}: in ch ${i0 + 1}–${i1}, out ch ${o0 + 1}–${o1}`,
+  gxScatter: 'scatter read back: each input cell × weight that landed here',
+  gxDropout: (p: string, scale: string) => `train: mask 1 keeps, 0 drops; × 1/(1 − p) = ${scale}, p = ${p}`,
+  gxDropoutEval: 'eval: dropout passes everything unchanged',
+  gxAdd: 'the branches\' cells summed',
+  gxAddGrad: (n: number, from: string) => `dL/dy copied unchanged to all ${n} branches (${from})`,
+  gxConcat: (slot: number, from: string, src: number, ch: number) => `input ${slot + 1} (${from}), its ch ${src + 1} → ch ${ch + 1}`,
+  gxConcatGrad: (out: number, ch: number) => `split: dL/dy ch ${out + 1} → this input's ch ${ch + 1}`,
+  gxGap: (n: number) => `mean of the channel's ${n} cells`,
+  gxGmp: (n: number) => `largest of the channel's ${n} cells`,
+  gxPad: (mode: string, c: number, r: number, col: number) => `${mode} pad: copies input (ch ${c + 1}, ${r + 1}, ${col + 1})`,
+  gxPadZero: 'zero pad: 0',
+  gxPadGrad: 'every output that copied this cell adds its gradient',
+  gxPadModes: { zeros: 'zero', reflect: 'reflected', replicate: 'replicated', circular: 'circular' } as Record<string, string>,
 };
 
 export type Strings = typeof en;

@@ -8,6 +8,7 @@ import { h, select } from '../dom';
 import { graphOf, INPUT_ID, inputSource, structureKey, type Graph } from './graph';
 import { helpOf, NodeDetail, type DetailActions } from './nodeDetail';
 import { Overview, type GraphReader } from './overview';
+import type { GraphCellRef } from '../../explainRecord';
 
 export interface GraphViewState {
   scene: { nodes?: Record<string, unknown>[]; input?: { shape?: number[] }; mode?: 'train' | 'eval' };
@@ -30,6 +31,8 @@ export class GraphView {
   /** the sample of the batch shown */
   sample = 0;
   private last: GraphViewState | null = null;
+  /** a cell of the open node was pointed at (the app explains it) */
+  onPoint: (ref: GraphCellRef) => void = () => {};
 
   private readonly modeSelect: HTMLSelectElement;
   private readonly sampleSelect: HTMLSelectElement;
@@ -45,6 +48,7 @@ export class GraphView {
     this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, bar, this.overview.el, this.detail.el);
     this.overview.onOpen = (id) => this.openNode(id);
     this.detail.onBack = () => this.back();
+    this.detail.onPoint = (ref) => this.onPoint(ref);
     // the theme toggle redraws the thumbnails with the other scale
     onThemeToggle(actions.lifetime, () => { if (this.last && !this.el.hidden) this.render(this.last); });
   }

@@ -7,6 +7,7 @@ import { LANG } from '../../i18n';
 import type { ViewMode } from '../../state';
 import { S } from '../../strings';
 import type { TensorInfo } from '../../wasm/cnnlens.mjs';
+import type { GraphCellRef } from '../../explainRecord';
 import { button, h } from '../dom';
 import { TensorBlock } from '../tensorBlock';
 import { INPUT_ID, isGradientRole, perSample, type GraphNode } from './graph';
@@ -39,7 +40,12 @@ export class NodeDetail {
   private readonly body: HTMLElement;
   private shown: Shown[] = [];
   private key = '';
+  /** the sample the matrices show (a hovered cell belongs to it) */
+  private sample = 0;
+  private owner = '';
   onBack: () => void = () => {};
+  /** hover or keyboard focus on a cell of any tensor */
+  onPoint: (ref: GraphCellRef) => void = () => {};
 
   constructor(private readonly actions: DetailActions, private readonly locked: () => boolean) {
     this.heading = h('h2', { class: 'ov-detail-title', tabindex: '-1', testid: 'node-title' });
@@ -52,6 +58,8 @@ export class NodeDetail {
   /** `all`: the tensors to draw, read from the core's node `owner` (the network input's: its first reader). */
   render(reader: GraphReader, node: GraphNode, owner: string, all: TensorInfo[], readers: string[], kind: string, help: string, mode: ViewMode, sample: number): void {
     const wanted = all.filter((t) => mode === 'both' || isGradientRole(t.role) === (mode === 'gradients'));
+    this.sample = sample;
+    this.owner = owner;
     const key = JSON.stringify([node.id, wanted, mode, this.locked()]);
     if (key !== this.key) {
       this.key = key;
@@ -88,6 +96,11 @@ export class NodeDetail {
         kind: isGradientRole(info.role) ? 'grad' : info.role === 'param' || info.role === 'output' || info.role === 'input' ? 'value' : 'state',
         editable: param,
         onCommit: param ? (i, v) => this.actions.editNodeParam(node.id, info.name, i, v) : undefined,
+        // the cell as the core names it: the node that owns the tensor, its name, the sample, the flat index
+        onPoint: (k, i) => this.onPoint({
+          node: this.owner, tensor: info.name, sample: perSample(info) ? Math.min(this.sample, info.shape[0] - 1) : 0,
+          index: k * block.layout.size + i, shape: perSample(info) ? info.shape.slice(1) : info.shape, inputs: node.inputs,
+        }),
       });
       const size = shape.reduce((a, b) => a * b, 1);
       this.shown.push({ info, block, size });
