@@ -17,6 +17,11 @@ export interface CnnLensState {
  */
 export declare class CnnLensElement extends HTMLElement {
   static observedAttributes: string[];
+  /**
+   * Bytes of the shared wasm heap in use: elements removed from the page give theirs back
+   * (a removed element stops, frees its Model and its listeners; re-added, it starts again).
+   */
+  static heapInUse(): Promise<number>;
   /** The element's own Model (do not delete() it); undefined until ready. */
   readonly model: Model | undefined;
   /** The element's UI state, read-only by convention. */
