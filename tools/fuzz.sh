@@ -14,7 +14,9 @@ cmake --build --preset fuzz
 
 corpus=build/fuzz/corpus
 mkdir -p "$corpus"
-cp examples/*.json tests/fuzz/seeds/*.json "$corpus/"
+# prefixed, as an example and a seed may share a name (residual.json)
+for scene in examples/*.json; do cp "$scene" "$corpus/example-$(basename "$scene")"; done
+for scene in tests/fuzz/seeds/*.json; do cp "$scene" "$corpus/seed-$(basename "$scene")"; done
 for fixture in tests/fixtures/reference/*.json tests/fixtures/graph/*.json; do
   node -e 'const f = require(process.argv[1]); process.stdout.write(JSON.stringify(f.scene))' "$PWD/$fixture" \
     > "$corpus/$(basename "$(dirname "$fixture")")-$(basename "$fixture")"
