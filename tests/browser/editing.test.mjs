@@ -84,6 +84,9 @@ test('add, reorder and remove layers; shapes are recomputed', async () => {
   // insert a ReLU after the convolution
   await page.getByTestId('insert-1').selectOption('relu');
   assert.equal(await page.evaluate(() => window.cnnlens.model.layerType(1)), 'relu');
+  // cards are built within a time budget per frame (views/pipeline.ts): on a busy machine the last
+  // ones come a frame later
+  await page.getByTestId('layer-card-5').waitFor({ state: 'attached' });
   assert.equal(await page.locator('[data-testid^="layer-card-"]').count(), 6);
   assert.deepEqual(await cells(page, 'matrix-1-output-0'), [3, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 3, 0, 0, 0]);
   // the conv weights survived the edit
