@@ -95,6 +95,7 @@ test('add, reorder and remove layers; shapes are recomputed', async () => {
   await page.getByTestId('layer-card-1').getByRole('button', { name: 'Move later' }).click();
   assert.equal(await page.evaluate(() => window.cnnlens.model.layerType(2)), 'relu');
   await page.getByTestId('remove-2').click();
+  await page.getByTestId('layer-card-4').waitFor({ state: 'attached' });
   assert.equal(await page.locator('[data-testid^="layer-card-"]').count(), 5);
   // more output channels: 3 maps, dense re-initialised to fit 12 inputs
   await page.getByTestId('setting-0-out_channels').fill('3');
