@@ -42,11 +42,14 @@ test('an opened file is "Your own scene"; a failed import changes no label', asy
   const page = await h.open();
   const bad = { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"layers": []}') };
   await page.getByTestId('import-file').setInputFiles(bad);
+  // the file is read asynchronously: wait for its outcome before reading the labels
+  await page.getByTestId('notice-text').filter({ hasText: 'Could not open that file' }).waitFor();
   assert.equal(await menuText(page), 'The classic example', 'a failed import leaves the labels alone');
   const scene = JSON.parse(await page.evaluate(() => window.cnnlens.sceneJSON()));
   scene.title = 'My lesson';
   delete scene.description;
   await page.getByTestId('import-file').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scene)) });
+  await page.getByTestId('notice-text').filter({ hasText: 'Opened' }).waitFor();
   assert.equal(await menuText(page), 'Your own scene');
   assert.match(await page.getByTestId('scene-desc').textContent(), /Your own scene, opened from a file/);
   await page.waitForFunction(() => document.title.startsWith('Your own scene'));

@@ -22,6 +22,13 @@ import { MatrixView } from './matrix';
  */
 const BUILD_BUDGET_MS = 8;
 
+/**
+ * A network with at most this many values in its layers is built in one task whatever the
+ * machine's speed: it takes a few ms, and everything a reader (or a test) does next finds every
+ * card there.
+ */
+const SMALL_NETWORK_VALUES = 4096;
+
 /** A highlight on one cell: (layer, tensor, matrix k, cell index) gets a class. */
 export interface Mark { layer: number; tensor: string; sub: number; index: number; cls: string }
 
@@ -128,9 +135,9 @@ export class Pipeline {
     this.stages = snap.layers.map((_, i) => stage(h('div', { class: 'card card-pending', 'aria-busy': 'true', testid: `card-pending-${i}` }), i + 1));
     this.el.dataset.mode = st.mode;
     this.el.replaceChildren(stage(this.input.el, 0), ...this.stages, this.loss.el);
-    // what the task that changed the scene has left of a frame's budget: a small network is
-    // built at once, a big one goes on in the next frames
-    this.buildMore(BUILD_BUDGET_MS, t0, false);
+    // a small network is built at once; a big one gets what the task that changed the scene has
+    // left of a frame's budget, and goes on in the next frames
+    this.buildMore(valueCount(snap) <= SMALL_NETWORK_VALUES ? Infinity : BUILD_BUDGET_MS, t0, false);
   }
 
   /**
@@ -246,4 +253,11 @@ function structureKey(snap: Snapshot, st: UIState): string {
   const layers = snap.layers.map((l) => `${l.type}[${[...l.tensors.values()].map((t) => `${t.name}:${t.shape}`).join(',')}]`);
   const settings = st.scene.layers.map(({ weight: _w, bias: _b, ...rest }) => rest);
   return [st.mode, st.presetId, snap.input.shape, st.scene.loss, layers.join('|'), JSON.stringify(settings)].join('#');
+}
+
+/** How many values the layers' tensors hold (what building their cards costs). */
+function valueCount(snap: Snapshot): number {
+  let n = 0;
+  for (const layer of snap.layers) for (const t of layer.tensors.values()) n += t.data.length;
+  return n;
 }
