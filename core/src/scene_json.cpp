@@ -186,11 +186,11 @@ void read_node_body(const json& j, NodeSpec& node, const Where& where, const std
     const std::string& key = item.key();
     if (reserved.count(key)) continue;
     bool known = is_tensor_name(kind, key);
-    for (const FieldSpec& f : kind.fields) known = known || (f.name == key && (!node.from_v1 || f.in_v1));
+    for (const FieldSpec& f : kind.fields) known = known || (f.name == key && (!node.from_v1 || f.in_v1 || f.v1_when_set));
     if (!known) fail(where, "unknown_field", key, json::object(), "unknown field \"" + key + "\"");
   }
   for (const FieldSpec& f : kind.fields) {
-    if (j.contains(f.name) && (!node.from_v1 || f.in_v1)) {
+    if (j.contains(f.name) && (!node.from_v1 || f.in_v1 || f.v1_when_set)) {
       node.fields[f.name] = read_field(f, j.at(f.name), where);
     } else if (f.default_value.is_null() && f.default_from.empty()) {
       fail(where, "missing_field", f.name, json::object(), "missing field \"" + f.name + "\"");
@@ -286,8 +286,9 @@ json node_to_json(const NodeSpec& node, bool v1) {
   j["type"] = node.type;
   if (!v1) j["inputs"] = node.inputs;
   for (const FieldSpec& f : node.kind->fields) {
-    if (v1 && !f.in_v1) continue;
-    j[f.name] = write_field(f, node.fields.at(f.name));
+    const json value = write_field(f, node.fields.at(f.name));
+    if (v1 && !f.in_v1 && !(f.v1_when_set && value != f.default_value)) continue;
+    j[f.name] = value;
   }
   for (const std::string& t : node.kind->tensor_names) {
     auto it = node.tensors.find(t);
@@ -299,7 +300,7 @@ json node_to_json(const NodeSpec& node, bool v1) {
 void read_input(const json& j, Scene& scene, bool v1) {
   const Where where{"input", {"", 0, "", "input"}};
   require_object(j, where);
-  reject_unknown_fields(j, v1 ? std::set<std::string>{"shape", "data"} : std::set<std::string>{"shape", "data", "normalize"}, where);
+  reject_unknown_fields(j, {"shape", "data", "normalize"}, where);
   if (!j.contains("shape")) fail(where, "missing_field", "shape", json::object(), "missing field \"shape\"");
   if (!j.contains("data")) fail(where, "missing_field", "data", json::object(), "missing field \"data\"");
   const json& shape = j.at("shape");
@@ -477,7 +478,9 @@ Scene scene_from_json(const json& j) {
   }
   const bool v1 = scene.version == 1;
   if (v1) {
-    reject_unknown_fields(j, {"version", "title", "description", "input", "layers", "loss", "target", "optimizer", "seed"}, scene_where);
+    // version 1 gained what a photo or a data set brings (labels, input.normalize, loss "none",
+    // conv2d groups); a file without them reads as before
+    reject_unknown_fields(j, {"version", "title", "description", "input", "layers", "loss", "target", "optimizer", "seed", "labels"}, scene_where);
   } else {
     reject_unknown_fields(j, {"version", "title", "description", "input", "nodes", "loss", "target", "optimizer", "seed",
                               "mode", "labels"},
@@ -514,8 +517,9 @@ Scene scene_from_json(const json& j) {
   const json& loss = j.at("loss");
   if (loss == "mse") scene.loss = LossKind::kMse;
   else if (loss == "cross_entropy") scene.loss = LossKind::kCrossEntropy;
-  else if (loss == "none" && !v1) scene.loss = LossKind::kNone;
-  else fail(scene_where, "bad_loss", "loss", {{"got", loss}}, std::string(v1 ? "loss must be \"mse\" or \"cross_entropy\"" : "loss must be \"mse\", \"cross_entropy\" or \"none\"") + ", got " + loss.dump());
+  // "none": a forward-only scene (a kernel run over a photo), in either version
+  else if (loss == "none") scene.loss = LossKind::kNone;
+  else fail(scene_where, "bad_loss", "loss", {{"got", loss}}, "loss must be \"mse\", \"cross_entropy\" or \"none\", got " + loss.dump());
   if (scene.loss == LossKind::kNone) {
     if (j.contains("target")) fail(scene_where, "target_without_loss", "target", json::object(), "a scene with loss \"none\" takes no target");
   } else {
@@ -586,7 +590,7 @@ json scene_to_json(const Scene& scene) {
   j["optimizer"] = optimizer_to_json(scene.optimizer);
   if (!v1) j["mode"] = scene.mode == Mode::kEval ? "eval" : "train";
   j["seed"] = scene.seed;
-  if (!v1 && scene.extra.is_object() && scene.extra.contains("labels")) j["labels"] = scene.extra.at("labels");
+  if (scene.extra.is_object() && scene.extra.contains("labels")) j["labels"] = scene.extra.at("labels");
   return j;
 }
 

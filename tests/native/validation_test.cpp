@@ -109,6 +109,42 @@ TEST(ValidScenes, TheClassicExampleIsAccepted) {
 
 // ---------------------------------------------------------------- JSON and the top level
 
+// A kernel run over a photo is a chain with nothing to learn: version 1 takes loss "none" too,
+// without a target, and writes it back the same way.
+TEST(ValidScenes, AForwardOnlyChainIsAccepted) {
+  json scene = base();
+  scene["loss"] = "none";
+  expect_error(scene, "a scene with loss \"none\" takes no target");
+  scene.erase("target");
+  const Model model = testing::model_from(scene);
+  const json written = model.to_scene_json();
+  EXPECT_EQ(written.at("loss"), "none");
+  EXPECT_FALSE(written.contains("target"));
+  EXPECT_EQ(written.contains("layers"), true) << "still a version-1 chain";
+}
+
+// Version 1 also reads what a photo or a data set brings: class names, the input's scaling and a
+// grouped convolution; it writes them back, and a default `groups` stays unwritten.
+TEST(ValidScenes, VersionOneTakesLabelsNormalizeAndGroups) {
+  json scene = {{"input", {{"shape", {3, 4, 4}}, {"data", testing::random_values(48, 2)},
+                           {"normalize", {{"mean", {0.5, 0.5, 0.5}}, {"std", {0.25, 0.25, 0.25}}}}}},
+                {"layers", {{{"type", "conv2d"}, {"out_channels", 3}, {"kernel_size", 3}, {"padding", 1}, {"groups", 3}},
+                            {{"type", "conv2d"}, {"out_channels", 2}, {"kernel_size", 1}},
+                            {{"type", "flatten"}},
+                            {{"type", "dense"}, {"out_features", 2}}}},
+                {"labels", {"cat", "dog"}},
+                {"loss", "cross_entropy"},
+                {"target", 1}};
+  const Model model = testing::model_from(scene);
+  const json written = model.to_scene_json();
+  EXPECT_EQ(written.at("layers").at(0).at("groups"), 3);
+  EXPECT_EQ(written.at("layers").at(0).at("weight").size(), 27u) << "[3, 3/3, 3, 3]";
+  EXPECT_FALSE(written.at("layers").at(1).contains("groups"));
+  EXPECT_EQ(written.at("labels"), json({"cat", "dog"}));
+  EXPECT_EQ(written.at("input").at("normalize").at("std").at(2), 0.25);
+  expect_error(with(scene, "/layers/0/padding_mode"_p, "reflect"), "unknown field \"padding_mode\"");
+}
+
 TEST(SceneJsonErrors, TextThatIsNotJson) {
   expect_error("", "the scene is not valid JSON");
   expect_error("{", "the scene is not valid JSON");
@@ -197,8 +233,8 @@ TEST(SceneJsonErrors, WrongJsonTypes) {
   expect_error(with(base(), "/layers/0/bias"_p, {0, "0"}), "layer 1 (conv2d): bias[1] must be a number, got string");
   expect_error(with(base(), "/layers/1"_p, {{"type", "leaky_relu"}, {"negative_slope", "0.1"}}),
                "layer 2 (leaky_relu): negative_slope must be a number, got string");
-  expect_error(with(base(), "/loss"_p, 1), "loss must be \"mse\" or \"cross_entropy\", got 1");
-  expect_error(with(base(), "/loss"_p, "mae"), "loss must be \"mse\" or \"cross_entropy\", got \"mae\"");
+  expect_error(with(base(), "/loss"_p, 1), "loss must be \"mse\", \"cross_entropy\" or \"none\", got 1");
+  expect_error(with(base(), "/loss"_p, "mae"), "loss must be \"mse\", \"cross_entropy\" or \"none\", got \"mae\"");
   expect_error(with(base(), "/target"_p, "x"), "target must be an array of numbers, got string");
   expect_error(with(base(), "/target"_p, 1), "target must be an array of numbers, got number");
   expect_error(cross_entropy_base({1}), "target class must be an integer, got array");

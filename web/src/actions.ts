@@ -1,4 +1,5 @@
 // What views may ask for. The controller implements it; views only see this interface.
+import type { KernelId } from './photo/kernels';
 import type { Brush, Selection, ViewMode } from './state';
 
 export interface Actions {
@@ -18,6 +19,8 @@ export interface Actions {
   removeLayer(layer: number): void;
   moveLayer(layer: number, delta: -1 | 1): void;
   randomiseLayer(layer: number): void;
+  /** every filter of a conv layer becomes a classic image kernel (web/src/photo/kernels.ts); bias 0 */
+  setKernelPreset(layer: number, id: KernelId): void;
   resetLayer(layer: number): void;
   setMode(mode: ViewMode): void;
   loadPreset(id: string): void;
@@ -30,7 +33,7 @@ export interface Actions {
   setLogScale(on: boolean): void;
   setBrush(brush: Brush): void;
   setBrushValue(v: number): void;
-  setLoss(loss: 'mse' | 'cross_entropy'): void;
+  setLoss(loss: 'mse' | 'cross_entropy' | 'none'): void;
   setOptimizer(kind: 'sgd' | 'momentum' | 'adam'): void;
   setLearningRate(text: string): void;
   setStepsPerFrame(n: number): void;

@@ -1,4 +1,5 @@
 // Builds the page and runs the single "read everything, redraw" pass after every change.
+import { showNotice } from './share/notice';
 import { Controller, type Renderer } from './controller';
 import type { Engine, Snapshot } from './engine';
 import { baseMarks, explain, type Explanation, type MarkGroup } from './explain';
@@ -92,6 +93,8 @@ export class App implements Renderer {
   /** Redraws everything; the selection, marks and heatmaps follow before the task ends (settle). */
   render(): void {
     if (this.renderStart < 0) this.renderStart = performance.now();
+    // a forward-only scene has no gradients to show: its values are the whole story
+    if (this.state.scene.loss === 'none') this.state.mode = 'values';
     // queued before the matrices queue their own heatmap draws, so marks and numbers are drawn together
     this.renderSelection();
     const graph = isGraph(this.state.scene);
@@ -108,6 +111,12 @@ export class App implements Renderer {
     this.gradCheck.render(this.state);
     for (const listener of this.renderListeners) listener();
     for (const listener of this.cardListeners) listener();
+  }
+
+  /** A banner above the page; null removes an informational one ("Opening the photo…"). */
+  notify(message: string | null, kind: 'warn' | 'info'): void {
+    if (message) showNotice(this.root, message, kind);
+    else this.root.querySelector(':scope > .cl-notice-info')?.remove();
   }
 
   /** The header, history buttons and training panel: what a change to the history alone changes. */

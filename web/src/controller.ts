@@ -7,7 +7,8 @@ import type { Engine, Result, Snapshot } from './engine';
 import type { OptimizerState } from './wasm/cnnlens.mjs';
 import { parseNumber } from './format';
 import { History, type HistoryEntry } from './history';
-import { findPreset } from './presets';
+import { presetWeight, type KernelId } from './photo/kernels';
+import { findPreset, type Preset } from './presets';
 import * as scene from './scene';
 import type { Brush, Selection, UIState, ViewMode } from './state';
 import { S } from './strings';
@@ -21,6 +22,8 @@ export interface Renderer {
   /** draws an example just opened (a big network in a few steps) */
   renderOpened(): void;
   snapshot(): Snapshot;
+  /** a banner above the page (null: the informational one goes) */
+  notify?(message: string | null, kind: 'warn' | 'info'): void;
 }
 
 /** Learning rates proposed when the optimizer changes: Adam's steps are already normalised. */
@@ -274,6 +277,13 @@ export class Controller implements Actions {
     if (data[index] !== this.paintValue) this.editInput(index, this.paintValue, true);
   }
 
+  /** The whole input at once (a photo): one undo step named `label`. */
+  replaceInput(values: ArrayLike<number>, label: string): void {
+    if (this.locked) return;
+    this.begin();
+    this.edit(this.engine.setInput(values), -1, label);
+  }
+
   editParam(layer: number, name: 'weight' | 'bias', index: number, value: number): void {
     if (this.locked) return;
     this.begin();
@@ -312,7 +322,7 @@ export class Controller implements Actions {
   setSetting(layer: number, key: string, text: string): void {
     if (this.locked) return;
     const invalidKey = `${layer}:${key}`;
-    const value = key === 'out_channels' || key === 'out_features' || key === 'negative_slope' ? parseNumber(text) : scene.parseSize(text);
+    const value = key === 'out_channels' || key === 'out_features' || key === 'negative_slope' || key === 'groups' ? parseNumber(text) : scene.parseSize(text);
     if (value === null || (typeof value === 'number' && Number.isNaN(value))) {
       // the typed text stays in its field, marked, and training waits until it is fixed
       this.stopTraining();
@@ -356,6 +366,19 @@ export class Controller implements Actions {
     this.applyStructural(scene.randomiseLayer(this.current(), layer), layer, layer, S.histRandomise);
   }
 
+  setKernelPreset(layer: number, id: KernelId): void {
+    if (this.locked) return;
+    const snap = this.view.snapshot().layers[layer];
+    const w = snap?.tensors.get('weight');
+    const b = snap?.tensors.get('bias');
+    if (snap?.type !== 'conv2d' || !w || w.shape.length !== 4 || w.shape[2] !== w.shape[3]) return;
+    const weight = presetWeight(id, w.shape[2], w.shape[0], w.shape[1]);
+    if (!weight) return;
+    this.begin();
+    const r = this.engine.setParam(layer, 'weight', weight);
+    this.edit(r.ok && b ? this.engine.setParam(layer, 'bias', new Array(b.data.length).fill(0)) : r, layer, S.histKernel(S.kernelNames[id]));
+  }
+
   resetLayer(layer: number): void {
     if (this.locked) return;
     const want = this.state.presetResolved.layers[layer];
@@ -372,6 +395,7 @@ export class Controller implements Actions {
   }
 
   setMode(mode: ViewMode): void {
+    if (this.state.scene.loss === 'none' && mode !== 'values') return; // no gradients without a loss
     this.state.mode = mode;
     this.view.render();
   }
@@ -382,6 +406,7 @@ export class Controller implements Actions {
    */
   loadPreset(id: string, opts: { original?: boolean } = {}): void {
     if (this.locked) return;
+    this.loading = null;
     this.begin();
     const st = this.state;
     if (id !== st.presetId && (st.edited || st.presetId === 'custom')) this.kept.set(st.presetId, this.history.current ?? this.entry(''));
@@ -398,7 +423,27 @@ export class Controller implements Actions {
       return;
     }
     const p = findPreset(id);
-    if (p) this.loadScene(p.json, id, S.histExample, true);
+    if (p?.load && !p.json) void this.loadLater(p);
+    else if (p) this.loadScene(p.json, id, S.histExample, true);
+  }
+
+  /** the example being built (a photo being fetched); another choice meanwhile wins */
+  private loading: string | null = null;
+
+  /**
+   * Opens an example whose scene is built when first chosen (the photo example fetches its
+   * photo). The current work stays on screen until it is ready; a note says what it had to do
+   * instead, if anything (no photo: a drawn picture).
+   */
+  private async loadLater(p: Preset): Promise<void> {
+    this.loading = p.id;
+    this.view.notify?.(S.openingExample, 'info');
+    const built = await p.load!();
+    if (this.loading !== p.id || this.lifetime.signal.aborted) return;
+    this.loading = null;
+    p.json ||= built.json;
+    this.view.notify?.(built.notice ?? null, 'warn');
+    this.loadScene(p.json, p.id, S.histExample, true);
   }
 
   /** The open example as shipped (its edits stay reachable with Undo). */
@@ -416,7 +461,7 @@ export class Controller implements Actions {
     this.state.brushValue = v;
   }
 
-  setLoss(loss: 'mse' | 'cross_entropy'): void {
+  setLoss(loss: 'mse' | 'cross_entropy' | 'none'): void {
     if (this.locked) return;
     const size = this.view.snapshot().outputShape.reduce((a, b) => a * b, 1);
     const n = this.state.scene.layers.length;
@@ -486,6 +531,7 @@ export class Controller implements Actions {
 
   /** Why training can't start now (a typed setting the model does not have), or null. */
   trainingBlocked(): string | null {
+    if (this.state.scene.loss === 'none') return S.trainBlockedNoLoss;
     const bad = [...this.state.invalid.keys()][0];
     if (bad === undefined) return null;
     if (bad === 'lr') return S.trainBlockedLr;

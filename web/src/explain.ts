@@ -27,7 +27,7 @@ function markInputOf(marks: Mark[], layer: number, sub: number, index: number, c
   for (const tensor of ['output', 'grad_output']) marks.push({ layer: layer - 1, tensor, sub, index, cls });
 }
 
-export function explain(engine: Engine, snap: Snapshot, sel: Selection, mode: ViewMode, loss: 'mse' | 'cross_entropy'): Explanation {
+export function explain(engine: Engine, snap: Snapshot, sel: Selection, mode: ViewMode, loss: 'mse' | 'cross_entropy' | 'none'): Explanation {
   void loss;  // the core's record says which loss it is
   const out: Explanation = { sections: [], marks: [{ ...sel, cls: 'sel' }] };
   // the same cell in the other view (values <-> gradients) is selected too
@@ -312,7 +312,8 @@ function explainParam(engine: Engine, snap: Snapshot, sel: Selection, out: Expla
   const before = out.sections.length;
   if (r?.ok) addRecord(snap, r.value, out, mode === 'values' ? 'gradients' : mode);
   if (out.sections.length > before) out.sections[out.sections.length - 1].lines.push(...lines);
-  else out.sections.push({ title: S.tensorTitles[`${base}.grad`], lines });
+  // no gradient (a forward-only scene): the parameter itself
+  else out.sections.push({ title: S.tensorTitles[g === undefined ? base : `${base}.grad`], lines });
 }
 
 /** Highlights of one matrix: cell index -> class names. */

@@ -23,7 +23,8 @@ function presetDescription(id: string): string {
   if (S.presetDescriptions[id]) return S.presetDescriptions[id];
   if (!shipped.has(id)) {
     const p = findPreset(id);
-    shipped.set(id, p ? (JSON.parse(p.json) as { description?: string }).description : undefined);
+    if (!p?.json) return ''; // an example built when chosen (the photo) has its words in S.presetDescriptions
+    shipped.set(id, (JSON.parse(p.json) as { description?: string }).description);
   }
   return shipped.get(id) ?? '';
 }
@@ -41,5 +42,5 @@ export function sceneDescription(st: UIState): string {
 }
 
 function findPresetByDescription(text: string): boolean {
-  return PRESETS.some((p) => (JSON.parse(p.json) as { description?: string }).description === text);
+  return PRESETS.some((p) => p.json && (JSON.parse(p.json) as { description?: string }).description === text);
 }

@@ -14,6 +14,7 @@ import { TOGGLE_THEME } from './views/header';
 import { mountLesson } from './lesson/lesson';
 import { bootShare } from './share/host';
 import { mountDigits } from './digits/digits';
+import { mountPhotoBar } from './photo/photoBar';
 import { mountHistoryKeys } from './historyKeys';
 import { sceneLabel } from './labels';
 
@@ -66,6 +67,7 @@ async function start(): Promise<void> {
     await bootShare(app, root); // shared link / saved work, share toolbar, ?embed=1
     mountLesson(app, engine, state, root);
     mountDigits(app, engine, state, root); // the Digits example's dashboard and training worker
+    mountPhotoBar(app, state, root); // the photo example's choice of photo
     await app.whenBuilt(); // "ready" promises every card of the opening network, also to embedders
     // the graph view's code follows the first drawing, so choosing a graph example later is instant
     await app.loadGraphView();

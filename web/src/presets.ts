@@ -11,7 +11,17 @@ import depthwise from '../../examples/depthwise.json';
 import convTranspose from '../../examples/conv-transpose.json';
 import resnet8 from '../../examples/resnet8.json';
 
-export interface Preset { id: string; title: string; json: string }
+/** the example that runs a photo through classic image kernels (web/src/photo) */
+export const PHOTO_PRESET = 'photo-kernels';
+
+export interface Preset {
+  id: string;
+  title: string;
+  /** the scene; '' until `load` made it (an example built around a file fetched when chosen) */
+  json: string;
+  /** builds the scene when first chosen; a message in `notice` says what it had to do instead */
+  load?: () => Promise<{ json: string; notice?: string }>;
+}
 
 function preset(id: string, scene: { title?: string }): Preset {
   return { id, title: scene.title ?? id, json: JSON.stringify(scene) };
@@ -29,6 +39,8 @@ export const PRESETS: Preset[] = [
   preset('depthwise', depthwise),
   preset('conv-transpose', convTranspose),
   preset('resnet8', resnet8),
+  // a real photo through classic image kernels; the photo is fetched when chosen (web/src/photo)
+  { id: PHOTO_PRESET, title: 'Kernels on a photo', json: '', load: () => import('./photo/photoExample').then((m) => m.loadPhotoExample()) },
 ];
 
 export function findPreset(id: string): Preset | undefined {

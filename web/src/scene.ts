@@ -12,6 +12,8 @@ export interface LayerSpec {
   dilation?: Size;
   out_features?: number;
   negative_slope?: number;
+  /** conv2d: channels split into this many groups (= input channels: one kernel per channel) */
+  groups?: number;
   weight?: number[];
   bias?: number[];
 }
@@ -20,10 +22,13 @@ export interface Scene {
   version?: number;
   title?: string;
   description?: string;
-  input: { shape: number[]; data: number[] };
+  input: { shape: number[]; data: number[]; normalize?: { mean: number[]; std: number[] } };
   layers: LayerSpec[];
-  loss: 'mse' | 'cross_entropy';
-  target: number[] | number;
+  /** 'none': forward only (a kernel run over a photo): no target, no gradients, no training */
+  loss: 'mse' | 'cross_entropy' | 'none';
+  target?: number[] | number;
+  /** class names, shown wherever a class index is */
+  labels?: string[];
   optimizer?: Record<string, unknown>;
   seed?: number;
   /** a graph scene's nodes (version 2, not a chain of classic layers): `layers` is then empty */
@@ -36,7 +41,7 @@ export const ACTIVATIONS = ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'];
 
 /** Which settings the page lets you edit, per layer type. */
 export const SETTINGS: Record<string, (keyof LayerSpec)[]> = {
-  conv2d: ['out_channels', 'kernel_size', 'stride', 'padding', 'dilation'],
+  conv2d: ['out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups'],
   maxpool2d: ['kernel_size', 'stride'],
   avgpool2d: ['kernel_size', 'stride'],
   dense: ['out_features'],
@@ -81,7 +86,7 @@ export function asChain(json: string): string | null {
   const input = raw.input as { shape?: unknown } | undefined;
   const shape = Array.isArray(input?.shape) ? input.shape : [];
   if (shape.length !== 1 && shape.length !== 3) return null;
-  if (raw.loss !== 'mse' && raw.loss !== 'cross_entropy') return null;
+  if (raw.loss !== 'mse' && raw.loss !== 'cross_entropy' && raw.loss !== 'none') return null;
   if (raw.mode !== undefined && raw.mode !== 'train') return null;
   const layers: LayerSpec[] = [];
   let previous = 'input';
@@ -110,7 +115,7 @@ export function asChain(json: string): string | null {
 
 /** Version-2 settings a chain may carry when they hold their defaults. */
 function isDefault(type: string, key: string, value: unknown): boolean {
-  const defaults: Record<string, unknown> = { groups: 1, padding_mode: 'zeros', ceil_mode: false, count_include_pad: true, dilation: 1 };
+  const defaults: Record<string, unknown> = { padding_mode: 'zeros', ceil_mode: false, count_include_pad: true, dilation: 1 };
   if (type === 'maxpool2d' || type === 'avgpool2d') {
     if (key === 'padding') return value === 0 || JSON.stringify(value) === '[0,0]' || JSON.stringify(value) === '[0,0,0,0]';
   }
@@ -187,11 +192,15 @@ export function randomiseLayer(scene: Scene, index: number): Scene {
   return s;
 }
 
-/** A loss change needs a matching target: zeros of the output size for mse, class 0 for CE. */
+/**
+ * A loss change needs a matching target: zeros of the output size for mse, class 0 for CE, none
+ * for a forward-only scene.
+ */
 export function withLoss(scene: Scene, loss: Scene['loss'], outputSize: number): Scene {
   const s = clone(scene);
   s.loss = loss;
-  s.target = loss === 'mse' ? new Array(outputSize).fill(0) : 0;
+  if (loss === 'none') delete s.target;
+  else s.target = loss === 'mse' ? new Array(outputSize).fill(0) : 0;
   return s;
 }
 

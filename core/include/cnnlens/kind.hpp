@@ -50,6 +50,7 @@ struct FieldSpec {
   std::vector<std::string> choices;
   std::string default_from;  // the default is this other field's value (pool stride = kernel_size)
   bool in_v1 = false;        // written back into version-1 scenes
+  bool v1_when_set = false;  // a later addition to version 1: read there, written when not the default
 };
 
 // A parameter or buffer tensor as a scene gives it: the values and, from a model file, its name.

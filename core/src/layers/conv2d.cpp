@@ -110,7 +110,7 @@ const LayerKind& conv2d_kind() {
         {"stride", FieldType::kPair, 1, 1, window, {}, "", true},
         {"padding", FieldType::kPadding, 0, 0, window, {}, "", true},
         {"dilation", FieldType::kPair, 1, 1, window, {}, "", true},
-        {"groups", FieldType::kInt, 1, 1, double(limits::kMaxChannels), {}, "", false},
+        {"groups", FieldType::kInt, 1, 1, double(limits::kMaxChannels), {}, "", false, true},
         {"padding_mode", FieldType::kChoice, "zeros", 0, 0, {"zeros", "reflect", "replicate", "circular"}, "", false},
     };
     k.tensor_names = {"weight", "bias"};

@@ -60,7 +60,7 @@ export const en = {
   activationType: 'activation',
   settingNames: {
     out_channels: 'out channels', kernel_size: 'kernel size', stride: 'stride', padding: 'padding',
-    dilation: 'dilation', out_features: 'units', negative_slope: 'negative slope', type: 'type',
+    dilation: 'dilation', groups: 'groups', out_features: 'units', negative_slope: 'negative slope', type: 'type',
   } as Record<string, string>,
   invalidNumber: (text: string) => `"${text}" is not a number`,
   invalidTooLarge: (text: string) => `${text} is too large: a cell holds numbers up to ±3.4e38`,
@@ -81,11 +81,24 @@ export const en = {
   inputHintReadonly: 'Point at a cell to see how every number is computed. This view is read-only.',
   colourPreview: 'The three channels as one colour image (red, green, blue)',
   colourPreviewCaption: 'as colours',
+  colourOutput: 'The three output channels as one colour image (red, green, blue; values clamped to 0–1)',
+  colourOutputCaption: 'as colours (clamped to 0–1)',
 
   // loss card
   lossKind: 'Loss',
   lossMse: 'mean squared error',
   lossCe: 'cross-entropy (softmax)',
+  lossNone: 'none (forward only)',
+  kernelPreset: 'Kernel',
+  kernelPresetAria: (layer: string) => `${layer}: set every filter to a classic image kernel`,
+  kernelCustom: 'your own',
+  kernelNames: {
+    identity: 'identity', outline: 'outline (edges)', 'sobel-x': 'Sobel x (vertical edges)', 'sobel-y': 'Sobel y (horizontal edges)',
+    blur: 'box blur', gaussian: 'Gaussian blur', sharpen: 'sharpen', emboss: 'emboss',
+  } as Record<string, string>,
+  histKernel: (name: string) => `kernel: ${name}`,
+  forwardOnlyNote: 'Forward only: nothing is compared with a target, so there are no gradients and nothing to train. Choose a loss to train this network.',
+  noGradientsWithoutLoss: 'This scene has no loss, so there are no gradients to show.',
   targetClass: 'target class',
   lossValue: (v: string) => `L = ${v}`,
   lossGradMse: 'dL/dŷ = 2(ŷ − t)/N',
@@ -115,6 +128,7 @@ export const en = {
   chartLogTitle: 'Show the loss on a logarithmic axis (each grid line is 10 times the one below)',
   lrProposed: (optimizer: string, lr: string) => `Learning rate set to ${lr}, a usual start for ${optimizer} (change it above).`,
   trainBlocked: (layer: string, setting: string) => `Not training: the ${setting} typed in “${layer}” is not applied yet. Fix it or press Undo, so the network you see is the one that trains.`,
+  trainBlockedNoLoss: 'Not training: this scene has no loss (forward only). Choose a loss in the last card to train.',
   trainBlockedLr: 'Not training: the learning rate typed above is not a number the optimizer can use.',
   diverged: (msg: string) => `Training paused: ${msg}`,
 
@@ -303,6 +317,7 @@ export const en = {
   sidePanels: 'Explanation and training',
   presetTitles: {} as Record<string, string>,
   presetDescriptions: {} as Record<string, string>,
+  openingExample: 'Opening the example…',
   // digits: real data, trained in a worker (web/src/digits)
   digitsTitle: 'Digits: draw, predict, train',
   digitsDrawTitle: 'Draw a digit',

@@ -57,7 +57,7 @@ export const zh: Strings = {
   activationType: '激活函数',
   settingNames: {
     out_channels: '输出通道', kernel_size: '卷积核大小', stride: '步幅', padding: '填充',
-    dilation: '膨胀', out_features: '神经元数', negative_slope: '负斜率', type: '类型',
+    dilation: '膨胀', groups: '分组', out_features: '神经元数', negative_slope: '负斜率', type: '类型',
   } as Record<string, string>,
   invalidNumber: (text: string) => `“${text}”不是数字`,
   invalidTooLarge: (text: string) => `${text} 太大：单元格最多容纳 ±3.4e38`,
@@ -78,11 +78,24 @@ export const zh: Strings = {
   inputHintReadonly: '指向任意格子即可查看每个数是怎样算出来的。此视图为只读。',
   colourPreview: '三个通道合成的彩色图像（红、绿、蓝）',
   colourPreviewCaption: '彩色',
+  colourOutput: '三个输出通道合成一张彩色图像（红、绿、蓝；数值截断到 0–1）',
+  colourOutputCaption: '彩色（截断到 0–1）',
 
   // loss card
   lossKind: '损失函数',
   lossMse: '均方误差',
   lossCe: '交叉熵（softmax）',
+  lossNone: '无（仅前向）',
+  kernelPreset: '卷积核',
+  kernelPresetAria: (layer: string) => `${layer}：把每个滤波器设为经典图像卷积核`,
+  kernelCustom: '自定义',
+  kernelNames: {
+    identity: '恒等', outline: '轮廓（边缘）', 'sobel-x': 'Sobel x（竖直边缘）', 'sobel-y': 'Sobel y（水平边缘）',
+    blur: '均值模糊', gaussian: '高斯模糊', sharpen: '锐化', emboss: '浮雕',
+  } as Record<string, string>,
+  histKernel: (name: string) => `卷积核：${name}`,
+  forwardOnlyNote: '仅前向：没有与目标比较，所以没有梯度，也没有可训练的内容。选择一个损失即可训练这个网络。',
+  noGradientsWithoutLoss: '这个场景没有损失，所以没有梯度可显示。',
   targetClass: '目标类别',
   lossValue: (v: string) => `L = ${v}`,
   lossGradMse: 'dL/dŷ = 2(ŷ − t)/N',
@@ -112,6 +125,7 @@ export const zh: Strings = {
   chartLogTitle: '用对数坐标显示损失（每条网格线是下面一条的 10 倍）',
   lrProposed: (optimizer: string, lr: string) => `学习率已设为 ${lr}，这是 ${optimizer} 常用的起点（可在上方修改）。`,
   trainBlocked: (layer: string, setting: string) => `未训练：“${layer}”中输入的${setting}尚未应用。请改正或按撤销，让训练的网络就是你看到的网络。`,
+  trainBlockedNoLoss: '未训练：这个场景没有损失（仅前向）。在最后一张卡片中选择损失即可训练。',
   trainBlockedLr: '未训练：上方输入的学习率不是优化器可用的数值。',
   diverged: (msg: string) => `训练已暂停：${msg}`,
 
@@ -309,6 +323,7 @@ export const zh: Strings = {
     depthwise: '深度可分离卷积',
     'conv-transpose': '转置卷积（上采样）',
     resnet8: '类 ResNet-8，32×32 彩色',
+    'photo-kernels': '照片上的卷积核',
   } as Record<string, string>,
   presetDescriptions: {
     classic: '一张 6×6 的图像，两个 3×3 卷积核以步幅 1 滑动，2×2 最大池化，展平，一个带 sigmoid 的全连接层，以及 MSE 损失。',
@@ -322,6 +337,7 @@ export const zh: Strings = {
     resnet8: '一张 32×32 彩色图像（一个红色圆盘）上的小型 ResNet：一个起始层，三个残差阶段，分别有 16、32、64 个通道（后两个把尺寸减半并加一条 1×1 捷径），全局平均池化和 10 个类别；权重由随机种子生成。试试：沿着弯曲的捷径箭头看；切换到梯度，看损失流向哪里；打开一个节点查看每一个数。',
     digits: '一个类似 LeNet 的网络，处理 28×28 的手写数字。按“训练”在后台线程中用 5,000 个 MNIST 数字学习，看着测试准确率不断上升；在画板上写一个数字，就能看到你自己的笔迹对应的每个矩阵和梯度。',
   } as Record<string, string>,
+  openingExample: '正在打开示例…',
   // digits: real data, trained in a worker (web/src/digits)
   digitsTitle: '手写数字：书写、预测、训练',
   digitsDrawTitle: '写一个数字',

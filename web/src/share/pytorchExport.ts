@@ -51,7 +51,7 @@ function outShape(l: Layer, shape: number[]): number[] {
 function moduleText(l: Layer, shape: number[]): string {
   switch (l.type) {
     case 'conv2d':
-      return `nn.Conv2d(${shape[0]}, ${l.out_channels}, kernel_size=${tuple(pair(l.kernel_size, 1))}, stride=${tuple(pair(l.stride, 1))}, padding=${tuple(pair(l.padding, 0))}, dilation=${tuple(pair(l.dilation, 1))})`;
+      return `nn.Conv2d(${shape[0]}, ${l.out_channels}, kernel_size=${tuple(pair(l.kernel_size, 1))}, stride=${tuple(pair(l.stride, 1))}, padding=${tuple(pair(l.padding, 0))}, dilation=${tuple(pair(l.dilation, 1))}${(l.groups ?? 1) !== 1 ? `, groups=${l.groups}` : ''})`;
     case 'maxpool2d': case 'avgpool2d': {
       const k = pair(l.kernel_size, 1);
       return `nn.${l.type === 'maxpool2d' ? 'MaxPool2d' : 'AvgPool2d'}(kernel_size=${tuple(k)}, stride=${tuple(l.stride === undefined ? k : pair(l.stride, 1))})`;
@@ -88,16 +88,17 @@ export function pytorchScript(sceneJson: string, options: PytorchOptions = {}): 
     const out = outShape(l, shape);
     if (l.type === 'conv2d' || l.type === 'dense') {
       if (!l.weight || !l.bias) throw new Error(`layer ${i} (${l.type}) has no weights: export Model.toJSON(), not the bare scene`);
-      const wShape = l.type === 'conv2d' ? [out[0], w[0], ...pair(l.kernel_size, 1)] : [out[0], w[0]];
+      const wShape = l.type === 'conv2d' ? [out[0], w[0] / (l.groups ?? 1), ...pair(l.kernel_size, 1)] : [out[0], w[0]];
       params.push(`    model[${i}].weight.copy_(tensor(${pyList(l.weight, '    ')}, ${wShape.join(', ')}))`);
       params.push(`    model[${i}].bias.copy_(tensor(${pyList(l.bias, '    ')}, ${out[0]}))`);
     }
     shape = out;
   });
+  const title = (scene.title ?? 'scene').replace(/[\r\n]+/g, ' ');
+  if (scene.loss === 'none') return forwardScript(title, scene, mods, params, shape);
   const target = scene.loss === 'mse'
     ? `target = tensor(${pyList(scene.target as number[], '')}, 1, ${shape.join(', ')})\nloss_fn = nn.MSELoss()`
     : `target = torch.tensor([${scene.target as number}])  # the class index\nloss_fn = nn.CrossEntropyLoss()`;
-  const title = (scene.title ?? 'scene').replace(/[\r\n]+/g, ' ');
   return `# CNN Lens export: ${title}
 # The page's network with the same parameters, input, target and optimizer, in float32. Prints
 # the loss and the gradients the page shows. Run with:  python3 this_file.py  (needs torch)
@@ -139,5 +140,32 @@ for name, p in model.named_parameters():
     index, kind = name.split(".")
     print(f"layer {int(index) + 1} {kind}.grad", p.grad.flatten().tolist())
 print("input.grad", x.grad.flatten().tolist())
+`;
+}
+
+/** A forward-only scene (loss "none": a kernel over a photo): the script prints the output. */
+function forwardScript(title: string, scene: SceneLike, mods: string[], params: string[], outShape: number[]): string {
+  return `# CNN Lens export: ${title}
+# The page's network with the same parameters and input, in float32; forward only (the scene has
+# no loss). Prints the output the page shows. Run with:  python3 this_file.py  (needs torch)
+import torch
+from torch import nn
+
+
+def tensor(values, *shape):
+    return torch.tensor(values, dtype=torch.float32).reshape(shape)
+
+
+model = nn.Sequential(
+${mods.join('\n')}
+)
+with torch.no_grad():
+${params.length ? params.join('\n') : '    pass'}
+
+# the input as a batch of one sample, shape ${JSON.stringify([1, ...scene.input.shape])}
+x = tensor(${pyList(scene.input.data, '')}, 1, ${scene.input.shape.join(', ')})
+with torch.no_grad():
+    y = model(x)  # shape ${JSON.stringify([1, ...outShape])}
+print("output", y.flatten().tolist())
 `;
 }

@@ -22,6 +22,8 @@ export class GradCheckPanel {
   }
 
   render(st: UIState): void {
+    // a forward-only scene has no gradients to check
+    this.el.hidden = st.scene.loss === 'none';
     if (st.gradCheck === this.last) return;
     this.last = st.gradCheck;
     const gc = st.gradCheck;

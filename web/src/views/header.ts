@@ -88,7 +88,13 @@ export class Header {
       setText(o as unknown as HTMLElement, presetTitle(o.value) + (changed ? S.editedSuffix : ''));
     }
     if (this.preset.value !== st.presetId) this.preset.value = st.presetId;
-    for (const [m, b] of this.modes) b.setAttribute('aria-pressed', String(st.mode === m));
+    const forwardOnly = st.scene.loss === 'none';
+    for (const [m, b] of this.modes) {
+      b.setAttribute('aria-pressed', String(st.mode === m));
+      // a forward-only scene has no gradients
+      b.disabled = forwardOnly && m !== 'values';
+      if (b.disabled) b.title = S.noGradientsWithoutLoss; else b.removeAttribute('title');
+    }
     setText(this.desc, sceneDescription(st));
     const hist = st.history;
     this.undo.disabled = !hist.canUndo;

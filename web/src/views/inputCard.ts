@@ -6,6 +6,7 @@ import type { Brush, UIState } from '../state';
 import { S } from '../strings';
 import { button, h } from './dom';
 import type { CardContext } from './layerCard';
+import { ColourImage } from './colourImage';
 import { TensorBlock } from './tensorBlock';
 
 export class InputCard {
@@ -15,7 +16,7 @@ export class InputCard {
   private readonly brushButtons = new Map<Brush, HTMLButtonElement>();
   private readonly level: HTMLInputElement;
   /** a 3-channel input as the colour image it stands for (red, green, blue channels) */
-  private colour: HTMLCanvasElement | null = null;
+  private colour: ColourImage | null = null;
 
   constructor(ctx: CardContext, snap: Snapshot, private readonly getState: () => UIState) {
     const a: Actions = ctx.actions;
@@ -46,8 +47,8 @@ export class InputCard {
       body.append(this.value.el);
       const [c, hh, w] = snap.input.shape;
       if (snap.input.shape.length === 3 && c === 3) {
-        this.colour = h('canvas', { class: 'colour-preview', width: w, height: hh, role: 'img', 'aria-label': S.colourPreview, title: S.colourPreview, testid: 'input-colour' });
-        body.append(h('figure', { class: 'colour-figure' }, this.colour, h('figcaption', {}, S.colourPreviewCaption)));
+        this.colour = new ColourImage(w, hh, S.colourPreview, S.colourPreviewCaption, 'input-colour', hh * w > 1024);
+        body.append(this.colour.el);
       }
     }
     if (ctx.mode !== 'values' && snap.layers.length) {
@@ -69,24 +70,8 @@ export class InputCard {
     this.level.disabled = st.brush !== 'grey';
     this.el.classList.toggle('painting', st.brush !== 'edit'); // touch: drag paints instead of scrolling
     this.value?.update(snap.input.data);
-    if (this.colour) drawColour(this.colour, snap.input.data);
+    this.colour?.draw(snap.input.data);
     const g = snap.layers[0]?.tensors.get('grad_input');
     if (this.grad && g) this.grad.update(g.data);
   }
-}
-
-/** Channels 0, 1, 2 as red, green, blue, each value 0..1 (clamped) to 0..255. */
-function drawColour(cv: HTMLCanvasElement, data: Float32Array): void {
-  const ctx = cv.getContext('2d');
-  if (!ctx) return;
-  const n = cv.width * cv.height;
-  const img = ctx.createImageData(cv.width, cv.height);
-  const byte = (v: number) => Math.round(Math.max(0, Math.min(1, v)) * 255);
-  for (let i = 0; i < n; i++) {
-    img.data[4 * i] = byte(data[i]);
-    img.data[4 * i + 1] = byte(data[n + i]);
-    img.data[4 * i + 2] = byte(data[2 * n + i]);
-    img.data[4 * i + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
 }

@@ -4,11 +4,13 @@
 import type { Actions } from '../actions';
 import type { LayerSnap } from '../engine';
 import { fmtShape } from '../format';
+import { KERNEL_IDS, matchPreset, type KernelId } from '../photo/kernels';
 import { ACTIVATIONS, SETTINGS, sizeText, type LayerSpec } from '../scene';
 import type { ViewMode } from '../state';
 import { S } from '../strings';
 import { setMessage } from '../i18n';
 import { button, h, select } from './dom';
+import { ColourImage } from './colourImage';
 import { TensorBlock } from './tensorBlock';
 import type { MatrixOptions } from './matrix';
 
@@ -37,6 +39,11 @@ export class LayerCard {
   /** the numbers last drawn, for blocks built after them */
   private latest: LayerSnap;
   private readonly error: HTMLElement;
+  /** a 3-channel picture-sized output as a colour image */
+  private colour: ColourImage | null = null;
+  /** the kernel preset menu of a 3×3 or 5×5 conv layer, showing which preset its weights hold */
+  private kernel: HTMLSelectElement | null = null;
+  private kernelShape: number[] = [];
   /** each setting's field, to mark a typed value the core did not take */
   private readonly fields = new Map<string, HTMLInputElement>();
 
@@ -69,6 +76,15 @@ export class LayerCard {
         button(S.randomise, () => ctx.actions.randomiseLayer(i), { title: S.randomiseTitle, testid: `randomise-${i}` }),
         button(S.resetParams, () => ctx.actions.resetLayer(i), { title: S.resetParamsTitle, testid: `reset-params-${i}` }));
     }
+    const w = snap.tensors.get('weight');
+    if (snap.type === 'conv2d' && w && w.shape[2] === w.shape[3] && (w.shape[2] === 3 || w.shape[2] === 5)) {
+      // the classic image kernels, for every filter at once; "custom" once a number is edited
+      this.kernel = select([['', S.kernelCustom], ...KERNEL_IDS.map((id) => [id, S.kernelNames[id]] as [string, string])], '',
+        (v) => { if (v) ctx.actions.setKernelPreset(i, v as KernelId); },
+        { testid: `kernel-preset-${i}`, 'aria-label': S.kernelPresetAria(S.layerTitle(i, name)) });
+      this.kernelShape = w.shape;
+      tools.append(h('label', { class: 'kernel-preset' }, S.kernelPreset, this.kernel));
+    }
     if (snap.type === 'conv2d') {
       tools.append(button(S.slide, () => ctx.actions.slide(i), { title: S.slideTitle, testid: `slide-${i}` }));
     }
@@ -86,6 +102,12 @@ export class LayerCard {
     }
     if (snap.type === 'maxpool2d' && ctx.mode !== 'values') later(outs, () => this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'routing'));
     if (snap.type === 'relu' && ctx.mode !== 'values') later(outs, () => this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'mask'));
+    // three output channels of a picture this big are the filtered photo: shown as one, too
+    if (out.shape.length === 3 && out.shape[0] === 3 && out.shape[1] * out.shape[2] > 1024 && ctx.mode === 'values') {
+      this.colour = new ColourImage(out.shape[2], out.shape[1], S.colourOutput, S.colourOutputCaption, `output-colour-${i}`, true);
+      const colour = this.colour;
+      later(outs, () => { colour.draw(this.latest.tensors.get('output')!.data); return colour.el; });
+    }
     for (const row of [params, outs]) if (used.has(row)) body.append(row);
     this.el.append(body);
     if (snap.type === 'relu' || snap.type === 'leaky_relu') this.el.append(h('p', { class: 'note' }, S.reluMaskNote));
@@ -184,6 +206,15 @@ export class LayerCard {
     }
     this.error.hidden = !error;
     setMessage(this.error, error ? `${S.errorPrefix} ${error} — ${S.keptPrevious}` : '');
+    const out = snap.tensors.get('output');
+    if (this.colour && out) this.colour.draw(out.data);
+    const weight = snap.tensors.get('weight');
+    if (this.kernel && weight) {
+      const id = matchPreset(weight.data, this.kernelShape[2], this.kernelShape[1]);
+      const bias = snap.tensors.get('bias')?.data ?? [];
+      const shown = id && Array.prototype.every.call(bias, (v: number) => v === 0) ? id : '';
+      if (this.kernel.value !== shown) this.kernel.value = shown;
+    }
   }
 }
 

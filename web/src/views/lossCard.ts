@@ -1,5 +1,6 @@
 // The loss at the end of the pipeline: loss kind, target (numbers for mse, a class for
-// cross-entropy), the value L and dL/d(prediction) (p − onehot for cross-entropy).
+// cross-entropy), the value L and dL/d(prediction) (p − onehot for cross-entropy). A forward-only
+// scene (loss "none") ends here with a note and the choice of a loss.
 import type { Snapshot } from '../engine';
 import { fmt } from '../format';
 import type { UIState } from '../state';
@@ -15,7 +16,7 @@ export class LossCard {
   private readonly error: HTMLElement;
   private readonly classInput: HTMLInputElement | null = null;
   private target: TensorBlock | null = null;
-  private readonly grad: TensorBlock;
+  private readonly grad: TensorBlock | null = null;
 
   constructor(ctx: CardContext, snap: Snapshot, st: UIState) {
     const a = ctx.actions;
@@ -25,8 +26,12 @@ export class LossCard {
     this.value = h('span', { class: 'loss-value', testid: 'loss-value' });
     this.el.append(h('header', { class: 'card-head' }, h('h3', {}, S.lossCard), this.value));
     this.error = h('p', { class: 'layer-error', testid: `layer-error-${at}`, role: 'alert', hidden: true });
-    const kind = select([['mse', S.lossMse], ['cross_entropy', S.lossCe]], loss, (v) => a.setLoss(v as 'mse' | 'cross_entropy'), { testid: 'loss-select' });
+    const kind = select([['mse', S.lossMse], ['cross_entropy', S.lossCe], ['none', S.lossNone]], loss, (v) => a.setLoss(v as 'mse' | 'cross_entropy' | 'none'), { testid: 'loss-select' });
     const settings = h('div', { class: 'settings' }, h('label', {}, S.lossKind, kind));
+    if (loss === 'none') {
+      this.el.append(this.error, settings, h('p', { class: 'note', testid: 'forward-only-note' }, S.forwardOnlyNote));
+      return;
+    }
     if (loss === 'cross_entropy') {
       this.classInput = h('input', { type: 'number', min: 0, step: 1, size: 3, testid: 'target-class' });
       this.classInput.addEventListener('change', () => a.setTargetClass(Number(this.classInput!.value)));
@@ -53,10 +58,10 @@ export class LossCard {
   }
 
   update(snap: Snapshot, st: UIState): void {
-    setText(this.value, S.lossValue(fmt(snap.loss)));
+    setText(this.value, st.scene.loss === 'none' ? '' : S.lossValue(fmt(snap.loss)));
     this.target?.update(snap.target);
     if (this.classInput && document.activeElement !== this.classInput) this.classInput.value = String(Math.max(0, snap.target.indexOf(1)));
-    this.grad.update(snap.lossGrad);
+    this.grad?.update(snap.lossGrad);
     const err = st.layerErrors.get(snap.layers.length);
     this.error.hidden = !err;
     setMessage(this.error, err ? `${S.errorPrefix} ${err}` : '');

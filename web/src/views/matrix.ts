@@ -186,7 +186,8 @@ export class MatrixView {
     const large = o.heatmap === true || o.rows > MAX_DOM || o.cols > MAX_DOM;
     if (large) {
       // pixels per cell: fill ~260px, cells at most 4:1 so thin matrices stay visible
-      const fit = (n: number) => Math.max(2, Math.min(12, Math.floor(260 / n)));
+      // (a photo's 256 columns: one pixel per cell, the picture at its own size)
+      const fit = (n: number) => Math.max(n > 200 ? 1 : 2, Math.min(12, Math.floor(260 / n)));
       this.pxW = fit(o.cols);
       this.pxH = Math.min(fit(o.rows), this.pxW * 4);
       this.pxW = Math.min(this.pxW, this.pxH * 4);

@@ -69,6 +69,8 @@ export class TrainingPanel {
     this.run.setAttribute('aria-pressed', String(st.training.running));
     const why = this.actions.trainingBlocked();
     this.blocked.hidden = !why;
+    // a forward-only scene is not a mistake to fix: its reason reads as a note, not an error
+    this.blocked.className = st.scene.loss === 'none' ? 'note' : 'layer-error';
     setText(this.blocked, why ?? '');
     for (const b of [this.stepBtn, this.run]) {
       b.disabled = Boolean(why) && !st.training.running;
@@ -81,7 +83,7 @@ export class TrainingPanel {
     const n = t.curve.length;
     const last = t.switches.at(-1);
     const since = last && last.at < n ? ` (${S.stepsWith(n - last.at, last.kind === 'adam' ? S.optAdam : last.kind === 'momentum' ? S.optMomentum : S.optSgd)})` : '';
-    setText(this.status, `${S.stepsTaken(n)}${since} · ${S.lossNow(fmt(snap.loss))}`);
+    setText(this.status, st.scene.loss === 'none' ? S.stepsTaken(n) : `${S.stepsTaken(n)}${since} · ${S.lossNow(fmt(snap.loss))}`);
     this.error.hidden = !st.training.error || st.invalid.has('lr');
     setMessage(this.error, st.training.error ?? '');
     const log = t.logScale ?? autoLog(t.curve);
