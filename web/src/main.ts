@@ -13,7 +13,7 @@ import { initTheme, setTheme, THEME_TOGGLED, type Theme } from './theme';
 import { TOGGLE_THEME } from './views/header';
 import { mountLesson } from './lesson/lesson';
 import { bootShare } from './share/host';
-import { mountDigits } from './digits/digits';
+import { mountDataSets } from './digits/digits';
 import { mountHistoryKeys } from './historyKeys';
 import { sceneLabel } from './labels';
 
@@ -65,7 +65,7 @@ async function start(): Promise<void> {
     };
     await bootShare(app, root); // shared link / saved work, share toolbar, ?embed=1
     mountLesson(app, engine, state, root);
-    mountDigits(app, engine, state, root); // the Digits example's dashboard and training worker
+    mountDataSets(app, engine, state, root); // the Digits and Fashion examples' dashboards and training worker
     await app.whenBuilt(); // "ready" promises every card of the opening network, also to embedders
     // the graph view's code follows the first drawing, so choosing a graph example later is instant
     await app.loadGraphView();

@@ -67,7 +67,8 @@ export function isGraph(scene: Scene): boolean {
 /**
  * The page draws chains of the classic layers (version-1 scenes). A version-2 scene that is such
  * a chain — one sample, nodes in a row with default wiring, classic kinds and their classic
- * settings, an mse or cross-entropy loss, train mode — is rewritten as the same chain; any other
+ * settings, an mse or cross-entropy loss, train mode — is rewritten as the same chain (without
+ * its class labels); any other
  * graph returns null (the caller explains why and keeps the current work).
  */
 export function asChain(json: string): string | null {
@@ -104,7 +105,9 @@ export function asChain(json: string): string | null {
     layers.push(layer as unknown as LayerSpec);
     previous = String(node.id);
   }
-  const { nodes: _nodes, version: _version, mode: _mode, ...rest } = raw;
+  // class `labels` have no place in a version-1 chain: the dashboards that name classes read them
+  // from the example scene (web/src/digits/digits.ts)
+  const { nodes: _nodes, version: _version, mode: _mode, labels: _labels, ...rest } = raw;
   return JSON.stringify({ ...rest, version: 1, layers });
 }
 
