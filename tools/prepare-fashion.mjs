@@ -15,7 +15,7 @@
 // (/usr/share/datasets/fashion-mnist), else `apt-get download` of the package into
 // build/datasets/ and `dpkg-deb -x` there (a cache: later builds reuse it).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -24,6 +24,8 @@ import { shuffled, upToDate, writeSubset } from './lib/subset.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGE = 'dataset-fashion-mnist';
 const DATA = 'usr/share/datasets/fashion-mnist';
+/** the package's copyright file: the MIT (Expat) notice travels with the images (web/dist/fashion/COPYRIGHT.txt) */
+const COPYRIGHT = `usr/share/doc/${PACKAGE}/copyright`;
 const cacheDir = join(root, 'build/datasets');
 const outDir = join(root, 'web/public/fashion');
 const trainPerClass = 1000;
@@ -33,13 +35,11 @@ const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'San
 const FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 const signature = `train ${trainPerClass * 10}, test ${testPerClass * 10}`;
 
-/** The folder holding the package's four IDX files: installed, cached, or downloaded now. */
-function sourceDir() {
-  const has = (dir) => FILES.every((f) => existsSync(join(dir, f)));
-  const system = join('/', DATA);
-  if (has(system)) return system;
-  const cached = join(cacheDir, DATA);
-  if (has(cached)) return cached;
+/** Where the package's files are (its root: '/' when installed): installed, cached, or downloaded now. */
+function packageRoot() {
+  const has = (root) => FILES.every((f) => existsSync(join(root, DATA, f)));
+  if (has('/')) return '/';
+  if (has(cacheDir)) return cacheDir;
   mkdirSync(cacheDir, { recursive: true });
   console.log(`fashion: apt-get download ${PACKAGE} (about 31 MB, once) into ${cacheDir}`);
   try {
@@ -51,8 +51,8 @@ function sourceDir() {
   if (!deb) throw new Error(`apt-get download left no ${PACKAGE} .deb in ${cacheDir}`);
   execFileSync('dpkg-deb', ['-x', deb, '.'], { cwd: cacheDir });
   rmSync(join(cacheDir, deb)); // the extracted files are the cache
-  if (!has(cached)) throw new Error(`${deb} does not hold ${FILES.join(', ')} under /${DATA}`);
-  return cached;
+  if (!has(cacheDir)) throw new Error(`${deb} does not hold ${FILES.join(', ')} under /${DATA}`);
+  return cacheDir;
 }
 
 /** An IDX file (gzipped): its dimensions and its uint8 payload. */
@@ -91,14 +91,17 @@ if (upToDate(outDir, signature)) {
   console.log('fashion: already prepared');
   process.exit(0);
 }
-const dir = sourceDir();
+const pkg = packageRoot();
+const dir = join(pkg, DATA);
 mkdirSync(outDir, { recursive: true });
+if (!existsSync(join(pkg, COPYRIGHT))) throw new Error(`no ${join(pkg, COPYRIGHT)}: the images must travel with their licence`);
+copyFileSync(join(pkg, COPYRIGHT), join(outDir, 'COPYRIGHT.txt'));
 const train = balanced(dir, 'train', trainPerClass);
 const test = balanced(dir, 't10k', testPerClass);
 writeSubset(outDir, 'train', shuffled(train, 3));
 writeSubset(outDir, 'test', shuffled(test, 4));
 writeFileSync(join(outDir, 'README.txt'),
-  `Fashion-MNIST subset (Zalando Research, MIT) from Debian's ${PACKAGE}, made by tools/prepare-fashion.mjs.\n` +
+  `Fashion-MNIST subset (Copyright 2017 Zalando SE, MIT licence: COPYRIGHT.txt) from Debian's ${PACKAGE}, made by tools/prepare-fashion.mjs.\n` +
   `${signature}; images 28x28 uint8 row-major, labels uint8.\n` +
   `classes: ${CLASS_NAMES.map((n, k) => `${k} ${n}`).join(', ')}\n`);
 console.log(`fashion: wrote ${train.length} training and ${test.length} test images to ${outDir}`);
