@@ -67,7 +67,7 @@ test('training in the worker raises test accuracy', async () => {
 });
 
 test('the confusion matrix is labelled with the class names and counts the 1,000 test images', async () => {
-  await page.waitForFunction(() => document.querySelector('[data-testid="confusion-0-0"]')?.textContent !== '');
+  await page.waitForFunction(() => document.querySelector('[data-testid="fashion-confusion-0-0"]')?.textContent !== '');
   const table = page.getByTestId('fashion-confusion');
   const columns = await table.locator('thead th:not(.corner)').allTextContents();
   const rows = await table.locator('tbody th').allTextContents();
@@ -80,7 +80,7 @@ test('the confusion matrix is labelled with the class names and counts the 1,000
     total += row.reduce((a, b) => a + b, 0);
   }
   assert.equal(total, 1000);
-  assert.match(await table.locator('td[data-testid="confusion-9-9"]').getAttribute('title'), /test images of Ankle boot were predicted as Ankle boot/);
+  assert.match(await table.locator('td[data-testid="fashion-confusion-9-9"]').getAttribute('title'), /test images of Ankle boot were predicted as Ankle boot/);
 });
 
 test('a gallery click makes that image the input and names the prediction', async () => {

@@ -22,7 +22,7 @@ export class ConfusionMatrix {
     for (let r = 0; r < CLASSES; r++) {
       const row = h('tr', {}, h('th', { scope: 'row', title: names[r] }, names[r]));
       for (let c = 0; c < CLASSES; c++) {
-        const td = h('td', { class: r === c ? 'count diag' : 'count', testid: `confusion-${r}-${c}` });
+        const td = h('td', { class: r === c ? 'count diag' : 'count', testid: `${prefix}-confusion-${r}-${c}` });
         this.cells.push(td);
         row.append(td);
       }
