@@ -35,6 +35,8 @@ export class Gallery {
       this.items.push(item);
     }
     this.grid.replaceChildren(...groups.filter(Boolean));
+    // columns as wide as a class's row of images (styles.css)
+    this.grid.style.setProperty('--per-class', String(Math.max(1, ...groups.filter(Boolean).map((g) => g.lastElementChild!.childElementCount))));
   }
 
   /** Highlights image `index` (-1: none, e.g. after a drawing). */
