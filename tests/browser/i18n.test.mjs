@@ -123,6 +123,10 @@ test('the Chinese interface has no English strings left, in every view', async (
     ['multichannel', async (p) => p.getByTestId('preset-select').selectOption('multichannel')],
     ['deep', async (p) => { await p.getByTestId('preset-select').selectOption('deep'); await p.getByTestId('mode-both').click(); }],
     ['digits', async (p) => { await p.getByTestId('preset-select').selectOption('digits'); await p.waitForTimeout(500); }],
+    ['fashion (gallery, class names)', async (p) => {
+      await p.getByTestId('preset-select').selectOption('fashion');
+      await p.waitForFunction(() => document.querySelector('[data-testid="fashion-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
+    }],
     ['invalid setting (own message)', async (p) => { await p.getByTestId('setting-0-kernel_size').fill('abc'); await p.getByTestId('setting-0-kernel_size').press('Enter'); }],
   ];
   const problems = [];

@@ -32,7 +32,7 @@ test('every preset loads without errors and draws its layers', async () => {
   const page = await h.open();
   const ids = await page.getByTestId('preset-select').locator('option:not([disabled]):not([data-hosted])').evaluateAll((os) => os.map((o) => o.value));
   const graphs = ['residual', 'batchnorm', 'depthwise', 'conv-transpose', 'resnet8'];
-  assert.deepEqual(ids, ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits', ...graphs]);
+  assert.deepEqual(ids, ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits', 'fashion', ...graphs]);
   for (const id of ids) {
     await page.getByTestId('preset-select').selectOption(id);
     if (graphs.includes(id)) {
@@ -65,7 +65,7 @@ test('every number fits its cell, in every example and view, before and after tr
     .filter((c) => c.scrollWidth > c.clientWidth + 1)
     .map((c) => `${c.closest('[data-testid^="matrix-"]')?.dataset.testid}: "${c.textContent}" ${c.scrollWidth}>${c.clientWidth}`));
   let checked = 0;
-  for (const id of ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits']) {
+  for (const id of ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits', 'fashion']) {
     await page.getByTestId('preset-select').selectOption(id);
     for (const steps of [0, 25]) {
       for (let k = 0; k < steps; k++) await page.evaluate(() => window.cnnlens.model.step());
