@@ -7,6 +7,7 @@
 // drawing or the picked image, its target the predicted (or a chosen) class. The worker trains
 // its own copy on the data set and posts the weights a few times a second; they are copied into
 // the page's Model with setParam, so every matrix and gradient of the pipeline is for that input.
+import './dashboard.css';
 import type { App } from '../app';
 import type { Engine, Snapshot } from '../engine';
 import type { UIState } from '../state';
