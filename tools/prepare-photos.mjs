@@ -4,11 +4,11 @@
 // skimage/data/_fetchers.py states them, are recorded in the README and shown under the photo:
 //   chelsea.png   Stéfan van der Walt, CC0          coffee.png  Rachel Michetti, CC0
 //   astronaut.png NASA, public domain               camera.png  Lav Varshney, CC0
-// The package is installed on few machines and pulls in SciPy and Matplotlib, so it is not
-// installed: `apt-get download` fetches the .deb without root and `dpkg-deb -x` unpacks it under
-// build/datasets/. An installed copy is used when there is one.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+// The package pulls in SciPy and Matplotlib, so it is not installed: tools/lib/debian-package.mjs
+// fetches its .deb without root and unpacks it under build/datasets/ (an installed copy is used
+// when there is one).
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { debianPackageRoot } from './lib/debian-package.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,19 +17,10 @@ const outDir = join(root, 'web/public/photos');
 const PHOTOS = ['chelsea.png', 'coffee.png', 'astronaut.png', 'camera.png'];
 const DATA = 'usr/lib/python3/dist-packages/skimage/data';
 
-/** The folder holding scikit-image's sample data: the installed package, or the .deb unpacked. */
+/** The folder holding scikit-image's sample data: the installed package's, or the .deb unpacked. */
 function skimageData() {
-  const installed = join('/', DATA);
-  if (PHOTOS.every((f) => existsSync(join(installed, f)))) return installed;
   const cache = join(root, 'build/datasets/python3-skimage');
-  const unpacked = join(cache, 'root', DATA);
-  if (PHOTOS.every((f) => existsSync(join(unpacked, f)))) return unpacked;
-  mkdirSync(cache, { recursive: true });
-  execFileSync('apt-get', ['download', '-q', 'python3-skimage'], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] });
-  const deb = readdirSync(cache).find((f) => f.startsWith('python3-skimage_') && f.endsWith('.deb'));
-  if (!deb) throw new Error('apt-get download python3-skimage left no .deb');
-  execFileSync('dpkg-deb', ['-x', join(cache, deb), join(cache, 'root')]);
-  return unpacked;
+  return join(debianPackageRoot('python3-skimage', PHOTOS.map((f) => join(DATA, f)), cache, (m) => console.log(`photos: ${m}`)), DATA);
 }
 
 const fresh = PHOTOS.every((f) => existsSync(join(outDir, f)));

@@ -49,6 +49,11 @@ const VIEWS = [
     for (let i = 0; i < 3; i++) await p.getByTestId('btn-step').click();
     await p.getByTestId('btn-gradcheck').click();
   }],
+  ['fashion: gallery, a picked image, the confusion matrix', async (p) => {
+    await p.getByTestId('preset-select').selectOption('fashion');
+    await p.waitForFunction(() => document.querySelector('[data-testid="fashion-dashboard"]')?.dataset.testAccuracy, null, { timeout: 30000 });
+    await p.locator('[data-testid="fashion-gallery-item"]').nth(4).click();
+  }],
 ];
 
 for (const theme of ['light', 'dark']) {

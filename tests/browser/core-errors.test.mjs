@@ -15,9 +15,10 @@ const LATIN_WORD = /[A-Za-z]{2,}/;
 
 test('every code the core lists has an English and a Chinese wording', async () => {
   const page = await h.open();
-  const r = await page.evaluate(() => {
+  const r = await page.evaluate(async () => {
     const codes = window.cnnlens.module.errorCodes();
     const { wordError, wordedCodes } = window.cnnlensI18n;
+    await window.cnnlensI18n.load('zh'); // an English page has not needed the Chinese table yet
     const worded = wordedCodes();
     const out = [];
     for (const code of codes) {
@@ -41,8 +42,9 @@ test('every code the core lists has an English and a Chinese wording', async () 
 
 test('wordings use the values, the cards\' names, the settings\' labels and correct plurals', async () => {
   const page = await h.open();
-  const w = await page.evaluate(() => {
+  const w = await page.evaluate(async () => {
     const { wordError } = window.cnnlensI18n;
+    await window.cnnlensI18n.load('zh');
     const size = (got, expected) => ({ code: 'tensor_size', details: { code: 'tensor_size', layer: 2, type: 'dense', field: 'weight', got, expected, shape: [expected] } });
     return {
       one: wordError(size(3, 1), 'en'),

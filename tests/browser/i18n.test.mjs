@@ -22,8 +22,9 @@ async function open({ lang = '', locale = 'en-US', width = 1280, height = 900 } 
 
 test('every key of the English table exists in the Chinese one, with the same kind of value', async () => {
   const page = await open();
-  const missing = await page.evaluate(() => {
-    const { en, zh } = Object.fromEntries(Object.entries(window.cnnlensI18n.languages).map(([k, v]) => [k, v.strings]));
+  const missing = await page.evaluate(async () => {
+    // the Chinese table is a chunk of its own, loaded on demand on an English page
+    const [en, zh] = [await window.cnnlensI18n.load('en'), await window.cnnlensI18n.load('zh')];
     const out = [];
     const walk = (a, b, path) => {
       for (const k of Object.keys(a)) {
@@ -87,8 +88,9 @@ async function visibleStrings(page) {
 
 /** The English table's plain strings that differ in Chinese (those equal in both, like "SGD", are fine). */
 async function englishValues(page) {
-  return page.evaluate(() => {
-    const { en, zh } = Object.fromEntries(Object.entries(window.cnnlensI18n.languages).map(([k, v]) => [k, v.strings]));
+  return page.evaluate(async () => {
+    // the Chinese table is a chunk of its own, loaded on demand on an English page
+    const [en, zh] = [await window.cnnlensI18n.load('en'), await window.cnnlensI18n.load('zh')];
     const out = [];
     const walk = (a, b) => {
       for (const k of Object.keys(a)) {
@@ -123,6 +125,10 @@ test('the Chinese interface has no English strings left, in every view', async (
     ['multichannel', async (p) => p.getByTestId('preset-select').selectOption('multichannel')],
     ['deep', async (p) => { await p.getByTestId('preset-select').selectOption('deep'); await p.getByTestId('mode-both').click(); }],
     ['digits', async (p) => { await p.getByTestId('preset-select').selectOption('digits'); await p.waitForTimeout(500); }],
+    ['fashion (gallery, class names)', async (p) => {
+      await p.getByTestId('preset-select').selectOption('fashion');
+      await p.waitForFunction(() => document.querySelector('[data-testid="fashion-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
+    }],
     ['invalid setting (own message)', async (p) => { await p.getByTestId('setting-0-kernel_size').fill('abc'); await p.getByTestId('setting-0-kernel_size').press('Enter'); }],
   ];
   const problems = [];

@@ -32,9 +32,17 @@ test('every preset loads without errors and draws its layers', async () => {
   const page = await h.open();
   const ids = await page.getByTestId('preset-select').locator('option:not([disabled]):not([data-hosted])').evaluateAll((os) => os.map((o) => o.value));
   const graphs = ['residual', 'batchnorm', 'depthwise', 'conv-transpose', 'resnet8'];
-  assert.deepEqual(ids, ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits', ...graphs]);
+  assert.deepEqual(ids, ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits', 'fashion', ...graphs, 'photo-kernels']);
   for (const id of ids) {
     await page.getByTestId('preset-select').selectOption(id);
+    if (id === 'photo-kernels') {
+      // its photo is fetched when chosen; forward only: no loss and no gradient views
+      await page.waitForFunction(() => window.cnnlens.state.presetId === 'photo-kernels' && /256×256/.test(document.querySelector('[data-testid="shape-0"]')?.textContent ?? ''));
+      await page.getByTestId('output-colour-0').waitFor();
+      assert.equal(await page.getByTestId('mode-gradients').isDisabled(), true);
+      assert.notEqual(await page.getByTestId('scene-desc').textContent(), '', id);
+      continue;
+    }
     if (graphs.includes(id)) {
       // graph scenes are drawn as the overview: one column per node after the network input
       const nodes = await page.evaluate(() => window.cnnlens.model.nodeIds().length);
@@ -65,7 +73,7 @@ test('every number fits its cell, in every example and view, before and after tr
     .filter((c) => c.scrollWidth > c.clientWidth + 1)
     .map((c) => `${c.closest('[data-testid^="matrix-"]')?.dataset.testid}: "${c.textContent}" ${c.scrollWidth}>${c.clientWidth}`));
   let checked = 0;
-  for (const id of ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits']) {
+  for (const id of ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits', 'fashion']) {
     await page.getByTestId('preset-select').selectOption(id);
     for (const steps of [0, 25]) {
       for (let k = 0; k < steps; k++) await page.evaluate(() => window.cnnlens.model.step());

@@ -18,6 +18,16 @@ const shots = [
   ['edge-blur-sharpen', async (p) => p.getByTestId('preset-select').selectOption('edge-blur-sharpen')],
   ['multichannel', async (p) => { await p.getByTestId('preset-select').selectOption('multichannel'); await p.getByTestId('mode-both').click(); }],
   ['deep', async (p) => { await p.getByTestId('preset-select').selectOption('deep'); await p.getByTestId('btn-run').click(); await p.waitForTimeout(600); await p.getByTestId('btn-run').click(); }],
+  // trained for a few seconds, an image picked from the gallery (the viewport: the dashboard on top)
+  ['fashion', async (p) => {
+    await p.getByTestId('preset-select').selectOption('fashion');
+    await p.waitForFunction(() => document.querySelector('[data-testid="fashion-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
+    await p.getByTestId('fashion-run').click();
+    await p.waitForTimeout(4000);
+    await p.getByTestId('fashion-run').click();
+    await p.locator('[data-testid="fashion-gallery-item"]').first().click();
+    await p.waitForTimeout(500);
+  }],
 ];
 
 const h = await setup();

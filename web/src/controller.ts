@@ -169,6 +169,7 @@ export class Controller implements Actions {
    */
   loadScene(json: string, presetId?: string, label = S.histOpen, opened = false): Result<void> {
     this.begin();
+    const given = json;
     // a chain of classic layers opens as the cards; any other graph as it is, in the overview
     json = scene.asChain(json) ?? json;
     const r = this.engine.load(json);
@@ -180,7 +181,7 @@ export class Controller implements Actions {
       st.presetId = presetId;
       st.presetResolved = st.scene;
       const p = findPreset(presetId);
-      if (p && p.json === json) this.originals.set(presetId, written);
+      if (p && p.json === given) this.originals.set(presetId, written);
     }
     st.training.curve = [];
     st.training.switches = [];

@@ -7,13 +7,13 @@ import { Engine, type Result } from './engine';
 import { PRESETS } from './presets';
 import { parseScene } from './scene';
 import { initialState, type UIState } from './state';
-import { S } from './strings';
-import { LANG, LANGUAGES, wordError, wordedCodes } from './i18n';
+import { S, loadStrings } from './strings';
+import { LANG, LANGUAGES, loadLanguage, wordError, wordedCodes } from './i18n';
 import { initTheme, setTheme, THEME_TOGGLED, type Theme } from './theme';
 import { TOGGLE_THEME } from './views/header';
 import { mountLesson } from './lesson/lesson';
 import { bootShare } from './share/host';
-import { mountDigits } from './digits/digits';
+import { mountDataSets } from './digits/digits';
 import { mountPhotoBar } from './photo/photoBar';
 import { mountHistoryKeys } from './historyKeys';
 import { sceneLabel } from './labels';
@@ -40,7 +40,9 @@ async function start(): Promise<void> {
   const themeChanged = () => document.dispatchEvent(new CustomEvent(THEME_TOGGLED));
   initTheme(themeChanged);
   document.addEventListener(TOGGLE_THEME, (e) => { setTheme((e as CustomEvent<Theme>).detail); themeChanged(); });
-  Object.assign(window, { cnnlensI18n: { lang: LANG, languages: LANGUAGES, wordError, wordedCodes } }); // for tests and course authors
+  // for tests and course authors; `load(lang)` fetches a table this page did not need
+  Object.assign(window, { cnnlensI18n: { lang: LANG, languages: LANGUAGES, load: loadLanguage, wordError, wordedCodes } });
+  await loadStrings();
   root.classList.remove('loading');
   root.textContent = S.loading;
   try {
@@ -66,7 +68,7 @@ async function start(): Promise<void> {
     };
     await bootShare(app, root); // shared link / saved work, share toolbar, ?embed=1
     mountLesson(app, engine, state, root);
-    mountDigits(app, engine, state, root); // the Digits example's dashboard and training worker
+    mountDataSets(app, engine, state, root); // the Digits and Fashion examples' dashboards and training worker
     mountPhotoBar(app, state, root); // the photo example's choice of photo
     await app.whenBuilt(); // "ready" promises every card of the opening network, also to embedders
     // the graph view's code follows the first drawing, so choosing a graph example later is instant

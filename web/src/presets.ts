@@ -4,6 +4,7 @@ import edgeBlurSharpen from '../../examples/edge-blur-sharpen.json';
 import multichannel from '../../examples/multichannel.json';
 import deep from '../../examples/deep.json';
 import digits from '../../examples/digits.json';
+import fashion from '../../examples/fashion.json';
 // graph scenes (version 2), drawn as the overview (web/src/views/overview)
 import residual from '../../examples/residual.json';
 import batchnorm from '../../examples/batchnorm.json';
@@ -34,6 +35,8 @@ export const PRESETS: Preset[] = [
   preset('deep', deep),
   // trains on real digits in a worker; the data load only when it is chosen (web/src/digits)
   preset('digits', digits),
+  // the same on Fashion-MNIST (web/src/digits/datasets.ts); a version-2 chain, for its class `labels`
+  preset('fashion', fashion),
   preset('residual', residual),
   preset('batchnorm', batchnorm),
   preset('depthwise', depthwise),

@@ -72,8 +72,8 @@ export function isGraph(scene: Scene): boolean {
 /**
  * The page draws chains of the classic layers (version-1 scenes). A version-2 scene that is such
  * a chain — one sample, nodes in a row with default wiring, classic kinds and their classic
- * settings, an mse or cross-entropy loss, train mode — is rewritten as the same chain; any other
- * graph returns null (the caller explains why and keeps the current work).
+ * settings, an mse or cross-entropy loss or none, train mode — is rewritten as the same chain
+ * (labels and input scaling kept); any other graph returns null (the caller explains why and keeps the current work).
  */
 export function asChain(json: string): string | null {
   let raw: Record<string, unknown>;

@@ -1,5 +1,5 @@
-// Small canvas charts of the digits dashboard: curves over epochs (loss, accuracy) with a
-// legend, and the 10 softmax probabilities of the drawing as bars.
+// Small canvas charts of a data set's dashboard: curves over epochs (loss, accuracy) with a
+// legend, and the class probabilities of the input as bars.
 import { S } from '../strings';
 import { drawFrame, prepareCanvas, strokePolyline } from '../views/chartFrame';
 import { h } from '../views/dom';
@@ -86,19 +86,21 @@ export class CurveChart {
   }
 }
 
-/** The 10 class probabilities as labelled horizontal bars; the winner is highlighted. */
+/** The class probabilities as labelled horizontal bars; the winner is highlighted. */
 export class ProbabilityBars {
   readonly el: HTMLElement;
   private readonly bars: HTMLElement[] = [];
   private readonly values: HTMLElement[] = [];
   private readonly rows: HTMLElement[] = [];
 
-  constructor() {
-    this.el = h('ol', { class: 'digits-probs', testid: 'digits-probs', 'aria-label': S.digitsProbsTitle });
-    for (let k = 0; k < 10; k++) {
+  /** `names[k]`: class k's name (a digit's is the digit); `aria(name, pct)`: a bar's spoken label. */
+  constructor(prefix: string, title: string, private readonly names: string[], private readonly aria: (name: string, pct: string) => string) {
+    const named = names.some((n) => n.length > 1);
+    this.el = h('ol', { class: named ? 'digits-probs named' : 'digits-probs', testid: `${prefix}-probs`, 'aria-label': title });
+    for (let k = 0; k < names.length; k++) {
       const bar = h('span', { class: 'bar' });
-      const value = h('span', { class: 'value', testid: `digits-prob-${k}` });
-      const row = h('li', { class: 'prob' }, h('span', { class: 'digit' }, String(k)), h('span', { class: 'track' }, bar), value);
+      const value = h('span', { class: 'value', testid: `${prefix}-prob-${k}` });
+      const row = h('li', { class: 'prob' }, h('span', { class: 'digit' }, names[k]), h('span', { class: 'track' }, bar), value);
       this.bars.push(bar);
       this.values.push(value);
       this.rows.push(row);
@@ -107,13 +109,13 @@ export class ProbabilityBars {
   }
 
   render(p: Float32Array, winner: number): void {
-    for (let k = 0; k < 10; k++) {
+    for (let k = 0; k < this.names.length; k++) {
       const v = p[k] ?? 0;
       this.bars[k].style.width = `${(v * 100).toFixed(1)}%`;
       const text = `${(v * 100).toFixed(v >= 0.995 || v < 0.001 ? 0 : 1)}%`;
       if (this.values[k].textContent !== text) this.values[k].textContent = text;
       this.rows[k].classList.toggle('winner', k === winner);
-      this.rows[k].setAttribute('aria-label', S.digitsProbAria(k, text));
+      this.rows[k].setAttribute('aria-label', this.aria(this.names[k], text));
     }
   }
 }

@@ -1,38 +1,43 @@
-// The 10x10 confusion matrix of the test digits: row = true digit, column = predicted digit,
+// The confusion matrix of a data set's test images: row = true class, column = predicted class,
 // each cell a count shaded by its share of the row; the diagonal (correct) in the accent colour.
+// Axes are labelled with the class names (column names written upwards when they are words).
 import { S } from '../strings';
 import { h, setText } from '../views/dom';
-import { CLASSES } from './protocol';
+import type { DataSetWords } from './datasets';
 
 export class ConfusionMatrix {
   readonly el: HTMLElement;
   private readonly cells: HTMLTableCellElement[] = [];
   private readonly note: HTMLElement;
+  private readonly classes: number;
 
-  constructor() {
-    const table = h('table', { class: 'digits-confusion', testid: 'digits-confusion' });
+  constructor(prefix: string, private readonly names: string[], private readonly words: DataSetWords) {
+    const CLASSES = this.classes = names.length;
+    const named = names.some((n) => n.length > 1);
+    const table = h('table', { class: named ? 'digits-confusion named' : 'digits-confusion', testid: `${prefix}-confusion` });
     const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, S.digitsConfusionCorner));
-    for (let c = 0; c < CLASSES; c++) head.append(h('th', { scope: 'col' }, String(c)));
+    for (let c = 0; c < CLASSES; c++) head.append(h('th', { scope: 'col', title: names[c] }, h('span', {}, names[c])));
     table.append(h('thead', {}, head));
     const body = h('tbody');
     for (let r = 0; r < CLASSES; r++) {
-      const row = h('tr', {}, h('th', { scope: 'row' }, String(r)));
+      const row = h('tr', {}, h('th', { scope: 'row', title: names[r] }, names[r]));
       for (let c = 0; c < CLASSES; c++) {
-        const td = h('td', { class: r === c ? 'count diag' : 'count', testid: `confusion-${r}-${c}` });
+        const td = h('td', { class: r === c ? 'count diag' : 'count', testid: `${prefix}-confusion-${r}-${c}` });
         this.cells.push(td);
         row.append(td);
       }
       body.append(row);
     }
     table.append(body);
-    this.note = h('p', { class: 'note', testid: 'digits-confusion-note' });
+    this.note = h('p', { class: 'note', testid: `${prefix}-confusion-note` });
     this.el = h('figure', { class: 'digits-figure' },
-      h('figcaption', {}, S.digitsConfusionTitle), table, this.note);
+      h('figcaption', {}, words.confusionTitle), table, this.note);
   }
 
   render(confusion: Int32Array | null, epoch: number | null): void {
     // shades run from the card's own background (light or dark theme) to the full colour
     const base = parseRgb(getComputedStyle(this.el.parentElement ?? this.el).backgroundColor) ?? [255, 255, 255];
+    const CLASSES = this.classes;
     for (let r = 0; r < CLASSES; r++) {
       let rowSum = 0;
       for (let c = 0; c < CLASSES; c++) rowSum += confusion?.[r * CLASSES + c] ?? 0;
@@ -45,10 +50,10 @@ export class ConfusionMatrix {
         td.style.backgroundColor = `rgb(${rgb.join(',')})`;
         // black or white text, whichever contrasts more (at least 4.5:1 either way)
         td.style.color = luminance(rgb) < 0.18 ? '#fff' : '#000';
-        td.title = confusion ? S.digitsConfusionCell(r, c, n) : '';
+        td.title = confusion ? this.words.confusionCell(this.names[r], this.names[c], n) : '';
       }
     }
-    setText(this.note, confusion && epoch !== null ? S.digitsConfusionNote(epoch.toFixed(1)) : S.digitsConfusionEmpty);
+    setText(this.note, confusion && epoch !== null ? this.words.confusionNote(epoch.toFixed(1)) : this.words.confusionEmpty);
   }
 }
 

@@ -1,27 +1,28 @@
-// The Digits example: a dashboard above the pipeline (drawing pad, prediction, training on
-// real digits in a worker, curves, confusion matrix). main.ts mounts it once; it wakes up when
-// the "digits" preset is open and sleeps (worker ended) when another one is chosen.
+// The dashboard of an example that trains on a real data set (datasets.ts: Digits, Fashion),
+// above the pipeline: the input (a drawing pad for the digits, a gallery of test images),
+// prediction, training in a worker, curves, confusion matrix. main.ts mounts one per data set;
+// it wakes up when its example is open and sleeps (worker ended) when another one is chosen.
 //
 // The page's one Model (engine.ts) stays the model the pipeline draws: its input is the
-// drawing, its target the predicted (or a chosen) class. The worker trains its own copy on the
-// digits and posts the weights a few times a second; they are copied into the page's Model
-// with setParam, so every matrix and gradient of the pipeline is for the drawing.
+// drawing or the picked image, its target the predicted (or a chosen) class. The worker trains
+// its own copy on the data set and posts the weights a few times a second; they are copied into
+// the page's Model with setParam, so every matrix and gradient of the pipeline is for that input.
+import './dashboard.css';
 import type { App } from '../app';
 import type { Engine, Snapshot } from '../engine';
 import type { UIState } from '../state';
 import { wordError } from '../i18n';
+import { findPreset } from '../presets';
 import { S } from '../strings';
 import { button, h, select, setText } from '../views/dom';
 import { CurveChart, ProbabilityBars, type Series } from './charts';
 import { ConfusionMatrix } from './confusion';
+import { className, DATA_SETS, dataSource, inputOf, type DataSet, type DataSetWords } from './datasets';
+import { Gallery } from './gallery';
 import { DrawPad } from './pad';
 import { argmax, softmax } from './preprocess';
-import { CLASSES, PIXELS, type EvalResult, type FromWorker, type ParamSet, type ToWorker } from './protocol';
+import type { EvalResult, FromWorker, LabelledSet, ParamSet, ToWorker } from './protocol';
 import { spawnTrainer } from './spawn';
-
-export const DIGITS_PRESET = 'digits';
-/** the test accuracy the example promises a newcomer */
-const GOAL = 0.95;
 /** at most this many points per training-loss curve (older ones are thinned out) */
 const MAX_POINTS = 1500;
 /**
@@ -35,7 +36,10 @@ const PIPELINE_DUTY = 8;
 
 type Status = 'loading' | 'starting' | 'ready' | 'failed';
 
-class DigitsSession {
+/** The sessions whose example is open (one at a time; two for a moment while switching). */
+const activeSessions = new Set<DataSetSession>();
+
+class DataSetSession {
   readonly el: HTMLElement;
   private active = false;
   private status: Status = 'loading';
@@ -68,7 +72,9 @@ class DigitsSession {
   /** parameters the worker and the page last agreed on (to notice edits made on the page) */
   private shared: ParamSet[] = [];
   private structure = '';
+  /** the input chosen on the dashboard (a drawing or a gallery image), null before any */
   private drawn: Float32Array | null = null;
+  private galleryImages: LabelledSet | null = null;
   private targetMode: 'predicted' | number = 'predicted';
   private expectedTarget = -1;
   private chartsDirty = true;
@@ -76,8 +82,13 @@ class DigitsSession {
   /** the charts' colours, read once per theme (reading computed styles restyles the page) */
   private colors: { train: string; test: string; ink: string } | null = null;
 
-  private readonly pad: DrawPad;
-  private readonly bars = new ProbabilityBars();
+  private readonly pad: DrawPad | null;
+  private readonly gallery: Gallery;
+  private readonly bars: ProbabilityBars;
+  private readonly words: DataSetWords;
+  /** class names in the reader's language: the example scene's `labels`, else the digits 0-9 */
+  private readonly names: string[];
+  private readonly pixels: number;
   private readonly verdict: HTMLElement;
   private readonly target: HTMLSelectElement;
   private readonly run: HTMLButtonElement;
@@ -85,37 +96,48 @@ class DigitsSession {
   private readonly resetButton: HTMLButtonElement;
   private readonly statusLine: HTMLElement;
   private readonly messageLine: HTMLElement;
-  private readonly lossChart = new CurveChart({ title: S.digitsLossTitle, testid: 'digits-loss-chart' });
-  private readonly accChart = new CurveChart({ title: S.digitsAccuracyTitle, testid: 'digits-accuracy-chart', yMax: 1, percent: true });
-  private readonly confusion = new ConfusionMatrix();
+  private readonly lossChart: CurveChart;
+  private readonly accChart: CurveChart;
+  private readonly confusion: ConfusionMatrix;
 
-  constructor(private readonly app: App, private readonly engine: Engine, private readonly state: UIState) {
-    this.pad = new DrawPad((pixels) => this.onDrawing(pixels));
-    this.verdict = h('p', { class: 'digits-verdict', testid: 'digits-verdict', 'aria-live': 'polite' });
-    const targets: [string, string][] = [['predicted', S.digitsTargetPredicted], ...Array.from({ length: CLASSES }, (_, k) => [String(k), String(k)] as [string, string])];
-    this.target = select(targets, 'predicted', (v) => this.setTargetMode(v === 'predicted' ? 'predicted' : Number(v)), { testid: 'digits-target' });
-    this.run = button(S.digitsTrain, () => this.toggleRun(), { class: 'primary', testid: 'digits-run', disabled: true });
-    this.stepButton = button(S.digitsStep, () => this.step(), { testid: 'digits-step', title: S.digitsStepTitle, disabled: true });
-    this.resetButton = button(S.digitsReset, () => this.reset(), { testid: 'digits-reset', title: S.digitsResetTitle });
-    this.statusLine = h('p', { class: 'digits-status', testid: 'digits-status', 'aria-live': 'polite' });
-    this.messageLine = h('p', { class: 'digits-message', testid: 'digits-message', role: 'status' });
+  constructor(private readonly app: App, private readonly engine: Engine, private readonly state: UIState, private readonly data: DataSet) {
+    const id = data.id;
+    const words = this.words = data.words();
+    const labels = presetLabels(id);
+    this.names = Array.from({ length: data.classes }, (_, k) => className(labels, k));
+    this.pixels = data.side * data.side;
+    this.pad = data.pad ? new DrawPad((pixels) => this.onDrawing(pixels)) : null;
+    this.gallery = new Gallery(id, (i) => this.onPick(i));
+    this.bars = new ProbabilityBars(id, words.probsTitle, this.names, words.probAria);
+    this.lossChart = new CurveChart({ title: S.digitsLossTitle, testid: `${id}-loss-chart` });
+    this.accChart = new CurveChart({ title: S.digitsAccuracyTitle, testid: `${id}-accuracy-chart`, yMax: 1, percent: true });
+    this.confusion = new ConfusionMatrix(id, this.names, words);
+    this.verdict = h('p', { class: 'digits-verdict', testid: `${id}-verdict`, 'aria-live': 'polite' });
+    const targets: [string, string][] = [['predicted', words.targetPredicted], ...this.names.map((name, k) => [String(k), name] as [string, string])];
+    this.target = select(targets, 'predicted', (v) => this.setTargetMode(v === 'predicted' ? 'predicted' : Number(v)), { testid: `${id}-target` });
+    this.run = button(S.digitsTrain, () => this.toggleRun(), { class: 'primary', testid: `${id}-run`, disabled: true });
+    this.stepButton = button(S.digitsStep, () => this.step(), { testid: `${id}-step`, title: words.stepTitle, disabled: true });
+    this.resetButton = button(S.digitsReset, () => this.reset(), { testid: `${id}-reset`, title: words.resetTitle });
+    this.statusLine = h('p', { class: 'digits-status', testid: `${id}-status`, 'aria-live': 'polite' });
+    this.messageLine = h('p', { class: 'digits-message', testid: `${id}-message`, role: 'status' });
     // read now, while the page is quiet: in a chart's frame it would restyle the network being built
     this.colors = themeColors();
     document.addEventListener('cnnlens:theme', () => { this.colors = null; this.chartsDirty = true; });
 
-    this.el = h('section', { class: 'digits-dash', testid: 'digits-dashboard', 'aria-label': S.digitsTitle, hidden: true },
-      h('div', { class: 'digits-card' },
-        h('h2', {}, S.digitsDrawTitle),
-        this.pad.el,
-        h('p', { class: 'note' }, S.digitsDrawHint)),
+    // the input: the pad (with the gallery under it) or the gallery alone
+    const input = this.pad
+      ? h('div', { class: 'digits-card' }, h('h2', {}, S.digitsDrawTitle), this.pad.el, h('p', { class: 'note' }, S.digitsDrawHint), h('h3', {}, S.galleryTitle), this.gallery.el)
+      : h('div', { class: 'digits-card' }, h('h2', {}, S.galleryTitle), this.gallery.el);
+    this.el = h('section', { class: 'digits-dash', testid: `${id}-dashboard`, 'aria-label': words.title, hidden: true },
+      input,
       h('div', { class: 'digits-card' },
         h('h2', {}, S.digitsPredictionTitle),
         this.verdict,
         this.bars.el,
         h('label', { class: 'digits-target-label' }, S.digitsTargetLabel, this.target),
-        h('p', { class: 'note' }, S.digitsTargetHint)),
+        h('p', { class: 'note' }, words.targetHint)),
       h('div', { class: 'digits-card digits-train' },
-        h('h2', {}, S.digitsTrainTitle),
+        h('h2', {}, words.trainTitle),
         h('div', { class: 'buttons' }, this.run, this.stepButton, this.resetButton),
         this.messageLine,
         this.statusLine,
@@ -128,7 +150,7 @@ class DigitsSession {
 
   /** After every redraw of the page: wake up or sleep with the preset, refresh the dashboard. */
   afterRender(): void {
-    const want = this.state.presetId === DIGITS_PRESET;
+    const want = this.state.presetId === this.data.id;
     if (want !== this.active) {
       // not inside the page's render: activation changes the model and redraws, in a task of
       // its own so opening Digits is two shorter tasks with a frame between, not one long one
@@ -164,15 +186,15 @@ class DigitsSession {
    * it is drawn once, not twice.
    */
   opened(): (() => void)[] | void {
-    if (this.active || this.state.presetId !== DIGITS_PRESET) return;
+    if (this.active || this.state.presetId !== this.data.id) return;
     this.show();
-    const still = () => this.active && this.state.presetId === DIGITS_PRESET;
+    const still = () => this.active && this.state.presetId === this.data.id;
     return [() => { if (still()) this.startWorker(); }, () => { if (still()) this.aim(); }];
   }
 
   /** Opened another way (undo, a restored state): everything in one task, then a redraw. */
   private activate(): void {
-    if (this.active || this.state.presetId !== DIGITS_PRESET) return;
+    if (this.active || this.state.presetId !== this.data.id) return;
     this.show();
     this.startWorker();
     this.aim();
@@ -182,11 +204,12 @@ class DigitsSession {
   private show(): void {
     this.active = true;
     this.el.hidden = false;
+    activeSessions.add(this);
     document.body.classList.add('digits-on');
     this.clearHistory();
     this.structure = ''; // taken from the next drawing
     this.status = 'loading';
-    this.message = S.digitsLoading;
+    this.message = this.words.loading;
     this.messageIsError = false;
     this.renderDashboard();
   }
@@ -209,12 +232,14 @@ class DigitsSession {
     this.frame = this.timer = 0;
     this.pending = null;
     this.el.hidden = true;
-    document.body.classList.remove('digits-on');
+    activeSessions.delete(this);
+    // switching from one data set to another: the other is already on
+    document.body.classList.toggle('digits-on', activeSessions.size > 0);
   }
 
   /**
    * Before the target is set: the scene's JSON just written (the engine keeps it) goes to the
-   * worker, which downloads the digits and builds its model while the page draws.
+   * worker, which downloads the data set and builds its model while the page draws.
    */
   private startWorker(): void {
     let worker: Worker | null = null;
@@ -226,8 +251,8 @@ class DigitsSession {
     }
     if (!worker) {
       this.status = 'failed';
-      // the single-file page has neither the worker nor the digits: say so plainly, no developer commands
-      this.message = why || S.digitsOffline;
+      // the single-file page has neither the worker nor the data: say so plainly, no developer commands
+      this.message = why || this.words.offline;
       this.messageIsError = true;
       return;
     }
@@ -238,8 +263,7 @@ class DigitsSession {
       e.preventDefault();
       this.onMessage({ type: 'error', message: e.message || S.digitsWorkerCrashed });
     };
-    const data = new URL('digits/', document.baseURI).href;
-    this.post({ type: 'init', scene: this.engine.sceneJson(), data });
+    this.post({ type: 'init', scene: this.engine.sceneJson(), source: dataSource(this.data, document.baseURI) });
   }
 
   private post(msg: ToWorker): void {
@@ -253,10 +277,12 @@ class DigitsSession {
     switch (m.type) {
       case 'loadFailed':
         this.status = 'failed';
-        this.message = S.digitsLoadFailed(m.message);
+        this.message = this.words.loadFailed(m.message);
         this.messageIsError = true;
         break;
       case 'ready':
+        this.galleryImages = m.gallery;
+        this.gallery.show(m.gallery, this.data.side, this.names);
         this.status = 'ready';
         this.message = S.digitsReady;
         this.messageIsError = false;
@@ -286,7 +312,7 @@ class DigitsSession {
       }
       case 'eval':
         this.evals.push(m.result);
-        if (this.goalMs === null && m.result.testAccuracy >= GOAL && this.steps > 0) this.goalMs = this.clock();
+        if (this.goalMs === null && m.result.testAccuracy >= this.data.goal && this.steps > 0) this.goalMs = this.clock();
         this.chartsDirty = true;
         break;
       case 'error':
@@ -388,7 +414,7 @@ class DigitsSession {
   /** Fresh weights from the example; the drawing stays. */
   private reset(): void {
     this.deactivate();
-    this.app.controller.loadPreset(DIGITS_PRESET);
+    this.app.controller.loadPreset(this.data.id);
   }
 
   /** Weights edited on the page (e.g. a kernel cell typed in) go to the worker before it trains on. */
@@ -400,10 +426,23 @@ class DigitsSession {
     this.post({ type: 'adopt', scene: this.engine.sceneJson() });
   }
 
+  /** Gallery image `index` as the input (the pad, if any, is wiped: the input is the picture now). */
+  private onPick(index: number): void {
+    const set = this.galleryImages;
+    if (!set) return;
+    this.pad?.clear(false);
+    this.drawn = inputOf(set.images.subarray(index * this.pixels, (index + 1) * this.pixels), this.data.normalize);
+    if (!this.active) return;
+    this.engine.setInput(this.drawn);
+    this.syncTarget();
+    this.app.render();
+  }
+
   private onDrawing(pixels: Float32Array | null): void {
     this.drawn = pixels;
+    this.gallery.mark(-1);
     if (!this.active) return;
-    this.engine.setInput(pixels ?? new Float32Array(PIXELS));
+    this.engine.setInput(pixels ?? new Float32Array(this.pixels));
     this.syncTarget();
     this.app.render();
   }
@@ -425,11 +464,11 @@ class DigitsSession {
       k = this.targetMode;
     }
     const t = m.targetView();
-    if (t.length === CLASSES && t[k] !== 1) this.engine.setTarget(k);
+    if (t.length === this.data.classes && t[k] !== 1) this.engine.setTarget(k);
     this.expectedTarget = k;
   }
 
-  /** The network's 10 outputs (read only for a drawing: the first read after opening runs the forward pass). */
+  /** The network's outputs, one per class (read only for a drawing: the first read after opening runs the forward pass). */
   private output(): Float32Array | undefined {
     const m = this.engine.reader;
     return m.copy(m.layerCount() - 1, 'output');
@@ -477,11 +516,11 @@ class DigitsSession {
     this.messageLine.classList.toggle('layer-error', this.messageIsError);
 
     const last = this.evals.at(-1) ?? null;
-    const parts = [S.digitsEpoch(this.epoch.toFixed(2)), S.digitsSeen(this.samples), S.stepsTaken(this.steps)];
-    if (this.running && this.samplesPerSecond > 0) parts.push(S.digitsRate(Math.round(this.samplesPerSecond)));
+    const parts = [S.digitsEpoch(this.epoch.toFixed(2)), this.words.seen(this.samples), S.stepsTaken(this.steps)];
+    if (this.running && this.samplesPerSecond > 0) parts.push(this.words.rate(Math.round(this.samplesPerSecond)));
     if (this.epochMs !== null) parts.push(S.digitsEpochTime((this.epochMs / 1000).toFixed(1)));
     if (last) parts.push(S.digitsTestAccuracy((last.testAccuracy * 100).toFixed(1)));
-    if (this.goalMs !== null) parts.push(S.digitsGoal(Math.round(GOAL * 100), (this.goalMs / 1000).toFixed(0)));
+    if (this.goalMs !== null) parts.push(S.digitsGoal(Math.round(this.data.goal * 100), (this.goalMs / 1000).toFixed(0)));
     setText(this.statusLine, parts.join(' · '));
 
     const d = this.el.dataset;
@@ -497,16 +536,16 @@ class DigitsSession {
     if (!this.drawn) {
       // the pad is empty: no verdict about an input nobody drew (the network below still shows the example's)
       this.bars.el.hidden = true;
-      setText(this.verdict, S.digitsDrawFirst);
+      setText(this.verdict, this.words.first);
       this.verdict.classList.add('muted');
       this.el.dataset.prediction = '';
-    } else if (out && out.length === CLASSES) {
+    } else if (out && out.length === this.data.classes) {
       this.bars.el.hidden = false;
       this.verdict.classList.remove('muted');
       const p = softmax(out);
       const k = argmax(p);
       this.bars.render(p, k);
-      setText(this.verdict, S.digitsVerdict(k, (p[k] * 100).toFixed(0)));
+      setText(this.verdict, this.words.verdict(this.names[k], (p[k] * 100).toFixed(0)));
       this.el.dataset.prediction = String(k);
     }
     const mode = this.targetMode === 'predicted' ? 'predicted' : String(this.targetMode);
@@ -535,11 +574,11 @@ class DigitsSession {
     const { train, test, ink } = (this.colors ??= themeColors());
     const loss: Series[] = [
       { label: S.digitsSeriesBatch, color: train, x: this.lossX, y: this.lossY },
-      { label: S.digitsSeriesTestLoss, color: test, dashed: true, x: ex, y: this.evals.map((e) => e.testLoss) },
+      { label: this.words.seriesTestLoss, color: test, dashed: true, x: ex, y: this.evals.map((e) => e.testLoss) },
     ];
     const acc: Series[] = [
-      { label: S.digitsSeriesTrainAcc, color: train, x: ex, y: this.evals.map((e) => e.trainAccuracy) },
-      { label: S.digitsSeriesTestAcc, color: test, dashed: true, x: ex, y: this.evals.map((e) => e.testAccuracy) },
+      { label: this.words.seriesTrainAcc, color: train, x: ex, y: this.evals.map((e) => e.trainAccuracy) },
+      { label: this.words.seriesTestAcc, color: test, dashed: true, x: ex, y: this.evals.map((e) => e.testAccuracy) },
     ];
     if (part === 0) this.lossChart.render(loss, S.digitsLossAria(this.lossY.at(-1)?.toFixed(3) ?? '—', last ? last.testLoss.toFixed(3) : '—'), ink);
     else this.accChart.render(acc, S.digitsAccuracyAria(last ? (last.trainAccuracy * 100).toFixed(1) : '—', last ? (last.testAccuracy * 100).toFixed(1) : '—'), ink);
@@ -575,15 +614,24 @@ function structureOf(snap: Snapshot): string {
   return snap.input.shape.join('x') + '|' + snap.layers.map((l) => `${l.type}:${l.tensors.get('weight')?.shape.join('x') ?? ''}:${l.tensors.get('output')?.shape.join('x')}`).join('|');
 }
 
-/** Adds the dashboard above the pipeline; it shows itself while the Digits example is open. */
-export function mountDigits(app: App, engine: Engine, state: UIState, root: HTMLElement): void {
-  const session = new DigitsSession(app, engine, state);
+/** The class names an example scene carries in `labels` (docs/scene-format.md), if any. */
+function presetLabels(id: string): string[] | undefined {
+  const p = findPreset(id);
+  const labels = p ? (JSON.parse(p.json) as { labels?: unknown }).labels : undefined;
+  return Array.isArray(labels) && labels.every((l) => typeof l === 'string') ? labels : undefined;
+}
+
+/** Adds one dashboard per data set above the pipeline; each shows itself while its example is open. */
+export function mountDataSets(app: App, engine: Engine, state: UIState, root: HTMLElement): void {
   const network = root.querySelector('section.network');
   if (!network) return;
-  network.prepend(session.el);
   const pipeline = network.querySelector('[data-testid="pipeline"]');
-  if (pipeline) session.observe(pipeline);
-  app.onRender(() => session.afterRender());
-  app.onOpen(() => session.opened());
-  session.afterRender();
+  for (const data of DATA_SETS) {
+    const session = new DataSetSession(app, engine, state, data);
+    network.prepend(session.el);
+    if (pipeline) session.observe(pipeline);
+    app.onRender(() => session.afterRender());
+    app.onOpen(() => session.opened());
+    session.afterRender();
+  }
 }

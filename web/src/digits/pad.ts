@@ -53,10 +53,11 @@ export class DrawPad {
     return !this.drawn;
   }
 
-  clear(): void {
+  /** Wipes the pad; `notify`: tell the owner that the input is now empty (not when it has another). */
+  clear(notify = true): void {
     this.ctx.clearRect(0, 0, SIZE, SIZE);
     this.drawn = false;
-    this.onInput(null);
+    if (notify) this.onInput(null);
   }
 
   /** The 28x28 input of the current drawing. */

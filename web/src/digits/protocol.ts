@@ -1,18 +1,19 @@
-// Messages between the page (digits/session.ts) and the training worker (trainer.worker.ts).
+// Messages between the page (digits/digits.ts) and the training worker (trainer.worker.ts).
 // Arrays travel as transferred buffers; every message is a plain structured-clonable object.
+import type { DataSource } from './datasets';
 
-/** A labelled set of 28x28 digits: uint8 pixels back to back (0 = background) and uint8 labels. */
-export interface DigitSet { images: Uint8Array; labels: Uint8Array }
+/** A labelled set of images: uint8 pixels back to back (0 = background) and uint8 labels. */
+export interface LabelledSet { images: Uint8Array; labels: Uint8Array }
 
 /** One layer's parameters, as the worker's model holds them. */
 export interface ParamSet { layer: number; weight: Float32Array; bias: Float32Array }
 
 export type ToWorker =
   /**
-   * a scene to train (its structure must take 1x28x28 inputs and give 10 classes) and where the
-   * digits are (the folder's absolute URL): the worker downloads them itself, off the main thread
+   * a scene to train (its structure must take the data set's images and give its classes) and
+   * the data set: the worker downloads it itself, off the main thread
    */
-  | { type: 'init'; scene: string; data: string }
+  | { type: 'init'; scene: string; source: DataSource }
   | { type: 'run' }
   | { type: 'pause' }
   /** one mini-batch, then a progress message */
@@ -27,7 +28,7 @@ export interface EvalResult {
   steps: number;
   testAccuracy: number;
   testLoss: number;
-  /** accuracy and loss on a fixed subset of the training digits (same size for every point) */
+  /** accuracy and loss on a fixed subset of the training images (same size for every point) */
   trainAccuracy: number;
   trainLoss: number;
   /** confusion[true * 10 + predicted], over the whole test set */
@@ -35,8 +36,9 @@ export interface EvalResult {
 }
 
 export type FromWorker =
-  | { type: 'ready' }
-  /** the digits could not be downloaded (the worker waits for another init) */
+  /** the data are in; `gallery`: the first few test samples of each class, class by class */
+  | { type: 'ready'; gallery: LabelledSet }
+  /** the data could not be downloaded (the worker waits for another init) */
   | { type: 'loadFailed'; message: string }
   | {
     type: 'progress';
@@ -58,7 +60,6 @@ export type FromWorker =
   /** code and details: a core error, worded on the page in the reader's language */
   | { type: 'error'; message: string; code?: string; details?: unknown };
 
+/** the side of MNIST's images, to which the drawing pad prepares its strokes (preprocess.ts) */
 export const IMAGE_SIDE = 28;
-export const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
-export const CLASSES = 10;
 export const BATCH = 32;

@@ -1,12 +1,13 @@
-// The digits trainer: a Web Worker with its own wasm instance, so training never blocks the
-// page. It trains mini-batches of 32 in short slices (~30 ms) and checks its messages between
-// slices, so Pause and Step answer at once; it evaluates the test digits every so often and
+// The trainer of the real data sets (digits, fashion): a Web Worker with its own wasm instance,
+// so training never blocks the page. It downloads the data set it is given (datasets.ts), trains mini-batches of 32 in short slices (~30 ms) and checks its messages between
+// slices, so Pause and Step answer at once; it evaluates the test images every so often and
 // posts progress (batch losses and the current weights, at most 4 times a second) and
 // evaluations (test and train accuracy, loss, confusion matrix). Protocol: ./protocol.ts.
 import createCnnLens from '../wasm/cnnlens.mjs';
 import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
-import { loadDigits } from './data';
-import { BATCH, CLASSES, PIXELS, type DigitSet, type EvalResult, type FromWorker, type ParamSet, type ToWorker } from './protocol';
+import { gallery, loadTrainTest } from './data';
+import { toInput, type DataSource } from './datasets';
+import { BATCH, type EvalResult, type FromWorker, type ParamSet, type ToWorker } from './protocol';
 
 /** work between two looks at the message queue */
 const SLICE_MS = 30;
@@ -14,7 +15,7 @@ const SLICE_MS = 30;
 const POST_MS = 250;
 /** samples per evaluate() call (~10-40 ms) */
 const EVAL_CHUNK = 100;
-/** the fixed subset of training digits measured at each evaluation (the "train" curve) */
+/** the fixed subset of training images measured at each evaluation (the "train" curve) */
 const TRAIN_EVAL = 500;
 
 interface EvalJob {
@@ -40,9 +41,14 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage
 const lensReady: Promise<CnnLensModule> = createCnnLens();
 let model: Model | null = null;
 let paramLayers: number[] = [];
-let train: DigitSet = { images: new Uint8Array(0), labels: new Uint8Array(0) };
-let test: DigitSet = { images: new Uint8Array(0), labels: new Uint8Array(0) };
-let epochImages = new Uint8Array(0);
+/** images as the network's inputs (bytes, or floats when the data set normalises), labels */
+interface InputSet { images: Uint8Array | Float32Array; labels: Uint8Array }
+let source: DataSource | null = null;
+let PIXELS = 0;
+let CLASSES = 0;
+let train: InputSet = { images: new Uint8Array(0), labels: new Uint8Array(0) };
+let test: InputSet = { images: new Uint8Array(0), labels: new Uint8Array(0) };
+let epochImages: Uint8Array | Float32Array = new Uint8Array(0);
 let epochLabels = new Uint8Array(0);
 let cursor = 0;
 let epochIndex = 0;
@@ -113,8 +119,8 @@ function newEpoch(): void {
     const j = Math.floor(next() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
-  if (epochImages.length !== train.images.length) {
-    epochImages = new Uint8Array(train.images.length);
+  if (epochImages.length !== train.images.length || epochImages.constructor !== train.images.constructor) {
+    epochImages = train.images instanceof Float32Array ? new Float32Array(train.images.length) : new Uint8Array(train.images.length);
     epochLabels = new Uint8Array(n);
   }
   order.forEach((src, k) => {
@@ -225,7 +231,8 @@ function load(lens: CnnLensModule, scene: string): void {
   const out = next.outputShape();
   if (inSize !== PIXELS || out.length !== 1 || out[0] !== CLASSES || !scene.includes('"cross_entropy"')) {
     next.delete();
-    throw new Error(`the digits need a 28x28 input, ${CLASSES} outputs and the cross-entropy loss`);
+    const side = source?.side ?? 0;
+    throw new Error(`the data set needs a ${side}x${side} input, ${CLASSES} outputs and the cross-entropy loss`);
   }
   model?.delete();
   model = next;
@@ -255,16 +262,21 @@ async function handle(msg: ToWorker): Promise<void> {
     switch (msg.type) {
       case 'init': {
         running = false;
+        source = msg.source;
+        PIXELS = source.side * source.side;
+        CLASSES = source.classes;
         load(lens, msg.scene);
         let data;
         try {
-          data = await loadDigits(msg.data);
+          data = await loadTrainTest(source.url, PIXELS, CLASSES);
         } catch (e) {
           post({ type: 'loadFailed', message: e instanceof Error ? e.message : String(e) });
           break;
         }
-        train = data.train;
-        test = data.test;
+        const picked = gallery(data.test, PIXELS, CLASSES, source.galleryPerClass);
+        const n = source.normalize;
+        train = { images: toInput(data.train.images, n), labels: data.train.labels };
+        test = { images: toInput(data.test.images, n), labels: data.test.labels };
         steps = 0;
         samples = 0;
         epochIndex = 0;
@@ -275,7 +287,7 @@ async function handle(msg: ToWorker): Promise<void> {
         pendingSamples = [];
         rate = [];
         startEval(true);
-        post({ type: 'ready' });
+        post({ type: 'ready', gallery: picked }, [picked.images.buffer, picked.labels.buffer]);
         break;
       }
       case 'run':

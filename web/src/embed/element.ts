@@ -11,7 +11,7 @@ import { Engine } from '../engine';
 import { findPreset, PRESETS } from '../presets';
 import { parseScene } from '../scene';
 import { initialState, type UIState } from '../state';
-import { S } from '../strings';
+import { S, loadStrings } from '../strings';
 import { decodeScene } from '../share/codec';
 import { openScene } from '../share/host';
 import { showNotice } from '../share/notice';
@@ -140,7 +140,7 @@ export class CnnLensElement extends HTMLElement {
     root.textContent = S.loading;
     shadow.replaceChildren(style, root);
     try {
-      const module = await sharedModule();
+      const [module] = await Promise.all([sharedModule(), loadStrings()]);
       if (generation !== this.generation) return; // removed while the module loaded
       const engine = new Engine(module);
       const first = engine.load(PRESETS[0].json);

@@ -3,7 +3,6 @@
 // choice (localStorage), then the browser's languages, else English. Switching reloads the page
 // with ?lang= (the work is saved in localStorage, so nothing is lost).
 import { en, type Strings } from './en';
-import { zh } from './zh';
 import { wordCoreError, wordedCodes } from './coreErrors';
 
 export interface Language {
@@ -12,15 +11,24 @@ export interface Language {
   tag: string;
   /** its own name, shown in the switch */
   name: string;
-  strings: Strings;
+  /** its table once loaded (English is part of the page's code; the others are chunks of their own) */
+  strings: Strings | null;
+  load: () => Promise<Strings>;
   /** characters of the language's script: text runs without them (the core's English messages) get lang="en" */
   script?: RegExp;
 }
 
-export const LANGUAGES = {
-  en: { code: 'en', tag: 'en', name: 'English', strings: en },
-  zh: { code: 'zh', tag: 'zh-CN', name: '中文', strings: zh, script: /([\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+)/ },
-} satisfies Record<string, Language>;
+export const LANGUAGES: Record<'en' | 'zh', Language> = {
+  en: { code: 'en', tag: 'en', name: 'English', strings: en, load: async () => en },
+  // a page in English never downloads the Chinese table (the <cnn-lens> element's size budget)
+  zh: { code: 'zh', tag: 'zh-CN', name: '中文', strings: null, load: async () => (await import('./zh')).zh, script: /([\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+)/ },
+};
+
+/** The table of `lang`, loaded on first use. */
+export async function loadLanguage(lang: Lang): Promise<Strings> {
+  const l = LANGUAGES[lang];
+  return (l.strings ??= await l.load());
+}
 
 export type Lang = keyof typeof LANGUAGES;
 export type { Strings };
@@ -83,7 +91,8 @@ export function setMessage(el: HTMLElement, raw: string): void {
 
 /** An error from the core (Error.code, Error.details) in this page's language (./coreErrors.ts). */
 export function wordError(e: unknown, lang: Lang = LANG): string {
-  return wordCoreError(e, LANGUAGES[lang].strings, lang);
+  // (a language not loaded yet is worded in English: the page loads its own before drawing)
+  return wordCoreError(e, LANGUAGES[lang].strings ?? en, lang);
 }
 
 export { wordedCodes };
