@@ -3,7 +3,8 @@ import type { Actions } from '../actions';
 import type { Snapshot } from '../engine';
 import { fmtShape } from '../format';
 import type { Brush, UIState } from '../state';
-import { S } from '../strings';
+import { LANG, S } from '../strings';
+import { showNotice } from '../share/notice';
 import { button, h } from './dom';
 import type { CardContext } from './layerCard';
 import { TensorBlock } from './tensorBlock';
@@ -32,6 +33,8 @@ export class InputCard {
     this.level.addEventListener('input', () => a.setBrushValue(Number(this.level.value)));
     tools.append(h('label', { class: 'level' }, S.brushStrength, this.level));
     this.el.append(tools);
+    const [c0, h0, w0] = snap.input.shape;
+    if (snap.input.shape.length === 3 && (c0 === 1 || c0 === 3)) this.el.append(pictureControls(this.el, a, { channels: c0, height: h0, width: w0 }));
 
     const body = h('div', { class: 'card-body' });
     const paint = { active: () => getState().brush !== 'edit', paint: (i: number, first: boolean) => a.paintInput(i, first) };
@@ -73,6 +76,68 @@ export class InputCard {
     const g = snap.layers[0]?.tensors.get('grad_input');
     if (this.grad && g) this.grad.update(g.data);
   }
+}
+
+/** The input's image shape, for the picture controls. */
+interface ImageShape { channels: 1 | 3; height: number; width: number }
+
+/** The card the page-wide paste goes to, per view (a card is rebuilt with the network). */
+const pasteTarget = new WeakMap<Actions, { card: HTMLElement; shape: ImageShape }>();
+
+/** The page's root (notices go there): the app root holds the header and the <main> layout. */
+const rootOf = (card: HTMLElement) => (card.closest('main')?.parentElement ?? document.body) as HTMLElement;
+
+/** Loads the picture dialog (a separate chunk, web/src/views/pictureDialog.ts) and hands it the source. */
+function openPicture(card: HTMLElement, a: Actions, shape: ImageShape, source: File | 'camera'): void {
+  if (card.closest('.cl-readonly')) return;
+  const root = rootOf(card);
+  const notify = (message: string, kind: 'warn' | 'info' = 'warn') => showNotice(root, message, kind);
+  void import('./pictureDialog').then((m) => m.openPictureDialog({ ...shape, root, actions: a, notify, strings: S, lang: LANG, dom: { h, button } }, source));
+}
+
+/**
+ * "Picture": Open image (file picker), Camera; a picture file dropped on the card, or pasted
+ * anywhere on the page (Ctrl+V), opens the same dialog (crop, scaling, Use/Cancel).
+ */
+function pictureControls(card: HTMLElement, a: Actions, shape: ImageShape): HTMLElement {
+  const file = h('input', { type: 'file', accept: 'image/*', hidden: true, testid: 'picture-file', 'aria-label': S.pictureOpen });
+  file.addEventListener('change', () => { const f = file.files?.[0]; file.value = ''; if (f) openPicture(card, a, shape, f); });
+  card.addEventListener('dragover', (e) => {
+    if (!e.dataTransfer?.types.includes('Files')) return;
+    e.preventDefault();
+    e.stopPropagation(); // the page's own drop opens scene files (web/src/share/shareBar.ts)
+    card.classList.add('drop-target');
+  });
+  card.addEventListener('dragleave', () => card.classList.remove('drop-target'));
+  card.addEventListener('drop', (e) => {
+    card.classList.remove('drop-target');
+    const f = e.dataTransfer?.files[0];
+    if (!f) return;
+    e.preventDefault();
+    e.stopPropagation();
+    openPicture(card, a, shape, f);
+  });
+  if (!pasteTarget.has(a)) {
+    document.addEventListener('paste', (e) => {
+      const target = pasteTarget.get(a);
+      if (!target?.card.isConnected) return;
+      const files = [...(e.clipboardData?.files ?? [])];
+      const image = files.find((f) => f.type.startsWith('image/'));
+      // any other file only when no text field has the focus (pasting numbers into a cell stays)
+      const el = document.activeElement as HTMLElement | null;
+      const typing = !!el && (el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA');
+      const f = image ?? (typing ? undefined : files[0]);
+      if (!f) return;
+      e.preventDefault();
+      openPicture(target.card, a, target.shape, f);
+    }, { signal: a.lifetime.signal });
+  }
+  pasteTarget.set(a, { card, shape });
+  return h('div', { class: 'card-tools picture-tools', role: 'group', 'aria-label': S.pictureGroup },
+    h('span', { class: 'tools-label' }, S.pictureGroup),
+    button(S.pictureOpen, () => file.click(), { title: S.pictureOpenTitle, testid: 'picture-open' }),
+    button(S.pictureCamera, () => openPicture(card, a, shape, 'camera'), { title: S.pictureCameraTitle, testid: 'picture-camera' }),
+    file);
 }
 
 /** Channels 0, 1, 2 as red, green, blue, each value 0..1 (clamped) to 0..255. */
