@@ -159,10 +159,13 @@ const TOL_ALPHA = 1 / 255;
 test('an RGBA PNG with alpha (opened with the file picker) becomes the grey 6x6 input: over white, BT.601, area means', async () => {
   const page = await openPage();
   const src = pixels(12, 12, (x, y) => [(x * 21) % 256, (y * 23) % 256, ((x + y) * 11) % 256, [255, 128, 0, 64][(x + 2 * y) % 4]]);
+  const workers = [];
+  page.on('worker', (w) => workers.push(w.url()));
   await chooseFile(page, 'alpha.png', 'image/png', png(src));
   const crop = await use(page);
   assert.deepEqual(crop, centre(12, 12));
   assertClose(await inputOf(page), reference(src, crop, 6, 6, 1), TOL_ALPHA, 'alpha PNG');
+  assert.ok(workers.some((u) => u.startsWith('blob:')), `decoded in the image worker: ${workers}`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -243,6 +246,17 @@ test('a JPEG with EXIF orientation 6 is turned upright before cropping', async (
   const crop = await use(page);
   assert.deepEqual(crop, { x: 0, y: 8, width: 24, height: 24 });
   assertClose(await inputOf(page), reference(upright, crop, 6, 6, 1), TOL, 'EXIF JPEG');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('where no worker may start (a Content-Security-Policy without blob: workers), the page decodes the picture itself', async () => {
+  const page = await openPage();
+  await page.evaluate(() => { window.Worker = function Blocked() { throw new DOMException('blocked by CSP', 'SecurityError'); }; });
+  const src = pixels(9, 6, (x, y) => [x * 28, y * 40, 90, 255]);
+  await chooseFile(page, 'small.png', 'image/png', png(src));
+  const crop = await use(page);
+  assertClose(await inputOf(page), reference(src, crop, 6, 6, 1), TOL, 'main-thread decode');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
