@@ -101,6 +101,8 @@ class PictureDialog {
   private readonly takeBtn: HTMLButtonElement;
   private readonly againBtn: HTMLButtonElement;
   private readonly cropTools: HTMLElement;
+  /** what only a picture has (crop help, scaling, the result): hidden while the camera runs */
+  private readonly pictureOnly: HTMLElement[];
   private picture: Picture | null = null;
   private camera: Camera | null = null;
   private crop: CropBox = { x: 0, y: 0, width: 1, height: 1 };
@@ -139,13 +141,14 @@ class PictureDialog {
     this.cropTools = h('div', { class: 'picture-croptools' },
       button(S.pictureCentre, () => this.setCrop(centreSquare(this.pw, this.ph)), { testid: 'picture-centre' }),
       button(S.pictureWhole, () => this.setCrop({ x: 0, y: 0, width: this.pw, height: this.ph }), { testid: 'picture-whole' }));
+    const help = h('p', { class: 'muted small', id: 'cl-picture-help' }, S.pictureCropHelp);
+    const right = h('div', { class: 'picture-right' },
+      h('label', { class: 'picture-scaling' }, S.pictureScaling, ' ', this.scaling), this.numbers,
+      h('figure', { class: 'picture-figure' }, this.result, h('figcaption', { class: 'muted small' }, S.pictureResult)));
+    this.pictureOnly = [help, right, this.cropTools];
     this.el = h('dialog', { class: 'cl-dialog cl-picture', testid: 'picture-dialog', 'aria-label': title },
       h('h2', {}, title),
-      h('div', { class: 'picture-main' },
-        h('div', { class: 'picture-left' }, this.stage, h('p', { class: 'muted small', id: 'cl-picture-help' }, S.pictureCropHelp), this.info, this.cropTools),
-        h('div', { class: 'picture-right' },
-          h('label', { class: 'picture-scaling' }, S.pictureScaling, ' ', this.scaling), this.numbers,
-          h('figure', { class: 'picture-figure' }, this.result, h('figcaption', { class: 'muted small' }, S.pictureResult)))),
+      h('div', { class: 'picture-main' }, h('div', { class: 'picture-left' }, this.stage, help, this.info, this.cropTools), right),
       this.message,
       h('div', { class: 'buttons' }, this.takeBtn, this.againBtn, this.useBtn, button(S.pictureCancel, () => this.close(), { testid: 'picture-cancel' })));
     this.el.addEventListener('close', () => this.close());
@@ -185,7 +188,8 @@ class PictureDialog {
     this.takeBtn.hidden = false;
     this.takeBtn.disabled = true;
     this.box.hidden = true;
-    this.cropTools.hidden = true;
+    for (const el of this.pictureOnly) el.hidden = true;
+    this.stage.style.aspectRatio = '';
     this.info.textContent = S.pictureCameraStarting;
     const video = h('video', { class: 'picture-video', muted: true, playsinline: true, testid: 'picture-video', 'aria-label': S.pictureCamera });
     this.stage.replaceChildren(video);
@@ -238,7 +242,7 @@ class PictureDialog {
     this.stage.replaceChildren(cv, this.box);
     this.stage.style.aspectRatio = `${picture.width} / ${picture.height}`;
     this.box.hidden = false;
-    this.cropTools.hidden = false;
+    for (const el of this.pictureOnly) el.hidden = false;
     this.setCrop(centreSquare(picture.width, picture.height), true);
     this.box.focus();
   }
