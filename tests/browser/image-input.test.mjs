@@ -404,3 +404,27 @@ test('at phone size the dialog fits the screen and every control is reachable', 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('in Chinese, the picture controls, the dialog and its messages have no English left', async () => {
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${h.server.url}?lang=zh`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  // a file's own name, quoted, is not the page's English
+  const english = (text) => (text.replace(/“[^”]*”/g, '').match(/[A-Za-z]{2,}/g) ?? []).filter((w) => !['PNG', 'JPEG', 'GIF', 'WebP', 'BMP', 'Ctrl', 'Shift', 'https', 'localhost'].includes(w));
+  assert.deepEqual(english(await page.locator('.picture-tools').innerText()), []);
+  await chooseFile(page, 'x.png', 'image/png', png(pixels(9, 6, () => [1, 2, 3, 255])));
+  await page.getByTestId('picture-dialog').waitFor();
+  await page.getByTestId('picture-scaling').selectOption('std');
+  const texts = [await page.getByTestId('picture-dialog').innerText(), ...(await page.locator('[data-testid="picture-scaling"] option').allTextContents())];
+  assert.deepEqual(english(texts.join('\n')), []);
+  await page.getByTestId('picture-cancel').click();
+  await chooseFile(page, 'notes.txt', 'text/plain', Buffer.from('hello'));
+  const notice = page.getByTestId('notice-text').filter({ hasText: /不是本页能读取的图片/ });
+  await notice.waitFor();
+  assert.deepEqual(english(await notice.innerText()), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
