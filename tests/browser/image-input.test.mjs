@@ -428,3 +428,18 @@ test('in Chinese, the picture controls, the dialog and its messages have no Engl
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a picture dropped elsewhere on the page goes to the input too (not to the scene-file import)', async () => {
+  const page = await openPage();
+  const src = pixels(8, 8, (x, y) => [x * 30, y * 30, 0, 255]);
+  await page.evaluate((b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'p.png', { type: 'image/png' }));
+    const target = document.querySelector('[data-testid="loss-value"]') ?? document.body;
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, png(src).toString('base64'));
+  const crop = await use(page);
+  assertClose(await inputOf(page), reference(src, crop, 6, 6, 1), TOL, 'dropped on the page');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

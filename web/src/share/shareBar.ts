@@ -13,6 +13,7 @@ import { compactScene } from './numbers';
 import { clearModelSource, sourceOf } from './modelSource';
 import { pytorchScript } from './pytorchExport';
 import { isGraph } from '../scene';
+import { openPictureFor } from '../views/inputCard';
 
 /**
  * The share link of the current scene and view; keeps lang and lesson when present. A model
@@ -162,8 +163,10 @@ export class ShareBar {
     return true;
   }
 
-  /** A chosen or dropped file: an ONNX model by its extension, else scene JSON. */
+  /** A chosen or dropped file: a picture (to the input), an ONNX model by its extension, else scene JSON. */
   private async openFile(f: File): Promise<void> {
+    // a picture dropped anywhere: the input's picture dialog, when the input is an image
+    if (f.type.startsWith('image/') && openPictureFor(this.app.controller, f)) return;
     if (/\.onnx$/i.test(f.name)) await this.importOnnx(new Uint8Array(await f.arrayBuffer()), f.name);
     else this.importText(await f.text(), f.name);
   }

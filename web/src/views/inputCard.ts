@@ -140,6 +140,17 @@ function pictureControls(card: HTMLElement, a: Actions, shape: ImageShape): HTML
     file);
 }
 
+/**
+ * A picture file dropped or opened elsewhere on the page (web/src/share/shareBar.ts): to the input
+ * card's picture dialog when the shown network's input is an image; false otherwise.
+ */
+export function openPictureFor(a: Actions, f: File): boolean {
+  const target = pasteTarget.get(a);
+  if (!target?.card.isConnected) return false;
+  openPicture(target.card, a, target.shape, f);
+  return true;
+}
+
 /** Channels 0, 1, 2 as red, green, blue, each value 0..1 (clamped) to 0..255. */
 function drawColour(cv: HTMLCanvasElement, data: Float32Array): void {
   const ctx = cv.getContext('2d');
