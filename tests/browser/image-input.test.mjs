@@ -443,3 +443,51 @@ test('a picture dropped elsewhere on the page goes to the input too (not to the 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('the crop box follows the mouse: drag moves it, a corner resizes it keeping the input\'s shape', async () => {
+  const page = await openPage();
+  const src = pixels(200, 100, (x, y) => [x, y * 2, 128, 255]);
+  await chooseFile(page, 'wide.png', 'image/png', png(src));
+  const dialog = page.getByTestId('picture-dialog');
+  await dialog.waitFor();
+  const crop = async () => (await dialog.getAttribute('data-crop')).split(',').map(Number);
+  assert.deepEqual(await crop(), [50, 0, 100, 100]);
+  const shown = await page.getByTestId('picture-canvas').boundingBox();
+  const px = shown.width / 200; // screen pixels per picture pixel
+  const box = await page.getByTestId('picture-crop').boundingBox();
+  // move: 30 picture pixels to the left
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 - 30 * px, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
+  let [x, y, w, hh] = await crop();
+  assert.ok(Math.abs(x - 20) < 1 && y === 0 && w === 100 && hh === 100, `moved: ${[x, y, w, hh]}`);
+  // resize from the bottom-right corner: 40 picture pixels up-left, the top-left corner stays
+  const corner = await page.locator('.picture-handle-se').boundingBox();
+  await page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(corner.x + corner.width / 2 - 40 * px, corner.y + corner.height / 2 - 40 * px, { steps: 4 });
+  await page.mouse.up();
+  [x, y, w, hh] = await crop();
+  assert.ok(Math.abs(x - 20) < 1 && y === 0 && Math.abs(w - 60) < 1 && w === hh, `resized: ${[x, y, w, hh]}`);
+  const used = await use(page);
+  assertClose(await inputOf(page), reference(src, used, 6, 6, 1), TOL, 'dragged crop');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('axe: the picture controls and the open dialog have no serious or critical violations (wide and phone)', async () => {
+  for (const [width, height] of [[1280, 720], [390, 844]]) {
+    const page = await h.open({ width, height });
+    await chooseFile(page, 'p.png', 'image/png', png(pixels(30, 20, (x) => [x * 8, 90, 40, 255])));
+    await page.getByTestId('picture-dialog').waitFor();
+    await page.getByTestId('picture-scaling').selectOption('std');
+    await page.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run({ include: [['[data-testid="picture-dialog"]'], ['.picture-tools']] }, { resultTypes: ['violations'] });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+    });
+    assert.deepEqual(violations, [], `${width}x${height}`);
+    await page.context().close();
+  }
+});
