@@ -491,3 +491,22 @@ test('axe: the picture controls and the open dialog have no serious or critical 
     await page.context().close();
   }
 });
+
+test('a <cnn-lens> element removed while its camera runs: the dialog goes and the camera stops', async () => {
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${h.server.url}embed-example.html`);
+  await page.waitForFunction(() => document.querySelector('#demo-multi')?.dataset.ready === 'true', null, { timeout: 20000 });
+  const el = page.locator('#demo-multi');
+  await el.getByTestId('picture-camera').click();
+  await page.waitForFunction(() => document.querySelector('#demo-multi').shadowRoot.querySelector('[data-testid="picture-take"]')?.disabled === false, null, { timeout: 15000 });
+  await page.evaluate(() => {
+    window.__track = document.querySelector('#demo-multi').shadowRoot.querySelector('[data-testid="picture-video"]').srcObject.getVideoTracks()[0];
+    document.querySelector('#demo-multi').remove();
+  });
+  await page.waitForFunction(() => window.__track.readyState === 'ended', null, { timeout: 5000 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
