@@ -510,3 +510,24 @@ test('a <cnn-lens> element removed while its camera runs: the dialog goes and th
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the scaling is editable: a std of 0 is refused in place (only that field marked), a typed one is applied', async () => {
+  const page = await openPage('multichannel');
+  const src = pixels(5, 5, (x, y) => [x * 50, y * 50, 100, 255]);
+  await chooseFile(page, 'p.png', 'image/png', png(src));
+  await page.getByTestId('picture-dialog').waitFor();
+  await page.getByTestId('picture-scaling').selectOption('std');
+  await page.getByTestId('picture-std-0').fill('0');
+  await page.getByTestId('picture-message').filter({ hasText: /std a positive number/ }).waitFor();
+  assert.equal(await page.getByTestId('picture-use').isDisabled(), true);
+  assert.equal(await page.getByTestId('picture-std-0').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.getByTestId('picture-mean-0').getAttribute('aria-invalid'), 'false');
+  await page.getByTestId('picture-std-0').fill('0.5');
+  await page.getByTestId('picture-mean-2').fill('\u22120.25'); // the page's own minus sign
+  const crop = await use(page);
+  const ref = reference(src, crop, 5, 5, 3);
+  const mean = [0.485, 0.456, -0.25], std = [0.5, 0.224, 0.225];
+  assertClose(await inputOf(page), ref.map((v, i) => (v - mean[Math.floor(i / 25)]) / std[Math.floor(i / 25)]), 1e-4, 'typed scaling');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -43,6 +43,9 @@ const lastScaling = new WeakMap<Actions, Normalize | null>();
 
 let open: PictureDialog | null = null;
 
+/** A typed mean or std (the page prints U+2212 for minus); empty is not a number. */
+const fieldNumber = (el: HTMLInputElement) => (el.value.trim() === '' ? NaN : Number(el.value.replace('\u2212', '-')));
+
 /** Message for a picture or camera problem. */
 export function problemText(e: unknown, name: string): string {
   if (e instanceof CameraError) {
@@ -316,15 +319,17 @@ class PictureDialog {
   private scalingOf(): Normalize | null | 'bad' {
     this.numbers.hidden = this.scaling.value !== 'std';
     if (this.scaling.value !== 'std') return null;
-    const num = (el: HTMLInputElement) => (el.value.trim() === '' ? NaN : Number(el.value.replace('\u2212', '-')));
-    const norm = { mean: this.fields.map((f) => num(f.mean)), std: this.fields.map((f) => num(f.std)) };
+    const norm = { mean: this.fields.map((f) => fieldNumber(f.mean)), std: this.fields.map((f) => fieldNumber(f.std)) };
     return checkNormalize(norm, this.t.channels) ? 'bad' : norm;
   }
 
   private checkScaling(): void {
     const s = this.scalingOf();
+    // only the fields that are wrong are marked
+    const num = fieldNumber;
     for (const f of this.fields) {
-      for (const el of [f.mean, f.std]) el.setAttribute('aria-invalid', String(s === 'bad'));
+      f.mean.setAttribute('aria-invalid', String(s === 'bad' && !Number.isFinite(num(f.mean))));
+      f.std.setAttribute('aria-invalid', String(s === 'bad' && !(num(f.std) > 0 && Number.isFinite(num(f.std)))));
     }
     this.say(s === 'bad' ? S.pictureBadScaling : '');
     this.useBtn.disabled = s === 'bad' || !this.picture;
