@@ -531,3 +531,41 @@ test('the scaling is editable: a std of 0 is refused in place (only that field m
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a 24-megapixel photo: decoded and resampled off the page\'s thread, no frame of the page waits long', async () => {
+  const page = await openPage();
+  // made in the page (a JPEG of 6000x4000), then the frame clock starts, then it is dropped
+  await page.evaluate(async () => {
+    const cv = new OffscreenCanvas(6000, 4000);
+    const ctx = cv.getContext('2d');
+    const g = ctx.createLinearGradient(0, 0, 6000, 4000);
+    g.addColorStop(0, '#c33'); g.addColorStop(0.5, '#3c3'); g.addColorStop(1, '#33c');
+    ctx.fillStyle = g;
+    ctx.fillRect(0, 0, 6000, 4000);
+    window.__big = new File([await cv.convertToBlob({ type: 'image/jpeg', quality: 0.9 })], 'big.jpg', { type: 'image/jpeg' });
+    window.__gaps = [];
+    let last = performance.now();
+    const frame = (t) => { window.__gaps.push(t - last); last = t; if (window.__gaps) requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+    const dt = new DataTransfer();
+    dt.items.add(window.__big);
+    document.querySelector('[data-testid="input-card"]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  const dialog = page.getByTestId('picture-dialog');
+  await dialog.waitFor({ timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="picture-use"]')?.disabled === false, null, { timeout: 30000 });
+  assert.match(await page.getByTestId('picture-info').textContent(), /6000×4000/);
+  await page.getByTestId('picture-use').click();
+  await dialog.waitFor({ state: 'detached', timeout: 30000 });
+  const { longest, frames } = await page.evaluate(() => ({ longest: Math.max(...window.__gaps), frames: window.__gaps.length }));
+  assert.ok(frames > 5, `the page drew ${frames} frames meanwhile`);
+  // a frame is 16 ms; decoding 24 MP on the page would hold it for a second or more. 400 ms
+  // leaves room for a busy test machine (two cores shared with other work).
+  assert.ok(longest < 400, `the longest frame took ${longest.toFixed(0)} ms`);
+  console.log(`# 24 MP photo: ${frames} frames, the longest ${longest.toFixed(0)} ms`);
+  const input = await inputOf(page);
+  assert.equal(input.length, 36);
+  assert.ok(input.every((v) => v > 0 && v < 1));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
