@@ -357,6 +357,10 @@ test('not an image, a corrupt PNG, a 50-megapixel PNG: each a clear message; the
   await dropFile(page, 'drop.bin', 'application/octet-stream', Buffer.from([1, 2, 3, 4]));
   await page.getByTestId('notice-text').filter({ hasText: /“drop\.bin” is not a picture/ }).waitFor();
   assert.deepEqual(await scene(page), before);
+  // and a pasted one
+  await dropFile(page, 'paste.txt', 'text/plain', Buffer.from('just words'), 'paste');
+  await page.getByTestId('notice-text').filter({ hasText: /“paste\.txt” is not a picture/ }).waitFor();
+  assert.deepEqual(await scene(page), before);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -559,9 +563,11 @@ test('a 24-megapixel photo: decoded and resampled off the page\'s thread, no fra
   await dialog.waitFor({ state: 'detached', timeout: 30000 });
   const { longest, frames } = await page.evaluate(() => ({ longest: Math.max(...window.__gaps), frames: window.__gaps.length }));
   assert.ok(frames > 5, `the page drew ${frames} frames meanwhile`);
-  // a frame is 16 ms; decoding 24 MP on the page would hold it for a second or more. 400 ms
-  // leaves room for a busy test machine (two cores shared with other work).
-  assert.ok(longest < 400, `the longest frame took ${longest.toFixed(0)} ms`);
+  // Decoding and resampling 24 MP on the page holds one frame for about 2 s (measured here with
+  // workers blocked). With the worker, frames come every 16 ms on an idle machine; on a busy one
+  // (two cores shared with the worker and other work) gaps of 100–370 ms were seen, spread over
+  // the whole decode rather than in one block. 750 ms tells the two apart.
+  assert.ok(longest < 750, `the longest frame took ${longest.toFixed(0)} ms`);
   console.log(`# 24 MP photo: ${frames} frames, the longest ${longest.toFixed(0)} ms`);
   const input = await inputOf(page);
   assert.equal(input.length, 36);

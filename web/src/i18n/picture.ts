@@ -5,6 +5,7 @@
 const en = {
   pictureDialogTitle: (c: number, h: number, w: number) => `Picture as the input (${c === 1 ? 'grey' : 'red, green, blue'}, ${h}×${w})`,
   pictureReading: 'Reading the picture…',
+  picturePasted: 'the pasted file',
   pictureCropHelp: 'Drag the box to move the crop, a corner to resize it. With the box focused: arrow keys move it, Shift+arrow keys resize it.',
   pictureCropBox: 'Crop box',
   pictureSourceInfo: (w: number, h: number, cw: number, ch: number, x: number, y: number) => `Picture ${w}×${h} px; crop ${cw}×${ch} at (${x}, ${y})`,
@@ -37,6 +38,7 @@ const en = {
 const zh: typeof en = {
   pictureDialogTitle: (c: number, h: number, w: number) => `图片作为输入（${c === 1 ? '灰度' : '红、绿、蓝'}，${h}×${w}）`,
   pictureReading: '正在读取图片…',
+  picturePasted: '粘贴的文件',
   pictureCropHelp: '拖动方框移动裁剪区域，拖动角可改变大小。方框获得焦点时：方向键移动，Shift+方向键改变大小。',
   pictureCropBox: '裁剪框',
   pictureSourceInfo: (w: number, h: number, cw: number, ch: number, x: number, y: number) => `图片 ${w}×${h} 像素；裁剪 ${cw}×${ch}，位于 (${x}, ${y})`,

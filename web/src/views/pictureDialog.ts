@@ -41,7 +41,7 @@ const DEFAULT_NORM: Record<1 | 3, Normalize> = {
 /** The scaling chosen last in this view, proposed again next time. */
 const lastScaling = new WeakMap<Actions, Normalize | null>();
 
-let open: PictureDialog | null = null;
+let current: PictureDialog | null = null;
 
 /** A typed mean or std (the page prints U+2212 for minus); empty is not a number. */
 const fieldNumber = (el: HTMLInputElement) => (el.value.trim() === '' ? NaN : Number(el.value.replace('\u2212', '-')));
@@ -69,10 +69,10 @@ export function problemText(e: unknown, name: string): string {
 export async function openPictureDialog(target: PictureTarget, source: File | 'camera'): Promise<void> {
   S = { ...target.strings, ...(pictureStrings[target.lang] ?? pictureStrings.en) };
   ({ dom: { h, button } } = target);
-  open?.close();
+  current?.close();
   if (source === 'camera') {
-    open = new PictureDialog(target);
-    void open.startCamera();
+    current = new PictureDialog(target);
+    void current.startCamera();
     return;
   }
   const busy = target.notify(S.pictureReading, 'info');
@@ -81,13 +81,14 @@ export async function openPictureDialog(target: PictureTarget, source: File | 'c
     picture = await openPicture(source);
   } catch (e) {
     busy.remove();
-    target.notify(problemText(e, source.name || 'clipboard'));
+    target.notify(problemText(e, source.name || S.picturePasted));
     return;
   }
   busy.remove();
-  open?.close();
-  open = new PictureDialog(target);
-  open.showPicture(picture);
+  if (target.actions.lifetime.signal.aborted) { picture.close(); return; } // the view went meanwhile
+  current?.close();
+  current = new PictureDialog(target);
+  current.showPicture(picture);
 }
 
 class PictureDialog {
@@ -173,7 +174,7 @@ class PictureDialog {
     this.t.actions.lifetime.signal.removeEventListener('abort', this.stopLifetime);
     if (this.el.open) this.el.close();
     this.el.remove();
-    if (open === this) open = null;
+    if (current === this) current = null;
   }
 
   private say(text: string): void {
