@@ -575,3 +575,25 @@ test('a 24-megapixel photo: decoded and resampled off the page\'s thread, no fra
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a graph scene (version 2) takes a picture too, and keeps its scaling as input.normalize; undo takes both back', async () => {
+  const page = await openPage('residual'); // [1, 5, 5], drawn as the overview
+  await page.getByTestId('graph-view').waitFor();
+  const before = await scene(page);
+  assert.equal(before.input.normalize, undefined);
+  const src = pixels(9, 7, (x, y) => [x * 28, y * 36, (x * y) % 256, 255]);
+  await page.getByTestId('graph-view').getByTestId('picture-file').setInputFiles({ name: 'g.png', mimeType: 'image/png', buffer: png(src) });
+  await page.getByTestId('picture-dialog').waitFor();
+  await page.getByTestId('picture-scaling').selectOption('std');
+  assert.equal(await page.getByTestId('picture-mean-0').inputValue(), '0.5', 'grey: 0.5/0.5 by default');
+  const crop = await use(page);
+  const after = await scene(page);
+  assert.deepEqual(after.input.normalize, { mean: [0.5], std: [0.5] });
+  assertClose(after.input.data, reference(src, crop, 5, 5, 1).map((v) => (v - 0.5) / 0.5), 1e-5, 'graph input');
+  assert.equal(after.nodes.length, before.nodes.length, 'the same network');
+  await page.locator('body').press('Control+z');
+  await page.waitForFunction(() => JSON.parse(window.cnnlens.sceneJSON()).input.normalize === undefined);
+  assert.deepEqual((await scene(page)).input.data, before.input.data);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

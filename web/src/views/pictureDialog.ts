@@ -4,7 +4,7 @@
 // and the input it gives; "Use" makes it the input in one undo step.
 // It imports nothing the page's first load has (strings, DOM helpers and notices come with the
 // target): the element's own chunks stay as they are and within their size budget.
-import type { Actions } from '../actions';
+import type { PictureActions } from './inputCard';
 import type { Strings } from '../i18n/en';
 import { pictureStrings, type PictureStrings } from '../i18n/picture';
 import { CameraError, openCamera, type Camera } from '../image/camera';
@@ -18,7 +18,7 @@ export interface PictureTarget {
   width: number;
   /** the dialog is placed here */
   root: HTMLElement;
-  actions: Actions;
+  actions: PictureActions;
   /** a notice on the page (problems before the dialog opens) */
   notify(message: string, kind?: 'warn' | 'info'): HTMLElement;
   strings: Strings;
@@ -39,7 +39,7 @@ const DEFAULT_NORM: Record<1 | 3, Normalize> = {
 };
 
 /** The scaling chosen last in this view, proposed again next time. */
-const lastScaling = new WeakMap<Actions, Normalize | null>();
+const lastScaling = new WeakMap<PictureActions, Normalize | null>();
 
 let current: PictureDialog | null = null;
 
