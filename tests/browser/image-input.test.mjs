@@ -475,6 +475,14 @@ test('the crop box follows the mouse: drag moves it, a corner resizes it keeping
   await page.mouse.up();
   [x, y, w, hh] = await crop();
   assert.ok(Math.abs(x - 20) < 1 && y === 0 && Math.abs(w - 60) < 1 && w === hh, `resized: ${[x, y, w, hh]}`);
+  // the buttons: the whole picture (stretched to the input), back to the centre square
+  await page.getByTestId('picture-whole').click();
+  assert.deepEqual(await crop(), [0, 0, 200, 100]);
+  await page.getByTestId('picture-centre').click();
+  assert.deepEqual(await crop(), [50, 0, 100, 100]);
+  await page.getByTestId('picture-crop').press('ArrowLeft');
+  await page.getByTestId('picture-crop').press('Shift+ArrowLeft');
+  [x, y, w, hh] = await crop();
   const used = await use(page);
   assertClose(await inputOf(page), reference(src, used, 6, 6, 1), TOL, 'dragged crop');
   assert.deepEqual(page.problems, []);
@@ -537,9 +545,9 @@ test('the scaling is editable: a std of 0 is refused in place (only that field m
   await page.context().close();
 });
 
-test('a 24-megapixel photo: decoded and resampled off the page\'s thread, no frame of the page waits long', async () => {
+test('a 24-megapixel photo: decoded and resampled off the page\'s thread, no task of the page runs long', async () => {
   const page = await openPage();
-  // made in the page (a JPEG of 6000x4000), then the frame clock starts, then it is dropped
+  // made in the page (a JPEG of 6000x4000), then the clocks start, then it is dropped
   await page.evaluate(async () => {
     const cv = new OffscreenCanvas(6000, 4000);
     const ctx = cv.getContext('2d');
@@ -552,9 +560,11 @@ test('a 24-megapixel photo: decoded and resampled off the page\'s thread, no fra
     cv.width = cv.height = 1;
     await new Promise((ok) => setTimeout(ok, 50));
     globalThis.gc?.();
-    window.__gaps = [];
-    let last = performance.now();
-    const frame = (t) => { window.__gaps.push(t - last); last = t; if (window.__gaps) requestAnimationFrame(frame); };
+    // the page's thread: every task over 50 ms it ran (Long Tasks API), and the frames it drew
+    window.__long = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
+    window.__frames = 0;
+    const frame = () => { window.__frames++; requestAnimationFrame(frame); };
     requestAnimationFrame(frame);
     const dt = new DataTransfer();
     dt.items.add(window.__big);
@@ -566,14 +576,13 @@ test('a 24-megapixel photo: decoded and resampled off the page\'s thread, no fra
   assert.match(await page.getByTestId('picture-info').textContent(), /6000×4000/);
   await page.getByTestId('picture-use').click();
   await dialog.waitFor({ state: 'detached', timeout: 30000 });
-  const { longest, frames } = await page.evaluate(() => ({ longest: Math.max(...window.__gaps), frames: window.__gaps.length }));
+  const { longest, frames } = await page.evaluate(() => ({ longest: Math.max(0, ...window.__long), frames: window.__frames }));
   assert.ok(frames > 5, `the page drew ${frames} frames meanwhile`);
-  // Decoding and resampling 24 MP on the page holds one frame for about 2 s (measured here with
-  // workers blocked). With the worker, frames come every 16 ms on an idle machine; on a busy one
-  // (two cores shared with the worker and other work) gaps up to ~120 ms were seen, and up to
-  // ~700 ms before the test freed its own 96 MB canvas first. 750 ms tells the two apart.
-  assert.ok(longest < 750, `the longest frame took ${longest.toFixed(0)} ms`);
-  console.log(`# 24 MP photo: ${frames} frames, the longest ${longest.toFixed(0)} ms`);
+  // Measured here: with the worker, the page's longest task was 50–200 ms (a loaded machine: two
+  // cores, load average 10); with workers blocked, decoding and resampling on the page was one
+  // task of 1.8–2.4 s. 600 ms tells the two apart.
+  assert.ok(longest < 600, `the page's longest task took ${longest.toFixed(0)} ms`);
+  console.log(`# 24 MP photo: ${frames} frames, the page's longest task ${longest.toFixed(0)} ms`);
   const input = await inputOf(page);
   assert.equal(input.length, 36);
   assert.ok(input.every((v) => v > 0 && v < 1));

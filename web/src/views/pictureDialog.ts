@@ -143,7 +143,7 @@ class PictureDialog {
     this.takeBtn = button(S.pictureTake, () => void this.take(), { class: 'primary', testid: 'picture-take', hidden: true, disabled: true });
     this.againBtn = button(S.pictureCameraAgain, () => void this.startCamera(), { testid: 'picture-camera-again', hidden: true });
     this.cropTools = h('div', { class: 'picture-croptools' },
-      button(S.pictureCentre, () => this.setCrop(centreSquare(this.pw, this.ph)), { testid: 'picture-centre' }),
+      button(S.pictureCentre, () => this.setCrop(centreSquare(this.pw, this.ph), true), { testid: 'picture-centre' }),
       button(S.pictureWhole, () => this.setCrop({ x: 0, y: 0, width: this.pw, height: this.ph }), { testid: 'picture-whole' }));
     const help = h('p', { class: 'muted small', id: 'cl-picture-help' }, S.pictureCropHelp);
     const right = h('div', { class: 'picture-right' },
