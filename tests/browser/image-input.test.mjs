@@ -418,7 +418,7 @@ test('in Chinese, the picture controls, the dialog and its messages have no Engl
   await page.goto(`${h.server.url}?lang=zh`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
   // a file's own name, quoted, is not the page's English
-  const english = (text) => (text.replace(/“[^”]*”/g, '').match(/[A-Za-z]{2,}/g) ?? []).filter((w) => !['PNG', 'JPEG', 'GIF', 'WebP', 'BMP', 'Ctrl', 'Shift', 'https', 'localhost'].includes(w));
+  const english = (text) => (text.replace(/“[^”]*”/g, '').match(/[A-Za-z]{2,}/g) ?? []).filter((w) => !['PNG', 'JPEG', 'GIF', 'WebP', 'BMP', 'AVIF', 'Ctrl', 'Shift', 'https', 'localhost'].includes(w));
   assert.deepEqual(english(await page.locator('.picture-tools').innerText()), []);
   await chooseFile(page, 'x.png', 'image/png', png(pixels(9, 6, () => [1, 2, 3, 255])));
   await page.getByTestId('picture-dialog').waitFor();

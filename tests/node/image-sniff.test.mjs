@@ -1,6 +1,6 @@
 // The picture header check (web/src/image/sniff.ts, transpiled here with TypeScript, no bundler):
 // the format and stated pixel size of PNG, JPEG (baseline and progressive, the frame header after
-// a large EXIF block), GIF, WebP (lossy, lossless, extended) and BMP headers written here, and
+// a large EXIF block), GIF, WebP (lossy, lossless, extended), BMP and AVIF headers written here, and
 // what is not an image.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +52,15 @@ test('GIF, WebP (VP8, VP8L, VP8X) and BMP sizes', () => {
   assert.deepEqual(sniffImage(riff('VP8X', [...le32(10), 0, 0, 0, 0, 0x7f, 0x02, 0, 0xdf, 0x01, 0])), { format: 'webp', width: 640, height: 480 });
   const bmp = bytes('BM', le32(0), le32(0), le32(54), le32(40), le32(800), le32(-600), le16(1), le16(24));
   assert.deepEqual(sniffImage(bmp), { format: 'bmp', width: 800, height: 600 });
+});
+
+test('AVIF: the brand in ftyp, the size from the first ispe box (none read: size unknown)', () => {
+  const be32 = (n) => [n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  const ftyp = [...be32(20), ...Buffer.from('ftypavif'), 0, 0, 0, 0, ...Buffer.from('mif1')];
+  const ispe = [...be32(20), ...Buffer.from('ispe'), 0, 0, 0, 0, ...be32(8000), ...be32(6000)];
+  assert.deepEqual(sniffImage(bytes(ftyp, [0, 0, 0, 8], 'meta', ispe)), { format: 'avif', width: 8000, height: 6000 });
+  assert.deepEqual(sniffImage(bytes(ftyp)), { format: 'avif', width: 0, height: 0 });
+  assert.equal(sniffImage(bytes([...be32(20)], 'ftypisom', [0, 0, 0, 0])), null, 'an MP4 video is no picture');
 });
 
 test('not an image: text, JSON, ONNX-like bytes, an empty file, a truncated signature', () => {

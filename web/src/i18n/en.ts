@@ -405,7 +405,7 @@ export const en = {
   histPicture: 'picture as input',
   pictureGroup: 'Picture',
   pictureOpen: 'Open image…',
-  pictureOpenTitle: 'A picture file (PNG, JPEG, GIF, WebP, BMP) as the input. You can also drop one on this card or paste one (Ctrl+V).',
+  pictureOpenTitle: 'A picture file (PNG, JPEG, GIF, WebP, BMP, AVIF) as the input. You can also drop one on this card or paste one (Ctrl+V).',
   pictureCamera: 'Camera',
   pictureCameraTitle: 'Take a photo with the camera as the input',
   linkTooLong: (n: string, max: string) => `This scene is too large for a link (${n} characters; links over ${max} are cut off or refused by many servers and apps). Save it as a file instead and send the file; whoever gets it opens it with “Open file…”.`,

@@ -134,7 +134,7 @@ export interface ImageInput {
 }
 
 /**
- * A picture file (Blob: PNG, JPEG, GIF, WebP, BMP) or decoded pixels as the numbers of a network
+ * A picture file (Blob: PNG, JPEG, GIF, WebP, BMP, AVIF) or decoded pixels as the numbers of a network
  * input. Throws PictureError ('not_image', 'too_large', 'corrupt', 'unsupported').
  */
 export async function imageToInput(source: Blob | Rgba, opts: InputOptions): Promise<ImageInput> {

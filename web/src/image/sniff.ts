@@ -1,8 +1,8 @@
 // What a file is, from its first bytes, before anything is decoded: the format (PNG, JPEG, GIF,
-// WebP, BMP) and the pixel size its header states. "Not an image" and "too many pixels" are
+// WebP, BMP, AVIF) and the pixel size its header states. "Not an image" and "too many pixels" are
 // refused here, so a 50-megapixel photo is never handed to the decoder at all.
 
-export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp';
+export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'avif';
 
 export interface Sniffed {
   format: ImageFormat;
@@ -45,7 +45,17 @@ export function sniffImage(b: Uint8Array): Sniffed | null {
     if (header === 12) return { format: 'bmp', width: u16le(b, 18), height: u16le(b, 20) };
     if (header >= 40) return { format: 'bmp', width: Math.abs(i32le(b, 18)), height: Math.abs(i32le(b, 22)) };
   }
+  // AVIF: an ISO media file whose "ftyp" box names an AVIF brand; the size is in an "ispe" box
+  if (b.length >= 12 && ascii(b, 4, 'ftyp') && (ascii(b, 8, 'avif') || ascii(b, 8, 'avis'))) return { format: 'avif', ...avifSize(b) };
   return null;
+}
+
+/** The first image spatial extents ("ispe": version/flags, width, height) in the bytes read. */
+function avifSize(b: Uint8Array): { width: number; height: number } {
+  for (let i = 12; i + 16 <= b.length; i++) {
+    if (b[i] === 0x69 && ascii(b, i, 'ispe')) return { width: u32be(b, i + 8), height: u32be(b, i + 12) };
+  }
+  return { width: 0, height: 0 };
 }
 
 /** Walks the JPEG's segments to the first start-of-frame (SOF0..SOF15 but DHT, JPG, DAC). */
