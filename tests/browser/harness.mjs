@@ -38,20 +38,22 @@ export async function serveDist() {
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-export async function launch() {
+/** `args`: extra Chromium switches (e.g. the fake camera), after the usual ones. */
+export async function launch({ args = [] } = {}) {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...args],
   });
 }
 
 /**
  * One server + browser for a test file. `open()` gives a fresh page on the app, waiting until
  * the wasm core is ready, and collects console errors and page errors in `page.problems`.
+ * `args`: extra Chromium switches for this file's browser (default: none).
  */
-export async function setup() {
+export async function setup({ args = [] } = {}) {
   const server = await serveDist();
-  const browser = await launch();
+  const browser = await launch({ args });
   return {
     server,
     browser,

@@ -10,6 +10,12 @@ export interface Actions {
   clearSelection(): void;
   editInput(index: number, value: number): void;
   paintInput(index: number, first: boolean): void;
+  /**
+   * The whole input from a picture (web/src/image): one undo step. `normalize` is the per-channel
+   * standardisation already applied to `values`, kept in the scene's `input.normalize` when the
+   * scene can hold it (null: values 0..1, any stored scaling is dropped).
+   */
+  setInputPicture(values: Float32Array, normalize: { mean: number[]; std: number[] } | null): void;
   editParam(layer: number, name: 'weight' | 'bias', index: number, value: number): void;
   editTarget(index: number, value: number): void;
   setTargetClass(k: number): void;

@@ -278,11 +278,26 @@ export class Controller implements Actions {
     if (data[index] !== this.paintValue) this.editInput(index, this.paintValue, true);
   }
 
-  /** The whole input at once (a photo): one undo step named `label`. */
-  replaceInput(values: ArrayLike<number>, label: string): void {
+  setInputPicture(values: Float32Array, normalize: { mean: number[]; std: number[] } | null): void {
     if (this.locked) return;
     this.begin();
-    this.edit(this.engine.setInput(values), -1, label);
+    const cur = JSON.parse(this.engine.sceneJson()) as { input: { shape: number[]; data: unknown; normalize?: unknown } };
+    if (normalize || cur.input.normalize !== undefined) {
+      // the scaling is part of the scene: rebuilt with it (the model, its optimizer state, the curve stay)
+      const input: Record<string, unknown> = { ...cur.input, data: Array.from(values) };
+      if (normalize) input.normalize = { mean: normalize.mean, std: normalize.std };
+      else delete input.normalize;
+      const optimizer = this.engine.optimizerState();
+      if (this.engine.load(JSON.stringify({ ...cur, input })).ok) {
+        this.engine.setOptimizerState(optimizer);
+        this.state.scene = this.current();
+        this.state.selection = null;
+        this.edit({ ok: true, value: undefined }, 0, S.histPicture);
+        return;
+      }
+      // a scene the core refuses with it: the numbers alone
+    }
+    this.edit(this.engine.setInput(values), 0, S.histPicture);
   }
 
   editParam(layer: number, name: 'weight' | 'bias', index: number, value: number): void {

@@ -447,6 +447,14 @@ export const en = {
   gxPadZero: 'zero pad: 0',
   gxPadGrad: 'every output that copied this cell adds its gradient',
   gxPadModes: { zeros: 'zero', reflect: 'reflected', replicate: 'replicated', circular: 'circular' } as Record<string, string>,
+  // a picture as the input (web/src/image, web/src/views/pictureDialog.ts)
+  histPicture: 'picture as input',
+  pictureGroup: 'Picture',
+  pictureOpen: 'Open image…',
+  pictureOpenTitle: 'A picture file (PNG, JPEG, GIF, WebP, BMP, AVIF) as the input. You can also drop one on this card or paste one (Ctrl+V).',
+  pictureCamera: 'Camera',
+  pictureCameraTitle: 'Take a photo with the camera as the input',
+  linkTooLong: (n: string, max: string) => `This scene is too large for a link (${n} characters; links over ${max} are cut off or refused by many servers and apps). Save it as a file instead and send the file; whoever gets it opens it with “Open file…”.`,
 };
 
 export type Strings = typeof en;

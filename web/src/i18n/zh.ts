@@ -469,4 +469,12 @@ export const zh: Strings = {
   gxPadZero: '零填充：0',
   gxPadGrad: '复制了它的每个输出加上其梯度',
   gxPadModes: { zeros: '零', reflect: '反射', replicate: '复制边缘', circular: '循环' } as Record<string, string>,
+  // 图片作为输入
+  histPicture: '图片作为输入',
+  pictureGroup: '图片',
+  pictureOpen: '打开图片…',
+  pictureOpenTitle: '用一个图片文件（PNG、JPEG、GIF、WebP、BMP、AVIF）作为输入。也可以把图片拖到这张卡片上，或粘贴（Ctrl+V）。',
+  pictureCamera: '摄像头',
+  pictureCameraTitle: '用摄像头拍一张照片作为输入',
+  linkTooLong: (n: string, max: string) => `这个场景太大，无法放进链接（${n} 个字符；超过 ${max} 个字符的链接会被许多服务器和应用截断或拒绝）。请把它保存为文件再发送；对方用“打开文件…”即可打开。`,
 };

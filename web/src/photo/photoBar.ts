@@ -46,7 +46,7 @@ class PhotoBar {
       if (ticket !== this.request || this.state.presetId !== PHOTO_PRESET) return;
       this.chosen = id;
       setText(this.status, '');
-      this.app.controller.replaceInput(data, PS.histPhoto(PS.photoNames[id] ?? id));
+      this.app.controller.setInputPicture(data, null);
     } catch (e) {
       if (ticket !== this.request) return;
       this.menu.value = this.chosen;

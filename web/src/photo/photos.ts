@@ -2,7 +2,7 @@
 // The photos come from Debian's scikit-image data (tools/prepare-photos.mjs copies them into
 // web/public/photos at build time; the README records each licence); they load only when the
 // example opens, so the page and the offline file stay small.
-import { centreSquare, resample } from '../image/resample';
+import { resample } from '../image/resample';
 import { f32Text } from '../share/numbers';
 import { presetWeight } from './kernels';
 
@@ -21,22 +21,16 @@ export const SAMPLE_PHOTOS: SamplePhoto[] = [
   { id: 'camera', file: 'camera.png' },
 ];
 
-/** Fetches a sample photo and decodes it to RGBA pixels (EXIF orientation applied). */
-async function samplePixels(photo: SamplePhoto, base: string): Promise<ImageData> {
+/**
+ * The photo as input numbers: fetched, decoded and resampled by the same path as a picture the
+ * reader opens (web/src/image/picture.ts: EXIF orientation, the largest centred square, area
+ * averaging), grey or RGB 0..1.
+ */
+export async function samplePhotoInputAt(photo: SamplePhoto, channels: 1 | 3, height: number, width: number, base = document.baseURI): Promise<Float32Array> {
   const res = await fetch(new URL(`photos/${photo.file}`, base));
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const bitmap = await createImageBitmap(await res.blob(), { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  return ctx.getImageData(0, 0, canvas.width, canvas.height);
-}
-
-/** The photo as input numbers: centre square, area-averaged to height×width, grey or RGB 0..1. */
-export async function samplePhotoInputAt(photo: SamplePhoto, channels: 1 | 3, height: number, width: number, base = document.baseURI): Promise<Float32Array> {
-  const px = await samplePixels(photo, base);
-  return resample(px, centreSquare(px.width, px.height), height, width, channels);
+  const { imageToInput } = await import('../image/picture');
+  return (await imageToInput(await res.blob(), { channels, height, width })).values;
 }
 
 /** The photo as the example's input: 256×256, RGB. */

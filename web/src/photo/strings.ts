@@ -15,7 +15,6 @@ const en = {
     astronaut: 'NASA, public domain (scikit-image data)',
     camera: 'Lav Varshney, CC0 (scikit-image data)',
   } as Record<string, string>,
-  histPhoto: (name: string) => `photo: ${name}`,
   photoFailed: (why: string) => `Could not load that photo (${why}); the input is unchanged.`,
 };
 
@@ -32,7 +31,6 @@ const zh: typeof en = {
     astronaut: 'NASA，公有领域（scikit-image 数据）',
     camera: 'Lav Varshney，CC0（scikit-image 数据）',
   } as Record<string, string>,
-  histPhoto: (name: string) => `照片：${name}`,
   photoFailed: (why: string) => `无法加载这张照片（${why}）；输入保持不变。`,
 };
 

@@ -13,6 +13,7 @@ import { compactScene } from './numbers';
 import { clearModelSource, sourceOf } from './modelSource';
 import { pytorchScript } from './pytorchExport';
 import { isGraph } from '../scene';
+import { openPictureFor } from '../views/inputCard';
 
 /**
  * The share link of the current scene and view; keeps lang and lesson when present. A model
@@ -34,6 +35,14 @@ async function linkOf(app: App): Promise<{ href: string; model: { url: string; e
   }
   return { href: url.href, model: from && { url: from.url, edited: from.state === 'edited' } };
 }
+
+/**
+ * The longest link offered: 8,000 characters. Browsers take far longer addresses, but a link
+ * travels through servers and apps: nginx's default request-header buffers (8 KB) refuse longer
+ * requests, and chat and mail programs cut long links. A bigger scene (a photo as the input:
+ * 3×64×64 = 12,288 numbers) is offered as a file instead.
+ */
+export const MAX_LINK_CHARS = 8000;
 
 export async function shareLink(app: App): Promise<string> {
   return (await linkOf(app)).href;
@@ -92,10 +101,21 @@ export class ShareBar {
     if (window.location.protocol === 'file:') {
       this.linkBox.hidden = true;
       this.localBox.hidden = false;
+      (this.localBox.firstElementChild as HTMLElement).textContent = S.localLink;
+      this.localBox.dataset.reason = 'file';
       (this.localBox.querySelector('button') as HTMLButtonElement | null)?.focus();
       return;
     }
     const { href: link, model } = await linkOf(this.app);
+    if (link.length > MAX_LINK_CHARS) {
+      this.linkBox.hidden = true;
+      this.modelBox.hidden = true;
+      this.localBox.hidden = false;
+      (this.localBox.firstElementChild as HTMLElement).textContent = S.linkTooLong(link.length.toLocaleString('en'), MAX_LINK_CHARS.toLocaleString('en'));
+      this.localBox.dataset.reason = 'too-long';
+      (this.localBox.querySelector('button') as HTMLButtonElement | null)?.focus();
+      return;
+    }
     this.linkField.value = link;
     this.modelBox.hidden = !model?.edited;
     if (model?.edited) (this.modelBox.firstElementChild as HTMLElement).textContent = S.linkModelEdited(model.url);
@@ -143,8 +163,10 @@ export class ShareBar {
     return true;
   }
 
-  /** A chosen or dropped file: an ONNX model by its extension, else scene JSON. */
+  /** A chosen or dropped file: a picture (to the input), an ONNX model by its extension, else scene JSON. */
   private async openFile(f: File): Promise<void> {
+    // a picture dropped anywhere: the input's picture dialog, when the input is an image
+    if (f.type.startsWith('image/') && openPictureFor(this.app.controller, f)) return;
     if (/\.onnx$/i.test(f.name)) await this.importOnnx(new Uint8Array(await f.arrayBuffer()), f.name);
     else this.importText(await f.text(), f.name);
   }

@@ -9,13 +9,14 @@ import { graphOf, INPUT_ID, inputSource, structureKey, type Graph } from './grap
 import { helpOf, NodeDetail, type DetailActions } from './nodeDetail';
 import { Overview, type GraphReader } from './overview';
 import type { GraphCellRef } from '../../explainRecord';
+import { imageShapeOf, pictureControls, type PictureActions } from '../inputCard';
 
 export interface GraphViewState {
   scene: { nodes?: Record<string, unknown>[]; input?: { shape?: number[] }; mode?: 'train' | 'eval' };
   mode: ViewMode;
 }
 
-export interface GraphActions extends DetailActions {
+export interface GraphActions extends DetailActions, PictureActions {
   setSceneMode(mode: 'train' | 'eval'): void;
   /** ends when the view is removed (theme.ts onThemeToggle) */
   readonly lifetime: AbortController;
@@ -37,15 +38,18 @@ export class GraphView {
   private readonly modeSelect: HTMLSelectElement;
   private readonly sampleSelect: HTMLSelectElement;
   private readonly sampleLabel: HTMLElement;
+  private readonly bar: HTMLElement;
+  /** the picture controls, for an image input (rebuilt when the input's shape changes) */
+  private picture: { key: string; el: HTMLElement } | null = null;
 
-  constructor(actions: GraphActions, private readonly reader: () => GraphReader, private readonly titles: (type: string) => string, private readonly locked: () => boolean) {
+  constructor(private readonly actions: GraphActions, private readonly reader: () => GraphReader, private readonly titles: (type: string) => string, private readonly locked: () => boolean) {
     this.detail = new NodeDetail(actions, locked);
     this.detail.el.hidden = true;
     this.modeSelect = select([['train', S.ovModeTrain], ['eval', S.ovModeEval]], 'train', (v) => actions.setSceneMode(v === 'eval' ? 'eval' : 'train'), { testid: 'scene-mode' });
     this.sampleSelect = select([], '0', (v) => { this.sample = Number(v); if (this.last) this.render(this.last); }, { testid: 'sample-select' });
     this.sampleLabel = h('label', {}, S.ovSampleLabel, this.sampleSelect);
-    const bar = h('div', { class: 'ov-bar' }, h('label', { title: S.ovModeTitle }, S.ovModeLabel, this.modeSelect), this.sampleLabel);
-    this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, bar, this.overview.el, this.detail.el);
+    this.bar = h('div', { class: 'ov-bar' }, h('label', { title: S.ovModeTitle }, S.ovModeLabel, this.modeSelect), this.sampleLabel);
+    this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, this.bar, this.overview.el, this.detail.el);
     this.overview.onOpen = (id) => this.openNode(id);
     this.detail.onBack = () => this.back();
     this.detail.onPoint = (ref) => this.onPoint(ref);
@@ -91,6 +95,16 @@ export class GraphView {
     this.sampleLabel.hidden = n < 2;
   }
 
+  /** "Picture" in the bar when the input is one image ([C,H,W] or [1,C,H,W], C = 1 or 3) and the view is editable. */
+  private syncPicture(shape: number[]): void {
+    const image = this.locked() ? null : imageShapeOf(shape);
+    const key = image ? `${image.channels}x${image.height}x${image.width}` : '';
+    if (key === (this.picture?.key ?? '')) return;
+    this.picture?.el.remove();
+    this.picture = image ? { key, el: pictureControls(this.el, this.actions, image) } : null;
+    if (this.picture) this.bar.append(this.picture.el);
+  }
+
   render(st: GraphViewState): void {
     this.last = st;
     const graph = graphOf(st.scene as Parameters<typeof graphOf>[0]);
@@ -98,6 +112,7 @@ export class GraphView {
     this.modeSelect.value = st.scene.mode ?? 'train';
     this.modeSelect.disabled = this.locked();
     this.syncSamples(reader, graph);
+    this.syncPicture(st.scene.input?.shape ?? []);
     const node = this.open === null ? undefined : graph.nodes.find((n) => n.id === this.open);
     if (!node) this.open = null; // the node went away (another network): back to the overview
     this.overview.el.hidden = !!node;
