@@ -98,7 +98,10 @@ async function kernelEdits(page, testid) {
 /** Opens "Kernels on a photo" (a 3×256×256 photo through one conv): its cells are all heatmaps. */
 async function openPhotoExample(page) {
   await page.getByTestId('preset-select').selectOption('photo-kernels');
-  await page.getByTestId('kernel-preset-0').waitFor({ timeout: 30000 });
+  // the photo is fetched when chosen: wait for its network (the classic one has a kernel menu too)
+  await page.waitForFunction(() => window.cnnlens.state.presetId === 'photo-kernels' &&
+    /256×256/.test(document.querySelector('[data-testid="shape-0"]')?.textContent ?? ''), null, { timeout: 30000 });
+  await page.getByTestId('output-colour-0').waitFor({ timeout: 30000 });
 }
 
 /** The photo example's kernel edits, in a table of their own (several runs: median and range). */

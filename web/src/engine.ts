@@ -122,15 +122,21 @@ export class Engine {
     const m = this.m;
     const layers: LayerSnap[] = [];
     const n = withLayers ? m.layerCount() : 0;
+    const input = m.inputView().slice();
+    // a layer of the chain reads the one before it: its "input" is that output (or the network's
+    // input), shared instead of copied again (a photo's 3×256×256 values each time)
+    let previous: Float32Array = input;
     for (let i = 0; i < n; i++) {
       const tensors = new Map<string, Tensor>();
       for (const t of m.layerTensors(i)) {
-        tensors.set(t.name, { name: t.name, shape: t.shape, data: m.view(i, t.name).slice() });
+        const same = t.name === 'input' && previous.length === t.shape.reduce((a, b) => a * b, 1);
+        tensors.set(t.name, { name: t.name, shape: t.shape, data: same ? previous : m.view(i, t.name).slice() });
       }
       layers.push({ index: i, type: m.layerType(i), tensors });
+      previous = tensors.get('output')?.data ?? new Float32Array(0);
     }
     return {
-      input: { name: 'input', shape: m.inputShape(), data: m.inputView().slice() },
+      input: { name: 'input', shape: m.inputShape(), data: input },
       layers,
       loss: m.loss(),
       lossGrad: m.lossGradView().slice(),

@@ -54,6 +54,10 @@ export function clearSaved(): void {
   try { storage()?.removeItem(STORAGE_KEY); } catch { /* storage unavailable */ }
 }
 
+/** Scene text this long is saved only after edits pause for BIG_SCENE_PAUSE_MS. */
+const BIG_SCENE_CHARS = 200_000;
+const BIG_SCENE_PAUSE_MS = 1500;
+
 /**
  * Debounced writer: schedule() on every change; flush() writes now. A scheduled save runs in
  * three short tasks (read the scene, compact it, store it) rather than one long one, and skips
@@ -77,6 +81,13 @@ export class Saver {
   }
 
   schedule(): void {
+    // a big scene (a photo as the input: megabytes of text) is saved once the edits pause, not
+    // every 300 ms while they go on: compacting and storing it are long tasks of their own
+    if (this.lastScene.length > BIG_SCENE_CHARS) {
+      clearTimeout(this.timer);
+      this.timer = window.setTimeout(() => { this.timer = 0; void this.saveInSteps(); }, BIG_SCENE_PAUSE_MS);
+      return;
+    }
     if (!this.timer) this.timer = window.setTimeout(() => { this.timer = 0; void this.saveInSteps(); }, 300);
   }
 

@@ -96,18 +96,18 @@ export class LayerCard {
     const outs = h('div', { class: 'card-row' });
     const used = new Set<HTMLElement>();
     const later = (row: HTMLElement, make: () => HTMLElement) => { used.add(row); this.pending.push(() => row.append(make())); };
+    // three output channels of a picture this big are the filtered photo: shown as one, first
+    if (out.shape.length === 3 && out.shape[0] === 3 && out.shape[1] * out.shape[2] > 1024 && ctx.mode === 'values') {
+      this.colour = new ColourImage(out.shape[2], out.shape[1], S.colourOutput, S.colourOutputCaption, `output-colour-${i}`, true);
+      const colour = this.colour;
+      later(outs, () => { colour.draw(this.latest.tensors.get('output')!.data); return colour.el; });
+    }
     for (const t of SHOWN[ctx.mode]) {
       const tensor = snap.tensors.get(t);
       if (tensor) later(/^(weight|bias)/.test(t) ? params : outs, () => this.block(ctx, snap, t, tensor.shape));
     }
     if (snap.type === 'maxpool2d' && ctx.mode !== 'values') later(outs, () => this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'routing'));
     if (snap.type === 'relu' && ctx.mode !== 'values') later(outs, () => this.block(ctx, snap, 'grad_input', snap.tensors.get('grad_input')!.shape, 'mask'));
-    // three output channels of a picture this big are the filtered photo: shown as one, too
-    if (out.shape.length === 3 && out.shape[0] === 3 && out.shape[1] * out.shape[2] > 1024 && ctx.mode === 'values') {
-      this.colour = new ColourImage(out.shape[2], out.shape[1], S.colourOutput, S.colourOutputCaption, `output-colour-${i}`, true);
-      const colour = this.colour;
-      later(outs, () => { colour.draw(this.latest.tensors.get('output')!.data); return colour.el; });
-    }
     for (const row of [params, outs]) if (used.has(row)) body.append(row);
     this.el.append(body);
     if (snap.type === 'relu' || snap.type === 'leaky_relu') this.el.append(h('p', { class: 'note' }, S.reluMaskNote));

@@ -369,11 +369,18 @@ export class MatrixView {
     const { img, pixels } = MatrixView.scratchFor(ctx, cv.width, cv.height);
     const stride = img.width;
     // each cell a pxW x pxH block of its colour; cells past n (a ragged last row) transparent
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        const i = r * cols + c;
-        const color = i < this.n ? colorPixel(this.data[i], this.max, dark) : 0;
-        for (let y = r * pxH, start = y * stride + c * pxW; y < (r + 1) * pxH; y++, start += stride) pixels.fill(color, start, start + pxW);
+    if (pxW === 1 && pxH === 1) {
+      // a photo-sized map: one pixel per cell, written directly (a fill() call per pixel costs more)
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0, i = r * cols, at = r * stride; c < cols; c++, i++, at++) pixels[at] = i < this.n ? colorPixel(this.data[i], this.max, dark) : 0;
+      }
+    } else {
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          const i = r * cols + c;
+          const color = i < this.n ? colorPixel(this.data[i], this.max, dark) : 0;
+          for (let y = r * pxH, start = y * stride + c * pxW; y < (r + 1) * pxH; y++, start += stride) pixels.fill(color, start, start + pxW);
+        }
       }
     }
     ctx.putImageData(img, 0, 0, 0, 0, cv.width, cv.height);
