@@ -21,20 +21,25 @@ json tensor_json(const Tensor& t, bool strip_batch) {
 }
 
 json trace_v1(const Model& model, const std::vector<float>& loss_history) {
+  // a forward-only chain (loss "none") has no loss and no gradients: null, as in version 2
+  const bool grads = model.has_loss();
   json layers = json::array();
   for (std::size_t index = 0; index < model.node_count(); ++index) {
     const NodeView node = model.node(index);
     json params = json::object();
     for (const Param& p : node.params()) {
-      params[p.name] = {{"shape", shape_of(p.value)}, {"data", to_vector(p.value)}, {"grad", to_vector(p.grad)}};
+      params[p.name] = {{"shape", shape_of(p.value)}, {"data", to_vector(p.value)}, {"grad", grads ? json(to_vector(p.grad)) : json(nullptr)}};
     }
     layers.push_back({{"type", node.type()},
                       {"output", tensor_json(node.output(), true)},
-                      {"grad_output", tensor_json(node.grad_output(), true)},
-                      {"grad_input", tensor_json(node.grad_input(), true)},
+                      {"grad_output", grads ? tensor_json(node.grad_output(), true) : json(nullptr)},
+                      {"grad_input", grads ? tensor_json(node.grad_input(), true) : json(nullptr)},
                       {"params", params}});
   }
-  return {{"loss", model.loss()}, {"loss_history", loss_history}, {"input", tensor_json(model.input(), true)}, {"layers", layers}};
+  return {{"loss", grads ? json(model.loss()) : json(nullptr)},
+          {"loss_history", loss_history},
+          {"input", tensor_json(model.input(), true)},
+          {"layers", layers}};
 }
 
 // {"shape", "data", "grad"} plus "name" when the tensor came from a model file.

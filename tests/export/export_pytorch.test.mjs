@@ -90,3 +90,22 @@ for (const fixture of referenceFixtures()) {
     compare(JSON.stringify(fixture.scene), fixture.steps, fixture.name);
   });
 }
+
+test('a forward-only scene with a grouped convolution: the script prints the page\'s output', () => {
+  // the photo example's shape of network, small: one 3×3 kernel per colour channel, no loss
+  const data = Array.from({ length: 3 * 6 * 6 }, (_, i) => ((i * 37) % 23) / 23);
+  const scene = { version: 1, input: { shape: [3, 6, 6], data }, layers: [{ type: 'conv2d', out_channels: 3, kernel_size: 3, padding: 1, groups: 3 }, { type: 'relu' }], loss: 'none', seed: 5 };
+  const model = new lens.Model(JSON.stringify(scene));
+  try {
+    const script = exporter.pytorchScript(model.toJSON());
+    assert.match(script, /nn\.Conv2d\(3, 3, kernel_size=\(3, 3\).*groups=3\)/);
+    const dir = mkdtempSync(join(tmpdir(), 'cnnlens-py-'));
+    writeFileSync(join(dir, 'export.py'), script);
+    const out = execFileSync(PYTHON, [join(dir, 'export.py')], { encoding: 'utf8' });
+    const printed = JSON.parse(/^output (\[.*\])$/m.exec(out)[1]);
+    const trace = JSON.parse(model.trace());
+    assertClose(printed, trace.layers.at(-1).output.data, 'forward-only output');
+  } finally {
+    model.delete();
+  }
+});

@@ -121,6 +121,12 @@ TEST(ValidScenes, AForwardOnlyChainIsAccepted) {
   EXPECT_EQ(written.at("loss"), "none");
   EXPECT_FALSE(written.contains("target"));
   EXPECT_EQ(written.contains("layers"), true) << "still a version-1 chain";
+  // its trace says there is no loss and no gradient (it used to read tensors that do not exist)
+  const json t = trace(model);
+  EXPECT_TRUE(t.at("loss").is_null());
+  EXPECT_TRUE(t.at("layers").at(0).at("grad_input").is_null());
+  EXPECT_TRUE(t.at("layers").at(0).at("params").at("weight").at("grad").is_null());
+  EXPECT_EQ(t.at("layers").at(0).at("output").at("shape"), json({2, 4, 4}));
 }
 
 // Version 1 also reads what a photo or a data set brings: class names, the input's scaling and a

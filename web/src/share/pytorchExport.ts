@@ -95,29 +95,17 @@ export function pytorchScript(sceneJson: string, options: PytorchOptions = {}): 
     shape = out;
   });
   const title = (scene.title ?? 'scene').replace(/[\r\n]+/g, ' ');
-  if (scene.loss === 'none') return forwardScript(title, scene, mods, params, shape);
+  if (scene.loss === 'none') {
+    return `${head(title, 'parameters and input, in float32; forward only (the scene has\n# no loss). Prints the output the page shows.', scene, mods, params)}
+with torch.no_grad():
+    y = model(x)  # shape ${JSON.stringify([1, ...shape])}
+print("output", y.flatten().tolist())
+`;
+  }
   const target = scene.loss === 'mse'
     ? `target = tensor(${pyList(scene.target as number[], '')}, 1, ${shape.join(', ')})\nloss_fn = nn.MSELoss()`
     : `target = torch.tensor([${scene.target as number}])  # the class index\nloss_fn = nn.CrossEntropyLoss()`;
-  return `# CNN Lens export: ${title}
-# The page's network with the same parameters, input, target and optimizer, in float32. Prints
-# the loss and the gradients the page shows. Run with:  python3 this_file.py  (needs torch)
-import torch
-from torch import nn
-
-
-def tensor(values, *shape):
-    return torch.tensor(values, dtype=torch.float32).reshape(shape)
-
-
-model = nn.Sequential(
-${mods.join('\n')}
-)
-with torch.no_grad():
-${params.length ? params.join('\n') : '    pass'}
-
-# the input as a batch of one sample, shape ${JSON.stringify([1, ...scene.input.shape])}
-x = tensor(${pyList(scene.input.data, '')}, 1, ${scene.input.shape.join(', ')}).requires_grad_()
+  return `${head(title, 'parameters, input, target and optimizer, in float32. Prints\n# the loss and the gradients the page shows.', scene, mods, params)}.requires_grad_()
 ${target}
 optimizer = ${optimizerText(scene.optimizer)}
 
@@ -143,11 +131,14 @@ print("input.grad", x.grad.flatten().tolist())
 `;
 }
 
-/** A forward-only scene (loss "none": a kernel over a photo): the script prints the output. */
-function forwardScript(title: string, scene: SceneLike, mods: string[], params: string[], outShape: number[]): string {
+/**
+ * The script's first part, shared by both kinds: the title, what it does (`does`: the words after
+ * "The page's network with the same "), the modules, the parameters and `x = ...`
+ * (the caller may append to that line).
+ */
+function head(title: string, does: string, scene: SceneLike, mods: string[], params: string[]): string {
   return `# CNN Lens export: ${title}
-# The page's network with the same parameters and input, in float32; forward only (the scene has
-# no loss). Prints the output the page shows. Run with:  python3 this_file.py  (needs torch)
+# The page's network with the same ${does} Run with:  python3 this_file.py  (needs torch)
 import torch
 from torch import nn
 
@@ -163,9 +154,5 @@ with torch.no_grad():
 ${params.length ? params.join('\n') : '    pass'}
 
 # the input as a batch of one sample, shape ${JSON.stringify([1, ...scene.input.shape])}
-x = tensor(${pyList(scene.input.data, '')}, 1, ${scene.input.shape.join(', ')})
-with torch.no_grad():
-    y = model(x)  # shape ${JSON.stringify([1, ...outShape])}
-print("output", y.flatten().tolist())
-`;
+x = tensor(${pyList(scene.input.data, '')}, 1, ${scene.input.shape.join(', ')})`;
 }
