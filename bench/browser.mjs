@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, serveDist, DIST } from '../tests/browser/harness.mjs';
+import { launch, photoExampleShown, serveDist, DIST } from '../tests/browser/harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -98,10 +98,7 @@ async function kernelEdits(page, testid) {
 /** Opens "Kernels on a photo" (a 3×256×256 photo through one conv): its cells are all heatmaps. */
 async function openPhotoExample(page) {
   await page.getByTestId('preset-select').selectOption('photo-kernels');
-  // the photo is fetched when chosen: wait for its network (the classic one has a kernel menu too)
-  await page.waitForFunction(() => window.cnnlens.state.presetId === 'photo-kernels' &&
-    /256×256/.test(document.querySelector('[data-testid="shape-0"]')?.textContent ?? ''), null, { timeout: 30000 });
-  await page.getByTestId('output-colour-0').waitFor({ timeout: 30000 });
+  await photoExampleShown(page);
 }
 
 /** The photo example's kernel edits, in a table of their own (several runs: median and range). */

@@ -84,3 +84,15 @@ export async function lossValue(page) {
   const t = await page.getByTestId('loss-value').textContent();
   return Number(t.replace(/^L = /, '').replace('\u2212', '-'));
 }
+
+/**
+ * Waits until "Kernels on a photo", just chosen, is drawn: its photo is fetched when chosen, and
+ * the classic example's conv card has a kernel menu too, so the photo's 256×256 network, its
+ * kernel menu and its colour output must all be there.
+ */
+export async function photoExampleShown(page) {
+  await page.waitForFunction(() => window.cnnlens.state.presetId === 'photo-kernels' &&
+    /256×256/.test(document.querySelector('[data-testid="shape-0"]')?.textContent ?? '') &&
+    document.querySelector('[data-testid="kernel-preset-0"]') !== null, null, { timeout: 30000 });
+  await page.getByTestId('output-colour-0').waitFor({ timeout: 30000 });
+}

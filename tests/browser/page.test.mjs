@@ -2,7 +2,7 @@
 // edit redraws well within a frame.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, cells, lossValue } from './harness.mjs';
+import { setup, cells, lossValue, photoExampleShown } from './harness.mjs';
 
 let h;
 before(async () => { h = await setup(); });
@@ -37,8 +37,7 @@ test('every preset loads without errors and draws its layers', async () => {
     await page.getByTestId('preset-select').selectOption(id);
     if (id === 'photo-kernels') {
       // its photo is fetched when chosen; forward only: no loss and no gradient views
-      await page.waitForFunction(() => window.cnnlens.state.presetId === 'photo-kernels' && /256×256/.test(document.querySelector('[data-testid="shape-0"]')?.textContent ?? ''));
-      await page.getByTestId('output-colour-0').waitFor();
+      await photoExampleShown(page);
       assert.equal(await page.getByTestId('mode-gradients').isDisabled(), true);
       assert.notEqual(await page.getByTestId('scene-desc').textContent(), '', id);
       continue;

@@ -4,7 +4,7 @@
 // explains its sum of products, and the scene is forward only.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup } from './harness.mjs';
+import { photoExampleShown, setup } from './harness.mjs';
 
 let h;
 before(async () => { h = await setup(); });
@@ -14,10 +14,7 @@ const SIDE = 256;
 
 async function openPhoto(page) {
   await page.getByTestId('preset-select').selectOption('photo-kernels');
-  // the classic example's conv card has a kernel menu too: wait for the photo's card
-  await page.waitForFunction(() => window.cnnlens.state.presetId === 'photo-kernels' &&
-    /256×256/.test(document.querySelector('[data-testid="shape-0"]')?.textContent ?? '') &&
-    document.querySelector('[data-testid="kernel-preset-0"]') !== null, null, { timeout: 30000 });
+  await photoExampleShown(page);
 }
 
 const scene = async (page) => JSON.parse(await page.evaluate(() => window.cnnlens.sceneJSON()));
