@@ -18,7 +18,7 @@ export default defineConfig({
     // the page and the <cnn-lens> element (dist/cnn-lens-element.js), sharing chunks
     rollupOptions: { input: embedInputs(webRoot), output: { entryFileNames } },
   },
-  // the digits trainer is an ES-module worker; digits/spawn.ts becomes spawnWorker.ts here only,
+  // the training worker is an ES module; digits/spawn.ts becomes spawnWorker.ts here only,
   // so the single-file offline build (tools/build-offline.mjs, no config) gets no worker chunk
   worker: { format: 'es' },
   // dist/models/: the example menu's model files, fetched only when chosen (web/src/hostedModels.ts)
@@ -26,7 +26,11 @@ export default defineConfig({
     name: 'cnnlens-digits-worker',
     enforce: 'pre',
     resolveId(source, importer) {
-      if (source === './spawn' && importer?.replace(/\\/g, '/').endsWith('/src/digits/digits.ts')) return fileURLToPath(new URL('./src/digits/spawnWorker.ts', import.meta.url));
+      // the data-set dashboards (digits.ts) and "Teach it your classes" (teach/dashboard.ts) start it
+      const from = importer?.replace(/\\/g, '/') ?? '';
+      if ((source === './spawn' && from.endsWith('/src/digits/digits.ts')) || (source === '../digits/spawn' && from.endsWith('/src/teach/dashboard.ts'))) {
+        return fileURLToPath(new URL('./src/digits/spawnWorker.ts', import.meta.url));
+      }
     },
   }],
   server: {

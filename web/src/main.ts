@@ -15,6 +15,7 @@ import { mountLesson } from './lesson/lesson';
 import { bootShare } from './share/host';
 import { mountDataSets } from './digits/digits';
 import { mountPhotoBar } from './photo/photoBar';
+import { mountTeachWhenOpened } from './teach/mount';
 import { mountHistoryKeys } from './historyKeys';
 import { sceneLabel } from './labels';
 
@@ -70,6 +71,7 @@ async function start(): Promise<void> {
     mountLesson(app, engine, state, root);
     mountDataSets(app, engine, state, root); // the Digits and Fashion examples' dashboards and training worker
     mountPhotoBar(app, state, root); // the photo example's choice of photo
+    mountTeachWhenOpened(app, engine, state, root); // "Teach it your classes", loaded when first opened
     await app.whenBuilt(); // "ready" promises every card of the opening network, also to embedders
     // the graph view's code follows the first drawing, so choosing a graph example later is instant
     await app.loadGraphView();

@@ -14,6 +14,8 @@ import resnet8 from '../../examples/resnet8.json';
 
 /** the example that runs a photo through classic image kernels (web/src/photo) */
 export const PHOTO_PRESET = 'photo-kernels';
+/** "Teach it your classes": the reader's own samples train a small CNN (web/src/teach) */
+export const TEACH_PRESET = 'teach';
 
 export interface Preset {
   id: string;
@@ -44,6 +46,8 @@ export const PRESETS: Preset[] = [
   preset('resnet8', resnet8),
   // a real photo through classic image kernels; the photo is fetched when chosen (web/src/photo)
   { id: PHOTO_PRESET, title: 'Kernels on a photo', json: '', load: () => import('./photo/photoExample').then((m) => m.loadPhotoExample()) },
+  // your own classes from the camera, the pad or files; built when chosen (web/src/teach)
+  { id: TEACH_PRESET, title: 'Teach it your classes', json: '', load: () => import('./teach/example').then((m) => m.loadTeachExample()) },
 ];
 
 export function findPreset(id: string): Preset | undefined {

@@ -1,6 +1,8 @@
-// The drawing pad: draw a digit with mouse, pen or touch on a large canvas; every change is
-// turned into the 28x28 MNIST-style input (preprocess.ts) and handed to `onInput`, at most
-// once per animation frame while drawing and once more when the stroke ends.
+// The drawing pad: draw with mouse, pen or touch on a large canvas; every change is turned into
+// the network's input and handed to `onInput`, at most once per animation frame while drawing
+// and once more when the stroke ends. By default a digit: white ink turned into the 28x28
+// MNIST-style input (preprocess.ts); "Teach it your classes" draws dark ink on white paper and
+// reads colour pixels (PadStyle).
 import { S } from '../strings';
 import { button, h } from '../views/dom';
 import { toMnist } from './preprocess';
@@ -8,6 +10,31 @@ import { toMnist } from './preprocess';
 const SIZE = 280;
 /** stroke width on the 280 px canvas: after scaling the drawing to 20 px, about 2 px like MNIST */
 const PEN = 20;
+
+/** How a pad looks and what its drawing becomes. */
+export interface PadStyle {
+  testid: string;
+  /** the paper's colour, or null for a transparent pad over the page's dark square (digits) */
+  paper: string | null;
+  ink: string;
+  pen: number;
+  label: string;
+  /** the network's input from the pad's canvas (SIZE x SIZE) */
+  read: (ctx: CanvasRenderingContext2D, size: number) => Float32Array;
+}
+
+/** MNIST's preparation of white ink (its alpha) on nothing. */
+function digitStyle(): PadStyle {
+  return {
+    testid: 'digits-pad', paper: null, ink: '#fff', pen: PEN, label: S.digitsPadAria,
+    read: (ctx, size) => {
+      const rgba = ctx.getImageData(0, 0, size, size).data;
+      const ink = new Float32Array(size * size);
+      for (let i = 0; i < ink.length; i++) ink[i] = rgba[i * 4 + 3] / 255;
+      return toMnist(ink, size, size);
+    },
+  };
+}
 
 export class DrawPad {
   readonly el: HTMLElement;
@@ -17,10 +44,14 @@ export class DrawPad {
   private pending = 0;
   private drawn = false;
 
-  constructor(private readonly onInput: (pixels: Float32Array | null) => void) {
-    this.canvas = h('canvas', { class: 'digits-pad', width: SIZE, height: SIZE, testid: 'digits-pad', role: 'img', 'aria-label': S.digitsPadAria });
+  private readonly style: PadStyle;
+
+  constructor(private readonly onInput: (pixels: Float32Array | null) => void, style?: PadStyle) {
+    const st = this.style = style ?? digitStyle();
+    this.canvas = h('canvas', { class: st.paper ? 'digits-pad paper' : 'digits-pad', width: SIZE, height: SIZE, testid: st.testid, role: 'img', 'aria-label': st.label });
     this.ctx = this.canvas.getContext('2d', { willReadFrequently: true })!;
-    const clear = button(S.digitsClear, () => this.clear(), { testid: 'digits-clear' });
+    this.paint();
+    const clear = button(S.digitsClear, () => this.clear(), { testid: st.testid === 'digits-pad' ? 'digits-clear' : `${st.testid}-clear` });
     this.el = h('div', { class: 'digits-pad-wrap' }, this.canvas, h('div', { class: 'buttons' }, clear));
     this.canvas.addEventListener('pointerdown', (e) => {
       if (e.button !== 0) return;
@@ -55,17 +86,22 @@ export class DrawPad {
 
   /** Wipes the pad; `notify`: tell the owner that the input is now empty (not when it has another). */
   clear(notify = true): void {
-    this.ctx.clearRect(0, 0, SIZE, SIZE);
+    this.paint();
     this.drawn = false;
     if (notify) this.onInput(null);
   }
 
-  /** The 28x28 input of the current drawing. */
+  /** The network's input of the current drawing. */
   pixels(): Float32Array {
-    const rgba = this.ctx.getImageData(0, 0, SIZE, SIZE).data;
-    const ink = new Float32Array(SIZE * SIZE);
-    for (let i = 0; i < ink.length; i++) ink[i] = rgba[i * 4 + 3] / 255;
-    return toMnist(ink, SIZE, SIZE);
+    return this.style.read(this.ctx, SIZE);
+  }
+
+  /** Blank paper (or nothing). */
+  private paint(): void {
+    this.ctx.clearRect(0, 0, SIZE, SIZE);
+    if (!this.style.paper) return;
+    this.ctx.fillStyle = this.style.paper;
+    this.ctx.fillRect(0, 0, SIZE, SIZE);
   }
 
   private point(e: PointerEvent): { x: number; y: number } {
@@ -75,8 +111,8 @@ export class DrawPad {
 
   private stroke(a: { x: number; y: number }, b: { x: number; y: number }): void {
     const c = this.ctx;
-    c.strokeStyle = '#fff';
-    c.lineWidth = PEN;
+    c.strokeStyle = this.style.ink;
+    c.lineWidth = this.style.pen;
     c.lineCap = 'round';
     c.lineJoin = 'round';
     c.beginPath();

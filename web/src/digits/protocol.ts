@@ -19,7 +19,17 @@ export type ToWorker =
   /** one mini-batch, then a progress message */
   | { type: 'step' }
   /** the page's scene was edited: keep the optimizer state if only parameter values changed */
-  | { type: 'adopt'; scene: string };
+  | { type: 'adopt'; scene: string }
+  /**
+   * "Teach it your classes" (web/src/teach): a scene and the reader's own samples instead of a
+   * data set to download; `pixels` values per sample (bytes, 0..255, scaled by 1/255 as inputs).
+   * No test set: the evaluations measure the samples themselves (testAccuracy is NaN).
+   */
+  | { type: 'initSamples'; scene: string; pixels: number; classes: number; set: LabelledSet }
+  /** the samples changed (added, removed): the next batch is drawn from the new set */
+  | { type: 'samples'; set: LabelledSet }
+  /** class probabilities of one input (a camera frame, a drawing), answered with 'prediction' */
+  | { type: 'predict'; id: number; input: Float32Array };
 
 export interface EvalResult {
   /** samples seen when the evaluation was taken, and the same in epochs */
@@ -57,6 +67,8 @@ export type FromWorker =
     samplesPerSecond: number;
   }
   | { type: 'eval'; result: EvalResult }
+  /** the outputs (logits) of the input of 'predict' `id`, from the weights trained so far */
+  | { type: 'prediction'; id: number; outputs: Float32Array }
   /** code and details: a core error, worded on the page in the reader's language */
   | { type: 'error'; message: string; code?: string; details?: unknown };
 

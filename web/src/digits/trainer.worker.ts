@@ -1,4 +1,4 @@
-// The trainer of the real data sets (digits, fashion): a Web Worker with its own wasm instance,
+// The trainer of the real data sets (digits, fashion) and of the reader's own samples (teach): a Web Worker with its own wasm instance,
 // so training never blocks the page. It downloads the data set it is given (datasets.ts), trains mini-batches of 32 in short slices (~30 ms) and checks its messages between
 // slices, so Pause and Step answer at once; it evaluates the test images every so often and
 // posts progress (batch losses and the current weights, at most 4 times a second) and
@@ -7,7 +7,7 @@ import createCnnLens from '../wasm/cnnlens.mjs';
 import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
 import { gallery, loadTrainTest } from './data';
 import { toInput, type DataSource } from './datasets';
-import { BATCH, type EvalResult, type FromWorker, type ParamSet, type ToWorker } from './protocol';
+import { BATCH, type EvalResult, type FromWorker, type LabelledSet, type ParamSet, type ToWorker } from './protocol';
 
 /** work between two looks at the message queue */
 const SLICE_MS = 30;
@@ -64,6 +64,8 @@ let pendingLosses: number[] = [];
 let pendingSamples: number[] = [];
 let lastPost = 0;
 let rate: [number, number][] = [];
+/** training on the reader's own samples: every one is measured at each evaluation, there is no test set */
+let ownSamples = false;
 
 // ------------------------------------------------------------------ scheduling
 
@@ -195,7 +197,8 @@ function startEval(forced: boolean): void {
 function evalChunk(): void {
   const job = evalJob!;
   const set = job.phase === 'test' ? test : train;
-  const total = job.phase === 'test' ? set.labels.length : Math.min(TRAIN_EVAL, set.labels.length);
+  const total = job.phase === 'test' ? set.labels.length : trainEvalCount();
+  if (total === 0 && job.phase === 'test') { job.phase = 'train'; return; }
   const end = Math.min(job.pos + EVAL_CHUNK, total);
   const labels = set.labels.subarray(job.pos, end);
   const r = model!.evaluate(set.images.subarray(job.pos * PIXELS, end * PIXELS), labels);
@@ -212,10 +215,10 @@ function evalChunk(): void {
   if (end < total) return;
   if (job.phase === 'test') { job.phase = 'train'; job.pos = 0; return; }
   const nTest = test.labels.length;
-  const nTrain = Math.min(TRAIN_EVAL, train.labels.length);
+  const nTrain = Math.max(1, trainEvalCount());
   const result: EvalResult = {
     samples: job.samples, epoch: job.samples / Math.max(1, train.labels.length), steps: job.steps,
-    testAccuracy: job.testCorrect / nTest, testLoss: job.testLoss / nTest,
+    testAccuracy: nTest ? job.testCorrect / nTest : NaN, testLoss: nTest ? job.testLoss / nTest : NaN,
     trainAccuracy: job.trainCorrect / nTrain, trainLoss: job.trainLoss / nTrain,
     confusion: job.confusion,
   };
@@ -223,7 +226,35 @@ function evalChunk(): void {
   post({ type: 'eval', result }, [result.confusion.buffer]);
 }
 
+/** training images measured at each evaluation: a fixed subset of a data set, every one of the reader's samples */
+function trainEvalCount(): number {
+  return ownSamples ? train.labels.length : Math.min(TRAIN_EVAL, train.labels.length);
+}
+
 // ------------------------------------------------------------------ messages
+
+/** A fresh start of the counters and curves (a new data set, new samples to learn from scratch). */
+function restart(): void {
+  steps = 0;
+  samples = 0;
+  epochIndex = 0;
+  cursor = train.labels.length;
+  epochComputeMs = 0;
+  lastEpochMs = null;
+  pendingLosses = [];
+  pendingSamples = [];
+  rate = [];
+}
+
+/** The reader's samples as the training set (checked: the page builds them, but a project file may not). */
+function useSamples(set: LabelledSet): void {
+  if (set.images.length !== set.labels.length * PIXELS) throw new Error(`${set.labels.length} samples for ${set.images.length} values`);
+  if (set.labels.some((l) => l >= CLASSES)) throw new Error(`a sample's class beyond the ${CLASSES} classes`);
+  train = { images: set.images, labels: set.labels };
+  // the shuffled copy is of the old set: the next batch starts a new epoch over the new one
+  cursor = train.labels.length;
+  epochLabels = new Uint8Array(0);
+}
 
 function load(lens: CnnLensModule, scene: string): void {
   const next = new lens.Model(scene);
@@ -275,23 +306,41 @@ async function handle(msg: ToWorker): Promise<void> {
         }
         const picked = gallery(data.test, PIXELS, CLASSES, source.galleryPerClass);
         const n = source.normalize;
+        ownSamples = false;
         train = { images: toInput(data.train.images, n), labels: data.train.labels };
         test = { images: toInput(data.test.images, n), labels: data.test.labels };
-        steps = 0;
-        samples = 0;
-        epochIndex = 0;
-        cursor = train.labels.length;
-        epochComputeMs = 0;
-        lastEpochMs = null;
-        pendingLosses = [];
-        pendingSamples = [];
-        rate = [];
+        restart();
         startEval(true);
         post({ type: 'ready', gallery: picked }, [picked.images.buffer, picked.labels.buffer]);
         break;
       }
+      case 'initSamples':
+        running = false;
+        source = null;
+        ownSamples = true;
+        PIXELS = msg.pixels;
+        CLASSES = msg.classes;
+        load(lens, msg.scene);
+        test = { images: new Uint8Array(0), labels: new Uint8Array(0) };
+        useSamples(msg.set);
+        restart();
+        if (train.labels.length) startEval(true);
+        post({ type: 'ready', gallery: { images: new Uint8Array(0), labels: new Uint8Array(0) } });
+        break;
+      case 'samples':
+        if (!model) break;
+        useSamples(msg.set);
+        if (train.labels.length) startEval(true);
+        else { running = false; evalJob = null; }
+        break;
+      case 'predict': {
+        if (!model) break;
+        const outputs = model.predict(msg.input);
+        post({ type: 'prediction', id: msg.id, outputs }, [outputs.buffer]);
+        break;
+      }
       case 'run':
-        if (model) running = true;
+        if (model && train.labels.length) running = true;
         break;
       case 'pause':
         running = false;
@@ -299,7 +348,7 @@ async function handle(msg: ToWorker): Promise<void> {
         break;
       case 'step':
         running = false;
-        if (!model) break;
+        if (!model || !train.labels.length) break;
         if (evalJob && !evalJob.forced) evalJob = null; // a step moves on: that evaluation is stale
         trainChunk(1);
         postProgress();

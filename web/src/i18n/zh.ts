@@ -325,6 +325,7 @@ export const zh: Strings = {
     'conv-transpose': '转置卷积（上采样）',
     resnet8: '类 ResNet-8，32×32 彩色',
     'photo-kernels': '照片上的卷积核',
+    teach: '教它认识你的类别',
   } as Record<string, string>,
   presetDescriptions: {
     classic: '一张 6×6 的图像，两个 3×3 卷积核以步幅 1 滑动，2×2 最大池化，展平，一个带 sigmoid 的全连接层，以及 MSE 损失。',

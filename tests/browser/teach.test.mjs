@@ -1,0 +1,297 @@
+// Issue "Real images", item 3: teach it your classes. Classes are named, filled with image files
+// made here (BMPs of striped and plain pictures), the camera (Chromium's fake one) and the pad;
+// a sample becomes exactly the area-averaged picture computed here; training in the worker
+// reaches 100% on the samples and predicts held-out pictures; a project saved to a file comes
+// back with every sample and weight; bad project files and a denied camera are refused with the
+// work kept.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { setup } from './harness.mjs';
+
+let h;
+before(async () => { h = await setup({ args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] }); });
+after(async () => { await h?.close(); });
+
+const SIDE = 32;
+const W = 48, HT = 40; // not square: the sample is the centre square
+
+/** A 24-bit BMP of `pixel(x, y) -> [r, g, b]`, written here (bottom-up rows padded to 4 bytes). */
+function bmp(width, height, pixel) {
+  const row = Math.ceil((width * 3) / 4) * 4;
+  const buf = Buffer.alloc(54 + row * height);
+  buf.write('BM', 0);
+  buf.writeUInt32LE(buf.length, 2);
+  buf.writeUInt32LE(54, 10);
+  buf.writeUInt32LE(40, 14);
+  buf.writeInt32LE(width, 18);
+  buf.writeInt32LE(height, 22);
+  buf.writeUInt16LE(1, 26);
+  buf.writeUInt16LE(24, 28);
+  buf.writeUInt32LE(row * height, 34);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = pixel(x, y);
+      const at = 54 + (height - 1 - y) * row + x * 3;
+      buf[at] = b; buf[at + 1] = g; buf[at + 2] = r;
+    }
+  }
+  return buf;
+}
+
+/** Seeded noise, so every run makes the same pictures. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Class 0: horizontal stripes, 1: vertical stripes, 2: a plain colour; random colours, phase, period and noise. */
+function picture(kind, seed) {
+  const r = rng(seed * 7919 + kind);
+  const fg = [r() * 255, r() * 255, r() * 255], bg = [255 - fg[0], 255 - fg[1], 255 - fg[2]];
+  const period = 6 + Math.floor(r() * 5), phase = Math.floor(r() * period);
+  const noise = () => (r() - 0.5) * 40;
+  const clamp = (v) => Math.max(0, Math.min(255, Math.round(v)));
+  const pixels = [];
+  const image = bmp(W, HT, (x, y) => {
+    const t = kind === 0 ? y : x;
+    const c = kind === 2 ? fg : ((t + phase) % period) < period / 2 ? fg : bg;
+    const px = c.map((v) => clamp(v + noise()));
+    pixels.push([x, y, px]);
+    return px;
+  });
+  return { image, pixels };
+}
+
+/** The sample the page must make of a picture: the centre square, area-averaged to 32×32 (computed here), as bytes. */
+function referenceSample({ pixels }) {
+  const grid = new Map(pixels.map(([x, y, px]) => [y * W + x, px]));
+  const side = Math.min(W, HT), x0 = (W - side) / 2, y0 = (HT - side) / 2, step = side / SIDE;
+  const out = new Uint8Array(3 * SIDE * SIDE);
+  for (let oy = 0; oy < SIDE; oy++) {
+    for (let ox = 0; ox < SIDE; ox++) {
+      const left = x0 + ox * step, top = y0 + oy * step;
+      const sum = [0, 0, 0];
+      for (let sy = Math.floor(top); sy < Math.ceil(top + step); sy++) {
+        for (let sx = Math.floor(left); sx < Math.ceil(left + step); sx++) {
+          const cover = Math.max(0, Math.min(sx + 1, left + step) - Math.max(sx, left)) * Math.max(0, Math.min(sy + 1, top + step) - Math.max(sy, top));
+          const px = grid.get(sy * W + sx);
+          for (let ch = 0; ch < 3; ch++) sum[ch] += cover * px[ch];
+        }
+      }
+      for (let ch = 0; ch < 3; ch++) out[ch * SIDE * SIDE + oy * SIDE + ox] = Math.round(sum[ch] / (step * step));
+    }
+  }
+  return out;
+}
+
+const files = (kind, seeds) => seeds.map((s) => ({ name: `${['horizontal', 'vertical', 'plain'][kind]}-${s}.bmp`, mimeType: 'image/bmp', buffer: picture(kind, s).image }));
+const dash = (page) => page.getByTestId('teach-dashboard');
+const scene = async (page) => JSON.parse(await page.evaluate(() => window.cnnlens.sceneJSON()));
+
+async function openTeach(page) {
+  await page.evaluate(() => localStorage.removeItem('cnnlens:teach'));
+  await page.getByTestId('preset-select').selectOption('teach');
+  await page.waitForSelector('[data-testid="teach-dashboard"][data-ready="true"]', { timeout: 20000 });
+}
+
+async function rename(page, k, name) {
+  await page.getByTestId(`teach-name-${k}`).fill(name);
+  await page.getByTestId(`teach-name-${k}`).press('Enter');
+  await page.waitForFunction(([i, n]) => JSON.parse(window.cnnlens.sceneJSON()).labels?.[i] === n, [k, name]);
+}
+
+async function counts(page) {
+  return page.evaluate(() => [...document.querySelectorAll('[data-testid^="teach-count-"]')].map((e) => Number(e.textContent.match(/\d+/)[0])));
+}
+
+/** Three named classes of 12 pictures each, from files. */
+async function threeClasses(page) {
+  await rename(page, 0, 'horizontal');
+  await rename(page, 1, 'vertical');
+  await page.getByTestId('teach-add-class').click();
+  await page.waitForFunction(() => JSON.parse(window.cnnlens.sceneJSON()).labels?.length === 3);
+  await rename(page, 2, 'plain');
+  for (let k = 0; k < 3; k++) {
+    await page.getByTestId(`teach-files-${k}`).setInputFiles(files(k, Array.from({ length: 12 }, (_, i) => i + 1)));
+    await page.waitForFunction((i) => /^12\b/.test(document.querySelector(`[data-testid="teach-count-${i}"]`)?.textContent ?? ''), k);
+  }
+}
+
+async function trainTo100(page) {
+  await page.getByTestId('teach-run').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.accuracy === '1', null, { timeout: 90000 });
+  await page.getByTestId('teach-run').click(); // pause
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.running === 'false');
+}
+
+test('named classes from files: samples are the area-averaged pictures; training reaches 100% and predicts held-out pictures', async () => {
+  const page = await h.open();
+  await openTeach(page);
+  assert.deepEqual((await scene(page)).labels, ['Class 1', 'Class 2']);
+  assert.equal(await page.getByTestId('teach-run').isDisabled(), true, 'nothing to train on yet');
+  await threeClasses(page);
+  const s = await scene(page);
+  assert.deepEqual(s.labels, ['horizontal', 'vertical', 'plain']);
+  assert.equal(s.layers.at(-1).out_features, 3);
+  assert.deepEqual(await counts(page), [12, 12, 12]);
+
+  // a sample opened in the network: the input is the picture computed here, the target its class
+  await page.locator('[data-testid="teach-sample"][data-class="1"]').first().click();
+  const want = referenceSample(picture(1, 1));
+  const shown = await scene(page);
+  assert.equal(shown.input.data.length, want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(shown.input.data[i] - want[i] / 255));
+  assert.ok(worst < 1e-6, `sample vs reference: worst ${worst}`);
+  assert.equal(shown.target, 1, 'the sample\'s class is the target');
+
+  await trainTo100(page);
+  const steps = Number(await dash(page).getAttribute('data-steps'));
+  assert.ok(steps > 0);
+  // held-out pictures (seeds the classes never saw) are predicted right
+  for (const [k, seed] of [[0, 101], [1, 102], [2, 103]]) {
+    await page.getByTestId('teach-try-file').setInputFiles(files(k, [seed]));
+    await page.waitForFunction((kk) => document.querySelector('[data-testid="teach-dashboard"]').dataset.prediction === String(kk), k, { timeout: 10000 });
+  }
+  assert.match(await page.getByTestId('teach-verdict').textContent(), /plain/);
+  // the page's network holds the worker's weights: its own forward pass agrees
+  await page.getByTestId('teach-show').click();
+  const out = await page.evaluate(() => Array.from(window.cnnlens.model.copy(window.cnnlens.model.layerCount() - 1, 'output')));
+  assert.equal(out.indexOf(Math.max(...out)), 2);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('save and open a project: every sample and weight comes back; bad project files are refused with the work kept', async () => {
+  const page = await h.open();
+  await openTeach(page);
+  await threeClasses(page);
+  await page.getByTestId('teach-step').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="teach-dashboard"]').dataset.steps) >= 1);
+  await page.waitForTimeout(300);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('teach-save').click()]);
+  const text = await readFile(await download.path(), 'utf8');
+  const saved = JSON.parse(text);
+  assert.equal(saved.format, 'cnn-lens-project');
+  assert.deepEqual(saved.classes.map((c) => [c.name, c.count]), [['horizontal', 12], ['vertical', 12], ['plain', 12]]);
+  // the samples in the file are the pictures computed here
+  const bytes = Buffer.from(saved.classes[2].samples, 'base64');
+  assert.deepEqual(Array.from(bytes.subarray(3 * SIDE * SIDE * 4, 3 * SIDE * SIDE * 5)), Array.from(referenceSample(picture(2, 5))));
+  const weightsSaved = saved.scene.layers.map((l) => l.weight ?? null);
+  assert.deepEqual((await scene(page)).layers.map((l) => l.weight ?? null), weightsSaved, 'the file holds the page\'s weights');
+
+  // change everything: remove a class (confirmed), clear another
+  await page.getByTestId('teach-remove-2').click();
+  await page.getByTestId('teach-remove-yes-2').click();
+  await page.waitForFunction(() => JSON.parse(window.cnnlens.sceneJSON()).labels.length === 2);
+  await page.getByTestId('teach-clear-0').click();
+  assert.deepEqual(await counts(page), [0, 12]);
+
+  // bad files: each refused with a reason, nothing changes
+  const before = await scene(page);
+  const bad = [
+    ['notes.json', 'not json at all', /not a JSON file/],
+    ['scene.json', JSON.stringify(before), /not a CNN Lens project/],
+    ['cut.json', JSON.stringify({ ...saved, classes: saved.classes.map((c, i) => (i ? c : { ...c, count: 13 })) }), /samples are damaged/],
+    ['dup.json', JSON.stringify({ ...saved, classes: saved.classes.map((c) => ({ ...c, name: 'same' })) }), /2 to 6 classes/],
+    ['future.json', JSON.stringify({ ...saved, version: 99 }), /newer version/],
+    ['net.json', JSON.stringify({ ...saved, scene: { ...saved.scene, layers: [{ type: 'warp' }] } }), /network could not be loaded/],
+  ];
+  for (const [name, body, why] of bad) {
+    await page.getByTestId('teach-open-file').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(body) });
+    await page.waitForFunction((n) => document.querySelector('[data-testid="teach-project-message"]').textContent.includes(n), name);
+    assert.match(await page.getByTestId('teach-project-message').textContent(), why, name);
+    assert.deepEqual(await counts(page), [0, 12], name);
+    assert.deepEqual(await scene(page), before, name);
+  }
+
+  // the saved project: classes, samples and weights as saved
+  await page.getByTestId('teach-open-file').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-project-message"]').textContent.includes('Opened'));
+  assert.deepEqual(await counts(page), [12, 12, 12]);
+  const back = await scene(page);
+  assert.deepEqual(back.labels, ['horizontal', 'vertical', 'plain']);
+  assert.deepEqual(back.layers.map((l) => l.weight ?? null), weightsSaved);
+  await page.waitForSelector('[data-testid="teach-dashboard"][data-ready="true"]');
+  // and a save of it is the same file's samples again
+  const [again] = await Promise.all([page.waitForEvent('download'), page.getByTestId('teach-save').click()]);
+  const resaved = JSON.parse(await readFile(await again.path(), 'utf8'));
+  assert.deepEqual(resaved.classes, saved.classes);
+
+  // the trained network exports for PyTorch and ONNX
+  const [py] = await Promise.all([page.waitForEvent('download'), page.getByTestId('teach-export-pytorch').click()]);
+  assert.match(await readFile(await py.path(), 'utf8'), /import torch/);
+  const [onnx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('teach-export-onnx').click()]);
+  assert.ok((await readFile(await onnx.path())).length > 4 * 1000, 'the ONNX file holds the weights');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the camera: hold to record adds frames to a class, live predictions follow; a denied camera is explained', async () => {
+  const page = await h.open();
+  await openTeach(page);
+  assert.equal(await page.getByTestId('teach-hold-0').isDisabled(), true, 'no camera yet');
+  await page.getByTestId('teach-camera').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="teach-hold-0"]').disabled, null, { timeout: 15000 });
+  const hold = page.getByTestId('teach-hold-0');
+  const box = await hold.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.waitForTimeout(700);
+  await page.mouse.up();
+  const [n0] = await counts(page);
+  assert.ok(n0 >= 4 && n0 <= 12, `about 10 frames a second: ${n0}`);
+  await page.waitForTimeout(400);
+  assert.equal((await counts(page))[0], n0, 'recording stops on release');
+  // by keyboard: Space held on the button
+  await page.getByTestId('teach-hold-1').focus();
+  await page.keyboard.down(' ');
+  await page.waitForTimeout(500);
+  await page.keyboard.up(' ');
+  assert.ok((await counts(page))[1] >= 3);
+  // live predictions from the camera
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.source === 'camera');
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.prediction !== '');
+  await page.getByTestId('teach-camera').click(); // stop
+  assert.equal(await page.getByTestId('teach-hold-0').isDisabled(), true);
+
+  // a denied camera: a clear message, the samples stay
+  await page.evaluate(() => { navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')); });
+  await page.getByTestId('teach-camera').click();
+  await page.waitForFunction(() => /not allowed/.test(document.querySelector('[data-testid="teach-camera-note"]').textContent));
+  assert.equal((await counts(page))[0], n0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the drawing pad: a drawing is a sample and is predicted; a class keeps its samples through rename and undo', async () => {
+  const page = await h.open();
+  await openTeach(page);
+  const pad = page.getByTestId('teach-pad');
+  const box = await pad.boundingBox();
+  await page.mouse.move(box.x + 30, box.y + 100);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 180, box.y + 110, { steps: 8 });
+  await page.mouse.up();
+  await page.getByTestId('teach-add-drawing-0').click();
+  assert.deepEqual(await counts(page), [1, 0]);
+  assert.equal(await dash(page).getAttribute('data-source'), 'pad');
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.prediction !== '');
+  // the drawn sample: dark ink on white
+  await page.locator('[data-testid="teach-sample"]').first().click();
+  const input = (await scene(page)).input.data;
+  assert.ok(Math.min(...input) < 0.5 && Math.max(...input) === 1, 'ink and paper');
+  await rename(page, 0, 'line');
+  assert.deepEqual(await counts(page), [1, 0]);
+  await page.getByTestId('btn-undo').click();
+  await page.waitForFunction(() => JSON.parse(window.cnnlens.sceneJSON()).labels[0] === 'Class 1');
+  assert.deepEqual(await counts(page), [1, 0], 'the samples follow the name back');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
