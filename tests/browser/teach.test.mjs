@@ -8,89 +8,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { setup } from './harness.mjs';
+import { files, picture, referenceSample } from './teach-pictures.mjs';
 
 let h;
 before(async () => { h = await setup({ args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] }); });
 after(async () => { await h?.close(); });
 
 const SIDE = 32;
-const W = 48, HT = 40; // not square: the sample is the centre square
 
-/** A 24-bit BMP of `pixel(x, y) -> [r, g, b]`, written here (bottom-up rows padded to 4 bytes). */
-function bmp(width, height, pixel) {
-  const row = Math.ceil((width * 3) / 4) * 4;
-  const buf = Buffer.alloc(54 + row * height);
-  buf.write('BM', 0);
-  buf.writeUInt32LE(buf.length, 2);
-  buf.writeUInt32LE(54, 10);
-  buf.writeUInt32LE(40, 14);
-  buf.writeInt32LE(width, 18);
-  buf.writeInt32LE(height, 22);
-  buf.writeUInt16LE(1, 26);
-  buf.writeUInt16LE(24, 28);
-  buf.writeUInt32LE(row * height, 34);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const [r, g, b] = pixel(x, y);
-      const at = 54 + (height - 1 - y) * row + x * 3;
-      buf[at] = b; buf[at + 1] = g; buf[at + 2] = r;
-    }
-  }
-  return buf;
-}
-
-/** Seeded noise, so every run makes the same pictures. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Class 0: horizontal stripes, 1: vertical stripes, 2: a plain colour; random colours, phase, period and noise. */
-function picture(kind, seed) {
-  const r = rng(seed * 7919 + kind);
-  const fg = [r() * 255, r() * 255, r() * 255], bg = [255 - fg[0], 255 - fg[1], 255 - fg[2]];
-  const period = 6 + Math.floor(r() * 5), phase = Math.floor(r() * period);
-  const noise = () => (r() - 0.5) * 40;
-  const clamp = (v) => Math.max(0, Math.min(255, Math.round(v)));
-  const pixels = [];
-  const image = bmp(W, HT, (x, y) => {
-    const t = kind === 0 ? y : x;
-    const c = kind === 2 ? fg : ((t + phase) % period) < period / 2 ? fg : bg;
-    const px = c.map((v) => clamp(v + noise()));
-    pixels.push([x, y, px]);
-    return px;
-  });
-  return { image, pixels };
-}
-
-/** The sample the page must make of a picture: the centre square, area-averaged to 32×32 (computed here), as bytes. */
-function referenceSample({ pixels }) {
-  const grid = new Map(pixels.map(([x, y, px]) => [y * W + x, px]));
-  const side = Math.min(W, HT), x0 = (W - side) / 2, y0 = (HT - side) / 2, step = side / SIDE;
-  const out = new Uint8Array(3 * SIDE * SIDE);
-  for (let oy = 0; oy < SIDE; oy++) {
-    for (let ox = 0; ox < SIDE; ox++) {
-      const left = x0 + ox * step, top = y0 + oy * step;
-      const sum = [0, 0, 0];
-      for (let sy = Math.floor(top); sy < Math.ceil(top + step); sy++) {
-        for (let sx = Math.floor(left); sx < Math.ceil(left + step); sx++) {
-          const cover = Math.max(0, Math.min(sx + 1, left + step) - Math.max(sx, left)) * Math.max(0, Math.min(sy + 1, top + step) - Math.max(sy, top));
-          const px = grid.get(sy * W + sx);
-          for (let ch = 0; ch < 3; ch++) sum[ch] += cover * px[ch];
-        }
-      }
-      for (let ch = 0; ch < 3; ch++) out[ch * SIDE * SIDE + oy * SIDE + ox] = Math.round(sum[ch] / (step * step));
-    }
-  }
-  return out;
-}
-
-const files = (kind, seeds) => seeds.map((s) => ({ name: `${['horizontal', 'vertical', 'plain'][kind]}-${s}.bmp`, mimeType: 'image/bmp', buffer: picture(kind, s).image }));
 const dash = (page) => page.getByTestId('teach-dashboard');
 const scene = async (page) => JSON.parse(await page.evaluate(() => window.cnnlens.sceneJSON()));
 

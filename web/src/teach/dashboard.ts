@@ -27,14 +27,13 @@ import { MAX_PROJECT_BYTES, ProjectError, readProject, STORAGE_KEY, writeProject
 import {
   fitsClasses, MAX_CLASSES, MAX_SAMPLES_PER_CLASS, MIN_CLASSES, SAMPLE_SIDE, SAMPLE_VALUES, SampleStore, sampleOf, teachScene, toBytes, toValues, withClasses,
 } from './samples';
+import { ClassRows, fileInput, paintSample } from './classRows';
 import { TS } from './strings';
 
 /** camera frames recorded per second while "Hold to record" is held */
 const RECORD_PER_SECOND = 10;
 /** live predictions from the camera per second */
 const PREDICT_PER_SECOND = 5;
-/** the newest samples of a class shown as thumbnails (all are kept and trained on) */
-const THUMBNAILS = 16;
 /** while training, the page's network is redrawn with new weights at most this often */
 const PIPELINE_MS = 800;
 /** samples sent to the worker at most this often while recording */
@@ -45,18 +44,6 @@ const MAX_POINTS = 1200;
 const store = new SampleStore();
 
 type Source = 'none' | 'camera' | 'pad' | 'file';
-
-/** One class's row and the parts of it that change without a rebuild. */
-interface ClassRow {
-  el: HTMLElement;
-  k: number;
-  hold: HTMLButtonElement;
-  clear: HTMLButtonElement;
-  count: HTMLElement;
-  thumbs: HTMLElement;
-  /** whose samples the thumbnails show, at which version of them */
-  drawn: string;
-}
 
 class TeachSession {
   readonly el: HTMLElement;
@@ -84,7 +71,6 @@ class TeachSession {
   private lastPipeline = 0;
   private names: string[] = [];
   private fits = false;
-  private classesKey = '';
   private removing = -1;
   private camera: Camera | null = null;
   private cameraBusy = false;
@@ -102,8 +88,7 @@ class TeachSession {
   private chartFrame = 0;
   private lifetime = new AbortController();
 
-  private readonly classList: HTMLElement;
-  private rows: ClassRow[] = [];
+  private readonly classRows: ClassRows;
   private readonly addClassButton: HTMLButtonElement;
   private readonly classesMessage: HTMLElement;
   private readonly video: HTMLVideoElement;
@@ -126,7 +111,20 @@ class TeachSession {
   private readonly projectMessage: HTMLElement;
 
   constructor(private readonly app: App, private readonly engine: Engine, private readonly state: UIState) {
-    this.classList = h('div', { class: 'teach-classes', testid: 'teach-classes' });
+    this.classRows = new ClassRows(store, {
+      rename: (k, typed, field) => this.rename(k, typed, field),
+      startRecording: (k) => this.startRecording(k),
+      stopRecording: () => this.stopRecording(),
+      addDrawing: (k) => this.addDrawing(k),
+      addFiles: (k, files) => void this.addFiles(k, files),
+      clear: (k) => { store.clear(this.names[k]); this.samplesChanged(); },
+      remove: (k) => {
+        if (store.of(this.names[k]).length) { this.removing = k; this.renderClasses(); } else this.removeClass(k);
+      },
+      keep: () => { this.removing = -1; this.renderClasses(); },
+      confirmRemove: (k) => this.removeClass(k),
+      showSample: (k, i) => this.showSample(k, i),
+    });
     this.addClassButton = button(TS.addClass, () => this.addClass(), { testid: 'teach-add-class' });
     this.classesMessage = h('p', { class: 'digits-message', role: 'status', testid: 'teach-classes-message' });
 
@@ -143,8 +141,8 @@ class TeachSession {
     const reset = button(TS.reset, () => this.startOver(), { testid: 'teach-reset', title: TS.resetTitle });
     this.statusLine = h('p', { class: 'digits-status', testid: 'teach-status', 'aria-live': 'polite' });
     this.messageLine = h('p', { class: 'digits-message', testid: 'teach-message', role: 'status' });
-    this.lossChart = new CurveChart({ title: TS.lossTitle, testid: 'teach-loss-chart', height: 110 });
-    this.accChart = new CurveChart({ title: TS.accuracyTitle, testid: 'teach-accuracy-chart', yMax: 1, percent: true, height: 110 });
+    this.lossChart = new CurveChart({ title: TS.lossTitle, testid: 'teach-loss-chart', height: 90 });
+    this.accChart = new CurveChart({ title: TS.accuracyTitle, testid: 'teach-accuracy-chart', yMax: 1, percent: true, height: 90 });
 
     this.predictFrom = h('p', { class: 'note', testid: 'teach-predict-from' });
     this.predictPreview = h('canvas', { class: 'teach-preview', width: SAMPLE_SIDE, height: SAMPLE_SIDE, 'aria-hidden': 'true' });
@@ -160,35 +158,39 @@ class TeachSession {
     const openInput = fileInput('teach-open-file', false, (files) => void this.openProject(files[0]), '.json,application/json');
     this.projectMessage = h('p', { class: 'digits-message', role: 'status', testid: 'teach-project-message' });
 
+    // two columns that grow independently (2 to 6 classes): the classes and the project on the
+    // left; on the right the camera and pad, the prediction and the training, so a projector
+    // shows cause (samples, Train) and effect (curves, prediction) on one screen
+    const classesCard = h('div', { class: 'digits-card teach-classes-card' },
+      h('h2', {}, TS.classesTitle),
+      h('p', { class: 'note' }, TS.classesHint),
+      this.classRows.el,
+      h('div', { class: 'buttons' }, this.addClassButton),
+      this.classesMessage);
+    const trainCard = h('div', { class: 'digits-card teach-train-card' },
+      h('h2', {}, TS.trainTitle),
+      h('div', { class: 'buttons' }, this.run, this.stepButton, reset),
+      this.messageLine,
+      this.statusLine,
+      h('div', { class: 'teach-charts' }, this.lossChart.el, this.accChart.el));
+    const sourcesCard = h('div', { class: 'digits-card teach-sources-card' },
+      h('h2', {}, TS.sourcesTitle),
+      h('div', { class: 'teach-sources' },
+        h('div', { class: 'teach-camera' }, this.video, h('div', { class: 'buttons' }, this.cameraButton)),
+        this.pad.el),
+      this.cameraNote);
+    const projectCard = h('div', { class: 'digits-card teach-project-card' },
+      h('h2', {}, TS.projectTitle),
+      h('p', { class: 'note' }, TS.projectHint),
+      h('div', { class: 'buttons' },
+        button(TS.saveProject, () => this.saveProject(), { title: TS.saveProjectTitle, testid: 'teach-save' }),
+        button(TS.openProject, () => openInput.click(), { title: TS.openProjectTitle, testid: 'teach-open' }), openInput,
+        button(TS.exportOnnx, () => void this.exportOnnx(), { testid: 'teach-export-onnx' }),
+        button(TS.exportPytorch, () => void this.exportPytorch(), { testid: 'teach-export-pytorch' })),
+      this.projectMessage);
     this.el = h('section', { class: 'teach-dash', testid: 'teach-dashboard', 'aria-label': TS.dashboard, hidden: true },
-      h('div', { class: 'digits-card teach-classes-card' },
-        h('h2', {}, TS.classesTitle),
-        h('p', { class: 'note' }, TS.classesHint),
-        this.classList,
-        h('div', { class: 'buttons' }, this.addClassButton),
-        this.classesMessage),
-      h('div', { class: 'digits-card' },
-        h('h2', {}, TS.sourcesTitle),
-        h('div', { class: 'teach-sources' },
-          h('div', { class: 'teach-camera' }, this.video, h('div', { class: 'buttons' }, this.cameraButton), this.cameraNote),
-          this.pad.el)),
-      h('div', { class: 'digits-card' },
-        h('h2', {}, TS.trainTitle),
-        h('div', { class: 'buttons' }, this.run, this.stepButton, reset),
-        this.messageLine,
-        this.statusLine,
-        this.lossChart.el,
-        this.accChart.el),
-      this.predictCard,
-      h('div', { class: 'digits-card' },
-        h('h2', {}, TS.projectTitle),
-        h('p', { class: 'note' }, TS.projectHint),
-        h('div', { class: 'buttons' },
-          button(TS.saveProject, () => this.saveProject(), { title: TS.saveProjectTitle, testid: 'teach-save' }),
-          button(TS.openProject, () => openInput.click(), { title: TS.openProjectTitle, testid: 'teach-open' }), openInput,
-          button(TS.exportOnnx, () => void this.exportOnnx(), { testid: 'teach-export-onnx' }),
-          button(TS.exportPytorch, () => void this.exportPytorch(), { testid: 'teach-export-pytorch' })),
-        this.projectMessage));
+      h('div', { class: 'teach-column' }, classesCard, projectCard),
+      h('div', { class: 'teach-column' }, sourcesCard, this.predictCard, trainCard));
     document.addEventListener('cnnlens:theme', () => { this.chartsDirty = true; this.renderDashboard(); });
   }
 
@@ -322,9 +324,11 @@ class TeachSession {
       case 'progress': {
         this.steps = m.steps;
         this.epoch = m.epoch;
+        // the curves are drawn over epochs (passes over every sample), like the data sets'
+        const perEpoch = m.epoch > 0 ? m.samples / m.epoch : 1;
         for (let i = 0; i < m.batchLosses.length; i++) {
           this.smoothed = Number.isNaN(this.smoothed) ? m.batchLosses[i] : this.smoothed * 0.8 + m.batchLosses[i] * 0.2;
-          this.lossX.push(this.steps - m.batchLosses.length + i + 1);
+          this.lossX.push(m.batchSamples[i] / perEpoch);
           this.lossY.push(this.smoothed);
         }
         if (this.lossX.length > MAX_POINTS) {
@@ -339,7 +343,7 @@ class TeachSession {
       }
       case 'eval':
         if (m.result.steps > 0 || this.accX.length === 0) {
-          this.accX.push(m.result.steps);
+          this.accX.push(m.result.epoch);
           this.accY.push(m.result.trainAccuracy);
         }
         this.el.dataset.accuracy = String(m.result.trainAccuracy);
@@ -750,88 +754,11 @@ class TeachSession {
     setText(this.classesMessage, message);
   }
 
-  /**
-   * The class rows: rebuilt when the classes change; counts, thumbnails and the record buttons
-   * are updated in place (a rebuilt button would lose the focus or pointer that holds it).
-   */
   private renderClasses(): void {
-    const key = JSON.stringify([this.names, this.removing, this.names.length > MIN_CLASSES]);
-    if (key !== this.classesKey) {
-      // typing a name: the field keeps the focus across the rebuild
-      const focused = document.activeElement;
-      const typing = focused instanceof HTMLElement && this.classList.contains(focused) ? focused.dataset.testid : null;
-      this.classesKey = key;
-      this.rows = this.names.map((name, k) => this.classRow(name, k));
-      this.classList.replaceChildren(...this.rows.map((r) => r.el));
-      if (typing) (this.classList.querySelector(`[data-testid="${typing}"]`) as HTMLElement | null)?.focus();
-    }
+    this.classRows.render(this.names, {
+      camera: !!this.camera, recording: this.recording?.name ?? null, removing: this.removing, shown: this.shownSample,
+    });
     this.addClassButton.disabled = this.names.length >= MAX_CLASSES || !this.fits;
-    this.rows.forEach((row, k) => this.updateRow(row, this.names[k]));
-  }
-
-  private classRow(name: string, k: number): ClassRow {
-    const field = h('input', { type: 'text', class: 'teach-name', value: name, maxlength: 60, 'aria-label': TS.nameLabel(k + 1), testid: `teach-name-${k}` });
-    field.addEventListener('change', () => this.rename(k, field.value, field));
-    field.addEventListener('keydown', (e) => { if (e.key === 'Enter') field.blur(); if (e.key === 'Escape') { field.value = name; field.blur(); } });
-    const hold = button(TS.hold, () => undefined, { class: 'teach-hold', testid: `teach-hold-${k}`, disabled: true, 'aria-pressed': 'false' });
-    hold.addEventListener('pointerdown', (e) => { if (e.button === 0) { hold.setPointerCapture(e.pointerId); this.startRecording(k); } });
-    for (const end of ['pointerup', 'pointercancel', 'lostpointercapture'] as const) hold.addEventListener(end, () => this.stopRecording());
-    hold.addEventListener('keydown', (e) => { if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) { e.preventDefault(); this.startRecording(k); } });
-    hold.addEventListener('keyup', (e) => { if (e.key === ' ' || e.key === 'Enter') this.stopRecording(); });
-    hold.addEventListener('blur', () => this.stopRecording());
-    const files = fileInput(`teach-files-${k}`, true, (list) => void this.addFiles(k, list));
-    const clear = button(TS.clearSamples, () => { store.clear(this.names[k]); this.samplesChanged(); }, { testid: `teach-clear-${k}` });
-    const actions = h('div', { class: 'buttons' },
-      hold,
-      button(TS.addDrawing, () => this.addDrawing(k), { title: TS.addDrawingTitle, testid: `teach-add-drawing-${k}` }),
-      button(TS.addFiles, () => files.click(), { title: TS.addFilesTitle, testid: `teach-add-files-${k}` }), files, clear);
-    if (this.names.length > MIN_CLASSES) {
-      actions.append(button(TS.remove, () => {
-        if (store.of(this.names[k]).length) { this.removing = k; this.renderClasses(); } else this.removeClass(k);
-      }, { title: TS.removeTitle(name), testid: `teach-remove-${k}` }));
-    }
-    const count = h('span', { class: 'teach-count', testid: `teach-count-${k}` });
-    const thumbs = h('div', { class: 'teach-thumbs', role: 'group', 'aria-label': name });
-    const el = h('div', { class: 'teach-class', testid: `teach-class-${k}` }, h('div', { class: 'teach-class-head' }, field, count), actions, thumbs);
-    if (this.removing === k) {
-      const n = store.of(name).length;
-      el.append(h('div', { class: 'teach-confirm', role: 'alertdialog', 'aria-label': TS.removeTitle(name) },
-        h('span', {}, TS.removeConfirm(name, n)),
-        button(TS.removeYes, () => this.removeClass(k), { class: 'danger', testid: `teach-remove-yes-${k}` }),
-        button(TS.removeNo, () => { this.removing = -1; this.renderClasses(); }, { testid: `teach-remove-no-${k}` })));
-    }
-    return { el, k, hold, clear, count, thumbs, drawn: '' };
-  }
-
-  private updateRow(row: ClassRow, name: string): void {
-    const samples = store.of(name);
-    setText(row.count, TS.count(samples.length));
-    row.clear.hidden = samples.length === 0;
-    const recordingHere = this.recording?.name === name;
-    row.hold.disabled = !this.camera;
-    row.hold.title = this.camera ? TS.holdTitle : TS.holdNoCamera;
-    row.hold.classList.toggle('recording', recordingHere);
-    row.hold.setAttribute('aria-pressed', String(recordingHere));
-    const shown = this.shownSample?.name === name ? this.shownSample.index : -1;
-    const drawn = `${store.versionOf(name)}:${name}`;
-    if (drawn === row.drawn) {
-      for (const item of row.thumbs.querySelectorAll<HTMLElement>('.teach-thumb')) item.setAttribute('aria-pressed', String(Number(item.dataset.index) === shown));
-      return;
-    }
-    row.drawn = drawn;
-    const items: HTMLElement[] = [];
-    const first = Math.max(0, samples.length - THUMBNAILS);
-    if (first > 0) items.push(h('span', { class: 'teach-more' }, TS.moreSamples(first)));
-    for (let i = first; i < samples.length; i++) {
-      const canvas = h('canvas', { width: SAMPLE_SIDE, height: SAMPLE_SIDE, 'aria-hidden': 'true' });
-      paintSample(canvas, samples[i]);
-      const item = button('', () => this.showSample(row.k, i), { class: 'teach-thumb', 'aria-label': TS.sampleAria(name, i + 1), 'aria-pressed': String(i === shown), testid: 'teach-sample' });
-      item.dataset.class = String(row.k);
-      item.dataset.index = String(i);
-      item.append(canvas);
-      items.push(item);
-    }
-    row.thumbs.replaceChildren(...items);
   }
 
   private renderDashboard(): void {
@@ -912,34 +839,8 @@ class TeachSession {
   }
 }
 
-/** A hidden file input (its button is beside it); `multiple` for several samples at once. */
-function fileInput(testid: string, multiple: boolean, onFiles: (files: File[]) => void, accept = 'image/*'): HTMLInputElement {
-  const input = h('input', { type: 'file', accept, multiple, hidden: true, testid, tabindex: -1 });
-  input.addEventListener('change', () => {
-    const files = [...(input.files ?? [])];
-    input.value = '';
-    if (files.length) onFiles(files);
-  });
-  return input;
-}
-
 function pictureProblem(e: unknown): string {
   return TS.pictureProblems[e instanceof PictureError ? e.code : 'corrupt'] ?? TS.pictureProblems.corrupt;
-}
-
-/** Sample bytes [3, 32, 32] on a 32×32 canvas. */
-function paintSample(canvas: HTMLCanvasElement, bytes: Uint8Array): void {
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const img = ctx.createImageData(SAMPLE_SIDE, SAMPLE_SIDE);
-  const plane = SAMPLE_SIDE * SAMPLE_SIDE;
-  for (let p = 0; p < plane; p++) {
-    img.data[p * 4] = bytes[p];
-    img.data[p * 4 + 1] = bytes[plane + p];
-    img.data[p * 4 + 2] = bytes[2 * plane + p];
-    img.data[p * 4 + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
 }
 
 function paintValues(canvas: HTMLCanvasElement, values: Float32Array): void {

@@ -4,7 +4,7 @@ import { LANG } from '../i18n';
 
 const en = {
   title: 'Teach it your classes',
-  description: 'Your own image classifier: name 2 to 6 classes, give each some samples from the camera, the drawing pad or image files, and train this small CNN on them in a background worker (32×32 colour input, two 3×3 convolutions with ReLU and max pooling, a dense layer to your classes). Click any sample to see every matrix and gradient for it. Nothing leaves the page.',
+  description: 'Your own image classifier: name 2 to 6 classes, add samples from the camera, the pad or image files, and train this small CNN (32×32 colour, two 3×3 convolutions, a dense layer) on them. Click a sample to see every matrix and gradient for it. Nothing leaves the page.',
   defaultName: (n: number) => `Class ${n}`,
   dashboard: 'Teach it your classes',
   classesTitle: 'Your classes',
@@ -116,7 +116,7 @@ const en = {
 
 const zh: typeof en = {
   title: '教它认识你的类别',
-  description: '你自己的图像分类器：给 2 到 6 个类别命名，用摄像头、画板或图片文件为每个类别提供一些样本，然后在后台线程里用它们训练这个小型 CNN（32×32 彩色输入，两个带 ReLU 和最大池化的 3×3 卷积，一个通向你的类别的全连接层）。点击任意样本，查看它的每个矩阵和梯度。任何数据都不会离开本页。',
+  description: '你自己的图像分类器：给 2 到 6 个类别命名，用摄像头、画板或图片文件添加样本，然后用它们训练这个小型 CNN（32×32 彩色，两个 3×3 卷积，一个全连接层）。点击样本，查看它的每个矩阵和梯度。任何数据都不会离开本页。',
   defaultName: (n: number) => `类别 ${n}`,
   dashboard: '教它认识你的类别',
   classesTitle: '你的类别',
