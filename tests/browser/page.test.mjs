@@ -32,9 +32,11 @@ test('every preset loads without errors and draws its layers', async () => {
   const page = await h.open();
   const ids = await page.getByTestId('preset-select').locator('option:not([disabled]):not([data-hosted])').evaluateAll((os) => os.map((o) => o.value));
   const graphs = ['residual', 'batchnorm', 'depthwise', 'conv-transpose', 'resnet8'];
-  assert.deepEqual(ids, ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits', 'fashion', ...graphs, 'photo-kernels']);
+  assert.deepEqual(ids, ['classic', 'edge-blur-sharpen', 'multichannel', 'deep', 'digits', 'fashion', ...graphs, 'photo-kernels', 'teach']);
   for (const id of ids) {
     await page.getByTestId('preset-select').selectOption(id);
+    // built when chosen (web/src/teach): its dashboard shows once the scene is open
+    if (id === 'teach') await page.waitForSelector('[data-testid="teach-dashboard"]:not([hidden])');
     if (id === 'photo-kernels') {
       // its photo is fetched when chosen; forward only: no loss and no gradient views
       await photoExampleShown(page);

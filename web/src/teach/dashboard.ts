@@ -18,7 +18,6 @@ import { DrawPad } from '../digits/pad';
 import { argmax, softmax } from '../digits/preprocess';
 import type { FromWorker, ParamSet, ToWorker } from '../digits/protocol';
 import { spawnTrainer } from '../digits/spawn';
-import { CameraError, openCamera, type Camera } from '../image/camera';
 import { PictureError } from '../image/decode';
 import { download, fileStem } from '../share/exporters';
 import { button, h, setText } from '../views/dom';
@@ -28,6 +27,7 @@ import {
   fitsClasses, MAX_CLASSES, MAX_SAMPLES_PER_CLASS, MIN_CLASSES, SAMPLE_SIDE, SAMPLE_VALUES, SampleStore, sampleOf, teachScene, toBytes, toValues, withClasses,
 } from './samples';
 import { ClassRows, fileInput, paintSample } from './classRows';
+import { SampleCamera } from './sampleCamera';
 import { TS } from './strings';
 
 /** camera frames recorded per second while "Hold to record" is held */
@@ -72,8 +72,7 @@ class TeachSession {
   private names: string[] = [];
   private fits = false;
   private removing = -1;
-  private camera: Camera | null = null;
-  private cameraBusy = false;
+  private readonly camera: SampleCamera;
   private recording: { name: string; timer: number } | null = null;
   private predictTimer = 0;
   private source: Source = 'none';
@@ -91,9 +90,6 @@ class TeachSession {
   private readonly classRows: ClassRows;
   private readonly addClassButton: HTMLButtonElement;
   private readonly classesMessage: HTMLElement;
-  private readonly video: HTMLVideoElement;
-  private readonly cameraButton: HTMLButtonElement;
-  private readonly cameraNote: HTMLElement;
   private readonly pad: DrawPad;
   private readonly run: HTMLButtonElement;
   private readonly stepButton: HTMLButtonElement;
@@ -128,9 +124,7 @@ class TeachSession {
     this.addClassButton = button(TS.addClass, () => this.addClass(), { testid: 'teach-add-class' });
     this.classesMessage = h('p', { class: 'digits-message', role: 'status', testid: 'teach-classes-message' });
 
-    this.video = h('video', { class: 'teach-video', testid: 'teach-video', 'aria-label': TS.cameraAria, muted: true, playsinline: true });
-    this.cameraButton = button(TS.cameraStart, () => void this.toggleCamera(), { testid: 'teach-camera' });
-    this.cameraNote = h('p', { class: 'note', role: 'status', testid: 'teach-camera-note' }, TS.cameraOff);
+    this.camera = new SampleCamera((on) => this.cameraChanged(on), () => this.lifetime.signal);
     this.pad = new DrawPad((values) => this.onDrawing(values), {
       testid: 'teach-pad', paper: '#ffffff', ink: '#1f2430', pen: 18, label: TS.padAria,
       read: (ctx, size) => toValues(sampleOf(ctx.getImageData(0, 0, size, size))),
@@ -176,9 +170,9 @@ class TeachSession {
     const sourcesCard = h('div', { class: 'digits-card teach-sources-card' },
       h('h2', {}, TS.sourcesTitle),
       h('div', { class: 'teach-sources' },
-        h('div', { class: 'teach-camera' }, this.video, h('div', { class: 'buttons' }, this.cameraButton)),
+        this.camera.el,
         this.pad.el),
-      this.cameraNote);
+      this.camera.note);
     const projectCard = h('div', { class: 'digits-card teach-project-card' },
       h('h2', {}, TS.projectTitle),
       h('p', { class: 'note' }, TS.projectHint),
@@ -237,7 +231,10 @@ class TeachSession {
     this.el.hidden = true;
     document.body.classList.remove('teach-on');
     this.stopRecording();
-    this.stopCamera();
+    this.camera.stop();
+    clearInterval(this.predictTimer);
+    this.predictTimer = 0;
+    if (this.source === 'camera') this.source = 'none';
     this.lifetime.abort();
     this.worker?.terminate();
     this.worker = null;
@@ -516,63 +513,28 @@ class TeachSession {
 
   // ---------------------------------------------------------------- camera
 
-  private async toggleCamera(): Promise<void> {
-    if (this.camera) { this.stopCamera(); this.renderClasses(); return; }
-    if (this.cameraBusy) return;
-    this.cameraBusy = true;
-    try {
-      this.camera = await openCamera(this.video, (e) => this.cameraLost(e), this.lifetime.signal);
-      if (!this.active) { this.stopCamera(); return; }
-      setText(this.cameraNote, TS.cameraOn);
-      this.cameraNote.classList.remove('layer-error');
+  /** The camera started, stopped or was lost: recording stops with it; live prediction follows it. */
+  private cameraChanged(on: boolean): void {
+    clearInterval(this.predictTimer);
+    this.predictTimer = 0;
+    if (on && this.active) {
       this.source = 'camera';
       this.shownSample = null;
       this.predictTimer = window.setInterval(() => { if (this.source === 'camera') this.requestPrediction(); }, 1000 / PREDICT_PER_SECOND);
-    } catch (e) {
-      setText(this.cameraNote, TS.cameraErrors[e instanceof CameraError ? e.code : 'unavailable']);
-      this.cameraNote.classList.add('layer-error');
-    } finally {
-      this.cameraBusy = false;
+    } else {
+      if (on) this.camera.stop(); // opened after the dashboard closed
+      this.stopRecording();
+      if (this.source === 'camera') this.source = 'none';
     }
     this.renderClasses();
     this.renderDashboard();
-  }
-
-  private cameraLost(e: CameraError): void {
-    this.stopCamera();
-    setText(this.cameraNote, TS.cameraErrors[e.code]);
-    this.cameraNote.classList.add('layer-error');
-    this.renderClasses();
-    this.renderDashboard();
-  }
-
-  private stopCamera(): void {
-    this.stopRecording();
-    clearInterval(this.predictTimer);
-    this.predictTimer = 0;
-    this.camera?.stop();
-    this.camera = null;
-    if (this.source === 'camera') this.source = 'none';
-    setText(this.cameraButton, TS.cameraStart);
-    if (!this.cameraNote.classList.contains('layer-error')) setText(this.cameraNote, TS.cameraOff);
-  }
-
-  /** The camera's frame now, as a sample (null: no camera, or it has just gone). */
-  private frame(): Uint8Array | null {
-    if (!this.camera) return null;
-    try {
-      return sampleOf(this.camera.takeFrame());
-    } catch (e) {
-      if (e instanceof CameraError) this.cameraLost(e);
-      return null;
-    }
   }
 
   private startRecording(k: number): void {
     const name = this.names[k];
-    if (!this.camera || this.recording || name === undefined) return;
+    if (!this.camera.on || this.recording || name === undefined) return;
     const take = () => {
-      const s = this.frame();
+      const s = this.camera.sample();
       if (!s || this.names[k] !== name) { this.stopRecording(); return; }
       if (!this.addSamples(k, [s])) this.stopRecording();
     };
@@ -595,7 +557,7 @@ class TeachSession {
 
   private onDrawing(values: Float32Array | null): void {
     if (!values) {
-      if (this.source === 'pad') { this.source = this.camera ? 'camera' : 'none'; this.prediction = null; }
+      if (this.source === 'pad') { this.source = this.camera.on ? 'camera' : 'none'; this.prediction = null; }
       this.renderDashboard();
       return;
     }
@@ -623,7 +585,7 @@ class TeachSession {
   /** The current prediction input (a camera frame is taken now) to the worker. */
   private requestPrediction(): void {
     if (this.source === 'camera') {
-      const s = this.frame();
+      const s = this.camera.sample();
       if (!s) return;
       this.predictInput = toValues(s);
     }
@@ -756,7 +718,7 @@ class TeachSession {
 
   private renderClasses(): void {
     this.classRows.render(this.names, {
-      camera: !!this.camera, recording: this.recording?.name ?? null, removing: this.removing, shown: this.shownSample,
+      camera: this.camera.on, recording: this.recording?.name ?? null, removing: this.removing, shown: this.shownSample,
     });
     this.addClassButton.disabled = this.names.length >= MAX_CLASSES || !this.fits;
   }
@@ -776,8 +738,6 @@ class TeachSession {
     this.messageLine.classList.toggle('layer-error', this.messageIsError);
     const acc = this.accY.at(-1);
     setText(this.statusLine, TS.status(this.epoch.toFixed(1), this.steps, acc === undefined ? null : (acc * 100).toFixed(0)));
-    setText(this.cameraButton, this.camera ? TS.cameraStop : TS.cameraStart);
-    this.cameraButton.setAttribute('aria-pressed', String(!!this.camera));
 
     const d = this.el.dataset;
     d.ready = String(this.workerReady);
