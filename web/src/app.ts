@@ -231,8 +231,9 @@ export class App implements Renderer {
       const [{ GraphView }, { explainGraphCell }] = await Promise.all([import('./views/overview/graphView'), import('./explainRecord')]);
       const a = this.controller;
       if (a.lifetime.signal.aborted) return;
-      const kinds = new Map(a.engine.module.layerKinds().map((k) => [k.type, k.title]));
-      this.graphView = new GraphView(a, () => a.engine.reader, (type) => S.layerNames[type] ?? kinds.get(type) ?? type, () => a.locked);
+      const registry = a.engine.module.layerKinds();
+      const kinds = new Map(registry.map((k) => [k.type, k.title]));
+      this.graphView = new GraphView(a, () => a.engine.reader, (type) => S.layerNames[type] ?? kinds.get(type) ?? type, () => a.locked, registry);
       this.graphView.onPoint = (ref) => { this.graphCell = ref; this.renderSelection(); };
       this.explainGraph = explainGraphCell;
       this.graphHost.replaceChildren(this.graphView.el);

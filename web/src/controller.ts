@@ -313,6 +313,41 @@ export class Controller implements Actions {
     this.edit(this.engine.setNodeParamElement(id, name, index, value), 0, S.histParam);
   }
 
+  /**
+   * A structural edit of a graph scene (web/src/graphEdit.ts): `edit` turns the current scene into
+   * the next, which becomes one undo step. Parameters the core finds the wrong size (the node's
+   * settings or input changed) are dropped, node by node, for it to draw afresh; if it still
+   * refuses the scene, nothing changes and its reason (in the reader's language) is returned.
+   */
+  editGraph(edit: (scene: Record<string, unknown>) => Record<string, unknown>, label: string): Result<void> {
+    if (this.locked) return { ok: false, error: '' };
+    this.begin();
+    const next = edit(JSON.parse(this.engine.sceneJson()) as Record<string, unknown>);
+    const nodes = (Array.isArray(next.nodes) ? next.nodes : []) as Record<string, unknown>[];
+    const tensors = new Map(this.engine.module.layerKinds().map((k) => [k.type, k.tensors]));
+    const optimizer = this.engine.optimizerState();
+    for (let tries = 0; ; tries++) {
+      const r = this.engine.load(JSON.stringify(next));
+      if (r.ok) break;
+      const node = r.code === 'tensor_size' ? nodes.find((n) => n.id === r.node) : undefined;
+      const names = (node && tensors.get(String(node.type))?.filter((t) => t in node)) ?? [];
+      if (!node || !names.length || tries > nodes.length) return r;
+      for (const t of names) delete node[t];
+    }
+    // parameters that kept their names and sizes keep their optimizer state (else it starts afresh)
+    this.engine.setOptimizerState(optimizer);
+    const st = this.state;
+    st.scene = this.current();
+    st.selection = null;
+    st.gradCheck = null;
+    st.beforeTraining = null;
+    this.slide(-1);
+    this.changed(label);
+    this.syncHistoryInfo();
+    this.view.render();
+    return { ok: true, value: undefined };
+  }
+
   /** A graph scene in train or eval mode (batch norm's statistics, dropout): the same network, rebuilt. */
   setSceneMode(mode: 'train' | 'eval'): void {
     if (this.locked) return;

@@ -7,7 +7,8 @@ import type {
 
 import { wordError } from './i18n';
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+/** A failure carries the core's error code and node (when it names one) besides its words. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string; code?: string; node?: string };
 
 export interface Tensor { name: string; shape: number[]; data: Float32Array }
 
@@ -39,7 +40,12 @@ function attempt<T>(f: () => T): Result<T> {
   try {
     return { ok: true, value: f() };
   } catch (e) {
-    return { ok: false, error: errorText(e) };
+    const core = e as { code?: unknown; details?: { node?: unknown } };
+    return {
+      ok: false, error: errorText(e),
+      code: typeof core.code === 'string' ? core.code : undefined,
+      node: typeof core.details?.node === 'string' ? core.details.node : undefined,
+    };
   }
 }
 

@@ -10,13 +10,15 @@ import { helpOf, NodeDetail, type DetailActions } from './nodeDetail';
 import { Overview, type GraphReader } from './overview';
 import type { GraphCellRef } from '../../explainRecord';
 import { imageShapeOf, pictureControls, type PictureActions } from '../inputCard';
+import type { LayerKindInfo } from '../../wasm/cnnlens.mjs';
+import { EditPanel, type EditActions } from './editPanel';
 
 export interface GraphViewState {
   scene: { nodes?: Record<string, unknown>[]; input?: { shape?: number[] }; mode?: 'train' | 'eval' };
   mode: ViewMode;
 }
 
-export interface GraphActions extends DetailActions, PictureActions {
+export interface GraphActions extends DetailActions, PictureActions, EditActions {
   setSceneMode(mode: 'train' | 'eval'): void;
   /** ends when the view is removed (theme.ts onThemeToggle) */
   readonly lifetime: AbortController;
@@ -26,6 +28,9 @@ export class GraphView {
   readonly el: HTMLElement;
   readonly overview = new Overview();
   readonly detail: NodeDetail;
+  readonly editor: EditPanel;
+  /** what the last structural edit did (announced) */
+  private readonly status: HTMLElement;
   /** the node whose detail is open, else null (the overview shows) */
   private open: string | null = null;
   private place = { left: 0, top: 0 };
@@ -42,14 +47,19 @@ export class GraphView {
   /** the picture controls, for an image input (rebuilt when the input's shape changes) */
   private picture: { key: string; el: HTMLElement } | null = null;
 
-  constructor(private readonly actions: GraphActions, private readonly reader: () => GraphReader, private readonly titles: (type: string) => string, private readonly locked: () => boolean) {
+  constructor(private readonly actions: GraphActions, private readonly reader: () => GraphReader, private readonly titles: (type: string) => string, private readonly locked: () => boolean, kinds: LayerKindInfo[]) {
     this.detail = new NodeDetail(actions, locked);
     this.detail.el.hidden = true;
+    this.editor = new EditPanel(actions, kinds, titles);
+    this.detail.setTools(this.editor.el);
+    // nodes added or removed: the overview shows the result, focus on the node that matters now
+    this.editor.onMoved = (focus, status) => { this.status.textContent = status; this.back(focus); };
+    this.status = h('p', { class: 'muted small ge-status', role: 'status', testid: 'graph-edit-status' });
     this.modeSelect = select([['train', S.ovModeTrain], ['eval', S.ovModeEval]], 'train', (v) => actions.setSceneMode(v === 'eval' ? 'eval' : 'train'), { testid: 'scene-mode' });
     this.sampleSelect = select([], '0', (v) => { this.sample = Number(v); if (this.last) this.render(this.last); }, { testid: 'sample-select' });
     this.sampleLabel = h('label', {}, S.ovSampleLabel, this.sampleSelect);
     this.bar = h('div', { class: 'ov-bar' }, h('label', { title: S.ovModeTitle }, S.ovModeLabel, this.modeSelect), this.sampleLabel);
-    this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, this.bar, this.overview.el, this.detail.el);
+    this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, this.bar, this.status, this.overview.el, this.detail.el);
     this.overview.onOpen = (id) => this.openNode(id);
     this.detail.onBack = () => this.back();
     this.detail.onPoint = (ref) => this.onPoint(ref);
@@ -63,6 +73,7 @@ export class GraphView {
   }
 
   openNode(id: string): void {
+    this.status.textContent = '';
     this.place = { left: this.overview.scroller.scrollLeft, top: window.scrollY };
     this.open = id;
     if (this.last) this.render(this.last);
@@ -74,8 +85,9 @@ export class GraphView {
     if (top < below + 8 || top > window.innerHeight * 0.6) window.scrollBy(0, top - below - 8);
   }
 
-  back(): void {
-    const id = this.open;
+  /** `focus`: the node to focus in the overview (default: the one whose detail closes). */
+  back(focus?: string): void {
+    const id = focus ?? this.open;
     this.open = null;
     if (this.last) this.render(this.last);
     this.overview.scroller.scrollLeft = this.place.left;
@@ -105,6 +117,13 @@ export class GraphView {
     if (this.picture) this.bar.append(this.picture.el);
   }
 
+  /** One sample's shape of a node's output (of the network input for INPUT_ID), from the core. */
+  private shapeOf(reader: GraphReader, graph: Graph, id: string): number[] {
+    const src = id === INPUT_ID ? inputSource(graph) : { id, name: 'output' };
+    const t = src ? reader.nodeTensors(src.id).find((x) => x.name === src.name) : undefined;
+    return t ? t.shape.slice(1) : [];
+  }
+
   render(st: GraphViewState): void {
     this.last = st;
     const graph = graphOf(st.scene as Parameters<typeof graphOf>[0]);
@@ -122,6 +141,11 @@ export class GraphView {
       return;
     }
     const readers = graph.nodes.filter((n) => n.inputs.includes(node.id)).map((n) => n.id);
+    this.editor.el.hidden = this.locked();
+    if (!this.locked()) {
+      const raw = st.scene.nodes?.find((n) => n.id === node.id);
+      this.editor.render({ graph, node, raw, shapeOf: (id) => this.shapeOf(reader, graph, id), structure: structureKey(st.scene as Parameters<typeof structureKey>[0]) });
+    }
     if (node.id === INPUT_ID) {
       const src = inputSource(graph);
       if (!src) return;

@@ -55,6 +55,11 @@ export class NodeDetail {
     this.el = h('section', { class: 'ov-detail', testid: 'node-detail' }, back, this.heading, this.meta, this.body);
   }
 
+  /** Puts `tools` (the editing panel) between the node's description and its tensors. */
+  setTools(tools: HTMLElement): void {
+    this.el.insertBefore(tools, this.body);
+  }
+
   /** `all`: the tensors to draw, read from the core's node `owner` (the network input's: its first reader). */
   render(reader: GraphReader, node: GraphNode, owner: string, all: TensorInfo[], readers: string[], kind: string, help: string, mode: ViewMode, sample: number): void {
     const wanted = all.filter((t) => mode === 'both' || isGradientRole(t.role) === (mode === 'gradients'));
