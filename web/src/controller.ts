@@ -696,6 +696,33 @@ export class Controller implements Actions {
     this.view.render();
   }
 
+  // ---------------------------------------------------------------- a data set's dashboard
+  // The Digits and Fashion dashboards (web/src/digits) set the input, the target and the weights
+  // their worker trained many times a second: no undo step and no redraw here (the dashboard
+  // redraws on its own schedule), as when the dashboard wrote to the engine itself.
+
+  /** A drawing or a picked image as the network's input. */
+  showDataSample(values: ArrayLike<number>): Result<void> {
+    return this.engine.setInput(values);
+  }
+
+  /** The class the loss aims at (the predicted or the chosen one). */
+  aimAtClass(k: number): Result<void> {
+    return this.engine.setTarget(k);
+  }
+
+  /**
+   * The worker's trained weights, layer by layer; stops at the first layer that does not take
+   * them (the page's network changed shape meanwhile) and returns false.
+   */
+  adoptTrainedParams(params: readonly { layer: number; weight: ArrayLike<number>; bias: ArrayLike<number> }[]): boolean {
+    for (const p of params) {
+      const r = this.engine.setParam(p.layer, 'weight', p.weight);
+      if (!r.ok || !this.engine.setParam(p.layer, 'bias', p.bias).ok) return false;
+    }
+    return true;
+  }
+
   /** The guided lesson's step (null when closed); the lesson itself lives in web/src/lesson. */
   setLesson(step: number | null): void {
     this.state.lesson = step;

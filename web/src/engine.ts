@@ -50,7 +50,7 @@ function attempt<T>(f: () => T): Result<T> {
 }
 
 /** The read-only calls the page's own views use (they leave the cached scene JSON valid). */
-export type ModelReader = Pick<Model, 'view' | 'copy' | 'layerCount' | 'layerTensors' | 'layerType' | 'targetView' | 'outputShape' | 'nodeTensors' | 'nodeView' | 'nodeIds'>;
+export type ModelReader = Pick<Model, 'view' | 'copy' | 'layerCount' | 'layerTensors' | 'layerType' | 'targetView' | 'outputShape' | 'nodeTensors' | 'nodeView' | 'nodeIds' | 'losses' | 'loss'>;
 
 export class Engine {
   private current: Model | null = null;

@@ -6,7 +6,9 @@
 // The page's one Model (engine.ts) stays the model the pipeline draws: its input is the
 // drawing or the picked image, its target the predicted (or a chosen) class. The worker trains
 // its own copy on the data set and posts the weights a few times a second; they are copied into
-// the page's Model with setParam, so every matrix and gradient of the pipeline is for that input.
+// the page's Model through the controller (adoptTrainedParams), so every matrix and gradient of
+// the pipeline is for that input. The dashboard reads the model (engine.reader) but changes it
+// only through the controller.
 import './dashboard.css';
 import type { App } from '../app';
 import type { Engine, Snapshot } from '../engine';
@@ -216,7 +218,7 @@ class DataSetSession {
 
   /** The drawing as input, the target from it (after startWorker: the scene's JSON just written goes to the worker). */
   private aim(): void {
-    if (this.drawn) this.engine.setInput(this.drawn);
+    if (this.drawn) this.app.controller.showDataSample(this.drawn);
     this.syncTarget();
   }
 
@@ -353,15 +355,8 @@ class DataSetSession {
     this.urgent = false;
     if (!this.active || !params) return;
     const t0 = performance.now();
-    for (const p of params) {
-      const r1 = this.engine.setParam(p.layer, 'weight', p.weight);
-      const r2 = r1.ok ? this.engine.setParam(p.layer, 'bias', p.bias) : r1;
-      if (!r2.ok) {
-        // the page's network has changed shape meanwhile: the worker follows the page
-        this.post({ type: 'adopt', scene: this.engine.sceneJson() });
-        break;
-      }
-    }
+    // the page's network has changed shape meanwhile: the worker follows the page
+    if (!this.app.controller.adoptTrainedParams(params)) this.post({ type: 'adopt', scene: this.engine.sceneJson() });
     this.shared = params;
     this.syncTarget();
     if (this.pipelineVisible || urgent) {
@@ -433,7 +428,7 @@ class DataSetSession {
     this.pad?.clear(false);
     this.drawn = inputOf(set.images.subarray(index * this.pixels, (index + 1) * this.pixels), this.data.normalize);
     if (!this.active) return;
-    this.engine.setInput(this.drawn);
+    this.app.controller.showDataSample(this.drawn);
     this.syncTarget();
     this.app.render();
   }
@@ -442,7 +437,7 @@ class DataSetSession {
     this.drawn = pixels;
     this.gallery.mark(-1);
     if (!this.active) return;
-    this.engine.setInput(pixels ?? new Float32Array(this.pixels));
+    this.app.controller.showDataSample(pixels ?? new Float32Array(this.pixels));
     this.syncTarget();
     this.app.render();
   }
@@ -464,7 +459,7 @@ class DataSetSession {
       k = this.targetMode;
     }
     const t = m.targetView();
-    if (t.length === this.data.classes && t[k] !== 1) this.engine.setTarget(k);
+    if (t.length === this.data.classes && t[k] !== 1) this.app.controller.aimAtClass(k);
     this.expectedTarget = k;
   }
 
@@ -625,7 +620,7 @@ function presetLabels(id: string): string[] | undefined {
 export function mountDataSets(app: App, engine: Engine, state: UIState, root: HTMLElement): void {
   const network = root.querySelector('section.network');
   if (!network) return;
-  const pipeline = network.querySelector('[data-testid="pipeline"]');
+  const pipeline = network.querySelector(':scope > .pipeline');
   for (const data of DATA_SETS) {
     const session = new DataSetSession(app, engine, state, data);
     network.prepend(session.el);

@@ -423,6 +423,10 @@ export const en = {
   ovModeEval: 'eval',
   ovHistMode: (mode: string) => `Mode: ${mode}`,
   ovSampleLabel: 'Sample',
+  batchLossSample: 'Loss',
+  batchLossMean: 'Batch mean',
+  batchLossNote: (n: number, kind: string) => `${kind[0].toUpperCase()}${kind.slice(1)} of each sample (${plural(n, 'sample', 'samples')}); training minimises the batch mean, L.`,
+  batchLossPick: (k: number) => `Show sample ${k}`,
   ovNoPytorch: 'The PyTorch script is written for chains of the classic layers. Save this graph with ONNX or Save JSON instead.',
   // graph nodes' cell explanations (web/src/views/overview/explainNode.ts)
   gxBnTrain: (c: number, m: number) => `train: ch ${c + 1}'s batch mean and variance over ${m} values`,

@@ -446,6 +446,10 @@ export const zh: Strings = {
   ovModeEval: '评估',
   ovHistMode: (mode: string) => `模式：${mode}`,
   ovSampleLabel: '样本',
+  batchLossSample: '损失',
+  batchLossMean: '批均值',
+  batchLossNote: (n: number, kind: string) => `每个样本的${kind}（共 ${n} 个样本）；训练最小化的是批均值 L。`,
+  batchLossPick: (k: number) => `显示样本 ${k}`,
   ovNoPytorch: 'PyTorch 脚本只针对由经典层组成的链。请改用 ONNX 或“保存 JSON”保存这个图。',
   // 图节点单元格的解释（web/src/views/overview/explainNode.ts）
   gxBnTrain: (c: number, m: number) => `训练：通道 ${c + 1} 在本批 ${m} 个值上的均值与方差`,

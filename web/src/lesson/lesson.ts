@@ -13,13 +13,16 @@ import { PRESETS } from '../presets';
 import type { Scene } from '../scene';
 import type { UIState } from '../state';
 import { h } from '../views/dom';
+import { findRegion, testIdOf, type Region } from '../tensorRef';
 import { LANG } from '../i18n';
 import { fill, lessonText, rich, type Lang, type LessonText } from './content';
 import { Spotlight } from './spotlight';
-import { STEPS, type StepCtx, type StepView } from './steps';
+import { nodesOf, STEPS, type StepCtx, type StepView } from './steps';
 
 /** The header's Lesson button dispatches this on document. */
 export const LESSON_EVENT = 'cnnlens:lesson';
+/** The lesson dispatches this on document when it closes (the header focuses its button). */
+export const LESSON_CLOSED_EVENT = 'cnnlens:lesson-closed';
 
 function structureKey(scene: Scene): string {
   const layers = scene.layers.map(({ weight: _w, bias: _b, ...rest }) => rest);
@@ -38,8 +41,8 @@ export class Lesson {
   private embed = false;
   private view: StepView | null = null;
   private readonly spotlight = new Spotlight();
-  private spot: string[] = [];
-  private needs: string[] = [];
+  private spot: Region[] = [];
+  private needs: Region[] = [];
   private extra = '';
   private readonly title: HTMLElement;
   private readonly progress: HTMLElement;
@@ -150,8 +153,10 @@ export class Lesson {
     const ui = this.text.ui;
     this.disposeView();
     this.step = n;
-    this.spot = def.spot;
-    this.needs = def.needs ?? def.spot;
+    // the step's regions, with its layers found by kind in the learner's network
+    const nodes = nodesOf(this.app.snapshot());
+    this.spot = def.spot(nodes);
+    this.needs = def.needs?.(nodes) ?? this.spot;
     this.extra = '';
     this.title.textContent = t.title;
     this.progress.textContent = fill(ui.progress, { n, total: STEPS.length });
@@ -168,6 +173,7 @@ export class Lesson {
       controller: this.app.controller,
       state: this.state,
       snap: () => this.app.snapshot(),
+      nodes: () => nodesOf(this.app.snapshot()),
       setExtra: (css) => { this.extra = css; this.applySpot(); },
       setSpot: (spot, needs) => { this.spot = spot; this.needs = needs ?? spot; this.applySpot(); },
       reducedMotion,
@@ -180,7 +186,6 @@ export class Lesson {
       this.body.replaceChildren(h('p', { class: 'lesson-action' }, rich(ui.needsClassic)));
     }
     this.el.dataset.step = String(n);
-    this.el.dataset.spot = this.spot.join(' ');
     this.applySpot();
     this.writeUrl();
     if (this.state.lesson !== null && this.state.lesson !== n) this.app.controller.setLesson(n);
@@ -203,7 +208,7 @@ export class Lesson {
     u.searchParams.delete('embed');
     history.replaceState(history.state, '', u);
     this.app.controller.setLesson(null);
-    (document.querySelector('[data-testid="btn-lesson"]') as HTMLElement | null)?.focus({ preventScroll: true });
+    document.dispatchEvent(new CustomEvent(LESSON_CLOSED_EVENT));
   }
 
   private disposeView(): void {
@@ -215,15 +220,16 @@ export class Lesson {
   private applySpot(): void {
     if (!this.step) return;
     this.spotlight.set(this.spot, this.needs, this.embed, this.extra);
-    this.el.dataset.spot = this.spot.join(' ');
+    // the regions by the tests' names, for the lesson's browser test
+    this.el.dataset.spot = this.spot.map(testIdOf).join(' ');
   }
 
   private scrollToSpot(): void {
     const behavior: ScrollBehavior = reducedMotion() ? 'auto' : 'smooth';
     const side = this.el.parentElement;
     if (side && side !== this.root) side.scrollTop = 0;
-    for (const id of this.spot) {
-      const el = document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+    for (const r of this.spot) {
+      const el = findRegion(document, r);
       // a widget of the lesson itself is read in order with the step's text: no scrolling
       if (!el || !el.getClientRects().length || this.el.contains(el)) continue;
       const tall = el.getBoundingClientRect().height > window.innerHeight * 0.6;

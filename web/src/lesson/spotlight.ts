@@ -1,17 +1,12 @@
-// The spotlight is one generated <style> element keyed on data-testid selectors, so it survives
-// the pipeline rebuilding its DOM after an edit: the highlighted regions get an outline, the
-// other cards and panels are dimmed lightly, and in embed mode the regions a step does not
-// need are hidden. Step widgets add their own cell-level rules (quiz cells, windows) as `extra`.
+// The spotlight is one generated <style> element keyed on the regions' typed references
+// (../tensorRef.ts: selectorOf), so it survives the pipeline rebuilding its DOM after an edit:
+// the highlighted regions get an outline, the other cards and panels are dimmed lightly, and in
+// embed mode the regions a step does not need are hidden. Step widgets add their own cell-level
+// rules (quiz cells, windows) as `extra`.
+import { selectorOf, type Region } from '../tensorRef';
 
-const SAFE = /^[\w.-]+$/;
-
-export function bySelector(ids: string[]): string {
-  return ids.filter((id) => SAFE.test(id)).map((id) => `[data-testid="${id}"]`).join(', ');
-}
-
-/** Selector of one matrix cell: the lesson marks cells by data-index, not by class. */
-export function cellSel(matrix: string, index: number): string {
-  return SAFE.test(matrix) ? `[data-testid="${matrix}"] .cell[data-index="${Math.floor(index)}"]` : '';
+export function bySelector(regions: Region[]): string {
+  return regions.map(selectorOf).join(', ');
 }
 
 export class Spotlight {
@@ -23,7 +18,7 @@ export class Spotlight {
     document.head.append(this.style);
   }
 
-  set(spot: string[], needs: string[], embed: boolean, extra: string): void {
+  set(spot: Region[], needs: Region[], embed: boolean, extra: string): void {
     const s = bySelector(spot);
     const rules: string[] = [];
     if (s) {
@@ -35,7 +30,7 @@ export class Spotlight {
     }
     if (embed) {
       const n = bySelector(needs);
-      if (!needs.includes('pipeline')) {
+      if (!needs.some((r) => 'panel' in r && r.panel === 'pipeline')) {
         rules.push(n
           ? `body.lesson-embed .pipeline > :is(.stage, .card-loss):not(:is(${n})):not(:has(:is(${n}))) { display: none; }`
           : 'body.lesson-embed .network { display: none; }');

@@ -1,6 +1,7 @@
-// The nine steps: which regions of the live page each one spotlights (data-testid), which it
-// needs in embed mode, and the small widgets that make the learner act (quizzes, the flatten
-// walk-through, the loss landscape, the SGD/Adam comparison). Every number is read from the
+// The nine steps: which regions of the live page each one spotlights (typed references,
+// ../tensorRef.ts), which it needs in embed mode, and the small widgets that make the learner
+// act (quizzes, the flatten walk-through, the loss landscape, the SGD/Adam comparison). The
+// layers are found by kind (nodesOf), never by a fixed index; every number is read from the
 // live model when the step draws, so the text follows the learner's edits.
 import type { Controller } from '../controller';
 import type { Engine, Snapshot } from '../engine';
@@ -9,7 +10,24 @@ import type { UIState, ViewMode } from '../state';
 import { h } from '../views/dom';
 import { para, setRich, type StepText, type Vars } from './content';
 import { computeLandscape, drawCurves, drawLandscape, parseRef, refKey, CURVE_COLORS, HALF, PATH_STEPS, RES, type ParamRef } from './landscape';
-import { cellSel } from './spotlight';
+import { cellSelector, findRegion, tagRegion, testIdOf, type Region, type TensorRef } from '../tensorRef';
+
+/**
+ * The classic example's layers, found by kind in the learner's network (the first of each; -1
+ * when missing): the convolution, the pooling after it, the flatten, the dense layer and the
+ * activation right after the dense one.
+ */
+export interface LessonNodes { conv: number; pool: number; flatten: number; dense: number; activation: number }
+
+export function nodesOf(snap: Snapshot): LessonNodes {
+  const first = (...kinds: string[]) => snap.layers.findIndex((l) => kinds.includes(l.type));
+  const dense = first('dense');
+  const next = dense >= 0 ? snap.layers[dense + 1] : undefined;
+  return { conv: first('conv2d'), pool: first('maxpool2d', 'avgpool2d'), flatten: first('flatten'), dense, activation: next ? next.index : -1 };
+}
+
+/** One cell of a tensor of the page. */
+const cellAt = (node: TensorRef['node'], tensor: string, channel: number, index: number): string => cellSelector({ node, tensor, channel, index });
 
 export interface StepCtx {
   t: StepText;
@@ -18,10 +36,12 @@ export interface StepCtx {
   controller: Controller;
   state: UIState;
   snap(): Snapshot;
+  /** the classic layers in the current network, by kind */
+  nodes(): LessonNodes;
   /** cell-level CSS of this step (quiz cells, windows); replaces the previous */
   setExtra(css: string): void;
   /** changes the spotlight without scrolling */
-  setSpot(spot: string[], needs?: string[]): void;
+  setSpot(spot: Region[], needs?: Region[]): void;
   reducedMotion(): boolean;
 }
 
@@ -33,9 +53,9 @@ export interface StepView {
 }
 
 export interface StepDef {
-  spot: string[];
+  spot(at: LessonNodes): Region[];
   /** regions kept in embed mode (default: spot) */
-  needs?: string[];
+  needs?(at: LessonNodes): Region[];
   build(ctx: StepCtx): StepView;
 }
 
@@ -57,21 +77,22 @@ function formulaEl(testid: string): HTMLElement {
 }
 
 /** "1×1 + (−1)×0 + … + 1×1 = 3", all nine products, the bias only when it is not 0. */
-function convFormula(engine: Engine, ch: number, r: number, c: number): { text: string; value: number; inputs: number[] } | null {
-  const e = engine.explainConv(0, ch, r, c);
+function convFormula(engine: Engine, snap: Snapshot, conv: number, ch: number, r: number, c: number): { text: string; value: number; inputs: number[] } | null {
+  const e = engine.explainConv(conv, ch, r, c);
   if (!e.ok) return null;
   const v = e.value;
   const terms = v.terms.map((x) => `${fmtTerm(x.weight)}×${fmtTerm(x.input)}`);
   if (v.bias !== 0) terms.push(fmtTerm(v.bias));
-  return { text: `${terms.join(' + ')} = ${fmt(v.output)}`, value: v.output, inputs: v.terms.filter((x) => !x.padding).map((x) => x.row * 6 + x.col) };
+  const w = snap.layers[conv].tensors.get('input')!.shape[2];
+  return { text: `${terms.join(' + ')} = ${fmt(v.output)}`, value: v.output, inputs: v.terms.filter((x) => !x.padding).map((x) => x.row * w + x.col) };
 }
 
-function poolFormula(engine: Engine, snap: Snapshot, ch: number, r: number, c: number): { text: string; avg: string; value: number; window: number[] } | null {
-  const e = engine.explainPool(1, ch, r, c);
+function poolFormula(engine: Engine, snap: Snapshot, pool: number, ch: number, r: number, c: number): { text: string; avg: string; value: number; window: number[] } | null {
+  const e = engine.explainPool(pool, ch, r, c);
   if (!e.ok) return null;
   const v = e.value;
   const vals = v.window.map((x) => fmt(x.value));
-  const w = snap.layers[0].tensors.get('output')!.shape[2];
+  const w = snap.layers[pool].tensors.get('input')!.shape[2];
   const mean = v.window.reduce((s, x) => s + x.value, 0) / v.window.length;
   const text = v.kind === 'max' ? `max(${vals.join(', ')}) = ${fmt(v.output)}` : `(${vals.join(' + ')}) / ${vals.length} = ${fmt(v.output)}`;
   return {
@@ -168,8 +189,7 @@ class Quiz {
 }
 
 const rand = (n: number) => Math.floor(Math.random() * n);
-const askedCss = (matrix: string, index: number, window: string[]): string => {
-  const cell = cellSel(matrix, index);
+const askedCss = (cell: string, window: string[]): string => {
   return [
     `${cell} { color: transparent !important; background: #fff !important; box-shadow: inset 0 0 0 3px var(--lesson-spot) !important; }`,
     `${cell}::after { content: '?'; position: absolute; color: var(--ink); font-weight: 700; font-size: 14px; }`,
@@ -179,17 +199,17 @@ const askedCss = (matrix: string, index: number, window: string[]): string => {
 
 // ---------------------------------------------------------------- 1. a function
 const stepFunction: StepDef = {
-  spot: ['pipeline'],
+  spot: () => [{ panel: 'pipeline' }],
   build(ctx) {
     const names = (ctx.t.names ?? {}) as Record<string, string>;
     const snap = ctx.snap();
     const chain = h('ol', { class: 'lesson-chain', testid: 'lesson-chain' });
-    const chip = (label: string, shape: number[], testid: string) => {
-      const b = act(`${label} ${shape.join('×')}`, () => document.querySelector(`[data-testid="${testid}"]`)?.scrollIntoView({ block: 'center', behavior: ctx.reducedMotion() ? 'auto' : 'smooth' }), `lesson-chip-${testid}`, 'chip');
+    const chip = (label: string, shape: number[], card: Region) => {
+      const b = act(`${label} ${shape.join('×')}`, () => findRegion(document, card)?.scrollIntoView({ block: 'center', behavior: ctx.reducedMotion() ? 'auto' : 'smooth' }), `lesson-chip-${testIdOf(card)}`, 'chip');
       chain.append(h('li', {}, b));
     };
-    chip(names.input ?? 'input', snap.input.shape, 'input-card');
-    snap.layers.forEach((l) => chip(names[l.type] ?? l.type, l.tensors.get('output')!.shape, `layer-card-${l.index}`));
+    chip(names.input ?? 'input', snap.input.shape, { node: 'input' });
+    snap.layers.forEach((l) => chip(names[l.type] ?? l.type, l.tensors.get('output')!.shape, { node: l.index }));
     chain.append(h('li', {}, h('span', { class: 'chip end' }, names.output ?? 'output')));
     return { el: h('div', {}, ...paras(ctx.t), chain, para(str(ctx.t, 'action'), {}, 'lesson-action')) };
   },
@@ -197,26 +217,28 @@ const stepFunction: StepDef = {
 
 // ---------------------------------------------------------------- 2. convolution
 const stepConv: StepDef = {
-  spot: ['input-card', 'layer-card-0'],
+  spot: (at) => [{ node: 'input' }, { node: at.conv }],
   build(ctx) {
     const worked = formulaEl('lesson-formula');
-    const point = (ch: number, idx: number) => ctx.controller.point({ layer: 0, tensor: 'output', sub: ch, index: idx });
-    const outW = () => ctx.snap().layers[0].tensors.get('output')!.shape[2];
+    const conv = () => ctx.nodes().conv;
+    const point = (ch: number, idx: number) => ctx.controller.point({ layer: conv(), tensor: 'output', sub: ch, index: idx });
+    const outW = () => ctx.snap().layers[conv()].tensors.get('output')!.shape[2];
+    const formula = (ch: number, r: number, c: number) => convFormula(ctx.engine, ctx.snap(), conv(), ch, r, c);
     const quiz = new Quiz(ctx, {
       first: { ch: 0, r: 1, c: 1 },
       pick: () => ({ ch: rand(2), r: rand(4), c: rand(4) }),
       ask: str(ctx.t, 'quiz'),
       varsOf: (c) => ({ filter: c.ch + 1, row: c.r + 1, col: c.c + 1 }),
-      solve: (c) => { const f = convFormula(ctx.engine, c.ch, c.r, c.c); return f && { value: f.value, formula: f.text }; },
+      solve: (c) => { const f = formula(c.ch, c.r, c.c); return f && { value: f.value, formula: f.text }; },
       hide: (c) => {
-        const f = convFormula(ctx.engine, c.ch, c.r, c.c);
-        return askedCss(`matrix-0-output-${c.ch}`, c.r * outW() + c.c, (f?.inputs ?? []).map((i) => cellSel('matrix-input-0', i)));
+        const f = formula(c.ch, c.r, c.c);
+        return askedCss(cellAt(conv(), 'output', c.ch, c.r * outW() + c.c), (f?.inputs ?? []).map((i) => cellAt('input', 'value', 0, i)));
       },
       reveal: (c) => point(c.ch, c.r * outW() + c.c),
-      target: (c) => cellSel(`matrix-0-output-${c.ch}`, c.r * outW() + c.c),
+      target: (c) => cellAt(conv(), 'output', c.ch, c.r * outW() + c.c),
     });
     const update = () => {
-      const f = convFormula(ctx.engine, 0, 0, 0);
+      const f = formula(0, 0, 0);
       worked.textContent = f ? f.text : ctx.ui.needsClassic;
       quiz.update();
     };
@@ -226,7 +248,7 @@ const stepConv: StepDef = {
       ...paras(ctx.t),
       para(str(ctx.t, 'worked')), worked,
       para(str(ctx.t, 'stride')),
-      h('div', { class: 'lesson-row' }, act(str(ctx.t, 'slide'), () => ctx.controller.slide(0), 'lesson-slide')),
+      h('div', { class: 'lesson-row' }, act(str(ctx.t, 'slide'), () => ctx.controller.slide(conv()), 'lesson-slide')),
       quiz.el,
       para(str(ctx.t, 'filter2')),
       h('div', { class: 'lesson-row' },
@@ -239,28 +261,31 @@ const stepConv: StepDef = {
 
 // ---------------------------------------------------------------- 3. pooling
 const stepPool: StepDef = {
-  spot: ['block-matrix-0-output', 'layer-card-1'],
-  needs: ['layer-card-0', 'layer-card-1'],
+  // the pooling's input is the layer before it (the convolution's output in the classic example)
+  spot: (at) => [{ node: at.pool - 1, tensor: 'output' }, { node: at.pool }],
+  needs: (at) => [{ node: at.pool - 1 }, { node: at.pool }],
   build(ctx) {
     const maxF = formulaEl('lesson-formula');
     const avgF = formulaEl('lesson-formula-avg');
-    const pw = () => ctx.snap().layers[1].tensors.get('output')!.shape[2];
-    const point = (ch: number, idx: number) => ctx.controller.point({ layer: 1, tensor: 'output', sub: ch, index: idx });
+    const pool = () => ctx.nodes().pool;
+    const pw = () => ctx.snap().layers[pool()].tensors.get('output')!.shape[2];
+    const point = (ch: number, idx: number) => ctx.controller.point({ layer: pool(), tensor: 'output', sub: ch, index: idx });
+    const formula = (ch: number, r: number, c: number) => poolFormula(ctx.engine, ctx.snap(), pool(), ch, r, c);
     const quiz = new Quiz(ctx, {
       first: { ch: 1, r: 0, c: 1 },
       pick: () => ({ ch: rand(2), r: rand(2), c: rand(2) }),
       ask: str(ctx.t, 'quiz'),
       varsOf: (c) => ({ map: c.ch + 1, row: c.r + 1, col: c.c + 1 }),
-      solve: (c) => { const f = poolFormula(ctx.engine, ctx.snap(), c.ch, c.r, c.c); return f && { value: f.value, formula: f.text }; },
+      solve: (c) => { const f = formula(c.ch, c.r, c.c); return f && { value: f.value, formula: f.text }; },
       hide: (c) => {
-        const f = poolFormula(ctx.engine, ctx.snap(), c.ch, c.r, c.c);
-        return askedCss(`matrix-1-output-${c.ch}`, c.r * pw() + c.c, (f?.window ?? []).map((i) => cellSel(`matrix-0-output-${c.ch}`, i)));
+        const f = formula(c.ch, c.r, c.c);
+        return askedCss(cellAt(pool(), 'output', c.ch, c.r * pw() + c.c), (f?.window ?? []).map((i) => cellAt(pool() - 1, 'output', c.ch, i)));
       },
       reveal: (c) => point(c.ch, c.r * pw() + c.c),
-      target: (c) => cellSel(`matrix-1-output-${c.ch}`, c.r * pw() + c.c),
+      target: (c) => cellAt(pool(), 'output', c.ch, c.r * pw() + c.c),
     });
     const update = () => {
-      const f = poolFormula(ctx.engine, ctx.snap(), 0, 0, 0);
+      const f = formula(0, 0, 0);
       maxF.textContent = f ? f.text : ctx.ui.needsClassic;
       avgF.textContent = f ? f.avg : '';
       quiz.update();
@@ -276,8 +301,9 @@ const stepPool: StepDef = {
 
 // ---------------------------------------------------------------- 4. tiling / flatten
 const stepFlatten: StepDef = {
-  spot: ['block-matrix-1-output', 'layer-card-2'],
-  needs: ['layer-card-1', 'layer-card-2'],
+  // the flatten reads the layer before it (the pooling in the classic example)
+  spot: (at) => [{ node: at.flatten - 1, tensor: 'output' }, { node: at.flatten }],
+  needs: (at) => [{ node: at.flatten - 1 }, { node: at.flatten }],
   build(ctx) {
     let k = -1;
     let timer = 0;
@@ -285,8 +311,9 @@ const stepFlatten: StepDef = {
     const stop = () => { clearInterval(timer); timer = 0; };
     const show = () => {
       const snap = ctx.snap();
-      const inShape = snap.layers[2]?.tensors.get('input')?.shape ?? [];
-      const out = snap.layers[2]?.tensors.get('output');
+      const flat = ctx.nodes().flatten;
+      const inShape = snap.layers[flat]?.tensors.get('input')?.shape ?? [];
+      const out = snap.layers[flat]?.tensors.get('output');
       if (inShape.length !== 3 || !out) { line.textContent = ctx.ui.needsClassic; stop(); return; }
       const [, hh, w] = inShape;
       const per = hh * w;
@@ -295,8 +322,8 @@ const stepFlatten: StepDef = {
       const ch = Math.floor(k / per), idx = k % per;
       setRich(line, str(ctx.t, 'cellLine'), { k: k + 1, map: ch + 1, row: Math.floor(idx / w) + 1, col: (idx % w) + 1, value: fmt(out.data[k]) });
       ctx.setExtra([
-        `${cellSel(`matrix-1-output-${ch}`, idx)} { box-shadow: inset 0 0 0 3px var(--lesson-spot) !important; }`,
-        `${cellSel('matrix-2-output-0', k)} { box-shadow: inset 0 0 0 3px var(--lesson-spot) !important; }`,
+        `${cellAt(flat - 1, 'output', ch, idx)} { box-shadow: inset 0 0 0 3px var(--lesson-spot) !important; }`,
+        `${cellAt(flat, 'output', 0, k)} { box-shadow: inset 0 0 0 3px var(--lesson-spot) !important; }`,
       ].join('\n'));
       if (k === n - 1) stop();
     };
@@ -316,8 +343,8 @@ const stepFlatten: StepDef = {
 
 // ---------------------------------------------------------------- 5. full connection
 const stepDense: StepDef = {
-  spot: ['layer-card-3', 'layer-card-4'],
-  needs: ['layer-card-2', 'layer-card-3', 'layer-card-4'],
+  spot: (at) => [{ node: at.dense }, { node: at.activation }],
+  needs: (at) => [{ node: at.dense - 1 }, { node: at.dense }, { node: at.activation }],
   build(ctx) {
     let j = 0;
     const zF = formulaEl('lesson-formula');
@@ -326,7 +353,8 @@ const stepDense: StepDef = {
     const pick = h('div', { class: 'lesson-row', role: 'group' });
     const update = () => {
       const snap = ctx.snap();
-      const L = snap.layers[3];
+      const at = ctx.nodes();
+      const L = snap.layers[at.dense];
       if (L?.type !== 'dense') { zF.textContent = ctx.ui.needsClassic; return; }
       const x = L.tensors.get('input')!.data, w = L.tensors.get('weight')!.data;
       const b = L.tensors.get('bias')!.data, z = L.tensors.get('output')!.data;
@@ -335,24 +363,24 @@ const stepDense: StepDef = {
       const terms: string[] = [];
       for (let i = 0; i < x.length; i++) terms.push(`${fmtTerm(w[j * x.length + i])}×${fmtTerm(x[i])}`);
       zF.textContent = `z${j + 1} = ${terms.join(' + ')} + ${fmtTerm(b[j])} = ${fmt(z[j])}`;
-      const act4 = snap.layers[4];
-      yF.textContent = act4 ? `y${j + 1} = ${act4.type}(${fmt(z[j])}) = ${fmt(act4.tensors.get('output')!.data[j])}` : '';
+      const actL = snap.layers[at.activation];
+      yF.textContent = actL ? `y${j + 1} = ${actL.type}(${fmt(z[j])}) = ${fmt(actL.tensors.get('output')!.data[j])}` : '';
       setRich(counts, str(ctx.t, 'counts'), { inputs: x.length, outputs: nOut, weights: x.length * nOut, biases: nOut });
       if (pick.childElementCount !== nOut) {
-        pick.replaceChildren(...Array.from({ length: nOut }, (_, k) => act(`y${k + 1}`, () => { j = k; update(); ctx.controller.point({ layer: 3, tensor: 'output', sub: 0, index: k }); }, `lesson-output-${k}`)));
+        pick.replaceChildren(...Array.from({ length: nOut }, (_, k) => act(`y${k + 1}`, () => { j = k; update(); ctx.controller.point({ layer: ctx.nodes().dense, tensor: 'output', sub: 0, index: k }); }, `lesson-output-${k}`)));
       }
       pick.querySelectorAll('button').forEach((bt, k) => bt.setAttribute('aria-pressed', String(k === j)));
     };
     update();
-    ctx.controller.point({ layer: 3, tensor: 'output', sub: 0, index: 0 });
+    ctx.controller.point({ layer: ctx.nodes().dense, tensor: 'output', sub: 0, index: 0 });
     return { el: h('div', {}, ...paras(ctx.t), counts, para(str(ctx.t, 'formulaIntro')), pick, zF, yF, para(str(ctx.t, 'sigmoid'))), update };
   },
 };
 
 // ---------------------------------------------------------------- 6. the loss
 const stepLoss: StepDef = {
-  spot: ['loss-card'],
-  needs: ['layer-card-4', 'loss-card'],
+  spot: () => [{ node: 'loss' }],
+  needs: (at) => [{ node: at.activation }, { node: 'loss' }],
   build(ctx) {
     const f = formulaEl('lesson-formula');
     const update = () => {
@@ -369,14 +397,15 @@ const stepLoss: StepDef = {
 
 // ---------------------------------------------------------------- 7. what is learned
 const stepLearned: StepDef = {
-  spot: ['block-matrix-0-weight', 'block-matrix-0-bias', 'block-matrix-3-weight', 'block-matrix-3-bias'],
-  needs: ['layer-card-0', 'layer-card-1', 'layer-card-3'],
+  spot: (at) => [{ node: at.conv, tensor: 'weight' }, { node: at.conv, tensor: 'bias' }, { node: at.dense, tensor: 'weight' }, { node: at.dense, tensor: 'bias' }],
+  needs: (at) => [{ node: at.conv }, { node: at.pool }, { node: at.dense }],
   build(ctx) {
     const counts = h('p', { testid: 'lesson-param-count' });
     const update = () => {
       const snap = ctx.snap();
       const size = (i: number, t: string) => snap.layers[i]?.tensors.get(t)?.data.length ?? 0;
-      const conv = size(0, 'weight') + size(0, 'bias'), dense = size(3, 'weight') + size(3, 'bias');
+      const at = ctx.nodes();
+      const conv = size(at.conv, 'weight') + size(at.conv, 'bias'), dense = size(at.dense, 'weight') + size(at.dense, 'bias');
       let total = 0;
       for (const l of snap.layers) total += (l.tensors.get('weight')?.data.length ?? 0) + (l.tensors.get('bias')?.data.length ?? 0);
       setRich(counts, str(ctx.t, 'counts'), { conv, dense, total });
@@ -420,8 +449,8 @@ function paramOptions(ctx: StepCtx): ParamOption[] {
 }
 
 const stepLandscape: StepDef = {
-  spot: ['lesson-landscape-wrap'],
-  needs: ['layer-card-3'],
+  spot: () => [{ panel: 'lesson-landscape' }],
+  needs: (at) => [{ node: at.dense }],
   build(ctx) {
     const opts = paramOptions(ctx);
     const find = (k: string) => opts.find((o) => refKey(o.ref) === k);
@@ -433,8 +462,9 @@ const stepLandscape: StepDef = {
       return s;
     };
     // dense weight (1,1) and (2,1): one raises output 1, the other output 2
-    const selA = mk('lesson-param-a', str(ctx.t, 'paramA'), def(3, 'weight', 0, 0));
-    const selB = mk('lesson-param-b', str(ctx.t, 'paramB'), def(3, 'weight', 8, 1));
+    const dense = ctx.nodes().dense;
+    const selA = mk('lesson-param-a', str(ctx.t, 'paramA'), def(dense, 'weight', 0, 0));
+    const selB = mk('lesson-param-b', str(ctx.t, 'paramB'), def(dense, 'weight', 8, 1));
     const canvas = h('canvas', { class: 'lesson-landscape', testid: 'lesson-landscape', role: 'img' });
     const info = h('p', { class: 'small muted', testid: 'lesson-landscape-info' });
     const legend = h('p', { class: 'lesson-legend small' });
@@ -462,15 +492,16 @@ const stepLandscape: StepDef = {
       for (const l of snap.layers) params += (l.tensors.get('weight')?.data.length ?? 0) + (l.tensors.get('bias')?.data.length ?? 0);
       // 100^P combinations = 10^(2P); at 10^9 forward passes per second that is 10^(2P-9) s
       setRich(enumerate, str(ctx.t, 'enumerate'), { p: params, pow100: `100${sup(params)}`, combos: `10${sup(2 * params)}`, time: `10${sup(2 * params - 9)}` });
-      const mark = (r: ParamRef) => cellSel(`matrix-${r.layer}-${r.name}-0`, r.index);
+      const mark = (r: ParamRef) => cellAt(r.layer, r.name, 0, r.index);
       ctx.setExtra(`${mark(a)}, ${mark(b)} { box-shadow: inset 0 0 0 3px var(--lesson-spot) !important; }`);
-      ctx.setSpot(['lesson-landscape-wrap', `block-matrix-${a.layer}-${a.name}`, `block-matrix-${b.layer}-${b.name}`], [`layer-card-${a.layer}`, `layer-card-${b.layer}`]);
+      ctx.setSpot([{ panel: 'lesson-landscape' }, { node: a.layer, tensor: a.name }, { node: b.layer, tensor: b.name }], [{ node: a.layer }, { node: b.layer }]);
     };
     selA.addEventListener('change', draw);
     selB.addEventListener('change', draw);
-    const wrap = h('div', { class: 'lesson-landscape-wrap', testid: 'lesson-landscape-wrap' },
+    const wrap = h('div', { class: 'lesson-landscape-wrap' },
       h('div', { class: 'lesson-row' }, h('label', {}, str(ctx.t, 'paramA'), selA), h('label', {}, str(ctx.t, 'paramB'), selB)),
       canvas, legend, info);
+    tagRegion(wrap, { panel: 'lesson-landscape' });
     const el = h('div', {}, ...paras(ctx.t), enumerate, wrap, para(str(ctx.t, 'downhill')));
     // the canvas needs its laid-out width: draw once it is in the document
     requestAnimationFrame(draw);
@@ -480,8 +511,8 @@ const stepLandscape: StepDef = {
 
 // ---------------------------------------------------------------- 9. gradient descent and Adam
 const stepDescent: StepDef = {
-  spot: ['training-panel', 'block-matrix-3-weight.grad', 'opt-state-3'],
-  needs: ['layer-card-3', 'training-panel'],
+  spot: (at) => [{ panel: 'training' }, { node: at.dense, tensor: 'weight.grad' }, { optimizerOf: at.dense }],
+  needs: (at) => [{ node: at.dense }, { panel: 'training' }],
   build(ctx) {
     const prevMode: ViewMode = ctx.state.mode;
     if (prevMode !== 'gradients') ctx.controller.setMode('gradients');
@@ -489,13 +520,14 @@ const stepDescent: StepDef = {
     const changeLine = h('p', { class: 'lesson-formula', testid: 'lesson-change-line', hidden: true });
     const takeStep = () => {
       const before = ctx.snap();
-      const dense = before.layers[3];
+      const at = ctx.nodes().dense;
+      const dense = before.layers[at];
       const g = dense?.tensors.get('weight.grad')?.data[0];
       ctx.controller.step();
       const after = ctx.snap();
       stepLine.hidden = false;
       setRich(stepLine, str(ctx.t, 'stepLine'), { n: after.steps, before: fmt(before.loss), after: fmt(after.loss) });
-      const d = after.layers[3]?.tensors.get('weight.delta')?.data[0];
+      const d = after.layers[at]?.tensors.get('weight.delta')?.data[0];
       if (g === undefined || d === undefined) return;
       changeLine.hidden = false;
       const sgd = after.optimizer.type === 'sgd' && after.optimizer.momentum === 0;

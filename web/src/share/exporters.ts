@@ -4,6 +4,7 @@
 import { colorRgb, maxAbs, needsLightText } from '../colors';
 import type { Snapshot, Tensor } from '../engine';
 import { fmtCell, fmtShape } from '../format';
+import { isTensorRef, regionOf, type TensorRef } from '../tensorRef';
 import { layoutOf } from '../views/tensorBlock';
 import { f32Text } from './numbers';
 
@@ -24,15 +25,28 @@ export function fileStem(title: string | undefined): string {
   return (title ?? 'scene').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'scene';
 }
 
-/** The tensor a block (data-testid "block-matrix-…") shows, from the snapshot. */
-export function tensorOfBlock(snap: Snapshot, testid: string): Tensor | null {
-  const id = testid.replace(/^block-/, '');
-  if (id === 'matrix-input') return snap.input;
-  if (id === 'matrix-input-grad') { const g = snap.layers[0]?.tensors.get('grad_input'); return g ? { ...g, name: 'input.grad' } : null; }
-  if (id === 'matrix-target') return { name: 'target', shape: snap.outputShape, data: snap.target };
-  if (id === 'matrix-lossgrad') return { name: 'loss.grad', shape: snap.outputShape, data: snap.lossGrad };
-  const m = /^matrix-(\d+)-(.+)$/.exec(id);
-  return m ? snap.layers[Number(m[1])]?.tensors.get(m[2]) ?? null : null;
+/** The tensor a block shows (its typed reference, ../tensorRef.ts), from the snapshot. */
+export function tensorOf(snap: Snapshot, ref: TensorRef): Tensor | null {
+  const t = ref.tensor;
+  if (ref.node === 'input') {
+    if (t === 'value') return snap.input;
+    const g = t === 'grad' ? snap.layers[0]?.tensors.get('grad_input') : undefined;
+    return g ? { ...g, name: 'input.grad' } : null;
+  }
+  if (ref.node === 'loss') {
+    if (t === 'target') return { name: 'target', shape: snap.outputShape, data: snap.target };
+    return t === 'grad' ? { name: 'loss.grad', shape: snap.outputShape, data: snap.lossGrad } : null;
+  }
+  return t === undefined ? null : snap.layers[ref.node]?.tensors.get(t) ?? null;
+}
+
+/** The CSV file's name after the scene's: "classic-0-weight", "classic-input-grad", "classic-lossgrad". */
+export function csvName(stem: string, ref: TensorRef): string {
+  const t = ref.tensor ?? '';
+  const what = ref.node === 'input' ? (t === 'grad' ? 'input-grad' : 'input')
+    : ref.node === 'loss' ? (t === 'grad' ? 'lossgrad' : 'target')
+    : `${ref.node}-${t}`;
+  return `${stem}-${what}.csv`;
 }
 
 /**
@@ -73,7 +87,8 @@ export function visibleCards(root: ParentNode, snap: Snapshot): DrawCard[] {
     const blocks: DrawBlock[] = [];
     for (const b of card.querySelectorAll<HTMLElement>('.block')) {
       if (!b.getClientRects().length) continue;
-      const tensor = tensorOfBlock(snap, b.dataset.testid ?? '');
+      const ref = regionOf(b);
+      const tensor = isTensorRef(ref) ? tensorOf(snap, ref) : null;
       if (tensor) blocks.push({ title: b.querySelector('.block-title')?.textContent ?? tensor.name, tensor, kind: b.classList.contains('grad') ? 'grad' : b.classList.contains('state') ? 'state' : 'value' });
     }
     const head = card.querySelector('.card-head');

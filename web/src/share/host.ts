@@ -9,7 +9,8 @@ import { S } from '../strings';
 import { button } from '../views/dom';
 import { applyPanels, parsePanels, postHeight, setReadonly } from '../embed/panels';
 import { decodeScene } from './codec';
-import { download, fileStem, tensorOfBlock, tensorCsv } from './exporters';
+import { csvName, download, fileStem, tensorCsv, tensorOf } from './exporters';
+import { isTensorRef, regionOf, testIdOf } from '../tensorRef';
 import { showNotice } from './notice';
 import { ShareBar, shareLink } from './shareBar';
 import { clearSaved, loadSaved, parseView, Saver } from './storage';
@@ -40,13 +41,13 @@ export function openScene(app: App, json: string): { ok: true } | { ok: false; e
 function addCsvButtons(app: App, root: HTMLElement): void {
   for (const head of root.querySelectorAll<HTMLElement>('.pipeline .block-head:not([data-cl-csv])')) {
     head.dataset.clCsv = '1';
-    const block = head.parentElement as HTMLElement;
-    const id = block.dataset.testid ?? '';
+    const ref = regionOf(head.parentElement as HTMLElement);
+    if (!isTensorRef(ref)) continue;
     const title = head.querySelector('.block-title')?.textContent ?? '';
     head.append(button(S.csv, () => {
-      const t = tensorOfBlock(app.snapshot(), id);
-      if (t) download(`${fileStem(app.state.scene.title)}-${id.replace(/^block-matrix-/, '')}.csv`, tensorCsv(t), 'text/csv');
-    }, { class: 'cl-csv', title: S.csvTitle(title), 'aria-label': S.csvTitle(title), testid: `csv-${id.replace(/^block-/, '')}` }));
+      const t = tensorOf(app.snapshot(), ref);
+      if (t) download(csvName(fileStem(app.state.scene.title), ref), tensorCsv(t), 'text/csv');
+    }, { class: 'cl-csv', title: S.csvTitle(title), 'aria-label': S.csvTitle(title), testid: `csv-${testIdOf(ref).replace(/^block-/, '')}` }));
   }
 }
 
@@ -115,7 +116,7 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
     app.render();
     if (sceneParam !== null && !notice) saver.flush();
     const openModel = (address: string) => openModelUrl(app, root, bar, address);
-    const menu = root.querySelector<HTMLSelectElement>('[data-testid="preset-select"]');
+    const menu = root.querySelector<HTMLSelectElement>('select.preset-select');
     if (menu) addHostedModels(menu, () => st.presetId, (address) => void openModel(address));
     Object.assign(window.cnnlens ?? {}, { shareLink: () => shareLink(app), importScene: (text: string) => bar.importText(text, 'scene.json'), openModel });
     const address = modelUrl;

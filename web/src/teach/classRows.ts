@@ -39,6 +39,7 @@ export interface RowState {
 interface Row {
   el: HTMLElement;
   k: number;
+  field: HTMLInputElement;
   hold: HTMLButtonElement;
   clear: HTMLButtonElement;
   count: HTMLElement;
@@ -60,12 +61,11 @@ export class ClassRows {
     const key = JSON.stringify([names, st.removing]);
     if (key !== this.key) {
       // typing a name: the field keeps the focus across the rebuild
-      const focused = document.activeElement;
-      const typing = focused instanceof HTMLElement && this.el.contains(focused) ? focused.dataset.testid : null;
+      const typing = this.rows.findIndex((r) => r.field === document.activeElement);
       this.key = key;
       this.rows = names.map((name, k) => this.row(name, k, names.length, st.removing === k));
       this.el.replaceChildren(...this.rows.map((r) => r.el));
-      if (typing) (this.el.querySelector(`[data-testid="${typing}"]`) as HTMLElement | null)?.focus();
+      if (typing >= 0) this.rows[typing]?.field.focus();
     }
     this.rows.forEach((row, k) => this.update(row, names[k], st));
   }
@@ -108,7 +108,7 @@ export class ClassRows {
         button(TS.removeYes, () => a.confirmRemove(k), { class: 'danger', testid: `teach-remove-yes-${k}` }),
         button(TS.removeNo, () => a.keep(), { testid: `teach-remove-no-${k}` })));
     }
-    return { el, k, hold, clear, count, thumbs, drawn: '' };
+    return { el, k, field, hold, clear, count, thumbs, drawn: '' };
   }
 
   private update(row: Row, name: string, st: RowState): void {

@@ -30,7 +30,7 @@ export class Header {
   private readonly original: HTMLButtonElement;
 
   constructor(a: Actions) {
-    this.preset = select(PRESETS.map((p) => [p.id, S.presetTitles[p.id] ?? p.title]), PRESETS[0].id, (v) => a.loadPreset(v), { testid: 'preset-select' });
+    this.preset = select(PRESETS.map((p) => [p.id, S.presetTitles[p.id] ?? p.title]), PRESETS[0].id, (v) => a.loadPreset(v), { testid: 'preset-select', class: 'preset-select' });
     // an opened file, a shared link or a script's scene: named in the menu, not a blank entry
     this.custom = h('option', { value: 'custom', disabled: true, hidden: true }, S.presetCustom);
     this.preset.append(this.custom);
@@ -64,6 +64,8 @@ export class Header {
     this.restored = h('span', { class: 'restored-note', testid: 'restored-note', role: 'status' });
     // the guided lesson (web/src/lesson) listens for this event
     this.lesson = button(S.lessonButton, () => document.dispatchEvent(new CustomEvent('cnnlens:lesson')), { testid: 'btn-lesson', title: S.lessonButtonTitle });
+    // the lesson says when it closed: focus comes back to the button that opens it
+    document.addEventListener('cnnlens:lesson-closed', () => this.lesson.focus({ preventScroll: true }), { signal: a.lifetime.signal });
     this.el = h('header', { class: 'app-header' },
       h('div', { class: 'brand' }, h('h1', {}, S.appTitle), h('span', { class: 'tagline' }, S.appTagline)),
       h('div', { class: 'controls' },

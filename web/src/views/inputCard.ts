@@ -9,6 +9,7 @@ import { button, h } from './dom';
 import type { CardContext } from './layerCard';
 import { ColourImage } from './colourImage';
 import { TensorBlock } from './tensorBlock';
+import { tagRegion } from '../tensorRef';
 
 export class InputCard {
   readonly el: HTMLElement;
@@ -21,7 +22,8 @@ export class InputCard {
 
   constructor(ctx: CardContext, snap: Snapshot, private readonly getState: () => UIState) {
     const a: Actions = ctx.actions;
-    this.el = h('section', { class: 'card card-input', testid: 'input-card', 'aria-label': S.inputCard });
+    this.el = h('section', { class: 'card card-input', 'aria-label': S.inputCard });
+    tagRegion(this.el, { node: 'input' });
     this.el.append(h('header', { class: 'card-head' }, h('h3', {}, S.inputCard), h('span', { class: 'shape' }, fmtShape(snap.input.shape))));
 
     const tools = h('div', { class: 'card-tools', role: 'group', 'aria-label': S.brush });
@@ -41,7 +43,7 @@ export class InputCard {
     const paint = { active: () => getState().brush !== 'edit', paint: (i: number, first: boolean) => a.paintInput(i, first) };
     if (ctx.mode !== 'gradients') {
       this.value = new TensorBlock({
-        title: S.tensorTitles.input, context: S.inputCard, shape: snap.input.shape, testid: 'matrix-input', editable: true,
+        title: S.tensorTitles.input, context: S.inputCard, shape: snap.input.shape, ref: { node: 'input', tensor: 'value' }, editable: true,
         onCommit: (i, v) => a.editInput(i, v),
         onPoint: (sub, index) => a.point({ layer: -1, tensor: 'output', sub, index }),
         matrix: () => ({ paint }),
@@ -56,7 +58,7 @@ export class InputCard {
     }
     if (ctx.mode !== 'values' && snap.layers.length) {
       this.grad = new TensorBlock({
-        title: S.gradOfInput, context: S.inputCard, shape: snap.input.shape, testid: 'matrix-input-grad', kind: 'grad',
+        title: S.gradOfInput, context: S.inputCard, shape: snap.input.shape, ref: { node: 'input', tensor: 'grad' }, kind: 'grad',
         onPoint: (sub, index) => a.point({ layer: -1, tensor: 'grad_output', sub, index }),
       });
       ctx.register(-1, 'grad_output', this.grad);

@@ -12,6 +12,7 @@ import { setMessage } from '../i18n';
 import { button, h, select } from './dom';
 import { ColourImage } from './colourImage';
 import { TensorBlock } from './tensorBlock';
+import { tagRegion } from '../tensorRef';
 import type { MatrixOptions } from './matrix';
 
 export interface CardContext {
@@ -52,7 +53,8 @@ export class LayerCard {
     const i = snap.index;
     const name = S.layerNames[snap.type] ?? snap.type;
     const out = snap.tensors.get('output')!;
-    this.el = h('section', { class: `card layer-${snap.type}`, testid: `layer-card-${i}`, 'aria-label': S.layerTitle(i, name) });
+    this.el = h('section', { class: `card layer-${snap.type}`, 'aria-label': S.layerTitle(i, name) });
+    tagRegion(this.el, { node: i });
 
     const actions = h('div', { class: 'card-actions' });
     actions.append(
@@ -73,8 +75,8 @@ export class LayerCard {
     const tools = h('div', { class: 'card-tools' });
     if (snap.tensors.has('weight')) {
       tools.append(
-        button(S.randomise, () => ctx.actions.randomiseLayer(i), { title: S.randomiseTitle, testid: `randomise-${i}` }),
-        button(S.resetParams, () => ctx.actions.resetLayer(i), { title: S.resetParamsTitle, testid: `reset-params-${i}` }));
+        button(S.randomise, () => ctx.actions.randomiseLayer(i), { title: S.randomiseTitle, testid: `randomise-${i}`, class: 'randomise' }),
+        button(S.resetParams, () => ctx.actions.resetLayer(i), { title: S.resetParamsTitle, testid: `reset-params-${i}`, class: 'reset-params' }));
     }
     const w = snap.tensors.get('weight');
     if (snap.type === 'conv2d' && w && w.shape[2] === w.shape[3] && (w.shape[2] === 3 || w.shape[2] === 5)) {
@@ -117,7 +119,8 @@ export class LayerCard {
     if (state.length) {
       // small layers show their optimizer state open; big ones start collapsed to keep the page short
       const size = state.reduce((n, t) => n + snap.tensors.get(t)!.data.length, 0);
-      const det = h('details', { class: 'opt-state', open: size <= 80, testid: `opt-state-${i}` }, h('summary', {}, S.optimizerState));
+      const det = h('details', { class: 'opt-state', open: size <= 80 }, h('summary', {}, S.optimizerState));
+      tagRegion(det, { optimizerOf: i });
       const row = h('div', { class: 'card-body' });
       for (const t of state) later(row, () => this.block(ctx, snap, t, snap.tensors.get(t)!.shape, undefined, 'state'));
       det.append(row);
@@ -135,7 +138,7 @@ export class LayerCard {
       title: S.tensorTitles[titleKey ?? t] ?? t,
       context: S.layerTitle(i, S.layerNames[snap.type] ?? snap.type),
       shape,
-      testid: `matrix-${i}-${t}`,
+      ref: { node: i, tensor: t },
       kind: kind ?? (isGrad ? 'grad' : 'value'),
       editable: param !== null,
       onCommit: param ? (idx, v) => ctx.actions.editParam(i, param, idx, v) : undefined,

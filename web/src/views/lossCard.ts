@@ -9,6 +9,7 @@ import { setMessage } from '../i18n';
 import { h, select, setText } from './dom';
 import type { CardContext } from './layerCard';
 import { TensorBlock } from './tensorBlock';
+import { tagRegion } from '../tensorRef';
 
 export class LossCard {
   readonly el: HTMLElement;
@@ -22,7 +23,8 @@ export class LossCard {
     const a = ctx.actions;
     const at = snap.layers.length;
     const loss = st.scene.loss;
-    this.el = h('section', { class: 'card card-loss', testid: 'loss-card', 'aria-label': S.lossCard });
+    this.el = h('section', { class: 'card card-loss', 'aria-label': S.lossCard });
+    tagRegion(this.el, { node: 'loss' });
     this.value = h('span', { class: 'loss-value', testid: 'loss-value' });
     this.el.append(h('header', { class: 'card-head' }, h('h3', {}, S.lossCard), this.value));
     this.error = h('p', { class: 'layer-error', testid: `layer-error-${at}`, role: 'alert', hidden: true });
@@ -41,7 +43,7 @@ export class LossCard {
     const body = h('div', { class: 'card-body' });
     if (loss === 'mse') {
       this.target = new TensorBlock({
-        title: S.tensorTitles.target, context: S.lossCard, shape: snap.outputShape, testid: 'matrix-target', editable: true,
+        title: S.tensorTitles.target, context: S.lossCard, shape: snap.outputShape, ref: { node: 'loss', tensor: 'target' }, editable: true,
         onCommit: (i, v) => a.editTarget(i, v),
         onPoint: (sub, index) => a.point({ layer: at, tensor: 'target', sub, index }),
       });
@@ -49,7 +51,7 @@ export class LossCard {
       body.append(this.target.el);
     }
     this.grad = new TensorBlock({
-      title: S.tensorTitles.lossGrad, context: S.lossCard, shape: snap.outputShape, testid: 'matrix-lossgrad', kind: 'grad',
+      title: S.tensorTitles.lossGrad, context: S.lossCard, shape: snap.outputShape, ref: { node: 'loss', tensor: 'grad' }, kind: 'grad',
       onPoint: (sub, index) => a.point({ layer: at, tensor: 'lossGrad', sub, index }),
     });
     ctx.register(at, 'lossGrad', this.grad);

@@ -77,6 +77,9 @@ interface Heat {
   shown: { data: Float32Array; max: number; marks: Map<number, string> | null; focus: number; dark: boolean };
 }
 
+/** Which matrix of a block last wrote the block's shared readout (only it clears the line). */
+const readoutOwner = new WeakMap<HTMLElement, MatrixView>();
+
 export class MatrixView {
   // A redraw sends new numbers and then new marks (ReLU masks change with the numbers): heatmaps
   // only note that they are stale and are drawn once, when the app has sent everything
@@ -427,8 +430,8 @@ export class MatrixView {
 
   private hideReadout(): void {
     this.readoutLive = false;
-    const { readout, testid } = this.o;
-    if (readout.dataset.owner === testid) readout.textContent = '';
+    const { readout } = this.o;
+    if (readoutOwner.get(readout) === this) readout.textContent = '';
   }
 
   private showReadout(): void {
@@ -437,7 +440,7 @@ export class MatrixView {
     const r = Math.floor(i / this.o.cols), c = i % this.o.cols;
     const { readout } = this.o;
     readout.textContent = S.cellAria(this.o.readoutLabel ?? this.o.what, r, c, fmt(this.data[i] ?? 0));
-    readout.dataset.owner = this.o.testid;
+    readoutOwner.set(readout, this);
   }
 
   private cellIndex(target: EventTarget | null): number {

@@ -15,6 +15,7 @@ import { LayerCard, type CardContext } from './layerCard';
 import { LossCard } from './lossCard';
 import type { TensorBlock } from './tensorBlock';
 import { MatrixView } from './matrix';
+import { findRegion, regionOf, tagRegion, type Region } from '../tensorRef';
 
 /**
  * Building cards per frame: the frame also lays the new blocks out, draws their heatmaps and
@@ -44,7 +45,8 @@ export class Pipeline {
   private ctx: CardContext | null = null;
   private latest: { snap: Snapshot; st: UIState } | null = null;
   private chunk = 0;
-  private focusId: string | undefined;
+  /** the control focused when a rebuild began: its card and its place among the card's controls */
+  private focus: { card: Region; nth: number } | null = null;
   /** called when cards were added after the build began (their highlights are drawn then) */
   onGrow: () => void = () => {};
   private loss: LossCard | null = null;
@@ -54,7 +56,8 @@ export class Pipeline {
   private basePer = new Map<MatrixView, Map<number, string>>();
 
   constructor(private readonly actions: Actions, private readonly getState: () => UIState) {
-    this.el = h('div', { class: 'pipeline', testid: 'pipeline' });
+    this.el = h('div', { class: 'pipeline' });
+    tagRegion(this.el, { panel: 'pipeline' });
     // a theme change rebuilds the matrices with the other colour scale
     onThemeToggle(actions.lifetime, () => { this.key = ''; });
     // a network still being built stops building when the view goes
@@ -114,7 +117,7 @@ export class Pipeline {
   private build(snap: Snapshot, st: UIState, t0: number): void {
     this.waiting = false;
     // keep keyboard focus on the same control across a rebuild, when it still exists
-    this.focusId = (document.activeElement as HTMLElement | null)?.dataset?.testid;
+    this.focus = focusPlace(this.el);
     cancelAnimationFrame(this.chunk);
     this.chunk = 0;
     this.registry.clear();
@@ -171,9 +174,10 @@ export class Pipeline {
     }
     if (this.chunk === 0) this.settleBuilt();
     this.baseSource = null; // the highlights are looked up again, for the new cards too
-    if (this.focusId) {
-      const el = this.el.querySelector(`[data-testid="${this.focusId}"]`) as HTMLElement | null;
-      if (el) { el.focus(); this.focusId = undefined; }
+    if (this.focus) {
+      const card = 'panel' in this.focus.card ? this.el : findRegion(this.el, this.focus.card);
+      const el = card?.querySelectorAll<HTMLElement>(FOCUSABLE)[this.focus.nth];
+      if (el) { el.focus(); this.focus = null; }
     }
   }
 
@@ -237,6 +241,23 @@ export class Pipeline {
   block(layer: number, tensor: string): TensorBlock | undefined {
     return this.registry.get(`${layer}:${tensor}`);
   }
+}
+
+const FOCUSABLE = 'button, input, select, textarea, [tabindex]';
+
+/**
+ * Where the focused control is, in terms that survive a rebuild: the card it is in (its typed
+ * reference) and its place among that card's controls.
+ */
+function focusPlace(root: HTMLElement): { card: Region; nth: number } | null {
+  const el = document.activeElement as HTMLElement | null;
+  if (!el || !root.contains(el)) return null;
+  for (let up: HTMLElement | null = el; up && up !== root; up = up.parentElement) {
+    const card = up.classList.contains('card') ? regionOf(up) : undefined;
+    if (card) return { card, nth: [...up.querySelectorAll(FOCUSABLE)].indexOf(el) };
+  }
+  // between the cards (a connector's "insert a layer" menu): its place in the whole pipeline
+  return { card: { panel: 'pipeline' }, nth: [...root.querySelectorAll(FOCUSABLE)].indexOf(el) };
 }
 
 /** Both maps' classes per cell, in a new map. */

@@ -3,6 +3,7 @@
 import { maxAbs } from '../colors';
 import { fmt, fmtShape } from '../format';
 import { S } from '../strings';
+import { tagRegion, testIdOf, type TensorRef } from '../tensorRef';
 import { MatrixView, type MatrixOptions } from './matrix';
 
 export interface Layout {
@@ -53,8 +54,13 @@ export interface BlockOptions {
   /** the card it belongs to ("1. Convolution"), so screen readers hear which layer a cell is in */
   context?: string;
   shape: number[];
-  /** prefix of each matrix's data-testid: `${testid}-${k}` */
-  testid: string;
+  /**
+   * What the block shows, for the pipeline's blocks: the block and each matrix are tagged with
+   * it (../tensorRef.ts), which also names them for the tests.
+   */
+  ref?: TensorRef;
+  /** without a ref (a graph node's detail): prefix of each matrix's data-testid, `${testid}-${k}` */
+  testid?: string;
   kind?: 'value' | 'grad' | 'state';
   editable?: boolean;
   onCommit?: (flatIndex: number, value: number) => void;
@@ -72,7 +78,9 @@ export class TensorBlock {
     const lay = (this.layout = layoutOf(o.shape));
     this.el = document.createElement('div');
     this.el.className = `block ${o.kind ?? 'value'}`;
-    this.el.dataset.testid = `block-${o.testid}`;
+    const ref = o.ref;
+    if (ref) tagRegion(this.el, ref);
+    else this.el.dataset.testid = `block-${o.testid}`;
     const head = document.createElement('div');
     head.className = 'block-head';
     const title = document.createElement('span');
@@ -95,7 +103,7 @@ export class TensorBlock {
     for (let k = 0; k < lay.count; k++) {
       const view = new MatrixView({
         rows: lay.rows, cols: lay.cols, count: lay.size,
-        testid: `${o.testid}-${k}`,
+        testid: ref ? testIdOf({ ...ref, channel: k }) : `${o.testid}-${k}`,
         caption: lay.label(k) || undefined,
         what: S.blockWhat(o.context ?? '', o.title, lay.longLabel(k)),
         editable: o.editable,
@@ -106,6 +114,7 @@ export class TensorBlock {
         onPoint: o.onPoint && ((i) => o.onPoint!(k, i)),
         ...o.matrix?.(k),
       });
+      if (ref) tagRegion(view.el, { ...ref, channel: k });
       this.views.push(view);
       mats.append(view.el);
     }

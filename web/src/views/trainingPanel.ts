@@ -8,6 +8,7 @@ import { S } from '../strings';
 import { setMessage } from '../i18n';
 import { button, h, select, setText } from './dom';
 import { LossChart } from './lossChart';
+import { tagRegion } from '../tensorRef';
 
 export class TrainingPanel {
   readonly el: HTMLElement;
@@ -41,7 +42,7 @@ export class TrainingPanel {
     this.log = h('input', { type: 'checkbox', testid: 'loss-log' });
     this.log.addEventListener('change', () => a.setLogScale(this.log.checked));
     this.error = h('p', { class: 'layer-error', role: 'alert', testid: 'train-error', hidden: true });
-    this.el = h('section', { class: 'panel training', testid: 'training-panel', 'aria-label': S.training },
+    this.el = h('section', { class: 'panel training', 'aria-label': S.training },
       h('h2', {}, S.training),
       h('div', { class: 'settings' },
         h('label', {}, S.optimizerLabel, this.opt),
@@ -53,6 +54,7 @@ export class TrainingPanel {
         button(S.resetTraining, () => a.resetTraining(), { title: S.resetTrainingTitle, testid: 'btn-reset' })),
       this.blocked, this.note, this.error, this.status,
       h('label', { class: 'chart-log', title: S.chartLogTitle }, this.log, S.chartLog), this.chart.el);
+    tagRegion(this.el, { panel: 'training' });
     this.actions = a;
   }
 

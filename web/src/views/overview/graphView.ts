@@ -8,13 +8,14 @@ import { h, select } from '../dom';
 import { graphOf, INPUT_ID, inputSource, structureKey, type Graph } from './graph';
 import { helpOf, NodeDetail, type DetailActions } from './nodeDetail';
 import { Overview, type GraphReader } from './overview';
+import { BatchLoss, type LossReader } from './batchLoss';
 import type { GraphCellRef } from '../../explainRecord';
 import { imageShapeOf, pictureControls, type PictureActions } from '../inputCard';
 import type { LayerKindInfo } from '../../wasm/cnnlens.mjs';
 import { EditPanel, type EditActions } from './editPanel';
 
 export interface GraphViewState {
-  scene: { nodes?: Record<string, unknown>[]; input?: { shape?: number[] }; mode?: 'train' | 'eval' };
+  scene: { nodes?: Record<string, unknown>[]; input?: { shape?: number[] }; mode?: 'train' | 'eval'; loss?: string };
   mode: ViewMode;
 }
 
@@ -31,6 +32,8 @@ export class GraphView {
   readonly editor: EditPanel;
   /** what the last structural edit did (announced) */
   private readonly status: HTMLElement;
+  /** each sample's loss and the batch mean, under the overview or the node detail */
+  readonly loss = new BatchLoss();
   /** the node whose detail is open, else null (the overview shows) */
   private open: string | null = null;
   private place = { left: 0, top: 0 };
@@ -47,7 +50,7 @@ export class GraphView {
   /** the picture controls, for an image input (rebuilt when the input's shape changes) */
   private picture: { key: string; el: HTMLElement } | null = null;
 
-  constructor(private readonly actions: GraphActions, private readonly reader: () => GraphReader, private readonly titles: (type: string) => string, private readonly locked: () => boolean, kinds: LayerKindInfo[]) {
+  constructor(private readonly actions: GraphActions, private readonly reader: () => GraphReader & LossReader, private readonly titles: (type: string) => string, private readonly locked: () => boolean, kinds: LayerKindInfo[]) {
     this.detail = new NodeDetail(actions, locked);
     this.detail.el.hidden = true;
     this.editor = new EditPanel(actions, kinds, titles);
@@ -56,10 +59,11 @@ export class GraphView {
     this.editor.onMoved = (focus, status) => { this.status.textContent = status; this.back(focus); };
     this.status = h('p', { class: 'muted small ge-status', role: 'status', testid: 'graph-edit-status' });
     this.modeSelect = select([['train', S.ovModeTrain], ['eval', S.ovModeEval]], 'train', (v) => actions.setSceneMode(v === 'eval' ? 'eval' : 'train'), { testid: 'scene-mode' });
-    this.sampleSelect = select([], '0', (v) => { this.sample = Number(v); if (this.last) this.render(this.last); }, { testid: 'sample-select' });
+    this.sampleSelect = select([], '0', (v) => this.showSample(Number(v)), { testid: 'sample-select' });
     this.sampleLabel = h('label', {}, S.ovSampleLabel, this.sampleSelect);
     this.bar = h('div', { class: 'ov-bar' }, h('label', { title: S.ovModeTitle }, S.ovModeLabel, this.modeSelect), this.sampleLabel);
-    this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, this.bar, this.status, this.overview.el, this.detail.el);
+    this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, this.bar, this.status, this.overview.el, this.detail.el, this.loss.el);
+    this.loss.onPick = (k) => this.showSample(k);
     this.overview.onOpen = (id) => this.openNode(id);
     this.detail.onBack = () => this.back();
     this.detail.onPoint = (ref) => this.onPoint(ref);
@@ -70,6 +74,11 @@ export class GraphView {
   /** Which node's detail is open (null: the overview). */
   get openId(): string | null {
     return this.open;
+  }
+
+  private showSample(k: number): void {
+    this.sample = k;
+    if (this.last) this.render(this.last);
   }
 
   openNode(id: string): void {
@@ -132,6 +141,7 @@ export class GraphView {
     this.modeSelect.disabled = this.locked();
     this.syncSamples(reader, graph);
     this.syncPicture(st.scene.input?.shape ?? []);
+    this.loss.render(reader, st.scene.loss ?? 'none', this.sample);
     const node = this.open === null ? undefined : graph.nodes.find((n) => n.id === this.open);
     if (!node) this.open = null; // the node went away (another network): back to the overview
     this.overview.el.hidden = !!node;
