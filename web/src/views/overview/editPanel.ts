@@ -57,8 +57,9 @@ export class EditPanel {
     const key = JSON.stringify([ctx.node.id, ctx.structure]);
     if (key === this.key) return; // a refused edit leaves the typed text and its message in place
     this.key = key;
-    const focused = document.activeElement;
-    const active = focused instanceof HTMLElement && this.el.contains(focused) ? focused.dataset.testid : undefined;
+    // the control just used keeps the focus across the rebuild: the same place among the controls
+    const controls = () => [...this.body.querySelectorAll<HTMLElement>('input, select, button, textarea')];
+    const active = controls().indexOf(document.activeElement as HTMLElement);
     const kind = this.kinds.find((k) => k.type === ctx.node.type);
     this.body.replaceChildren(...[
       kind && ctx.node.id !== INPUT ? this.settings(ctx, kind) : null,
@@ -66,8 +67,7 @@ export class EditPanel {
       this.insert(ctx),
       ctx.node.id !== INPUT ? this.remove(ctx) : null,
     ].filter((x): x is HTMLElement => x !== null));
-    // the control just used keeps the focus across the rebuild
-    if (active) (this.body.querySelector(`[data-testid="${active}"]`) as HTMLElement | null)?.focus();
+    if (active >= 0) controls()[active]?.focus();
   }
 
   /** Runs an edit; a refusal is shown in `where` (the section of the control used). */
