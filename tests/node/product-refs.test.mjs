@@ -40,6 +40,6 @@ test('the lesson finds its layers by kind, not by a fixed index', () => {
   assert.deepEqual(hits(lesson, /layers\[\d|layer: \d|explain(Conv|Pool)\(\d|layer-card-\d|matrix-\d/), []);
 });
 
-test('the data-set dashboard changes the model only through the controller', () => {
-  assert.deepEqual(hits(files(join(src, 'digits'), ['.ts']), /engine\.(set|train|load|step)/), []);
+test('the data-set and teach dashboards change the model only through the controller', () => {
+  assert.deepEqual(hits([...files(join(src, 'digits'), ['.ts']), ...files(join(src, 'teach'), ['.ts'])], /engine\.(set|train|load|step)/), []);
 });

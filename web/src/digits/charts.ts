@@ -25,7 +25,8 @@ export class CurveChart {
   private last: { series: Series[]; aria: string; ink: string } | null = null;
 
   constructor(private readonly o: { title: string; testid: string; yMax?: number; percent?: boolean; height?: number }) {
-    this.canvas = h('canvas', { class: 'digits-chart', role: 'img', testid: o.testid, width: 300, height: o.height ?? 130 });
+    // named from the start: the curves' own label comes with the first drawing, a frame or more later
+    this.canvas = h('canvas', { class: 'digits-chart', role: 'img', 'aria-label': o.title, testid: o.testid, width: 300, height: o.height ?? 130 });
     this.legend = h('div', { class: 'digits-legend' });
     this.el = h('figure', { class: 'digits-figure' }, h('figcaption', {}, o.title), this.canvas, this.legend);
     if (typeof ResizeObserver === 'undefined') return;

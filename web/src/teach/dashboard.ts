@@ -376,10 +376,7 @@ class TeachSession {
     const params = this.pending;
     this.pending = null;
     if (!params || !this.active) return;
-    for (const p of params) {
-      const r = this.engine.setParam(p.layer, 'weight', p.weight);
-      if (!r.ok || !this.engine.setParam(p.layer, 'bias', p.bias).ok) return; // the page's network changed meanwhile
-    }
+    if (!this.app.controller.adoptTrainedParams(params)) return; // the page's network changed meanwhile
     this.shared = params;
     if (this.shownSample === null && this.source !== 'none') this.aimAtPrediction();
   }
@@ -605,9 +602,9 @@ class TeachSession {
 
   private aimAtPrediction(): void {
     if (!this.predictInput) return;
-    this.engine.setInput(this.predictInput);
+    this.app.controller.showDataSample(this.predictInput);
     const k = this.prediction ? argmax(this.prediction) : 0;
-    if (k < this.names.length) this.engine.setTarget(k);
+    if (k < this.names.length) this.app.controller.aimAtClass(k);
   }
 
   /** Sample `index` of class `k` into the network below, its class as the target. */
@@ -617,8 +614,8 @@ class TeachSession {
     if (!sample) return;
     this.applyPending();
     this.shownSample = { name, index };
-    this.engine.setInput(toValues(sample));
-    this.engine.setTarget(k);
+    this.app.controller.showDataSample(toValues(sample));
+    this.app.controller.aimAtClass(k);
     this.app.render();
   }
 
