@@ -2,8 +2,8 @@
 // made here (BMPs of striped and plain pictures), the camera (Chromium's fake one) and the pad;
 // a sample becomes exactly the area-averaged picture computed here; training in the worker
 // reaches 100% on the samples and predicts held-out pictures; a project saved to a file comes
-// back with every sample and weight; bad project files and a denied camera are refused with the
-// work kept.
+// back with every sample and weight; bad project files, a denied camera and a camera unplugged
+// mid-stream are refused or explained with the work kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -185,6 +185,29 @@ test('the camera: hold to record adds frames to a class, live predictions follow
   await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.prediction !== '');
   await page.getByTestId('teach-camera').click(); // stop
   assert.equal(await page.getByTestId('teach-hold-0').isDisabled(), true);
+  assert.equal(await page.evaluate(() => document.querySelector('[data-testid="teach-video"]').srcObject), null, 'the camera is released');
+
+  // unplugged while recording: a clear message, recording stops, the samples stay
+  await page.getByTestId('teach-camera').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="teach-hold-0"]').disabled, null, { timeout: 15000 });
+  const box2 = await hold.boundingBox();
+  await page.mouse.move(box2.x + box2.width / 2, box2.y + box2.height / 2);
+  await page.mouse.down();
+  await page.waitForTimeout(300);
+  await page.evaluate(() => {
+    const track = document.querySelector('[data-testid="teach-video"]').srcObject.getVideoTracks()[0];
+    // stop() alone fires no 'ended' (only the source ending does): the event is what unplugging sends
+    track.stop();
+    track.dispatchEvent(new Event('ended'));
+  });
+  await page.waitForFunction(() => /camera stopped/.test(document.querySelector('[data-testid="teach-camera-note"]').textContent));
+  const kept = (await counts(page))[0];
+  await page.waitForTimeout(400);
+  await page.mouse.up();
+  assert.equal((await counts(page))[0], kept, 'no frames after the camera went');
+  assert.ok(kept > n0);
+  assert.equal(await page.getByTestId('teach-hold-0').isDisabled(), true);
+  assert.equal(await page.getByTestId('teach-hold-0').getAttribute('aria-pressed'), 'false');
 
   // a denied camera: a clear message, the samples stay
   await page.evaluate(() => { navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')); });
