@@ -213,7 +213,7 @@ test('the camera: hold to record adds frames to a class, live predictions follow
   await page.evaluate(() => { navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')); });
   await page.getByTestId('teach-camera').click();
   await page.waitForFunction(() => /not allowed/.test(document.querySelector('[data-testid="teach-camera-note"]').textContent));
-  assert.equal((await counts(page))[0], n0);
+  assert.equal((await counts(page))[0], kept);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
