@@ -203,20 +203,9 @@ export class Controller implements Actions {
     for (const v of scene.variants(next, edited)) {
       const r = this.engine.load(JSON.stringify(v));
       if (r.ok) {
-        // every parameter kept its name and size (an activation changed, padding...): the
-        // optimizer carries on as PyTorch's would; otherwise it starts afresh (the core refuses)
-        this.engine.setOptimizerState(optimizer);
-        // the core's new model starts counting again: the page's curve goes on (same scene, changed)
-        st.scene = this.current();
         st.layerErrors.clear();
         st.invalid.clear();
-        st.selection = null;
-        st.gradCheck = null;
-        st.beforeTraining = null;
-        this.slide(-1);
-        this.changed(label);
-        this.syncHistoryInfo();
-        this.view.render();
+        this.structureChanged(optimizer, label);
         return true;
       }
       error = r.error;
@@ -334,7 +323,17 @@ export class Controller implements Actions {
       if (!node || !names.length || tries > nodes.length) return r;
       for (const t of names) delete node[t];
     }
-    // parameters that kept their names and sizes keep their optimizer state (else it starts afresh)
+    this.structureChanged(optimizer, label);
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * After a structural edit the core accepted (a chain's layers or a graph's nodes): one undo
+   * step, redrawn. Every parameter that kept its name and size keeps its optimizer state, as
+   * PyTorch's would; the others start afresh (the core refuses the rest). The core's new model
+   * starts counting again, while the page's curve goes on (same scene, changed).
+   */
+  private structureChanged(optimizer: OptimizerState, label: string): void {
     this.engine.setOptimizerState(optimizer);
     const st = this.state;
     st.scene = this.current();
@@ -345,7 +344,6 @@ export class Controller implements Actions {
     this.changed(label);
     this.syncHistoryInfo();
     this.view.render();
-    return { ok: true, value: undefined };
   }
 
   /** A graph scene in train or eval mode (batch norm's statistics, dropout): the same network, rebuilt. */
