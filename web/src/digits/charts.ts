@@ -120,3 +120,16 @@ export class ProbabilityBars {
     }
   }
 }
+
+/** The curves' and axes' colours of a theme. */
+export interface ChartColors { train: string; test: string; ink: string }
+
+/**
+ * The current theme's chart colours (styles.css). Reading computed styles restyles the page:
+ * callers read them once per theme, not per chart and frame.
+ */
+export function themeColors(): ChartColors {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return { train: v('--digits-train', '#2166ac'), test: v('--digits-test', '#b2182b'), ink: v('--muted', '#555') };
+}

@@ -17,13 +17,14 @@ import { wordError } from '../i18n';
 import { findPreset } from '../presets';
 import { S } from '../strings';
 import { button, h, select, setText } from '../views/dom';
-import { CurveChart, ProbabilityBars, type Series } from './charts';
+import { CurveChart, ProbabilityBars, themeColors, type ChartColors, type Series } from './charts';
 import { ConfusionMatrix } from './confusion';
 import { className, DATA_SETS, dataSource, inputOf, type DataSet, type DataSetWords } from './datasets';
 import { Gallery } from './gallery';
 import { DrawPad } from './pad';
 import { argmax, softmax } from './preprocess';
 import type { EvalResult, FromWorker, LabelledSet, ParamSet, ToWorker } from './protocol';
+import { currentParams, sameParams } from './params';
 import { spawnTrainer } from './spawn';
 /** at most this many points per training-loss curve (older ones are thinned out) */
 const MAX_POINTS = 1500;
@@ -82,7 +83,7 @@ class DataSetSession {
   private chartsDirty = true;
   private chartFrame = 0;
   /** the charts' colours, read once per theme (reading computed styles restyles the page) */
-  private colors: { train: string; test: string; ink: string } | null = null;
+  private colors: ChartColors | null = null;
 
   private readonly pad: DrawPad | null;
   private readonly gallery: Gallery;
@@ -170,7 +171,7 @@ class DataSetSession {
     } else if (structure !== this.structure) {
       // the network was edited on the page: the worker continues with the page's version
       this.structure = structure;
-      this.shared = this.currentParams();
+      this.shared = currentParams(this.engine.reader);
       this.post({ type: 'adopt', scene: this.engine.sceneJson() });
     }
     const t = snap.target.indexOf(1);
@@ -414,9 +415,8 @@ class DataSetSession {
 
   /** Weights edited on the page (e.g. a kernel cell typed in) go to the worker before it trains on. */
   private pushEdits(): void {
-    const now = this.currentParams();
-    const same = now.length === this.shared.length && now.every((p, i) => equal(p.weight, this.shared[i].weight) && equal(p.bias, this.shared[i].bias));
-    if (same) return;
+    const now = currentParams(this.engine.reader);
+    if (sameParams(now, this.shared)) return;
     this.shared = now;
     this.post({ type: 'adopt', scene: this.engine.sceneJson() });
   }
@@ -467,15 +467,6 @@ class DataSetSession {
   private output(): Float32Array | undefined {
     const m = this.engine.reader;
     return m.copy(m.layerCount() - 1, 'output');
-  }
-
-  private currentParams(): ParamSet[] {
-    const m = this.engine.reader;
-    const out: ParamSet[] = [];
-    for (let i = 0; i < m.layerCount(); i++) {
-      if (m.layerTensors(i).some((t) => t.name === 'weight')) out.push({ layer: i, weight: m.copy(i, 'weight'), bias: m.copy(i, 'bias') });
-    }
-    return out;
   }
 
   private clearHistory(): void {
@@ -578,19 +569,6 @@ class DataSetSession {
     if (part === 0) this.lossChart.render(loss, S.digitsLossAria(this.lossY.at(-1)?.toFixed(3) ?? '—', last ? last.testLoss.toFixed(3) : '—'), ink);
     else this.accChart.render(acc, S.digitsAccuracyAria(last ? (last.trainAccuracy * 100).toFixed(1) : '—', last ? (last.testAccuracy * 100).toFixed(1) : '—'), ink);
   }
-}
-
-/** The curves' and axes' colours of the current theme (styles.css). */
-function themeColors(): { train: string; test: string; ink: string } {
-  const css = getComputedStyle(document.documentElement);
-  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-  return { train: v('--digits-train', '#2166ac'), test: v('--digits-test', '#b2182b'), ink: v('--muted', '#555') };
-}
-
-function equal(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The weights and biases of a snapshot (its own copies), as the worker is sent them. */

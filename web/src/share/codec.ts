@@ -1,6 +1,7 @@
 // Share-link payloads: the compact scene JSON, deflate-raw compressed (CompressionStream) and
 // base64url encoded, behind a version prefix: "1.<base64url>". Anything else is rejected with
 // a reason the page can explain (an older/newer link, or a damaged one).
+import { base64ToBytes, bytesToBase64 } from './base64';
 import { compactScene } from './numbers';
 
 export const PAYLOAD_VERSION = '1';
@@ -8,17 +9,12 @@ export const PAYLOAD_VERSION = '1';
 export type Decoded = { ok: true; json: string } | { ok: false; reason: 'version' | 'damaged' };
 
 function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return bytesToBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 function fromBase64Url(text: string): Uint8Array {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  return base64ToBytes(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
 }
 
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {

@@ -13,16 +13,17 @@ import type { App } from '../app';
 import type { Engine } from '../engine';
 import type { UIState } from '../state';
 import { wordError } from '../i18n';
-import { CurveChart, ProbabilityBars, type Series } from '../digits/charts';
+import { CurveChart, ProbabilityBars, themeColors, type ChartColors, type Series } from '../digits/charts';
 import { DrawPad } from '../digits/pad';
 import { argmax, softmax } from '../digits/preprocess';
 import type { FromWorker, ParamSet, ToWorker } from '../digits/protocol';
+import { currentParams, sameParams } from '../digits/params';
 import { spawnTrainer } from '../digits/spawn';
 import { PictureError } from '../image/decode';
 import { download, fileStem } from '../share/exporters';
 import { button, h, setText } from '../views/dom';
 import { TEACH_PRESET } from '../presets';
-import { MAX_PROJECT_BYTES, ProjectError, readProject, STORAGE_KEY, writeProject } from './project';
+import { keptProject, MAX_PROJECT_BYTES, ProjectError, readProject, STORAGE_KEY, writeProject } from './project';
 import {
   fitsClasses, MAX_CLASSES, MAX_SAMPLES_PER_CLASS, MIN_CLASSES, SAMPLE_SIDE, SAMPLE_VALUES, SampleStore, sampleOf, teachScene, toBytes, toValues, withClasses,
 } from './samples';
@@ -84,6 +85,8 @@ class TeachSession {
   private restored = false;
   private saveTimer = 0;
   private chartsDirty = true;
+  /** the charts' colours, read once per theme */
+  private colors: ChartColors | null = null;
   private chartFrame = 0;
   private lifetime = new AbortController();
 
@@ -185,7 +188,7 @@ class TeachSession {
     this.el = h('section', { class: 'teach-dash', testid: 'teach-dashboard', 'aria-label': TS.dashboard, hidden: true },
       h('div', { class: 'teach-column' }, classesCard, projectCard),
       h('div', { class: 'teach-column' }, sourcesCard, this.predictCard, trainCard));
-    document.addEventListener('cnnlens:theme', () => { this.chartsDirty = true; this.renderDashboard(); });
+    document.addEventListener('cnnlens:theme', () => { this.colors = null; this.chartsDirty = true; this.renderDashboard(); });
   }
 
   // ---------------------------------------------------------------- page hooks
@@ -287,7 +290,7 @@ class TeachSession {
     this.smoothed = NaN;
     this.chartsDirty = true;
     this.pending = null;
-    this.shared = currentParams(this.engine);
+    this.shared = currentParams(this.engine.reader);
     const set = store.trainingSet(this.names);
     this.sentSamples = store.version;
     this.post({ type: 'initSamples', scene: this.engine.sceneJson(), pixels: SAMPLE_VALUES, classes: this.names.length, set }, [set.images.buffer, set.labels.buffer]);
@@ -383,9 +386,8 @@ class TeachSession {
 
   /** Weights edited on the page (a kernel typed in) go to the worker before it trains on. */
   private pushEdits(): void {
-    const now = currentParams(this.engine);
-    const same = now.length === this.shared.length && now.every((p, i) => equal(p.weight, this.shared[i].weight) && equal(p.bias, this.shared[i].bias));
-    if (same) return;
+    const now = currentParams(this.engine.reader);
+    if (sameParams(now, this.shared)) return;
     this.shared = now;
     this.post({ type: 'adopt', scene: this.engine.sceneJson() });
   }
@@ -676,13 +678,10 @@ class TeachSession {
   // ---------------------------------------------------------------- keeping the samples
 
   private restoreSamples(): void {
-    try {
-      const text = localStorage.getItem(STORAGE_KEY);
-      if (text) store.replace(readProject(text).classes);
-    } catch {
-      // nothing kept, or kept by another version: start empty (the scene itself is the page's)
-    }
+    const kept = keptProject();
+    if (kept) store.replace(kept.classes);
   }
+
 
   private scheduleSave(): void {
     clearTimeout(this.saveTimer);
@@ -785,10 +784,7 @@ class TeachSession {
   }
 
   private renderCharts(): void {
-    const css = getComputedStyle(document.documentElement);
-    const color = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-    const train = color('--digits-train', '#2166ac');
-    const ink = color('--muted', '#555');
+    const { train, ink } = (this.colors ??= themeColors());
     const loss: Series[] = [{ label: TS.seriesLoss, color: train, x: this.lossX, y: this.lossY }];
     const acc: Series[] = [{ label: TS.seriesAccuracy, color: train, x: this.accX, y: this.accY }];
     this.lossChart.render(loss, TS.lossAria(this.lossY.at(-1)?.toFixed(3) ?? '—'), ink);
@@ -804,27 +800,12 @@ function paintValues(canvas: HTMLCanvasElement, values: Float32Array): void {
   paintSample(canvas, toBytes(values));
 }
 
-function currentParams(engine: Engine): ParamSet[] {
-  const m = engine.reader;
-  const out: ParamSet[] = [];
-  for (let i = 0; i < m.layerCount(); i++) {
-    if (m.layerTensors(i).some((t) => t.name === 'weight')) out.push({ layer: i, weight: m.copy(i, 'weight'), bias: m.copy(i, 'bias') });
-  }
-  return out;
-}
-
 /** Layer types and parameter shapes: what the worker's model must match. */
 function structureKey(engine: Engine, inputShape: readonly number[]): string {
   const m = engine.reader;
   const parts = [inputShape.join('x')];
   for (let i = 0; i < m.layerCount(); i++) parts.push(`${m.layerType(i)}:${m.layerTensors(i).map((t) => `${t.name}${t.shape.join('x')}`).join(',')}`);
   return parts.join('|');
-}
-
-function equal(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Mounts the dashboard above the pipeline (main.ts calls it once the example is first opened). */

@@ -8,6 +8,7 @@
 //
 // Reading checks everything before anything is used, so a file from elsewhere is refused with a
 // reason (a ProjectError code) and the current work stays.
+import { base64ToBytes, bytesToBase64 } from '../share/base64';
 import { MAX_CLASSES, MAX_SAMPLES_PER_CLASS, MIN_CLASSES, SAMPLE_CHANNELS, SAMPLE_SIDE, SAMPLE_VALUES } from './samples';
 
 export const PROJECT_FORMAT = 'cnn-lens-project';
@@ -26,27 +27,32 @@ export class ProjectError extends Error {
 export interface ProjectClass { name: string; samples: Uint8Array[] }
 export interface Project { scene: Record<string, unknown>; classes: ProjectClass[] }
 
-function toBase64(bytes: Uint8Array): string {
-  let text = '';
-  // String.fromCharCode takes arguments: in slices, well under any engine's argument limit
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const raw = atob(text); // throws on characters outside base64
-  const out = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-  return out;
-}
-
 export function writeProject(p: Project): string {
   const classes = p.classes.map((c) => {
     const all = new Uint8Array(c.samples.length * SAMPLE_VALUES);
     c.samples.forEach((s, i) => all.set(s, i * SAMPLE_VALUES));
-    return { name: c.name, count: c.samples.length, samples: toBase64(all) };
+    return { name: c.name, count: c.samples.length, samples: bytesToBase64(all) };
   });
   return JSON.stringify({ format: PROJECT_FORMAT, version: PROJECT_VERSION, scene: p.scene, sampleShape: [SAMPLE_CHANNELS, SAMPLE_SIDE, SAMPLE_SIDE], classes });
+}
+
+let kept: Project | null | undefined;
+
+/**
+ * The project this browser kept from an earlier visit, or null. Read once per page: the example's
+ * scene and the dashboard's samples both come from it when the example is first opened (later the
+ * dashboard's memory is ahead of the storage it writes).
+ */
+export function keptProject(): Project | null {
+  if (kept === undefined) {
+    try {
+      const text = localStorage.getItem(STORAGE_KEY);
+      kept = text ? readProject(text) : null;
+    } catch {
+      kept = null; // nothing usable kept (storage refused, another version's file): a fresh start
+    }
+  }
+  return kept;
 }
 
 /** Reads a project file's text; throws ProjectError. The scene itself is checked by the core when loaded. */
@@ -75,7 +81,7 @@ export function readProject(text: string): Project {
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_SAMPLES_PER_CLASS || typeof k!.samples !== 'string') throw new ProjectError('samples', name);
     let bytes: Uint8Array;
     try {
-      bytes = fromBase64(k!.samples);
+      bytes = base64ToBytes(k!.samples);
     } catch {
       throw new ProjectError('samples', name);
     }
