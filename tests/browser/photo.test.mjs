@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { photoExampleShown, setup } from './harness.mjs';
+import { centreSquareMeans } from './reference-resample.mjs';
 
 let h;
 before(async () => { h = await setup(); });
@@ -19,11 +20,7 @@ async function openPhoto(page) {
 
 const scene = async (page) => JSON.parse(await page.evaluate(() => window.cnnlens.sceneJSON()));
 
-/**
- * The reference for a sample photo: its pixels decoded by the browser, then — here, written
- * independently of web/src/image — the centre square, each output pixel the mean of the source
- * pixels under its box weighted by the area covered (2-D overlap, no separable shortcut).
- */
+/** The reference for a sample photo: its pixels decoded by the browser, then reference-resample.mjs's centre-square area mean. */
 async function referenceInput(page, file) {
   const { width, height, data } = await page.evaluate(async (f) => {
     const blob = await (await fetch(`photos/${f}`)).blob();
@@ -32,23 +29,8 @@ async function referenceInput(page, file) {
     c.drawImage(bmp, 0, 0);
     return { width: bmp.width, height: bmp.height, data: Array.from(c.getImageData(0, 0, bmp.width, bmp.height).data) };
   }, file);
-  const side = Math.min(width, height);
-  const x0 = (width - side) / 2, y0 = (height - side) / 2, step = side / SIDE;
-  const out = new Float64Array(3 * SIDE * SIDE);
-  for (let oy = 0; oy < SIDE; oy++) {
-    for (let ox = 0; ox < SIDE; ox++) {
-      const left = x0 + ox * step, top = y0 + oy * step;
-      const sum = [0, 0, 0];
-      for (let sy = Math.floor(top); sy < Math.ceil(top + step); sy++) {
-        for (let sx = Math.floor(left); sx < Math.ceil(left + step); sx++) {
-          const cover = Math.max(0, Math.min(sx + 1, left + step) - Math.max(sx, left)) * Math.max(0, Math.min(sy + 1, top + step) - Math.max(sy, top));
-          for (let ch = 0; ch < 3; ch++) sum[ch] += cover * data[(sy * width + sx) * 4 + ch];
-        }
-      }
-      for (let ch = 0; ch < 3; ch++) out[ch * SIDE * SIDE + oy * SIDE + ox] = sum[ch] / (step * step * 255);
-    }
-  }
-  return out;
+  const means = centreSquareMeans(width, height, (x, y) => data.slice((y * width + x) * 4, (y * width + x) * 4 + 3), SIDE);
+  return means.map((v) => v / 255);
 }
 
 /** A depthwise (groups = channels) or full convolution with zero padding, computed here. */

@@ -1,6 +1,8 @@
 // Pictures for the "Teach it your classes" tests and screenshots, made here: 24-bit BMPs of
 // striped and plain pictures (three classes a small CNN can learn), and the sample the page must
 // make of each (the centre square, area-averaged to 32×32, computed independently of web/src).
+import { centreSquareMeans } from './reference-resample.mjs';
+
 const SIDE = 32;
 const W = 48, HT = 40; // not square: the sample is the centre square
 
@@ -59,23 +61,7 @@ export function picture(kind, seed) {
 /** The sample the page must make of a picture: the centre square, area-averaged to 32×32 (computed here), as bytes. */
 export function referenceSample({ pixels }) {
   const grid = new Map(pixels.map(([x, y, px]) => [y * W + x, px]));
-  const side = Math.min(W, HT), x0 = (W - side) / 2, y0 = (HT - side) / 2, step = side / SIDE;
-  const out = new Uint8Array(3 * SIDE * SIDE);
-  for (let oy = 0; oy < SIDE; oy++) {
-    for (let ox = 0; ox < SIDE; ox++) {
-      const left = x0 + ox * step, top = y0 + oy * step;
-      const sum = [0, 0, 0];
-      for (let sy = Math.floor(top); sy < Math.ceil(top + step); sy++) {
-        for (let sx = Math.floor(left); sx < Math.ceil(left + step); sx++) {
-          const cover = Math.max(0, Math.min(sx + 1, left + step) - Math.max(sx, left)) * Math.max(0, Math.min(sy + 1, top + step) - Math.max(sy, top));
-          const px = grid.get(sy * W + sx);
-          for (let ch = 0; ch < 3; ch++) sum[ch] += cover * px[ch];
-        }
-      }
-      for (let ch = 0; ch < 3; ch++) out[ch * SIDE * SIDE + oy * SIDE + ox] = Math.round(sum[ch] / (step * step));
-    }
-  }
-  return out;
+  return Uint8Array.from(centreSquareMeans(W, HT, (x, y) => grid.get(y * W + x), SIDE), Math.round);
 }
 
 export const files = (kind, seeds) => seeds.map((s) => ({ name: `${['horizontal', 'vertical', 'plain'][kind]}-${s}.bmp`, mimeType: 'image/bmp', buffer: picture(kind, s).image }));
