@@ -82,7 +82,10 @@ test('named classes from files: samples are the area-averaged pictures; training
   // held-out pictures (seeds the classes never saw) are predicted right
   for (const [k, seed] of [[0, 101], [1, 102], [2, 103]]) {
     await page.getByTestId('teach-try-file').setInputFiles(files(k, [seed]));
-    await page.waitForFunction((kk) => document.querySelector('[data-testid="teach-dashboard"]').dataset.prediction === String(kk), k, { timeout: 10000 });
+    const [{ name }] = files(k, [seed]);
+    await page.waitForFunction((n) => document.querySelector('[data-testid="teach-dashboard"]').dataset.predicted === n, name, { timeout: 20000 });
+    const said = await page.getByTestId('teach-verdict').textContent();
+    assert.equal(await dash(page).getAttribute('data-prediction'), String(k), `held-out picture of class ${k} (seed ${seed}) after ${steps} steps: ${said}`);
   }
   assert.match(await page.getByTestId('teach-verdict').textContent(), /plain/);
   // the page's network holds the worker's weights: its own forward pass agrees

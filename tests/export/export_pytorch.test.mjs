@@ -91,6 +91,21 @@ for (const fixture of referenceFixtures()) {
   });
 }
 
+test('global pooling before the dense layer (the teach network\'s shape), 2 steps of Adam', () => {
+  const data = Array.from({ length: 3 * 8 * 8 }, (_, i) => ((i * 29) % 31) / 31);
+  for (const pool of ['global_avgpool2d', 'global_maxpool2d']) {
+    const scene = {
+      version: 1, input: { shape: [3, 8, 8], data }, seed: 3,
+      layers: [{ type: 'conv2d', out_channels: 4, kernel_size: 3, padding: 1 }, { type: 'relu' }, { type: 'maxpool2d', kernel_size: 2 },
+        { type: pool }, { type: 'flatten' }, { type: 'dense', out_features: 3 }],
+      loss: 'cross_entropy', target: 2, optimizer: { type: 'adam', lr: 0.01 },
+    };
+    const script = compare(JSON.stringify(scene), 2, pool);
+    assert.match(script, pool === 'global_avgpool2d' ? /nn\.AdaptiveAvgPool2d\(1\)/ : /nn\.AdaptiveMaxPool2d\(1\)/);
+    assert.match(script, /nn\.Linear\(4, 3\)/);
+  }
+});
+
 test('a forward-only scene with a grouped convolution: the script prints the page\'s output', () => {
   // the photo example's shape of network, small: one 3×3 kernel per colour channel, no loss
   const data = Array.from({ length: 3 * 6 * 6 }, (_, i) => ((i * 37) % 23) / 23);

@@ -42,6 +42,7 @@ function outShape(l: Layer, shape: number[]): number[] {
       const k = pair(l.kernel_size, 1), s = l.stride === undefined ? k : pair(l.stride, 1);
       return [shape[0], ...[0, 1].map((i) => Math.floor((shape[i + 1] - k[i]) / s[i]) + 1)];
     }
+    case 'global_avgpool2d': case 'global_maxpool2d': return [shape[0], 1, 1];
     case 'flatten': return [shape.reduce((a, b) => a * b, 1)];
     case 'dense': return [l.out_features!];
     default: return shape;
@@ -56,6 +57,8 @@ function moduleText(l: Layer, shape: number[]): string {
       const k = pair(l.kernel_size, 1);
       return `nn.${l.type === 'maxpool2d' ? 'MaxPool2d' : 'AvgPool2d'}(kernel_size=${tuple(k)}, stride=${tuple(l.stride === undefined ? k : pair(l.stride, 1))})`;
     }
+    case 'global_avgpool2d': return 'nn.AdaptiveAvgPool2d(1)';
+    case 'global_maxpool2d': return 'nn.AdaptiveMaxPool2d(1)';
     case 'flatten': return 'nn.Flatten()';
     case 'dense': return `nn.Linear(${shape[0]}, ${l.out_features})`;
     case 'relu': return 'nn.ReLU()';

@@ -575,6 +575,9 @@ class TeachSession {
       this.sourceName = file.name;
       this.shownSample = null;
       this.predictInput = values;
+      // the bars belonged to the previous picture: none until this one's answer arrives
+      this.prediction = null;
+      this.renderDashboard();
       this.requestPrediction();
     } catch (e) {
       this.sayClasses(TS.fileRefused(file.name, pictureProblem(e)));
@@ -774,6 +777,7 @@ class TeachSession {
       setText(this.verdict, TS.predictNothing);
       this.verdict.classList.add('muted');
       this.el.dataset.prediction = '';
+      this.el.dataset.predicted = '';
       return;
     }
     const k = argmax(p);
@@ -781,6 +785,8 @@ class TeachSession {
     this.verdict.classList.remove('muted');
     setText(this.verdict, this.steps ? TS.verdict(this.names[k], (p[k] * 100).toFixed(0)) : TS.predictUntrained);
     this.el.dataset.prediction = String(k);
+    // what the shown prediction is of (a file's name, or pad/camera), so a reader can wait for it
+    this.el.dataset.predicted = this.source === 'file' ? this.sourceName : this.source;
   }
 
   private renderCharts(): void {

@@ -124,6 +124,7 @@ export function teachScene(names: string[], title: string, description: string):
       { type: 'conv2d', out_channels: 16, kernel_size: 3, padding: 1 },
       { type: 'relu' },
       { type: 'maxpool2d', kernel_size: 2 },
+      { type: 'global_avgpool2d' },
       { type: 'flatten' },
       { type: 'dense', out_features: names.length },
     ],
