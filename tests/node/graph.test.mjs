@@ -161,3 +161,13 @@ test('every registered kind has help text in every language of the page', async 
     assert.match(entry, /zh: '/, `${kind.help} in Chinese`);
   }
 });
+
+test('every registered kind has a name in every language of the page (cards, errors, the overview)', async () => {
+  const lens = await loadModule();
+  for (const language of ['en', 'zh']) {
+    const text = readText(`web/src/i18n/${language}.ts`);
+    const at = text.indexOf('layerNames: {');
+    const names = text.slice(at, text.indexOf('}', at));
+    for (const kind of lens.layerKinds()) assert.match(names, new RegExp(`\\b${kind.type}: '[^']+'`), `${kind.type} in ${language}`);
+  }
+});

@@ -29,6 +29,10 @@ export const en = {
   layerNames: {
     conv2d: 'Convolution', maxpool2d: 'Max pooling', avgpool2d: 'Average pooling', flatten: 'Flatten',
     dense: 'Dense', relu: 'ReLU', leaky_relu: 'Leaky ReLU', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax',
+    conv_transpose2d: 'Transposed convolution', pad2d: 'Padding', elu: 'ELU', gelu: 'GELU', relu6: 'ReLU6',
+    prelu: 'PReLU', log_softmax: 'Log-softmax', batchnorm2d: 'Batch normalization',
+    batchnorm1d: 'Batch normalization (1-D)', dropout: 'Dropout', add: 'Add', concat: 'Concatenate',
+    global_avgpool2d: 'Global average pooling', global_maxpool2d: 'Global max pooling',
   } as Record<string, string>,
   layerTitle: (i: number, name: string) => `${i + 1}. ${name}`,
   shapeArrow: (shape: string) => `→ ${shape}`,

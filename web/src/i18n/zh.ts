@@ -26,6 +26,10 @@ export const zh: Strings = {
   layerNames: {
     conv2d: '卷积', maxpool2d: '最大池化', avgpool2d: '平均池化', flatten: '展平',
     dense: '全连接', relu: 'ReLU', leaky_relu: 'Leaky ReLU', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax',
+    conv_transpose2d: '转置卷积', pad2d: '边缘填充', elu: 'ELU', gelu: 'GELU', relu6: 'ReLU6',
+    prelu: 'PReLU', log_softmax: 'Log-softmax', batchnorm2d: '批归一化',
+    batchnorm1d: '批归一化（1 维）', dropout: 'Dropout（随机丢弃）', add: '相加', concat: '拼接',
+    global_avgpool2d: '全局平均池化', global_maxpool2d: '全局最大池化',
   } as Record<string, string>,
   layerTitle: (i: number, name: string) => `${i + 1}. ${name}`,
   shapeArrow: (shape: string) => `→ ${shape}`,
