@@ -8,6 +8,7 @@
 // Usage: npm run bench:browser [-- --edits 50 --train-timeout 180]. See bench/README.md.
 //   --only open [--runs 3]: just the Digits opening gap, several runs, median and range.
 //   --only overview: just the overview row.
+//   --only edits [--runs 5]: the classic, net B and overview edit rows, several runs, median and range.
 //   --only photo [--runs 3]: just the kernel edits on "Kernels on a photo" (3×256×256), median and range.
 //   --only fashion [--runs 3]: the Fashion example trained in its worker on 10,000 Fashion-MNIST
 //      images until test accuracy reaches 85%, several runs (a fresh page each), median and range.
@@ -241,6 +242,27 @@ try {
 
   if (only === 'photo') {
     await photoRows(browser, server.url, say);
+  } else if (only === 'edits') {
+    // the three edit rows #13 names, each on a fresh page, RUNS times in turn: median and range
+    const digitsScene = readFileSync(join(root, 'examples/digits.json'), 'utf8');
+    const rows = { classic: [], netB: [], overview: [] };
+    for (let i = 0; i < RUNS; i++) {
+      rows.classic.push((await editBench(browser, server.url, 'classic', 16, async () => {})).p95);
+      rows.netB.push((await editBench(browser, server.url, 'net B', 33,
+        (page) => page.evaluate((sc) => { window.cnnlens.loadScene(sc); }, digitsScene), { tall: true })).p95);
+      rows.overview.push((await overviewBench(browser, server.url)).p95);
+    }
+    const mid = Math.floor(RUNS / 2);
+    say('');
+    say(`| edit → redrawn (${RUNS} runs, p95 of ${EDITS} edits each) | median p95 | range | target | per run |`);
+    say('| --- | ---: | ---: | ---: | --- |');
+    for (const [name, target, xs] of [['classic example, kernel edit (1280x900)', 16, rows.classic],
+      ['net B, every matrix on screen (page-tall viewport)', 33, rows.netB],
+      ['overview of the ResNet-8-like example, weight edit', 33, rows.overview]]) {
+      const sorted = [...xs].sort((a, b) => a - b);
+      say(`| ${name} | **${ms(sorted[mid])}** ${sorted[mid] <= target ? '✓' : '✗'} | ${ms(sorted[0])} – ${ms(sorted.at(-1))} | ≤ ${target} ms | ${xs.map((x) => x.toFixed(1)).join(', ')} |`);
+    }
+    say(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } else if (only === 'overview') {
     sayOverview(say, await overviewBench(browser, server.url));
   } else if (only === 'fashion') {

@@ -2,7 +2,7 @@
 // copies tensors out of the wasm heap (views die at the next Model call).
 import type {
   CnnLensModule, Model, ConvExplanation, PoolExplanation, WeightGradExplanation,
-  InputGradExplanation, GradientCheckRow, OptimizerSettings, CellExplanation, OptimizerState,
+  InputGradExplanation, GradientCheckRow, OptimizerSettings, CellExplanation, OptimizerState, TensorInfo,
 } from './wasm/cnnlens.mjs';
 
 import { wordError } from './i18n';
@@ -61,6 +61,12 @@ export class Engine {
   private json: string | null = null;
   /** counts what may have changed the model (every write, a new model, the Model handed out) */
   private changes = 0;
+  /**
+   * What a value edit leaves alone, read from the core once per structure: each layer's kind and
+   * tensor list, the shapes and the optimizer's settings. Asking the core for them on every
+   * snapshot built a few hundred small JS objects per edit (a fifth of the classic example's copy).
+   */
+  private layout: { types: string[]; tensors: TensorInfo[][]; inputShape: number[]; outputShape: number[]; optimizer: OptimizerSettings } | null = null;
 
   constructor(readonly module: CnnLensModule) {}
 
@@ -68,6 +74,7 @@ export class Engine {
   get model(): Model {
     if (!this.current) throw new Error('no scene loaded');
     this.json = null; // whoever holds the Model may change it
+    this.layout = null;
     this.changes++;
     return this.current;
   }
@@ -75,6 +82,7 @@ export class Engine {
   /** The model was changed from outside (a course author's script, then refresh()). */
   changedOutside(): void {
     this.json = null;
+    this.layout = null;
     this.changes++;
   }
 
@@ -94,8 +102,14 @@ export class Engine {
     return this.current;
   }
 
-  /** The model, about to be changed: the cached JSON is dropped. */
+  /** The model, about to be changed in any way: the cached JSON and layout are dropped. */
   private get changing(): Model {
+    this.layout = null;
+    return this.changingValues;
+  }
+
+  /** The model, about to get new values in tensors it has (an edit of a cell): the layout stays. */
+  private get changingValues(): Model {
     this.json = null;
     this.changes++;
     return this.m;
@@ -108,6 +122,7 @@ export class Engine {
     this.current?.delete();
     this.current = made.value;
     this.json = null;
+    this.layout = null;
     this.changes++;
     return { ok: true, value: undefined };
   }
@@ -116,6 +131,7 @@ export class Engine {
     this.current?.delete();
     this.current = null;
     this.json = null;
+    this.layout = null;
     this.changes++;
   }
 
@@ -127,51 +143,64 @@ export class Engine {
   snapshot(withLayers = true): Snapshot {
     const m = this.m;
     const layers: LayerSnap[] = [];
-    const n = withLayers ? m.layerCount() : 0;
+    const layout = (this.layout ??= this.readLayout());
+    const n = withLayers ? layout.types.length : 0;
     const input = m.inputView().slice();
     // a layer of the chain reads the one before it: its "input" is that output (or the network's
     // input), shared instead of copied again (a photo's 3×256×256 values each time)
     let previous: Float32Array = input;
     for (let i = 0; i < n; i++) {
       const tensors = new Map<string, Tensor>();
-      for (const t of m.layerTensors(i)) {
+      for (const t of layout.tensors[i]) {
         const same = t.name === 'input' && previous.length === t.shape.reduce((a, b) => a * b, 1);
         tensors.set(t.name, { name: t.name, shape: t.shape, data: same ? previous : m.view(i, t.name).slice() });
       }
-      layers.push({ index: i, type: m.layerType(i), tensors });
+      layers.push({ index: i, type: layout.types[i], tensors });
       previous = tensors.get('output')?.data ?? new Float32Array(0);
     }
     return {
-      input: { name: 'input', shape: m.inputShape(), data: input },
+      input: { name: 'input', shape: layout.inputShape, data: input },
       layers,
       loss: m.loss(),
       lossGrad: m.lossGradView().slice(),
       target: m.targetView().slice(),
-      outputShape: m.outputShape(),
+      outputShape: layout.outputShape,
       steps: m.stepsTaken(),
-      optimizer: m.optimizer(),
+      optimizer: layout.optimizer,
       history: m.lossHistory(),
     };
   }
 
+  private readLayout(): NonNullable<Engine['layout']> {
+    const m = this.m;
+    const count = m.layerCount();
+    const types: string[] = [];
+    const tensors: TensorInfo[][] = [];
+    for (let i = 0; i < count; i++) {
+      types.push(m.layerType(i));
+      tensors.push(m.layerTensors(i));
+    }
+    return { types, tensors, inputShape: m.inputShape(), outputShape: m.outputShape(), optimizer: m.optimizer() };
+  }
+
   setInput(values: ArrayLike<number>): Result<void> {
-    return attempt(() => this.changing.setInput(values));
+    return attempt(() => this.changingValues.setInput(values));
   }
 
   setInputCell(channel: number, row: number, col: number, value: number): Result<void> {
-    return attempt(() => this.changing.setInputCell(channel, row, col, value));
+    return attempt(() => this.changingValues.setInputCell(channel, row, col, value));
   }
 
   setParamElement(layer: number, name: 'weight' | 'bias', index: number, value: number): Result<void> {
-    return attempt(() => this.changing.setParamElement(layer, name, index, value));
+    return attempt(() => this.changingValues.setParamElement(layer, name, index, value));
   }
 
   setParam(layer: number, name: 'weight' | 'bias', values: ArrayLike<number>): Result<void> {
-    return attempt(() => this.changing.setParam(layer, name, values));
+    return attempt(() => this.changingValues.setParam(layer, name, values));
   }
 
   setNodeParamElement(id: string, name: string, index: number, value: number): Result<void> {
-    return attempt(() => this.changing.setNodeParamElement(id, name, index, value));
+    return attempt(() => this.changingValues.setNodeParamElement(id, name, index, value));
   }
 
   setTarget(target: number[] | number): Result<void> {
