@@ -140,6 +140,51 @@ test('edits survive a reload; malformed storage gives a notice and the default',
   await page.context().close();
 });
 
+test('an example as shipped is kept by its id; once edited or given another input (a drawing), the whole scene is kept', async () => {
+  const page = await openAt(h.server.url);
+  const saved = () => page.evaluate(() => JSON.parse(localStorage.getItem('cnnlens:work') ?? 'null'));
+  await page.getByTestId('preset-select').selectOption('deep');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('cnnlens:work') ?? '{}').presetId === 'deep');
+  const shipped = await page.evaluate(() => window.cnnlens.sceneJSON());
+  assert.deepEqual(await saved(), { v: 1, scene: '', view: 'values', presetId: 'deep', example: true });
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.getByTestId('preset-select').inputValue(), 'deep');
+  assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), shipped, 'the example itself again');
+  assert.equal(await page.getByTestId('btn-original').isDisabled(), true, 'the example, not an edited copy');
+
+  // a cell typed: the whole scene is kept, and comes back
+  await page.getByTestId('matrix-input-0').locator('.cell').nth(2).click();
+  await page.keyboard.type('0.625');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('cnnlens:work') ?? '{}').scene !== '');
+  const edited = await page.evaluate(() => window.cnnlens.sceneJSON());
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), edited);
+
+  // Undo back to the shipped example: only the id again
+  await page.getByTestId('btn-undo').click();
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('cnnlens:work') ?? '{}').example === true);
+  assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), shipped);
+
+  // Digits: a drawing becomes the input without an undo step, and is kept all the same
+  await page.getByTestId('preset-select').selectOption('digits');
+  await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('cnnlens:work') ?? '{}').presetId === 'digits');
+  assert.equal((await saved()).example, true, 'Digits as opened is kept by its id');
+  const pad = await page.getByTestId('digits-pad').boundingBox();
+  await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.2);
+  await page.mouse.down();
+  await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.8, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('cnnlens:work') ?? '{}').scene !== '', null, { timeout: 10000 });
+  const drawn = JSON.parse((await saved()).scene);
+  assert.ok(drawn.input.data.some((v) => v !== 0), 'the drawn digit is in the kept scene');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('exported JSON imports back identically; a broken file keeps the current work', async () => {
   const page = await openAt(h.server.url);
   await scramble(page);

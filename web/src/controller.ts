@@ -98,6 +98,12 @@ export class Controller implements Actions {
     return { json: this.engine.sceneJson(), optimizer: this.engine.optimizerState(), presetId: st.presetId, curve: st.training.curve.slice(), switches: st.training.switches.slice(), label };
   }
 
+  /** Whether `sceneJson` is the open example exactly as shipped (no edit, no training, same input and target). */
+  isShipped(sceneJson: string): boolean {
+    const presetId = this.state.presetId;
+    return presetId !== 'custom' && this.originals.get(presetId) === sceneJson;
+  }
+
   private differs(e: HistoryEntry): boolean {
     const original = this.originals.get(e.presetId);
     return e.presetId !== 'custom' && original !== undefined && original !== e.json;

@@ -14,7 +14,7 @@ import { isTensorRef, regionOf, testIdOf } from '../tensorRef';
 import { showNotice } from './notice';
 import { ShareBar, shareLink } from './shareBar';
 import { clearSaved, loadSaved, parseView, Saver } from './storage';
-import { restoreModelSource } from './modelSource';
+import { modelSource, restoreModelSource } from './modelSource';
 import { openModelUrl } from './modelUrl';
 import { addHostedModels } from '../hostedModels';
 
@@ -73,7 +73,11 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
   } else if (!embed) {
     const saved = loadSaved();
     if (saved.kind === 'bad') notice = S.noticeBadStorage;
-    else if (saved.kind === 'ok' && saved.saved.scene === '') {
+    else if (saved.kind === 'ok' && saved.saved.example) {
+      // the example as shipped: opened again from the menu's own copy
+      if (findPreset(saved.saved.presetId)) app.controller.loadPreset(saved.saved.presetId);
+      if (!view) st.mode = saved.saved.view;
+    } else if (saved.kind === 'ok' && saved.saved.scene === '') {
       // only the address of a model too large to keep: open it again from there
       modelUrl ??= saved.saved.model?.url ?? null;
       if (!view) st.mode = saved.saved.view;
@@ -103,7 +107,11 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
     }
     const bar = new ShareBar(app, root);
     root.querySelector('.app-tools .tool-row')?.append(bar.el);
-    const saver = new Saver(() => ({ sceneJson: app.controller.engine.sceneJson(), view: st.mode, presetId: st.presetId }));
+    const saver = new Saver(() => {
+      const sceneJson = app.controller.engine.sceneJson();
+      // a model opened from an address keeps its address (and its own saving rules)
+      return { sceneJson, view: st.mode, presetId: st.presetId, shipped: modelSource() === null && app.controller.isShipped(sceneJson) };
+    });
     saver.onTooLarge = (chars, keptUrl) => {
       const mb = chars / (1024 * 1024);
       const size = mb >= 0.1 ? mb.toFixed(1) : mb.toPrecision(1);

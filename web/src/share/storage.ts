@@ -9,8 +9,11 @@ import { modelSource, sourceOf, type ModelSource } from './modelSource';
 
 export const STORAGE_KEY = 'cnnlens:work';
 
-/** `scene` is '' when only `model`'s address was kept (the scene was too large to keep). */
-export interface Saved { v: 1; scene: string; view: ViewMode; presetId: string; model?: ModelSource }
+/**
+ * `scene` is '' when only `model`'s address was kept (the scene was too large to keep), or when
+ * `example` says the work is the example `presetId` exactly as shipped (nothing to keep but its id).
+ */
+export interface Saved { v: 1; scene: string; view: ViewMode; presetId: string; model?: ModelSource; example?: true }
 
 /**
  * Characters of saved work the page writes at most: browsers keep about 5 MB per site
@@ -42,8 +45,9 @@ export function loadSaved(): LoadResult {
     const s = JSON.parse(text) as Partial<Saved>;
     if (s?.v !== 1 || typeof s.scene !== 'string' || typeof s.presetId !== 'string') throw new Error('shape');
     const model = s.model && typeof s.model.url === 'string' ? s.model : undefined;
-    if (s.scene !== '' || !model) JSON.parse(s.scene);
-    return { kind: 'ok', saved: { v: 1, scene: s.scene, view: parseView(s.view) ?? 'values', presetId: s.presetId, ...(model ? { model } : {}) } };
+    const example = s.example === true && s.scene === '' ? true : undefined;
+    if (s.scene !== '' || (!model && !example)) JSON.parse(s.scene);
+    return { kind: 'ok', saved: { v: 1, scene: s.scene, view: parseView(s.view) ?? 'values', presetId: s.presetId, ...(model ? { model } : {}), ...(example ? { example } : {}) } };
   } catch {
     clearSaved();
     return { kind: 'bad' };
@@ -75,7 +79,12 @@ export class Saver {
   /** Told when the scene can't be kept: its size in characters, and the address kept instead (or null). */
   onTooLarge: ((chars: number, keptUrl: string | null) => void) | null = null;
 
-  constructor(private readonly read: () => { sceneJson: string; view: ViewMode; presetId: string }) {
+  /**
+   * `read().shipped`: the scene is the example `presetId` as shipped, so only the id is written
+   * (the Digits net as shipped is 90,000 characters of weights, compacted and stored on every
+   * opening before; now nothing is compacted, and a reload opens the example itself).
+   */
+  constructor(private readonly read: () => { sceneJson: string; view: ViewMode; presetId: string; shipped: boolean }) {
     window.addEventListener('pagehide', () => this.flush());
     document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') this.flush(); });
   }
@@ -96,8 +105,8 @@ export class Saver {
     this.timer = 0;
     this.generation++;
     try {
-      const { sceneJson, view, presetId } = this.read();
-      this.store(sceneJson, compactScene(sceneJson), view, presetId);
+      const { sceneJson, view, presetId, shipped } = this.read();
+      this.store(sceneJson, shipped ? null : compactScene(sceneJson), view, presetId);
     } catch { /* quota exceeded or storage disabled: keep working without saving */ }
   }
 
@@ -105,8 +114,12 @@ export class Saver {
     const gen = ++this.generation;
     const pause = () => new Promise((done) => setTimeout(done, 0));
     try {
-      const { sceneJson, view, presetId } = this.read();
+      const { sceneJson, view, presetId, shipped } = this.read();
       if (sceneJson === this.lastScene && `${view}|${presetId}` === this.lastLabels) return;
+      if (shipped) {
+        this.store(sceneJson, null, view, presetId);
+        return;
+      }
       await pause();
       if (gen !== this.generation) return;
       const compact = compactScene(sceneJson);
@@ -116,9 +129,12 @@ export class Saver {
     } catch { /* quota exceeded or storage disabled: keep working without saving */ }
   }
 
-  private store(sceneJson: string, compact: string, view: ViewMode, presetId: string): void {
+  /** `compact` null: the example as shipped, kept by its id. */
+  private store(sceneJson: string, compact: string | null, view: ViewMode, presetId: string): void {
     const model = modelSource() ?? undefined;
-    const text = JSON.stringify({ v: 1, scene: compact, view, presetId, model } satisfies Saved);
+    const text = compact === null
+      ? JSON.stringify({ v: 1, scene: '', view, presetId, example: true } satisfies Saved)
+      : JSON.stringify({ v: 1, scene: compact, view, presetId, model } satisfies Saved);
     this.lastScene = sceneJson;
     this.lastLabels = `${view}|${presetId}`;
     if (text === this.last || !storage()) return;
