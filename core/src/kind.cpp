@@ -27,7 +27,9 @@ std::string NodeSpec::label() const {
   return from_v1 ? "layer " + std::to_string(position) + " (" + type + ")" : "node " + id + " (" + type + ")";
 }
 
-ErrorPlace NodeSpec::place(const std::string& field) const { return {id, position, type, field}; }
+// A chain (version-1) layer is named by its 1-based position, as the page's cards number it; a
+// graph node by its id (its position in the list means nothing to a reader of the graph).
+ErrorPlace NodeSpec::place(const std::string& field) const { return {id, from_v1 ? position : 0, type, field}; }
 
 void NodeSpec::fail(const std::string& code, const std::string& field, nlohmann::json details,
                     const std::string& message) const {

@@ -164,12 +164,12 @@ test('refused edits are explained in place and the last valid network stays', as
   await page.getByTestId('edit-input-1').selectOption('input');
   const msg = page.getByTestId('edit-inputs-message');
   await msg.waitFor();
-  assert.match(await msg.textContent(), /^Not changed \(at node sum\): .*1×5×5.*2×5×5.*\. The last valid network stays\.$/);
+  assert.match(await msg.textContent(), /^Not changed: node “sum” \(Add\): .*1×5×5.*2×5×5.*\. The last valid network stays\.$/);
   assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), before, 'scene unchanged');
   assert.equal(await page.getByTestId('edit-input-1').inputValue(), 'c2', 'the menu shows what sum still reads');
   // removing sum would leave c2 read by nothing
   await page.getByTestId('edit-remove').click();
-  assert.match(await page.getByTestId('edit-remove-message').textContent(), /^Not changed \(at node c2\): .*nothing reads its output/);
+  assert.match(await page.getByTestId('edit-remove-message').textContent(), /^Not changed: node “c2” \(Convolution\): nothing reads its output/);
   assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), before);
   // a setting that breaks the add (c2 with 3 filters) and one that is not a number
   await openNodeFromDetail(page, 'c2');
@@ -203,7 +203,7 @@ test('in Chinese: the panel and the core\'s reason are worded in Chinese', async
   assert.equal(await page.locator('.ge-title').textContent(), '修改网络');
   await page.getByTestId('edit-input-1').selectOption('input');
   const text = await page.getByTestId('edit-inputs-message').textContent();
-  assert.match(text, /^未修改（节点 sum）：/);
+  assert.match(text, /^未修改：节点“sum”（相加）：/);
   assert.match(text, /[\u4e00-\u9fff].*1×5×5|1×5×5.*[\u4e00-\u9fff]/, 'the core\'s reason in Chinese, with its shapes');
   assert.deepEqual(page.problems, []);
   await page.close();

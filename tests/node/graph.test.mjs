@@ -61,6 +61,21 @@ test('a version-1 scene gets node ids from its types; node tensors are batch-fir
   }
 });
 
+test('a graph node\'s error names the node by its id, not by its place in the list', async () => {
+  const lens = await loadModule();
+  const scene = JSON.parse(readText('examples/residual.json'));
+  const conv = scene.nodes.find((n) => n.type === 'conv2d');
+  conv.kernel_size = 99;
+  assert.throws(() => new lens.Model(JSON.stringify(scene)), (e) => {
+    assert.equal(e.code, 'kernel_too_large');
+    assert.equal(e.details.node, conv.id);
+    assert.equal(e.details.type, 'conv2d');
+    assert.equal(e.details.layer, undefined, 'no chain position for a graph node');
+    assert.match(e.message, new RegExp(`^node ${conv.id} \\(conv2d\\)`));
+    return true;
+  });
+});
+
 test('errors carry a code and the values they name, with 1-based layer numbers', async () => {
   const lens = await loadModule();
   const scene = JSON.parse(classicScene());

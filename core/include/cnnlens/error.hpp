@@ -10,8 +10,9 @@
 
 namespace cnnlens {
 
-// Where an error happened. `layer` is the 1-based position of the node in the scene (0: not a
-// node); `node` its id; `field` the scene field ("kernel_size", "inputs", "target", ...).
+// Where an error happened. `layer` is the 1-based position of a chain (version-1) scene's layer,
+// or of a graph's node whose id is not known yet (0: a graph node named by `node`, or no node);
+// `node` the node's id; `field` the scene field ("kernel_size", "inputs", "target", ...).
 struct ErrorPlace {
   std::string node;
   int layer = 0;

@@ -78,7 +78,8 @@ export class EditPanel {
     } catch (e) {
       r = { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
-    if (!r.ok) this.say(where, L.editFailed(r.error, r.node ?? ''));
+    // the core's worded reason names a graph node itself ("node “sum” (Add): …"); others get the node here
+    if (!r.ok) this.say(where, L.editFailed(r.error, r.node && !r.error.includes(`“${r.node}”`) ? r.node : ''));
     return r.ok;
   }
 
