@@ -1,7 +1,8 @@
 // Hover and keyboard focus on a cell of a graph node's detail explain it in the Inspector with
 // the numbers of the core's own record (Model.explainCell): batch norm in train and eval mode,
 // a parameter's gradient, add's gradient copied to both branches, depthwise and transposed
-// convolution, dropout; and the Chinese page words it without English.
+// convolution, dropout, padding modes, concat and its gradient's split, global average and max
+// pooling; and the Chinese page words it without English.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
@@ -192,6 +193,91 @@ test('dropout: x × mask × 1/(1 − p) in train mode, unchanged in eval', async
   const r = await record(page, 'drop', 'output', 0, 2);
   assert.equal(r.formula, 'dropout.identity');
   shows(await explainText(page), r.value, 'eval value');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('padding modes, concat, global average and max pooling: each cell says where its number came from', async () => {
+  const page = await h.open();
+  // two pads of one picture (reflected, replicated), concatenated, then both global poolings
+  const ok = await page.evaluate(() => window.cnnlens.loadScene({
+    version: 2, title: 'Pads, concat, global pooling',
+    input: { shape: [2, 3, 3], data: [1, 2, 3, 4, 5, 6, 7, 8, 9, -1, 0.5, 2, 3, -2, 1, 0, 4, -3] },
+    nodes: [
+      { id: 'refl', type: 'pad2d', padding: 1, mode: 'reflect', inputs: ['input'] },
+      { id: 'repl', type: 'pad2d', padding: 1, mode: 'replicate', inputs: ['input'] },
+      { id: 'cat', type: 'concat', inputs: ['refl', 'repl'] },
+      { id: 'gap', type: 'global_avgpool2d', inputs: ['cat'] },
+      { id: 'gmp', type: 'global_maxpool2d', inputs: ['cat'] },
+      { id: 'both', type: 'concat', inputs: ['gap', 'gmp'] },
+      { id: 'flat', type: 'flatten' },
+      { id: 'fc', type: 'dense', out_features: 2 },
+    ],
+    loss: 'mse', target: [1, 0], optimizer: { type: 'sgd', lr: 0.1 }, seed: 7,
+  }).ok);
+  assert.ok(ok);
+  await page.getByTestId('overview').waitFor();
+  // from one node's detail back to the overview, then into the next
+  const reopen = async (id) => { await page.getByTestId('node-back').click(); await openNode(page, id); };
+
+  // reflect: the corner (0, 0) of the padded map copies input (1, 1), i.e. the value 5
+  await openNode(page, 'refl');
+  await hover(page, 'node-refl-output-0', 0);
+  let text = await explained(page, 'refl');
+  let r = await record(page, 'refl', 'output', 0, 0);
+  assert.equal(r.formula, 'pad.forward');
+  assert.deepEqual(r.source_cell, [0, 1, 1]);
+  assert.equal(r.value, 5);
+  assert.match(text, /reflected pad: copies input \(ch 1, 2, 2\)/);
+  shows(text, r.value, 'reflected corner');
+  // replicate: the same corner copies input (0, 0), the value 1
+  await reopen('repl');
+  await hover(page, 'node-repl-output-0', 0);
+  text = await explained(page, 'repl');
+  r = await record(page, 'repl', 'output', 0, 0);
+  assert.deepEqual(r.source_cell, [0, 0, 0]);
+  assert.equal(r.value, 1);
+  assert.match(text, /replicated pad: copies input \(ch 1, 1, 1\)/);
+
+  // concat: channel 3 of cat is channel 1 of its second input (repl); cell 7 is repl's cell 7
+  await reopen('cat');
+  await hover(page, 'node-cat-output-2', 7);
+  text = await explained(page, 'cat');
+  r = await record(page, 'cat', 'output', 0, 2 * 25 + 7);
+  assert.equal(r.formula, 'concat.forward');
+  const repl = await page.evaluate(() => { const m = window.cnnlens.model; return Array.from(m.nodeView('repl', 'output')); });
+  assert.equal(r.value, repl[7]);
+  assert.match(text, /input 2 \(repl\), its ch 1 → ch 3/);
+  shows(text, r.value, 'concatenated cell');
+  // and its gradient: the split back to that input's channel
+  await page.getByTestId('mode-gradients').click();
+  await hover(page, 'node-cat-grad_input.1-0', 7);
+  await page.waitForFunction(() => /split: dL\/dy ch 3/.test(document.querySelector('[data-testid="explain"]')?.textContent ?? ''));
+  r = await record(page, 'cat', 'grad_input.1', 0, 7);
+  assert.equal(r.formula, 'concat.grad_input');
+  shows(await explainText(page), r.value, 'split gradient');
+  await page.getByTestId('mode-values').click();
+
+  // global average pooling: the channel's 25 cells summed and divided; max pooling: the largest
+  const cat = await page.evaluate(() => { const m = window.cnnlens.model; return Array.from(m.nodeView('cat', 'output')); });
+  for (const [id, channel] of [['gap', 1], ['gmp', 3]]) {
+    await reopen(id);
+    const cells = page.locator(`[data-testid^="node-${id}-output"] .cell`);
+    await cells.nth(channel).hover();
+    text = await explained(page, id);
+    r = await record(page, id, 'output', 0, channel);
+    const values = cat.slice(channel * 25, channel * 25 + 25);
+    if (id === 'gap') {
+      assert.equal(r.formula, 'global_avgpool.forward');
+      assert.ok(Math.abs(r.value - values.reduce((a, b) => a + b, 0) / 25) < 1e-5, 'the mean of the channel');
+      assert.match(text, /mean of the channel's 25 cells/);
+    } else {
+      assert.equal(r.formula, 'global_maxpool.forward');
+      assert.equal(r.value, Math.max(...values));
+      assert.match(text, /max\(/);
+    }
+    shows(text, r.value, `${id} of channel ${channel + 1}`);
+  }
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
