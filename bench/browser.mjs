@@ -231,6 +231,18 @@ function sayOverview(say, o) {
   say(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 }
 
+const CLASSIC_ROW = 'classic example (1280x900)';
+const NET_B_ROW = 'net B, every matrix on screen (page-tall viewport)';
+
+/** Kernel edits on the classic example (target <= 16 ms). */
+const classicEdits = (browser, url) => editBench(browser, url, CLASSIC_ROW, 16, async () => {});
+
+/** Kernel edits on net B (the digits net, loaded as a plain scene) with every matrix on screen (target <= 33 ms). */
+function netBEdits(browser, url) {
+  const digitsScene = readFileSync(join(root, 'examples/digits.json'), 'utf8');
+  return editBench(browser, url, NET_B_ROW, 33, (page) => page.evaluate((s) => { window.cnnlens.loadScene(s); }, digitsScene), { tall: true });
+}
+
 const server = await serveDist();
 const browser = await launch();
 try {
@@ -244,20 +256,17 @@ try {
     await photoRows(browser, server.url, say);
   } else if (only === 'edits') {
     // the three edit rows #13 names, each on a fresh page, RUNS times in turn: median and range
-    const digitsScene = readFileSync(join(root, 'examples/digits.json'), 'utf8');
     const rows = { classic: [], netB: [], overview: [] };
     for (let i = 0; i < RUNS; i++) {
-      rows.classic.push((await editBench(browser, server.url, 'classic', 16, async () => {})).p95);
-      rows.netB.push((await editBench(browser, server.url, 'net B', 33,
-        (page) => page.evaluate((sc) => { window.cnnlens.loadScene(sc); }, digitsScene), { tall: true })).p95);
+      rows.classic.push((await classicEdits(browser, server.url)).p95);
+      rows.netB.push((await netBEdits(browser, server.url)).p95);
       rows.overview.push((await overviewBench(browser, server.url)).p95);
     }
     const mid = Math.floor(RUNS / 2);
     say('');
     say(`| edit → redrawn (${RUNS} runs, p95 of ${EDITS} edits each) | median p95 | range | target | per run |`);
     say('| --- | ---: | ---: | ---: | --- |');
-    for (const [name, target, xs] of [['classic example, kernel edit (1280x900)', 16, rows.classic],
-      ['net B, every matrix on screen (page-tall viewport)', 33, rows.netB],
+    for (const [name, target, xs] of [[CLASSIC_ROW, 16, rows.classic], [NET_B_ROW, 33, rows.netB],
       ['overview of the ResNet-8-like example, weight edit', 33, rows.overview]]) {
       const sorted = [...xs].sort((a, b) => a - b);
       say(`| ${name} | **${ms(sorted[mid])}** ${sorted[mid] <= target ? '✓' : '✗'} | ${ms(sorted[0])} – ${ms(sorted.at(-1))} | ≤ ${target} ms | ${xs.map((x) => x.toFixed(1)).join(', ')} |`);
@@ -292,11 +301,9 @@ try {
     say(`| until the dashboard is ready | **${ms(longest[mid])}** | ${ms(longest[0])} – ${ms(longest.at(-1))} | ${runs.map((r) => r.over50).join(', ')} | ${ms(blocked[mid])} | ${ms(blocked[0])} – ${ms(blocked.at(-1))} |`);
     say(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } else {
-  const digitsScene = readFileSync(join(root, 'examples/digits.json'), 'utf8');
   const rows = [];
-  rows.push(await editBench(browser, server.url, 'classic example (1280x900)', 16, async () => {}));
-  rows.push(await editBench(browser, server.url, 'net B, every matrix on screen (page-tall viewport)', 33,
-    (page) => page.evaluate((s) => { window.cnnlens.loadScene(s); }, digitsScene), { tall: true }));
+  rows.push(await classicEdits(browser, server.url));
+  rows.push(await netBEdits(browser, server.url));
   rows.push(await editBench(browser, server.url, 'Digits example as opened (1280x900, dashboard on top)', 33, async (page) => {
     await page.getByTestId('preset-select').selectOption('digits');
     await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
