@@ -328,8 +328,21 @@ export declare class Model {
   trainBatches(inputs: Float32Array | Uint8Array | ArrayLike<number>, targets: Int32Array | Uint8Array | Float32Array | ArrayLike<number>, batchSize: number): Float32Array;
   /** Forward passes only (gradients untouched): argmax predictions; with labels, accuracy and (cross_entropy) mean loss. */
   evaluate(inputs: Float32Array | Uint8Array | ArrayLike<number>, labels?: Int32Array | Uint8Array | ArrayLike<number> | null): BatchEvaluation;
-  /** The network's output (logits for cross_entropy) for one sample; the model's tensors are unchanged. */
-  predict(input: Float32Array | Uint8Array | ArrayLike<number>): Float32Array;
+  /**
+   * The network's outputs (logits for cross_entropy) for one or more whole samples, batch-first
+   * (`outputs per sample × samples` values); the model's tensors are unchanged.
+   */
+  predict(inputs: Float32Array | Uint8Array | ArrayLike<number>): Float32Array;
+
+  /**
+   * @internal The fast lane under trainBatch and predict (bindings/fast_calls.js writes typed
+   * arrays into the staging area at the byte address _stage returns). Not for direct use.
+   */
+  _stage(inputValues: number, targetValues: number): number;
+  /** @internal */
+  _trainStaged(inputValues: number, targetValues: number, bytes: boolean): number;
+  /** @internal */
+  _predictStaged(inputValues: number, bytes: boolean): number;
 
   explainConv(layer: number, channel: number, row: number, col: number): ConvExplanation;
   explainPool(layer: number, channel: number, row: number, col: number): PoolExplanation;

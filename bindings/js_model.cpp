@@ -4,6 +4,8 @@
 #include "js_errors.hpp"
 
 #include <emscripten/emscripten.h>
+#include <algorithm>
+#include <cstdint>
 #include <malloc.h>
 
 #include <nlohmann/json.hpp>
@@ -302,27 +304,47 @@ void JsModel::set_optimizer(const val& optimizer_json) {
 
 void JsModel::reset_optimizer() { guarded([&] { model_->reset_optimizer(); }); }
 
-std::size_t JsModel::read_samples(const val& inputs, std::size_t expected_samples) {
-  const std::size_t n = copy_from_js(inputs, inputs_, "inputs");
-  const Shape sample = model_->scene().sample_shape();
-  const std::size_t size = element_count(sample);
-  if (n == 0 || n % size != 0 || (expected_samples != 0 && n / size != expected_samples)) {
-    throw SceneError("inputs: got " + std::to_string(n) + " values, expected " +
-                     (expected_samples != 0 ? std::to_string(expected_samples) + " sample(s)" : "a whole number of samples") +
-                     " of " + std::to_string(size) + " (" + shape_to_string(sample) + ")");
-  }
-  if (inputs.instanceof(val::global("Uint8Array")) || inputs.instanceof(val::global("Uint8ClampedArray"))) {
-    for (float& v : inputs_) v *= 1.0f / 255.0f;
-  }
-  return n / size;
+// ------------------------------------------------------------------ samples from JS
+// Every batch call goes through the staging area: its samples, then its targets (or, for
+// predict, room for the outputs). The JS fast lane (fast_calls.js) writes typed arrays into it
+// directly and calls the *_staged methods with numbers only; the `val` methods below copy their
+// arguments in with one TypedArray.set each and share the same checks.
+
+int JsModel::stage(int input_values, int target_values) {
+  return guarded([&] {
+    if (input_values < 0 || target_values < 0) throw SceneError("stage: lengths must not be negative");
+    const std::size_t inputs = std::size_t(input_values);
+    const std::size_t outputs = inputs / model_->sample_size() * model_->output_size();
+    staging_.resize(inputs + std::max(std::size_t(target_values), outputs));  // no-op once warm
+    return int(reinterpret_cast<std::uintptr_t>(staging_.data()));
+  });
 }
 
-const int* JsModel::read_labels(const val& labels, std::size_t count) {
-  const std::size_t n = copy_from_js(labels, targets_, "labels");
+std::size_t JsModel::count_samples(std::size_t input_values, std::size_t expected_samples) const {
+  const std::size_t size = model_->sample_size();
+  if (input_values == 0 || input_values % size != 0 || (expected_samples != 0 && input_values / size != expected_samples)) {
+    throw SceneError("inputs: got " + std::to_string(input_values) + " values, expected " +
+                     (expected_samples != 0 ? std::to_string(expected_samples) + " sample(s)" : "a whole number of samples") +
+                     " of " + std::to_string(size) + " (" + shape_to_string(model_->scene().sample_shape()) + ")");
+  }
+  return input_values / size;
+}
+
+// The staged samples, checked and (pixels given as bytes) scaled by 1/255; returns how many.
+std::size_t JsModel::staged_samples(std::size_t input_values, std::size_t target_values, bool bytes) {
+  if (input_values + target_values > staging_.size()) throw SceneError("staged call without stage()");
+  const std::size_t count = count_samples(input_values, 0);
+  if (bytes) {
+    for (std::size_t k = 0; k < input_values; ++k) staging_[k] *= 1.0f / 255.0f;
+  }
+  return count;
+}
+
+const int* JsModel::staged_labels(std::size_t offset, std::size_t n, std::size_t count) {
   if (n != count) throw SceneError("labels: got " + std::to_string(n) + ", expected one per sample (" + std::to_string(count) + ")");
   labels_.resize(n);
   for (std::size_t k = 0; k < n; ++k) {
-    const float v = targets_[k];
+    const float v = staging_[offset + k];
     if (!(v >= 0.0f && v < 2147483648.0f) || v != static_cast<float>(static_cast<int>(v))) {
       throw SceneError("labels: value " + std::to_string(k) + " is not a class index");
     }
@@ -331,41 +353,90 @@ const int* JsModel::read_labels(const val& labels, std::size_t count) {
   return labels_.data();
 }
 
-BatchTargets JsModel::read_targets(const val& targets, std::size_t count) {
-  if (model_->scene().loss == LossKind::kCrossEntropy) return BatchTargets{read_labels(targets, count), nullptr};
-  const std::size_t outputs = element_count(per_sample(model_->output()));
-  const std::size_t n = copy_from_js(targets, targets_, "targets");
+BatchTargets JsModel::staged_targets(std::size_t offset, std::size_t n, std::size_t count) {
+  if (model_->scene().loss == LossKind::kCrossEntropy) return BatchTargets{staged_labels(offset, n, count), nullptr};
+  const std::size_t outputs = model_->output_size();
   if (n != count * outputs) {
     throw SceneError("targets: got " + std::to_string(n) + " values, expected " + std::to_string(outputs) +
                      " per sample (" + std::to_string(count * outputs) + ")");
   }
-  return BatchTargets{nullptr, targets_.data()};
+  return BatchTargets{nullptr, staging_.data() + offset};
+}
+
+double JsModel::train_staged(int input_values, int target_values, bool bytes) {
+  return guarded([&] {
+    const std::size_t n_in = std::size_t(std::max(input_values, 0)), n_target = std::size_t(std::max(target_values, 0));
+    const std::size_t count = staged_samples(n_in, n_target, bytes);
+    return double(model_->train_batch(staging_.data(), count, staged_targets(n_in, n_target, count)));
+  });
+}
+
+int JsModel::predict_staged(int input_values, bool bytes) {
+  return guarded([&] {
+    const std::size_t n_in = std::size_t(std::max(input_values, 0));
+    const std::size_t count = staged_samples(n_in, 0, bytes);
+    const std::size_t outputs = count * model_->output_size();
+    if (n_in + outputs > staging_.size()) throw SceneError("staged call without stage()");
+    model_->predict_into(staging_.data(), count, staging_.data() + n_in);
+    return int(outputs);
+  });
+}
+
+namespace {
+
+bool is_bytes(const val& values) {
+  return values.instanceof(val::global("Uint8Array")) || values.instanceof(val::global("Uint8ClampedArray"));
+}
+
+}  // namespace
+
+std::size_t JsModel::stage_from_js(const val& inputs, const val* targets, const char* targets_name) {
+  if (!is_numbers(inputs)) throw SceneError("inputs must be a typed array or an array of numbers");
+  const std::size_t n_in = inputs["length"].as<std::size_t>();
+  count_samples(n_in, 0);
+  std::size_t n_target = 0;
+  if (targets != nullptr) {
+    if (!is_numbers(*targets)) throw SceneError(std::string(targets_name) + " must be a typed array or an array of numbers");
+    n_target = (*targets)["length"].as<std::size_t>();
+  }
+  stage(int(n_in), int(n_target));  // may grow the heap: the views are made after
+  val(typed_memory_view(n_in, staging_.data())).call<void>("set", inputs);
+  if (targets != nullptr) val(typed_memory_view(n_target, staging_.data() + n_in)).call<void>("set", *targets);
+  staged_samples(n_in, n_target, is_bytes(inputs));
+  return n_in;
 }
 
 double JsModel::train_batch(const val& inputs, const val& targets) {
   return guarded([&] {
-    const std::size_t count = read_samples(inputs, 0);
-    return double(model_->train_batch(inputs_.data(), count, read_targets(targets, count)));
+    const char* what = model_->scene().loss == LossKind::kCrossEntropy ? "labels" : "targets";
+    const std::size_t n_in = stage_from_js(inputs, &targets, what);
+    const std::size_t count = n_in / model_->sample_size();
+    const std::size_t n_target = targets["length"].as<std::size_t>();
+    return double(model_->train_batch(staging_.data(), count, staged_targets(n_in, n_target, count)));
   });
 }
 
 val JsModel::train_batches(const val& inputs, const val& targets, int batch_size) {
   return guarded([&] {
     if (batch_size < 1) throw SceneError("batch size must be at least 1");
-    const std::size_t count = read_samples(inputs, 0);
+    const char* what = model_->scene().loss == LossKind::kCrossEntropy ? "labels" : "targets";
+    const std::size_t n_in = stage_from_js(inputs, &targets, what);
+    const std::size_t count = n_in / model_->sample_size();
+    const std::size_t n_target = targets["length"].as<std::size_t>();
     const std::vector<float> losses =
-        model_->train_batches(inputs_.data(), count, read_targets(targets, count), std::size_t(batch_size));
+        model_->train_batches(staging_.data(), count, staged_targets(n_in, n_target, count), std::size_t(batch_size));
     return float_copy(losses.data(), losses.size());
   });
 }
 
 val JsModel::evaluate(const val& inputs, const val& labels) {
   return guarded([&] {
-    const std::size_t count = read_samples(inputs, 0);
     const bool with_labels = !labels.isUndefined() && !labels.isNull();
+    const std::size_t n_in = stage_from_js(inputs, with_labels ? &labels : nullptr, "labels");
+    const std::size_t count = n_in / model_->sample_size();
     // labels are class indices whatever the scene's loss
-    const int* label_data = with_labels ? read_labels(labels, count) : nullptr;
-    const Evaluation result = model_->evaluate(inputs_.data(), count, label_data);
+    const int* label_data = with_labels ? staged_labels(n_in, labels["length"].as<std::size_t>(), count) : nullptr;
+    const Evaluation result = model_->evaluate(staging_.data(), count, label_data);
     val out = val::object();
     out.set("predictions", val::global("Int32Array").new_(val(typed_memory_view(count, result.predictions.data()))));
     out.set("correct", val(double(result.correct)));
@@ -375,11 +446,12 @@ val JsModel::evaluate(const val& inputs, const val& labels) {
   });
 }
 
-val JsModel::predict(const val& input) {
+val JsModel::predict(const val& inputs) {
   return guarded([&] {
-    read_samples(input, 1);
-    const std::vector<float> output = model_->predict(inputs_.data());
-    return float_copy(output.data(), output.size());
+    const std::size_t n_in = stage_from_js(inputs, nullptr, "");
+    const std::size_t outputs = n_in / model_->sample_size() * model_->output_size();
+    model_->predict_into(staging_.data(), n_in / model_->sample_size(), staging_.data() + n_in);
+    return float_copy(staging_.data() + n_in, outputs);
   });
 }
 

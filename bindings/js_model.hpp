@@ -71,7 +71,13 @@ class JsModel {
   double train_batch(const val& inputs, const val& targets);
   val train_batches(const val& inputs, const val& targets, int batch_size);
   val evaluate(const val& inputs, const val& labels);
-  val predict(const val& input);
+  val predict(const val& inputs);  // any whole number of samples; their outputs, batch-first
+  // The fast lane under trainBatch and predict (fast_calls.js): JS writes the samples and then
+  // the targets into the staging area whose byte address stage() returns, then calls these with
+  // lengths only. predict_staged leaves the outputs right after the samples; returns their count.
+  int stage(int input_values, int target_values);
+  double train_staged(int input_values, int target_values, bool bytes);
+  int predict_staged(int input_values, bool bytes);
 
   // explanations
   val explain_conv(int layer, int channel, int row, int col) const;
@@ -87,13 +93,17 @@ class JsModel {
   const Tensor& find_tensor(int layer, const val& name) const;
   const Tensor& find_node_tensor(const val& id, const val& name) const;
 
-  std::size_t read_samples(const val& inputs, std::size_t expected_samples);  // into inputs_
-  BatchTargets read_targets(const val& targets, std::size_t count);             // into labels_/targets_
-  const int* read_labels(const val& labels, std::size_t count);                 // class indices into labels_
+  // Checks and reading of the staging area (see js_model.cpp).
+  std::size_t count_samples(std::size_t input_values, std::size_t expected_samples) const;
+  std::size_t staged_samples(std::size_t input_values, std::size_t target_values, bool bytes);
+  const int* staged_labels(std::size_t offset, std::size_t n, std::size_t count);  // class indices into labels_
+  BatchTargets staged_targets(std::size_t offset, std::size_t n, std::size_t count);
+  // Copies a `val` call's samples (and targets, if given) into the staging area; returns the sample values' count.
+  std::size_t stage_from_js(const val& inputs, const val* targets, const char* targets_name);
 
   std::unique_ptr<Model> model_;
-  // Batch arguments copied out of JS, kept so repeated calls reuse the memory.
-  std::vector<float> inputs_, targets_;
+  // Samples and targets of the last batch call, kept so repeated calls reuse the memory.
+  std::vector<float> staging_;
   std::vector<int> labels_;
 };
 

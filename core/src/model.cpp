@@ -73,6 +73,12 @@ std::string given_name(const NodeSpec& node, const std::string& name) {
 
 Model::Model(Scene scene) : scene_(std::move(scene)), optimizer_(scene_.optimizer) {
   shapes_ = validate_scene(scene_);
+  sample_size_ = element_count(scene_.sample_shape());
+  output_size_ = element_count(shapes_.outputs.back()) / shapes_.outputs.back()[0];
+  // Every edge is [n, ...]: the widest per-sample edge bounds how many samples run at once.
+  std::size_t widest = sample_size_;
+  for (const Shape& s : shapes_.outputs) widest = std::max(widest, element_count(s) / s[0]);
+  samples_that_fit_ = std::max<std::size_t>(1, limits::kMaxTensorElements / widest);
   input_ = tensor_from(scene_.input, shapes_.input);
   Random random(scene_.seed);
   // Parameters are drawn node by node in list order, each kind's declarations in order (weight before bias).
@@ -243,11 +249,8 @@ std::vector<float> Model::train(int steps) {
 void Model::check_batch(const float* inputs, std::size_t count, const BatchTargets* targets, const int* labels,
                         std::size_t at_once) const {
   if (count == 0 || inputs == nullptr) throw SceneError("empty_batch", field_place("batch"), json::object(), "batch: no samples");
-  const std::size_t per_sample = element_count(scene_.sample_shape());
-  // Every edge is [n, ...]: the widest per-sample edge bounds how many samples run at once.
-  std::size_t widest = per_sample;
-  for (const Shape& s : shapes_.outputs) widest = std::max(widest, element_count(s) / s[0]);
-  const std::size_t fits = std::max<std::size_t>(1, limits::kMaxTensorElements / widest);
+  const std::size_t per_sample = sample_size_;
+  const std::size_t fits = samples_that_fit_;
   if (std::min(count, at_once) > fits) {
     throw SceneError("batch_too_large", field_place("batch"), {{"count", std::min(count, at_once)}, {"max", fits}},
                      "batch: " + std::to_string(std::min(count, at_once)) + " samples at once are more than the " +
@@ -260,7 +263,7 @@ void Model::check_batch(const float* inputs, std::size_t count, const BatchTarge
                            " is not a finite number");
     }
   }
-  const std::size_t outputs = element_count(shapes_.outputs.back()) / shapes_.outputs.back()[0];
+  const std::size_t outputs = output_size_;
   if (targets != nullptr && scene_.loss == LossKind::kMse) {
     if (targets->values == nullptr) throw SceneError("missing_targets", field_place("targets"), json::object(), "batch: an mse scene needs a target vector per sample");
     if (!all_finite(targets->values, count * outputs)) {
@@ -283,14 +286,21 @@ void Model::check_batch(const float* inputs, std::size_t count, const BatchTarge
 }
 
 void Model::load_batch(const float* inputs, std::size_t count) {
-  Shape shape = scene_.sample_shape();
-  shape.insert(shape.begin(), count);
-  reshape_to(batch_, shape);
-  std::copy(inputs, inputs + batch_.size(), batch_.data());
+  // Reshaping to the batch's own shape allocates only when the sample count changes.
+  if (batch_.shape().empty() || batch_.shape()[0] != count) {
+    Shape shape = scene_.sample_shape();
+    shape.insert(shape.begin(), count);
+    reshape_to(batch_, shape);
+  }
+  std::copy(inputs, inputs + count * sample_size_, batch_.data());
 }
 
+// The per-sample path (a new sample on every call): checks, one copy in, one step; no allocation.
 float Model::train_batch(const float* inputs, std::size_t count, const BatchTargets& targets) {
-  return train_batches(inputs, count, targets, count).front();
+  require_loss("train");
+  check_batch(inputs, count, &targets, nullptr, count);
+  load_batch(inputs, count);
+  return train_on(batch_, targets.values, targets.labels);
 }
 
 std::vector<float> Model::train_batches(const float* inputs, std::size_t count, const BatchTargets& targets,
@@ -298,8 +308,8 @@ std::vector<float> Model::train_batches(const float* inputs, std::size_t count, 
   require_loss("train");
   if (batch_size == 0) throw SceneError("out_of_range", field_place("batch_size"), json::object(), "batch: the batch size must be at least 1");
   check_batch(inputs, count, &targets, nullptr, batch_size);
-  const std::size_t per_sample = element_count(scene_.sample_shape());
-  const std::size_t outputs = element_count(shapes_.outputs.back()) / shapes_.outputs.back()[0];
+  const std::size_t per_sample = sample_size_;
+  const std::size_t outputs = output_size_;
   std::vector<float> losses;
   losses.reserve((count + batch_size - 1) / batch_size);
   for (std::size_t first = 0; first < count; first += batch_size) {
@@ -316,7 +326,7 @@ Evaluation Model::evaluate(const float* inputs, std::size_t count, const int* la
   Evaluation result;
   result.predictions.resize(count);
   const bool with_loss = labels != nullptr && scene_.loss == LossKind::kCrossEntropy;
-  const std::size_t per_sample = element_count(scene_.sample_shape());
+  const std::size_t per_sample = sample_size_;
   RunContext c = context(false);
   c.training = false;
   double total = 0.0;
@@ -339,14 +349,24 @@ Evaluation Model::evaluate(const float* inputs, std::size_t count, const int* la
   return result;
 }
 
-std::vector<float> Model::predict(const float* input) {
-  check_batch(input, 1, nullptr, nullptr, 1);
+std::vector<float> Model::predict(const float* inputs, std::size_t count) {
+  check_batch(inputs, count, nullptr, nullptr, kEvaluateChunk);
+  std::vector<float> out(count * output_size_);
+  predict_into(inputs, count, out.data());
+  return out;
+}
+
+void Model::predict_into(const float* inputs, std::size_t count, float* out) {
+  check_batch(inputs, count, nullptr, nullptr, kEvaluateChunk);
   RunContext c = context(false);
   c.training = false;
   dirty_ = true;
-  load_batch(input, 1);
-  run_forward(batch_, c);
-  return std::vector<float>(values_.back().begin(), values_.back().end());
+  for (std::size_t first = 0; first < count; first += kEvaluateChunk) {
+    const std::size_t n = std::min(kEvaluateChunk, count - first);
+    load_batch(inputs + first * sample_size_, n);
+    run_forward(batch_, c);
+    std::copy(values_.back().begin(), values_.back().end(), out + first * output_size_);
+  }
 }
 
 // ------------------------------------------------------------------ editing

@@ -117,6 +117,17 @@ TEST(Batch, StateRuleHoldsAfterBatchCalls) {
   EXPECT_EQ(model.steps_taken(), 2);
 }
 
+TEST(Batch, PredictTakesSeveralSamplesBatchFirst) {
+  Model model = Model::from_json(ce_scene());
+  const std::vector<float> inputs = random_values(3 * 60, 21);
+  const std::vector<float> all = model.predict(inputs.data(), 3);
+  ASSERT_EQ(all.size(), 3 * model.output_size());
+  for (std::size_t k = 0; k < 3; ++k) {
+    const std::vector<float> one = model.predict(inputs.data() + k * model.sample_size());
+    EXPECT_EQ(std::vector<float>(all.begin() + long(k * one.size()), all.begin() + long((k + 1) * one.size())), one) << "sample " << k;
+  }
+}
+
 TEST(Batch, BadArgumentsThrowAndChangeNothing) {
   Model model = Model::from_json(ce_scene());
   const std::vector<float> weight = param_copy(model, 0, "weight");

@@ -105,8 +105,13 @@ class Model {
   // Forward passes in eval mode (no gradient or statistics changes), e.g. test-set accuracy;
   // `labels` may be null.
   Evaluation evaluate(const float* inputs, std::size_t count, const int* labels);
-  // The network's output (logits for cross_entropy) for one sample, in eval mode.
-  std::vector<float> predict(const float* input);
+  // The network's outputs (logits for cross_entropy) for `count` samples, batch-first, in eval
+  // mode; run in chunks as evaluate does.
+  std::vector<float> predict(const float* inputs, std::size_t count = 1);
+  // The same, written to `out` (count * output_size() floats): no allocation once warm.
+  void predict_into(const float* inputs, std::size_t count, float* out);
+  std::size_t sample_size() const { return sample_size_; }  // floats per input sample
+  std::size_t output_size() const { return output_size_; }  // floats per sample of the last node's output
 
   bool has_loss() const { return scene_.loss != LossKind::kNone; }
   float loss() const;                          // batch mean of the scene's own input
@@ -184,6 +189,9 @@ class Model {
 
   Scene scene_;
   GraphShapes shapes_;
+  std::size_t sample_size_ = 0;      // from scene_ and shapes_, kept so per-sample calls need no shape arithmetic
+  std::size_t output_size_ = 0;
+  std::size_t samples_that_fit_ = 1; // most samples one pass can hold (the widest edge's limit)
   std::vector<Node> nodes_;
   Tensor input_;                     // the scene's own input [N, ...]
   Tensor batch_;                     // samples from train_batch/evaluate/predict [n, ...]

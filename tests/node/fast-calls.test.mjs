@@ -1,0 +1,116 @@
+// trainBatch and predict's fast lane (bindings/fast_calls.js: typed arrays written straight into
+// the wasm heap) against the general Embind path, which arrays from another JS realm take (they
+// are typed arrays to ArrayBuffer.isView but not instances of this realm's classes). Both must
+// give bit-identical results, the same errors, and leave the model unchanged when they refuse.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import vm from 'node:vm';
+import { loadModule, readText } from './support.mjs';
+
+const otherRealm = vm.runInNewContext('({ Float32Array, Int32Array, Uint8Array })');
+const classicScene = readText('examples/classic.json');
+const digitsScene = readText('examples/digits.json');
+
+function pseudoRandom(seed) {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+}
+
+// `count` samples of `size` values in [0, 1), in this realm and copied into the other one.
+function samples(count, size, seed) {
+  const rnd = pseudoRandom(seed);
+  const here = Float32Array.from({ length: count * size }, rnd);
+  return { here, there: new otherRealm.Float32Array(here) };
+}
+
+test('fast lane: streaming trainBatch gives the same losses and weights as the Embind path', async () => {
+  const lens = await loadModule();
+  for (const [name, scene, targetOf] of [
+    ['classic (mse)', classicScene, (k) => Float32Array.from([k % 2, 1 - (k % 2)])],
+    ['digits (cross_entropy)', digitsScene, (k) => Int32Array.from([k % 10])],
+  ]) {
+    const fast = new lens.Model(scene);
+    const general = new lens.Model(scene);
+    try {
+      const size = fast.inputShape().reduce((a, b) => a * b, 1);
+      for (let k = 0; k < 6; k++) {
+        const x = samples(1, size, 100 + k);
+        const t = targetOf(k);
+        const there = t instanceof Int32Array ? new otherRealm.Int32Array(t) : new otherRealm.Float32Array(t);
+        assert.equal(fast.trainBatch(x.here, t), general.trainBatch(x.there, there), `${name}: loss of step ${k}`);
+      }
+      assert.equal(fast.stepsTaken(), 6);
+      assert.equal(fast.trace(), general.trace(), `${name}: every tensor after 6 steps`);
+    } finally {
+      fast.delete();
+      general.delete();
+    }
+  }
+});
+
+test('fast lane: bytes are scaled by 1/255 in float32 and plain arrays are read as numbers', async () => {
+  const lens = await loadModule();
+  const a = new lens.Model(digitsScene);
+  const b = new lens.Model(digitsScene);
+  try {
+    const rnd = pseudoRandom(7);
+    const pixels = Uint8Array.from({ length: 784 }, () => Math.floor(rnd() * 256));
+    // what the core computes: float(p) * float(1/255), rounded to float32
+    const scaled = Float32Array.from(pixels, (p) => Math.fround(p * Math.fround(1 / 255)));
+    assert.equal(a.trainBatch(pixels, [3]), b.trainBatch(new otherRealm.Float32Array(scaled), new otherRealm.Int32Array([3])));
+    assert.deepEqual(a.predict(pixels), b.predict(new otherRealm.Float32Array(scaled)));
+    assert.deepEqual(a.predict(new Uint8ClampedArray(pixels)), a.predict(scaled));
+    assert.deepEqual(a.predict(Array.from(pixels, (p) => p / 255)), a.predict(Float32Array.from(pixels, (p) => p / 255)));
+  } finally {
+    a.delete();
+    b.delete();
+  }
+});
+
+test('predict takes any whole number of samples, in chunks, across heap growth, and changes nothing', async () => {
+  const lens = await loadModule();
+  const model = new lens.Model(digitsScene);
+  try {
+    const before = model.trace();
+    const count = 3000; // 9.4 MB of samples: the staging area grows the 16 MB heap
+    const x = samples(count, 784, 11).here;
+    const all = model.predict(x);
+    assert.equal(all.length, count * 10);
+    for (const k of [0, 1, 63, 64, 65, 1999, count - 1]) {
+      assert.deepEqual(all.subarray(k * 10, k * 10 + 10), model.predict(x.subarray(k * 784, (k + 1) * 784)), `sample ${k}`);
+    }
+    const evaluation = model.evaluate(x.subarray(0, 100 * 784));
+    for (let k = 0; k < 100; k++) {
+      const logits = all.subarray(k * 10, k * 10 + 10);
+      assert.equal(evaluation.predictions[k], logits.indexOf(Math.max(...logits)), `argmax of sample ${k}`);
+    }
+    assert.equal(model.trace(), before, 'the tensors shown still describe the scene');
+  } finally {
+    model.delete();
+  }
+});
+
+test('fast lane: refused calls say why, as the Embind path does, and change nothing', async () => {
+  const lens = await loadModule();
+  const model = new lens.Model(classicScene);
+  try {
+    const before = model.trace();
+    const cases = [
+      [() => model.trainBatch(new Float32Array(35), new Float32Array(2)), /inputs: got 35 values, expected a whole number of samples of 36/],
+      [() => model.trainBatch(new Float32Array(36), new Float32Array(3)), /targets: got 3 values, expected 2 per sample/],
+      [() => model.trainBatch(Float32Array.from({ length: 36 }, (_, k) => (k === 5 ? NaN : 0)), new Float32Array(2)), /input value 5 of sample 0 is not a finite number/],
+      [() => model.trainBatch(new Float32Array(36), [0, Infinity]), /every target value must be a finite number/],
+      [() => model.trainBatch(['a', ...new Array(35).fill(0)], [0, 1]), /input value 0 of sample 0 is not a finite number/],
+      [() => model.predict(new Float32Array(0)), /inputs: got 0 values/],
+      [() => model.predict('abc'), /inputs must be a typed array or an array of numbers/],
+      [() => model.trainBatch(new Float32Array(36)), /./],
+    ];
+    for (const [call, message] of cases) {
+      assert.throws(call, (e) => e instanceof Error && message.test(e.message), String(call));
+      assert.equal(model.stepsTaken(), 0);
+    }
+    assert.equal(model.trace(), before);
+  } finally {
+    model.delete();
+  }
+});
