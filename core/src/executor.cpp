@@ -2,6 +2,7 @@
 // step (forward, loss, backward, update, with the undo that keeps the last finite state). Kept
 // apart from model.cpp (the façade: construction, reading, editing) because these are the hot
 // loops: the wasm build compiles this file for speed and the façade for size.
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -50,17 +51,25 @@ void Model::run_forward(const Tensor& input, const RunContext& base) {
   }
 }
 
-float Model::compute_loss(const float* target_values, const int* target_classes) {
+float Model::compute_loss(const float* target_values, const int* target_classes, std::size_t batch, double* total) {
   const Tensor& out = values_.back();
-  loss_ = scene_.loss == LossKind::kMse ? mse_loss(out, target_values, grads_.back(), losses_)
-                                        : cross_entropy_loss(out, target_classes, grads_.back(), losses_);
+  loss_ = scene_.loss == LossKind::kMse ? mse_loss(out, target_values, grads_.back(), losses_, batch, total)
+                                        : cross_entropy_loss(out, target_classes, grads_.back(), losses_, batch, total);
   return loss_;
 }
 
-// Zeroes every gradient except the loss's, then walks the nodes backwards; each adds into the
-// gradients of the edges it read.
-void Model::run_backward(const RunContext& base) {
+void Model::zero_param_grads() {
   for (Param* p : params_) p->grad.fill(0.0f);
+}
+
+void Model::run_backward(const RunContext& base) {
+  zero_param_grads();
+  backprop(base);
+}
+
+// Zeroes every edge gradient except the loss's, then walks the nodes backwards; each adds into
+// the gradients of the edges it read and of its parameters.
+void Model::backprop(const RunContext& base) {
   for (std::size_t k = 0; k + 1 < nodes_.size(); ++k) {
     reshape_to(grads_[k], values_[k].shape());
     grads_[k].fill(0.0f);
@@ -114,9 +123,7 @@ void Model::record_loss(float loss) {
   loss_history_.push_back(loss);
 }
 
-// One training step on `input` (the scene's own or a batch): forward (updating running
-// statistics), loss, backward, update. The edges then describe the pre-update pass: stale.
-float Model::train_on(const Tensor& input, const float* target_values, const int* target_classes) {
+void Model::save_state() {
   backup_.resize(params_.size());
   for (std::size_t k = 0; k < params_.size(); ++k) {
     copy_into(backup_[k].value, params_[k]->value);
@@ -126,6 +133,27 @@ float Model::train_on(const Tensor& input, const float* target_values, const int
   }
   backup_statistics_.resize(statistics_.size());
   for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(backup_statistics_[k], statistics_[k]->value);
+}
+
+void Model::restore_statistics() {
+  for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
+}
+
+// losses_ holds the pass whose first sample is `first_sample` of a batch of `batch`.
+void Model::throw_loss_not_finite(std::size_t first_sample, std::size_t batch) const {
+  std::size_t worst = 0;
+  while (worst + 1 < losses_.size() && std::isfinite(losses_[worst])) ++worst;
+  const std::size_t sample = first_sample + worst;
+  throw SceneError("loss_not_finite", field_place("loss"), {{"sample", sample}},
+                   std::string("training stopped: the loss") + (batch > 1 ? " of batch sample " + std::to_string(sample) : "") +
+                       " is " + (std::isnan(losses_[worst]) ? "NaN" : "infinite") +
+                       "; lower the learning rate or reset the parameters");
+}
+
+// One training step on `input` (the scene's own or a batch): forward (updating running
+// statistics), loss, backward, update. The edges then describe the pre-update pass: stale.
+float Model::train_on(const Tensor& input, const float* target_values, const int* target_classes) {
+  save_state();
   dirty_ = true;
   const RunContext c = context(true);
   try {
@@ -133,21 +161,43 @@ float Model::train_on(const Tensor& input, const float* target_values, const int
   } catch (const SceneError&) {
     // A layer may refuse the batch (batch norm with one value per channel) after earlier
     // nodes of the same pass updated their running statistics: undo those.
-    for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
+    restore_statistics();
     throw;
   }
   const float loss_before = compute_loss(target_values, target_classes);
   if (!std::isfinite(loss_before)) {
-    for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
-    std::size_t worst = 0;
-    while (worst + 1 < losses_.size() && std::isfinite(losses_[worst])) ++worst;
-    throw SceneError("loss_not_finite", field_place("loss"), {{"sample", worst}},
-                     std::string("training stopped: the loss") + (losses_.size() > 1 ? " of batch sample " + std::to_string(worst) : "") +
-                         " is " + (std::isnan(losses_[worst]) ? "NaN" : "infinite") +
-                         "; lower the learning rate or reset the parameters");
+    restore_statistics();
+    throw_loss_not_finite(0, input.shape()[0]);
   }
   run_backward(c);
   update_parameters_or_throw();
+  record_loss(loss_before);
+  return loss_before;
+}
+
+// The same step on `count` samples, run `training_chunk_` at a time so each chunk's tensors stay
+// in the caches (a whole batch of 64x64 feature maps streams through memory). Exactly the step
+// of one pass: each chunk's loss gradient is scaled by the whole batch, and every layer adds its
+// parameter gradients sample by sample, in the same order either way. Only for graphs where no
+// node mixes samples in training (training_chunk_ > 0).
+float Model::train_in_chunks(const float* inputs, std::size_t count, const float* target_values,
+                             const int* target_classes) {
+  save_state();
+  dirty_ = true;
+  const RunContext c = context(true);
+  zero_param_grads();
+  double total = 0.0;
+  for (std::size_t first = 0; first < count; first += training_chunk_) {
+    const std::size_t n = std::min(training_chunk_, count - first);
+    load_batch(inputs + first * sample_size_, n);
+    run_forward(batch_, c);
+    compute_loss(target_values ? target_values + first * output_size_ : nullptr,
+                 target_classes ? target_classes + first : nullptr, count, &total);
+    if (!std::isfinite(total)) throw_loss_not_finite(first, count);
+    backprop(c);
+  }
+  update_parameters_or_throw();
+  const float loss_before = static_cast<float>(total / static_cast<double>(count));
   record_loss(loss_before);
   return loss_before;
 }

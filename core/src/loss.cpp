@@ -7,11 +7,12 @@
 
 namespace cnnlens {
 
-float mse_loss(const Tensor& output, const float* target, Tensor& grad, std::vector<float>& losses) {
+float mse_loss(const Tensor& output, const float* target, Tensor& grad, std::vector<float>& losses, std::size_t batch,
+               double* total_out) {
   const std::size_t n = output.shape()[0], f = output.size() / n;
   reshape_to(grad, output.shape());
   losses.resize(n);
-  const float scale = static_cast<float>(f * n);
+  const float scale = static_cast<float>(f * (batch != 0 ? batch : n));
   double batch_total = 0.0;
   for (std::size_t s = 0; s < n; ++s) {
     double total = 0.0;
@@ -22,6 +23,7 @@ float mse_loss(const Tensor& output, const float* target, Tensor& grad, std::vec
     }
     losses[s] = static_cast<float>(total / static_cast<double>(f));
     batch_total += total / static_cast<double>(f);
+    if (total_out != nullptr) *total_out += total / static_cast<double>(f);
   }
   return static_cast<float>(batch_total / static_cast<double>(n));
 }
@@ -33,11 +35,12 @@ double cross_entropy_value(const float* z, std::size_t count, int target_class) 
   return std::log(sum_exp) + peak - z[target_class];
 }
 
-float cross_entropy_loss(const Tensor& logits, const int* classes, Tensor& grad, std::vector<float>& losses) {
+float cross_entropy_loss(const Tensor& logits, const int* classes, Tensor& grad, std::vector<float>& losses,
+                         std::size_t batch, double* total_out) {
   const std::size_t n = logits.shape()[0], f = logits.size() / n;
   reshape_to(grad, logits.shape());
   losses.resize(n);
-  const float scale = static_cast<float>(n);
+  const float scale = static_cast<float>(batch != 0 ? batch : n);
   double batch_total = 0.0;
   for (std::size_t s = 0; s < n; ++s) {
     const float* z = logits.data() + s * f;
@@ -52,6 +55,7 @@ float cross_entropy_loss(const Tensor& logits, const int* classes, Tensor& grad,
     const double loss = log_sum_exp - z[classes[s]];
     losses[s] = static_cast<float>(loss);
     batch_total += loss;
+    if (total_out != nullptr) *total_out += loss;
   }
   return static_cast<float>(batch_total / static_cast<double>(n));
 }

@@ -19,6 +19,10 @@ using nlohmann::json;
 
 // evaluate() runs at most this many samples at once, so memory stays bounded on large sets.
 constexpr std::size_t kEvaluateChunk = 64;
+// A pass over a chunk of samples keeps its tensors within about 256 KB, so they stay in a core's
+// L2 cache from one layer to the next (layer by layer, a batch of large feature maps would
+// stream every tensor through memory and back).
+constexpr std::size_t kChunkFloats = 64 * 1024;
 
 using detail::all_finite;
 using detail::field_place;
@@ -79,6 +83,14 @@ Model::Model(Scene scene) : scene_(std::move(scene)), optimizer_(scene_.optimize
   std::size_t widest = sample_size_;
   for (const Shape& s : shapes_.outputs) widest = std::max(widest, element_count(s) / s[0]);
   samples_that_fit_ = std::max<std::size_t>(1, limits::kMaxTensorElements / widest);
+  std::size_t pass_floats = sample_size_;  // one sample's values on every edge
+  for (const Shape& s : shapes_.outputs) pass_floats += element_count(s) / s[0];
+  inference_chunk_ = std::clamp<std::size_t>(kChunkFloats / pass_floats, 1, kEvaluateChunk);
+  const bool mixes = scene_.mode == Mode::kTrain &&
+                     std::any_of(scene_.nodes.begin(), scene_.nodes.end(),
+                                 [](const NodeSpec& node) { return node.kind->mixes_samples_in_training; });
+  // values and gradients
+  training_chunk_ = mixes ? 0 : std::clamp<std::size_t>(kChunkFloats / (2 * pass_floats), 1, kEvaluateChunk);
   input_ = tensor_from(scene_.input, shapes_.input);
   Random random(scene_.seed);
   // Parameters are drawn node by node in list order, each kind's declarations in order (weight before bias).
@@ -299,6 +311,7 @@ void Model::load_batch(const float* inputs, std::size_t count) {
 float Model::train_batch(const float* inputs, std::size_t count, const BatchTargets& targets) {
   require_loss("train");
   check_batch(inputs, count, &targets, nullptr, count);
+  if (training_chunk_ != 0 && count > training_chunk_) return train_in_chunks(inputs, count, targets.values, targets.labels);
   load_batch(inputs, count);
   return train_on(batch_, targets.values, targets.labels);
 }
@@ -314,9 +327,14 @@ std::vector<float> Model::train_batches(const float* inputs, std::size_t count, 
   losses.reserve((count + batch_size - 1) / batch_size);
   for (std::size_t first = 0; first < count; first += batch_size) {
     const std::size_t n = std::min(batch_size, count - first);
-    load_batch(inputs + first * per_sample, n);
-    losses.push_back(train_on(batch_, targets.values ? targets.values + first * outputs : nullptr,
-                              targets.labels ? targets.labels + first : nullptr));
+    const float* values = targets.values ? targets.values + first * outputs : nullptr;
+    const int* labels = targets.labels ? targets.labels + first : nullptr;
+    if (training_chunk_ != 0 && n > training_chunk_) {
+      losses.push_back(train_in_chunks(inputs + first * per_sample, n, values, labels));
+    } else {
+      load_batch(inputs + first * per_sample, n);
+      losses.push_back(train_on(batch_, values, labels));
+    }
   }
   return losses;
 }
@@ -331,8 +349,8 @@ Evaluation Model::evaluate(const float* inputs, std::size_t count, const int* la
   c.training = false;
   double total = 0.0;
   dirty_ = true;
-  for (std::size_t first = 0; first < count; first += kEvaluateChunk) {
-    const std::size_t n = std::min(kEvaluateChunk, count - first);
+  for (std::size_t first = 0; first < count; first += inference_chunk_) {
+    const std::size_t n = std::min(inference_chunk_, count - first);
     load_batch(inputs + first * per_sample, n);
     run_forward(batch_, c);
     const Tensor& out = values_.back();
@@ -361,8 +379,8 @@ void Model::predict_into(const float* inputs, std::size_t count, float* out) {
   RunContext c = context(false);
   c.training = false;
   dirty_ = true;
-  for (std::size_t first = 0; first < count; first += kEvaluateChunk) {
-    const std::size_t n = std::min(kEvaluateChunk, count - first);
+  for (std::size_t first = 0; first < count; first += inference_chunk_) {
+    const std::size_t n = std::min(inference_chunk_, count - first);
     load_batch(inputs + first * sample_size_, n);
     run_forward(batch_, c);
     std::copy(values_.back().begin(), values_.back().end(), out + first * output_size_);

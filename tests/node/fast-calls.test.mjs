@@ -114,3 +114,41 @@ test('fast lane: refused calls say why, as the Embind path does, and change noth
     model.delete();
   }
 });
+
+// A batch runs in cache-sized chunks unless a node mixes samples in training (docs/api.md). A
+// dropout node with p = 0 changes no value but makes the batch run as one pass: the two models
+// must take exactly the same step.
+test('a batch trained in chunks takes exactly the step one pass takes', async () => {
+  const lens = await loadModule();
+  for (const [name, shape, filters] of [['12x12, chunks of several samples', [1, 12, 12], 4], ['28x28, one sample a chunk', [1, 28, 28], 8]]) {
+    const sceneWith = (extra) => {
+      const chain = [
+        { type: 'conv2d', out_channels: filters, kernel_size: 3, padding: 1 }, { type: 'relu' },
+        { type: 'maxpool2d', kernel_size: 2 }, { type: 'flatten' }, ...extra, { type: 'dense', out_features: 10 },
+      ];
+      const nodes = chain.map((node, k) => ({ id: `n${k}`, inputs: [k === 0 ? 'input' : `n${k - 1}`], ...node }));
+      return JSON.stringify({
+        version: 2, input: { shape, data: new Array(shape[1] * shape[2]).fill(0.5) }, nodes,
+        loss: 'cross_entropy', target: 1, optimizer: { type: 'adam', lr: 0.01 }, mode: 'train', seed: 3,
+      });
+    };
+    const chunked = new lens.Model(sceneWith([]));
+    const whole = new lens.Model(sceneWith([{ type: 'dropout', p: 0 }]));
+    try {
+      const x = samples(32, shape[1] * shape[2], 5).here;
+      const labels = Int32Array.from({ length: 32 }, (_, k) => (k * 7) % 10);
+      for (let step = 0; step < 3; step++) {
+        assert.equal(chunked.trainBatch(x, labels), whole.trainBatch(x, labels), `${name}: loss of step ${step}`);
+      }
+      assert.deepEqual(chunked.trainBatches(x, labels, 16), whole.trainBatches(x, labels, 16), `${name}: trainBatches`);
+      for (const [id, wholeId] of [['n0', 'n0'], ['n4', 'n5']]) {
+        for (const param of ['weight', 'bias']) {
+          assert.deepEqual(chunked.nodeCopy(id, param), whole.nodeCopy(wholeId, param), `${name}: ${id} ${param}`);
+        }
+      }
+    } finally {
+      chunked.delete();
+      whole.delete();
+    }
+  }
+});

@@ -130,6 +130,9 @@ struct LayerKind {
                                    std::vector<Param> params, std::vector<Buffer> buffers) = nullptr;
   // A sub-kind of "activation": element-wise, shape-preserving, one input (for the page's grouping).
   bool elementwise = false;
+  // In training mode a sample's result depends on the other samples of its batch (batch
+  // statistics; one dropout mask drawn for the batch), so the batch must run as one pass.
+  bool mixes_samples_in_training = false;
   // Inputs where an element-wise kind's slope jumps (ReLU: 0; ReLU6: 0 and 6): finite differences
   // across them are wrong, so the gradient check names inputs that sit near one.
   std::vector<float> kinks;

@@ -13,8 +13,13 @@ namespace cnnlens {
 
 // Both return the batch mean, write each sample's loss into `losses` and dL/d(output) into `grad`
 // (resized to the output's shape). `target` holds N*F values; `classes` N class indices.
-float mse_loss(const Tensor& output, const float* target, Tensor& grad, std::vector<float>& losses);
-float cross_entropy_loss(const Tensor& logits, const int* classes, Tensor& grad, std::vector<float>& losses);
+// `batch`: how many samples the gradient averages over (0: the output's own N; more when a batch
+// runs in chunks); `total`, if given, has each sample's loss added to it in order, in double (so a batch run in
+// chunks sums exactly as one pass does).
+float mse_loss(const Tensor& output, const float* target, Tensor& grad, std::vector<float>& losses,
+               std::size_t batch = 0, double* total = nullptr);
+float cross_entropy_loss(const Tensor& logits, const int* classes, Tensor& grad, std::vector<float>& losses,
+                         std::size_t batch = 0, double* total = nullptr);
 
 // One sample's cross-entropy from its F logits (no gradient), for evaluation.
 double cross_entropy_value(const float* logits, std::size_t count, int target_class);

@@ -175,12 +175,20 @@ class Model {
 
   RunContext context(bool training_pass) const;
   void run_forward(const Tensor& input, const RunContext& context);
-  float compute_loss(const float* target_values, const int* target_classes);
-  void run_backward(const RunContext& context);
+  // The loss of the pass just run (sets loss_ and losses_); `batch` and `total` as in loss.hpp.
+  float compute_loss(const float* target_values, const int* target_classes, std::size_t batch = 0,
+                     double* total = nullptr);
+  void run_backward(const RunContext& context);  // zero_param_grads, then backprop
+  void zero_param_grads();
+  void backprop(const RunContext& context);      // edge gradients from the loss's; adds into the params'
+  void save_state();                             // parameters, optimizer state and statistics, for undo
+  void restore_statistics();
+  [[noreturn]] void throw_loss_not_finite(std::size_t first_sample, std::size_t batch) const;
   void update_target_tensor();
   void update_parameters_or_throw();
   void require_loss(const char* what) const;
   float train_on(const Tensor& input, const float* target_values, const int* target_classes);
+  float train_in_chunks(const float* inputs, std::size_t count, const float* target_values, const int* target_classes);
   // `at_once`: how many samples one pass will hold (the batch size, or evaluate's chunk).
   void check_batch(const float* inputs, std::size_t count, const BatchTargets* targets, const int* labels,
                    std::size_t at_once) const;
@@ -192,6 +200,10 @@ class Model {
   std::size_t sample_size_ = 0;      // from scene_ and shapes_, kept so per-sample calls need no shape arithmetic
   std::size_t output_size_ = 0;
   std::size_t samples_that_fit_ = 1; // most samples one pass can hold (the widest edge's limit)
+  // Samples per pass when a batch runs in chunks (see train_in_chunks); 0: batches run whole,
+  // because a node mixes samples in training.
+  std::size_t training_chunk_ = 0;
+  std::size_t inference_chunk_ = 1;  // samples per pass in predict and evaluate
   std::vector<Node> nodes_;
   Tensor input_;                     // the scene's own input [N, ...]
   Tensor batch_;                     // samples from train_batch/evaluate/predict [n, ...]

@@ -20,6 +20,7 @@ const LayerKind& batchnorm1d_kind() {
     k.params = batchnorm_params;
     k.buffers = batchnorm_buffers;
     k.create = batchnorm_create;
+    k.mixes_samples_in_training = true;
     return k;
   }();
   return kind;

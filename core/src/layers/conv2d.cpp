@@ -151,7 +151,10 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   const std::size_t sample_in = group_in * groups_;
   const std::size_t group_out = std::size_t(g.out_channels) * cells;
   const std::size_t weight_group = std::size_t(g.out_channels) * taps;
-  columns_.resize(n * groups_ * taps * cells);  // no-op after the first call at this batch size
+  // One sample's columns at a time: a whole batch's (tens of MB for 32 samples of 64x64) would
+  // stream through memory, where one sample's stay in the caches between im2col and the product.
+  // Samples run last to first, so the columns left for backward are sample 0's.
+  columns_.resize(groups_ * taps * cells);  // no-op after the first call
   const float* source = x.data();
   if (pads_first_) {
     padded_.resize(n * sample_in);
@@ -165,16 +168,17 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   }
   const float* w = params_[0].value.data();
   const float* b = params_[1].value.data();
-  for (std::size_t k = 0; k < n; ++k) {
+  for (std::size_t k = n; k-- > 0;) {
     for (int grp = 0; grp < groups_; ++grp) {
       kernels::conv2d_forward(g, source + k * sample_in + grp * group_in, w + grp * weight_group, b + grp * g.out_channels,
-                              output.data() + (k * groups_ + grp) * group_out,
-                              columns_.data() + (k * groups_ + grp) * taps * cells);
+                              output.data() + (k * groups_ + grp) * group_out, columns_.data() + grp * taps * cells);
     }
   }
 }
 
-// Uses columns_ from the last forward(), which is always im2col of the input it read.
+// Walks the samples in order (so the weight gradient sums them as before): columns_ still holds
+// sample 0's im2col from forward() (always of the input it read), so a one-sample step computes
+// it once; the other samples' are recomputed, which costs less than keeping a batch's.
 void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
                       const RunContext&) {
   const std::size_t n = inputs[0]->shape()[0];
@@ -196,14 +200,16 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
       grad_source = gx->data();
     }
   }
+  const float* source = pads_first_ ? padded_.data() : inputs[0]->data();
   const float* w = params_[0].value.data();
   float* gw = params_[0].grad.data();
   float* gb = params_[1].grad.data();
   for (std::size_t k = 0; k < n; ++k) {
     for (int grp = 0; grp < groups_; ++grp) {
-      kernels::conv2d_backward(g, columns_.data() + (k * groups_ + grp) * taps * cells, w + grp * weight_group,
-                               grad_output.data() + (k * groups_ + grp) * group_out, gw + grp * weight_group,
-                               gb + grp * g.out_channels,
+      float* columns = columns_.data() + grp * taps * cells;
+      if (k > 0) kernels::im2col(g, source + k * sample_in + grp * group_in, columns);
+      kernels::conv2d_backward(g, columns, w + grp * weight_group, grad_output.data() + (k * groups_ + grp) * group_out,
+                               gw + grp * weight_group, gb + grp * g.out_channels,
                                grad_source ? grad_source + k * sample_in + grp * group_in : nullptr, weight_t_.data(),
                                grad_columns_.data());
     }

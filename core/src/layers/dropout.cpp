@@ -48,6 +48,7 @@ const LayerKind& dropout_kind() {
                   std::vector<Buffer> buffers) -> std::unique_ptr<Layer> {
       return std::make_unique<Dropout>(node.number("p"), std::move(buffers));
     };
+    k.mixes_samples_in_training = true;  // one mask for the whole batch, drawn from its step
     return k;
   }();
   return kind;

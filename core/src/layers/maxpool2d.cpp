@@ -44,6 +44,36 @@ MaxPool2d::MaxPool2d(const PoolGeometry& geometry) : geometry_(geometry) {
   buffers_.push_back({"argmax", BufferRole::kRouting, Tensor(), ""});
 }
 
+namespace {
+
+// The common 2x2 window with stride 2 and no padding, every window whole: four taps read in
+// order, `>` keeping the first maximum. Written as selects, not branches: on post-ReLU data which
+// tap wins is a coin toss, and mispredicted branches made pooling a quarter of a forward pass.
+void max_pool_2x2(const float* x, int in_w, int out_h, int out_w, int channel_offset, float* y, float* winner) {
+  for (int r = 0; r < out_h; ++r) {
+    const float* top = x + 2 * r * in_w;
+    const float* bottom = top + in_w;
+    const int row_index = channel_offset + 2 * r * in_w;
+    for (int s = 0; s < out_w; ++s) {
+      const int c = 2 * s;
+      float best = top[c];
+      int at = c;
+      at = top[c + 1] > best ? c + 1 : at;
+      best = top[c + 1] > best ? top[c + 1] : best;
+      at = bottom[c] > best ? in_w + c : at;
+      best = bottom[c] > best ? bottom[c] : best;
+      at = bottom[c + 1] > best ? in_w + c + 1 : at;
+      best = bottom[c + 1] > best ? bottom[c + 1] : best;
+      y[s] = best;
+      winner[s] = static_cast<float>(row_index + at);
+    }
+    y += out_w;
+    winner += out_w;
+  }
+}
+
+}  // namespace
+
 void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   const PoolGeometry& g = geometry_;
   const Tensor& input = *inputs[0];
@@ -55,11 +85,20 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&)
   const int plane = g.in_h * g.in_w;
   const std::size_t sample_in = std::size_t(g.channels) * plane;
   const std::size_t sample_out = std::size_t(g.channels) * g.out_h * g.out_w;
+  const bool whole_2x2 = g.kernel.h == 2 && g.kernel.w == 2 && g.stride.h == 2 && g.stride.w == 2 && g.dilation.h == 1 &&
+                         g.dilation.w == 1 && g.padding.top == 0 && g.padding.left == 0 && 2 * g.out_h <= g.in_h &&
+                         2 * g.out_w <= g.in_w;
   for (std::size_t k = 0; k < n; ++k) {
     float* y = output.data() + k * sample_out;
     float* winner = argmax.data() + k * sample_out;
     for (int c = 0; c < g.channels; ++c) {
       const float* x = input.data() + k * sample_in + std::size_t(c) * plane;
+      if (whole_2x2) {
+        max_pool_2x2(x, g.in_w, g.out_h, g.out_w, c * plane, y, winner);
+        y += g.out_h * g.out_w;
+        winner += g.out_h * g.out_w;
+        continue;
+      }
       for (int r = 0; r < g.out_h; ++r) {
         const PoolGeometry::Taps rows = g.row_taps(r);
         for (int s = 0; s < g.out_w; ++s) {
@@ -67,17 +106,17 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&)
           const int first_col = g.input_col(s, cols.first), width = cols.last - cols.first;
           // Every window holds an input cell (padding is at most half the window), so the first
           // tap starts the search; the best value stays in a register, and `>` keeps the first
-          // maximum (a NaN first tap stays the answer, as a NaN compares false).
+          // maximum (a NaN first tap stays the answer, as a NaN compares false). Selects, not
+          // branches, as in max_pool_2x2.
           int best = g.input_row(r, rows.first) * g.in_w + first_col;
           float best_value = x[best];
           for (int i = rows.first; i < rows.last; ++i) {
             const int row_start = g.input_row(r, i) * g.in_w + first_col;
             for (int j = 0; j < width; ++j) {
               const int index = row_start + j * g.dilation.w;
-              if (x[index] > best_value) {
-                best = index;
-                best_value = x[index];
-              }
+              const float value = x[index];
+              best = value > best_value ? index : best;
+              best_value = value > best_value ? value : best_value;
             }
           }
           *y++ = best_value;
