@@ -19,32 +19,38 @@ void inside_range(int out, int stride, int offset, int size, int& lo, int& hi) {
 
 }  // namespace
 
+// Row by row of each tap: the output rows whose input row lies outside (padding) are zeroed in
+// one block, and a tap whose every column lies inside copies whole rows with no per-row checks
+// (the rows are short, 10-64 floats, so per-row work is what im2col costs).
 void im2col(const ConvGeometry& g, const float* x, float* columns) {
-  const int ow = g.out_w;
+  const int ow = g.out_w, oh = g.out_h;
+  const int row_step = g.stride.h * g.in_w;
   for (int c = 0; c < g.in_channels; ++c) {
     const float* plane = x + c * g.in_h * g.in_w;
     for (int i = 0; i < g.kernel.h; ++i) {
-      for (int j = 0; j < g.kernel.w; ++j) {
+      int r_lo, r_hi;
+      inside_range(oh, g.stride.h, g.input_row(0, i), g.in_h, r_lo, r_hi);
+      for (int j = 0; j < g.kernel.w; ++j, columns += oh * ow) {
         const int col_offset = j * g.dilation.w - g.padding.w;
         int lo, hi;
         inside_range(ow, g.stride.w, col_offset, g.in_w, lo, hi);
-        for (int r = 0; r < g.out_h; ++r, columns += ow) {
-          const int u = g.input_row(r, i);
-          if (u < 0 || u >= g.in_h) {
-            zero_floats(columns, ow);
-            continue;
-          }
-          zero_floats(columns, lo);
-          // Index arithmetic rather than a pointer to column col_offset, which may lie before the row.
-          const int base = u * g.in_w + col_offset;
-          if (lo == hi) {
-            // every tap of this row reads padding
-          } else if (g.stride.w == 1) {
-            copy_floats(columns + lo, plane + base + lo, hi - lo);
+        zero_floats(columns, r_lo * ow);
+        zero_floats(columns + r_hi * ow, (oh - r_hi) * ow);
+        // Index arithmetic rather than a pointer to column col_offset, which may lie before the row.
+        int base = g.input_row(r_lo, i) * g.in_w + col_offset;
+        float* row = columns + r_lo * ow;
+        if (g.stride.w == 1 && lo == 0 && hi == ow) {
+          for (int r = r_lo; r < r_hi; ++r, row += ow, base += row_step) copy_floats(row, plane + base, ow);
+          continue;
+        }
+        for (int r = r_lo; r < r_hi; ++r, row += ow, base += row_step) {
+          zero_floats(row, lo);
+          if (g.stride.w == 1) {
+            if (lo < hi) copy_floats(row + lo, plane + base + lo, hi - lo);
           } else {
-            for (int s = lo; s < hi; ++s) columns[s] = plane[base + s * g.stride.w];
+            for (int s = lo; s < hi; ++s) row[s] = plane[base + s * g.stride.w];
           }
-          zero_floats(columns + hi, ow - hi);
+          zero_floats(row + hi, ow - hi);
         }
       }
     }

@@ -1,8 +1,10 @@
 // Register-blocked matrix products. gemm_nn walks B in panels of 8 columns (K x 8, small enough
-// to stay in L1 while every block of up to 4 rows of A passes over it); each micro-kernel keeps
+// to stay in L1 while every block of up to 4 rows of A, packed, passes over it); each micro-kernel keeps
 // its MR x 8 block of C in 2*MR vector registers for the whole K loop. gemm_nt keeps an MR x NR
 // block of dot products in MR*NR vector accumulators and reduces them once at the end.
 #include "cnnlens/kernels/gemm.hpp"
+
+#include <algorithm>
 
 #include "cnnlens/kernels/simd.hpp"
 
@@ -16,18 +18,22 @@ inline void init_rows(f32x4 (&c)[MR], const float* C, int ldc, const float* bias
   }
 }
 
+// The micro-kernels read A packed: the MR values of one k side by side (`Ap` [K][MR]), so one
+// pointer walks them and each broadcast is a load at a constant offset. With A read in place,
+// every row's address was recomputed each k (V8 does no strength reduction), as many scalar
+// instructions as the block's vector multiplies and adds.
+
 // C[0:MR, 0:8]
 template <int MR>
-inline void kernel_nn_8(int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc, const float* bias,
+inline void kernel_nn_8(int K, const float* Ap, const float* B, int ldb, float* C, int ldc, const float* bias,
                         bool accumulate) {
   f32x4 c0[MR], c1[MR];
   init_rows<MR>(c0, C, ldc, bias, accumulate, 0);
   init_rows<MR>(c1, C, ldc, bias, accumulate, 4);
-  for (int k = 0; k < K; ++k) {
-    const float* b = B + k * ldb;
-    const f32x4 b0 = load4(b), b1 = load4(b + 4);
+  for (int k = 0; k < K; ++k, Ap += MR, B += ldb) {
+    const f32x4 b0 = load4(B), b1 = load4(B + 4);
     for (int m = 0; m < MR; ++m) {
-      const f32x4 a = splat4(A[m * lda + k]);
+      const f32x4 a = splat4(Ap[m]);
       c0[m] = madd4(c0[m], a, b0);
       c1[m] = madd4(c1[m], a, b1);
     }
@@ -40,39 +46,39 @@ inline void kernel_nn_8(int K, const float* A, int lda, const float* B, int ldb,
 
 // C[0:MR, 0:4]
 template <int MR>
-inline void kernel_nn_4(int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc, const float* bias,
+inline void kernel_nn_4(int K, const float* Ap, const float* B, int ldb, float* C, int ldc, const float* bias,
                         bool accumulate) {
   f32x4 c0[MR];
   init_rows<MR>(c0, C, ldc, bias, accumulate, 0);
-  for (int k = 0; k < K; ++k) {
-    const f32x4 b0 = load4(B + k * ldb);
-    for (int m = 0; m < MR; ++m) c0[m] = madd4(c0[m], splat4(A[m * lda + k]), b0);
+  for (int k = 0; k < K; ++k, Ap += MR, B += ldb) {
+    const f32x4 b0 = load4(B);
+    for (int m = 0; m < MR; ++m) c0[m] = madd4(c0[m], splat4(Ap[m]), b0);
   }
   for (int m = 0; m < MR; ++m) store4(C + m * ldc, c0[m]);
 }
 
 // C[0:MR, 0:n] for the last n < 4 columns, scalar.
 template <int MR>
-inline void kernel_nn_tail(int n, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+inline void kernel_nn_tail(int n, int K, const float* Ap, const float* B, int ldb, float* C, int ldc,
                            const float* bias, bool accumulate) {
   for (int m = 0; m < MR; ++m) {
     for (int j = 0; j < n; ++j) {
       float sum = bias ? bias[m] : accumulate ? C[m * ldc + j] : 0.0f;
-      for (int k = 0; k < K; ++k) sum += A[m * lda + k] * B[k * ldb + j];
+      for (int k = 0; k < K; ++k) sum += Ap[k * MR + m] * B[k * ldb + j];
       C[m * ldc + j] = sum;
     }
   }
 }
 
 template <int MR>
-inline void row_block_nn(int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+inline void row_block_nn(int N, int K, const float* Ap, const float* B, int ldb, float* C, int ldc,
                          const float* bias, bool accumulate, int n0, int width) {
   if (width == 8) {
-    kernel_nn_8<MR>(K, A, lda, B + n0, ldb, C + n0, ldc, bias, accumulate);
+    kernel_nn_8<MR>(K, Ap, B + n0, ldb, C + n0, ldc, bias, accumulate);
   } else if (width == 4) {
-    kernel_nn_4<MR>(K, A, lda, B + n0, ldb, C + n0, ldc, bias, accumulate);
+    kernel_nn_4<MR>(K, Ap, B + n0, ldb, C + n0, ldc, bias, accumulate);
   } else {
-    kernel_nn_tail<MR>(N - n0, K, A, lda, B + n0, ldb, C + n0, ldc, bias, accumulate);
+    kernel_nn_tail<MR>(N - n0, K, Ap, B + n0, ldb, C + n0, ldc, bias, accumulate);
   }
 }
 
@@ -109,31 +115,53 @@ inline void row_block_nt(int N, int K, const float* A, int lda, const float* B, 
 
 }  // namespace
 
+// A is packed a block of K at a time into a buffer on the stack (the kernels above); a C block
+// carries from one K block to the next through C itself, in the same order of k, so the sums are
+// the same as in one pass. Every 8-column panel of B (K x 8, in L1) meets every row block of A.
 void gemm_nn(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
              const float* bias, bool accumulate) {
-  // Every block of up to 4 rows of C over the columns [n0, n0 + width).
-  auto columns = [&](int n0, int width) {
-    int m = 0;
-    for (; m + 4 <= M; m += 4) {
-      row_block_nn<4>(N, K, A + m * lda, lda, B, ldb, C + m * ldc, ldc, bias ? bias + m : nullptr, accumulate, n0, width);
+  constexpr int kPackFloats = 8192;  // 32 KB
+  alignas(16) float packed[kPackFloats];
+  const int rows = (M + 3) / 4 * 4;
+  const int k_block = std::max(1, kPackFloats / rows);
+  for (int k0 = 0; k0 < K; k0 += k_block) {
+    const int kb = std::min(k_block, K - k0);
+    // Rows m..m+mr of A[:, k0:k0+kb] as [kb][mr], at packed + m * kb.
+    for (int m = 0; m < M; m += 4) {
+      const int mr = std::min(4, M - m);
+      float* to = packed + m * kb;
+      for (int k = 0; k < kb; ++k) {
+        for (int r = 0; r < mr; ++r) to[k * mr + r] = A[(m + r) * lda + k0 + k];
+      }
     }
-    const float* a = A + m * lda;
-    float* c = C + m * ldc;
-    const float* b = bias ? bias + m : nullptr;
-    switch (M - m) {
-      case 3: row_block_nn<3>(N, K, a, lda, B, ldb, c, ldc, b, accumulate, n0, width); break;
-      case 2: row_block_nn<2>(N, K, a, lda, B, ldb, c, ldc, b, accumulate, n0, width); break;
-      case 1: row_block_nn<1>(N, K, a, lda, B, ldb, c, ldc, b, accumulate, n0, width); break;
-      default: break;
+    const float* b_block = B + k0 * ldb;
+    const float* block_bias = k0 == 0 ? bias : nullptr;
+    const bool block_accumulate = k0 == 0 ? accumulate : true;
+    // Every block of up to 4 rows of C over the columns [n0, n0 + width).
+    auto columns = [&](int n0, int width) {
+      int m = 0;
+      for (; m + 4 <= M; m += 4) {
+        row_block_nn<4>(N, kb, packed + m * kb, b_block, ldb, C + m * ldc, ldc, block_bias ? block_bias + m : nullptr,
+                        block_accumulate, n0, width);
+      }
+      const float* a = packed + m * kb;
+      float* c = C + m * ldc;
+      const float* b = block_bias ? block_bias + m : nullptr;
+      switch (M - m) {
+        case 3: row_block_nn<3>(N, kb, a, b_block, ldb, c, ldc, b, block_accumulate, n0, width); break;
+        case 2: row_block_nn<2>(N, kb, a, b_block, ldb, c, ldc, b, block_accumulate, n0, width); break;
+        case 1: row_block_nn<1>(N, kb, a, b_block, ldb, c, ldc, b, block_accumulate, n0, width); break;
+        default: break;
+      }
+    };
+    int n0 = 0;
+    for (; n0 + 8 <= N; n0 += 8) columns(n0, 8);
+    if (N - n0 >= 4) {
+      columns(n0, 4);
+      n0 += 4;
     }
-  };
-  int n0 = 0;
-  for (; n0 + 8 <= N; n0 += 8) columns(n0, 8);
-  if (N - n0 >= 4) {
-    columns(n0, 4);
-    n0 += 4;
+    if (n0 < N) columns(n0, N - n0);
   }
-  if (n0 < N) columns(n0, N - n0);
 }
 
 void gemm_nt_accumulate(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc) {

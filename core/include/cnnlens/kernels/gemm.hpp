@@ -1,6 +1,6 @@
 // Small dense matrix products for the convolution and dense layers: register-blocked f32x4
 // micro-kernels (kernels/simd.hpp), row-major matrices with explicit leading dimensions.
-// Nothing here allocates.
+// Nothing here allocates (gemm_nn packs A into a buffer on the stack).
 #pragma once
 
 namespace cnnlens::kernels {
