@@ -22,14 +22,17 @@ void inside_range(int out, int stride, int offset, int size, int& lo, int& hi) {
 // Row by row of each tap: the output rows whose input row lies outside (padding) are zeroed in
 // one block, and a tap whose every column lies inside copies whole rows with no per-row checks
 // (the rows are short, 10-64 floats, so per-row work is what im2col costs).
-void im2col(const ConvGeometry& g, const float* x, float* columns) {
-  const int ow = g.out_w, oh = g.out_h;
+void im2col(const ConvGeometry& g, const float* x, float* columns) { im2col_rows(g, x, 0, g.out_h, columns); }
+
+void im2col_rows(const ConvGeometry& g, const float* x, int r_begin, int r_end, float* columns) {
+  const int ow = g.out_w, oh = r_end - r_begin;
   const int row_step = g.stride.h * g.in_w;
   for (int c = 0; c < g.in_channels; ++c) {
     const float* plane = x + c * g.in_h * g.in_w;
     for (int i = 0; i < g.kernel.h; ++i) {
+      // tile rows t (output row r_begin + t) whose tap-i input row lies inside the input
       int r_lo, r_hi;
-      inside_range(oh, g.stride.h, g.input_row(0, i), g.in_h, r_lo, r_hi);
+      inside_range(oh, g.stride.h, g.input_row(r_begin, i), g.in_h, r_lo, r_hi);
       for (int j = 0; j < g.kernel.w; ++j, columns += oh * ow) {
         const int col_offset = j * g.dilation.w - g.padding.w;
         int lo, hi;
@@ -37,7 +40,7 @@ void im2col(const ConvGeometry& g, const float* x, float* columns) {
         zero_floats(columns, r_lo * ow);
         zero_floats(columns + r_hi * ow, (oh - r_hi) * ow);
         // Index arithmetic rather than a pointer to column col_offset, which may lie before the row.
-        int base = g.input_row(r_lo, i) * g.in_w + col_offset;
+        int base = g.input_row(r_begin + r_lo, i) * g.in_w + col_offset;
         float* row = columns + r_lo * ow;
         if (g.stride.w == 1 && lo == 0 && hi == ow) {
           for (int r = r_lo; r < r_hi; ++r, row += ow, base += row_step) copy_floats(row, plane + base, ow);
@@ -89,8 +92,14 @@ void col2im_add(const ConvGeometry& g, const float* dcol, float* gx) {
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns) {
   const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
-  im2col(g, x, columns);
-  gemm_nn(g.out_channels, cells, taps, w, taps, columns, cells, y, cells, b, false);
+  // Columns up to twice a tile stay whole: splitting them would only leave short, slow tiles.
+  constexpr int kTileFloats = 16 * 1024;
+  const int rows = taps * cells <= 2 * kTileFloats ? g.out_h : std::max(1, kTileFloats / std::max(1, taps * g.out_w));
+  for (int r0 = 0; r0 < g.out_h; r0 += rows) {
+    const int r1 = std::min(g.out_h, r0 + rows), tile = (r1 - r0) * g.out_w;
+    im2col_rows(g, x, r0, r1, columns);
+    gemm_nn(g.out_channels, tile, taps, w, taps, columns, tile, y + r0 * g.out_w, cells, b, false);
+  }
 }
 
 void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w, const float* gy, float* gw, float* gb,

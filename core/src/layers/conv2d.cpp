@@ -151,9 +151,8 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   const std::size_t sample_in = group_in * groups_;
   const std::size_t group_out = std::size_t(g.out_channels) * cells;
   const std::size_t weight_group = std::size_t(g.out_channels) * taps;
-  // One sample's columns at a time: a whole batch's (tens of MB for 32 samples of 64x64) would
-  // stream through memory, where one sample's stay in the caches between im2col and the product.
-  // Samples run last to first, so the columns left for backward are sample 0's.
+  // One sample's columns at a time (a whole batch's, tens of MB for 32 samples of 64x64, would
+  // stream through memory); conv2d_forward tiles them further.
   columns_.resize(groups_ * taps * cells);  // no-op after the first call
   const float* source = x.data();
   if (pads_first_) {
@@ -168,7 +167,7 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   }
   const float* w = params_[0].value.data();
   const float* b = params_[1].value.data();
-  for (std::size_t k = n; k-- > 0;) {
+  for (std::size_t k = 0; k < n; ++k) {
     for (int grp = 0; grp < groups_; ++grp) {
       kernels::conv2d_forward(g, source + k * sample_in + grp * group_in, w + grp * weight_group, b + grp * g.out_channels,
                               output.data() + (k * groups_ + grp) * group_out, columns_.data() + grp * taps * cells);
@@ -176,9 +175,8 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   }
 }
 
-// Walks the samples in order (so the weight gradient sums them as before): columns_ still holds
-// sample 0's im2col from forward() (always of the input it read), so a one-sample step computes
-// it once; the other samples' are recomputed, which costs less than keeping a batch's.
+// Walks the samples in order (so the weight gradient sums them in order), each sample's im2col
+// computed again here: forward() keeps only its last tile.
 void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
                       const RunContext&) {
   const std::size_t n = inputs[0]->shape()[0];
@@ -207,7 +205,7 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
   for (std::size_t k = 0; k < n; ++k) {
     for (int grp = 0; grp < groups_; ++grp) {
       float* columns = columns_.data() + grp * taps * cells;
-      if (k > 0) kernels::im2col(g, source + k * sample_in + grp * group_in, columns);
+      kernels::im2col(g, source + k * sample_in + grp * group_in, columns);
       kernels::conv2d_backward(g, columns, w + grp * weight_group, grad_output.data() + (k * groups_ + grp) * group_out,
                                gw + grp * weight_group, gb + grp * g.out_channels,
                                grad_source ? grad_source + k * sample_in + grp * group_in : nullptr, weight_t_.data(),

@@ -19,13 +19,16 @@ inline std::size_t conv_taps(const ConvGeometry& g) {
 inline std::size_t conv_cells(const ConvGeometry& g) { return std::size_t(g.out_h) * std::size_t(g.out_w); }
 
 void im2col(const ConvGeometry& g, const float* x, float* columns);
+// The columns of output rows [r_begin, r_end) only: columns[K, (r_end - r_begin) * OW].
+void im2col_rows(const ConvGeometry& g, const float* x, int r_begin, int r_end, float* columns);
 // gx[C, H, W] += the taps of dcol[K, P] scattered back to the input cells they read.
 void col2im_add(const ConvGeometry& g, const float* dcol, float* gx);
 
-// y[O, OH, OW]; fills columns[K, P] (kept for the backward pass).
+// y[O, OH, OW]. `columns` [K, P] is scratch: the product runs a few output rows at a time, each
+// tile's columns (at most about 64 KB) written and read while they are in the caches.
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns);
 
-// Adds into gw, gb and gx (gx may be null: no input gradient wanted). `columns` is what conv2d_forward filled for this input;
+// Adds into gw, gb and gx (gx may be null: no input gradient wanted). `columns` is im2col of the input;
 // `wt` [K, O] and `dcol` [K, P] are scratch.
 void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w, const float* gy, float* gw, float* gb,
                      float* gx, float* wt, float* dcol);

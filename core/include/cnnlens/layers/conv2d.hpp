@@ -58,8 +58,8 @@ class Conv2d : public Layer {
   Padding4 padding_;
   std::string padding_mode_;
   bool pads_first_;     // a non-zero padding mode: pad into padded_ first
-  // Scratch, sized on first use and reused: columns_ [G, K, P] is im2col of one sample (after
-  // forward, sample 0 of its input, which backward reads first); padded_ and grad_padded_
+  // Scratch, sized on first use and reused: columns_ [G, K, P], im2col of one sample (forward
+  // fills a tile at a time, backward a whole sample); padded_ and grad_padded_
   // [N, C, Hp, Wp] for non-zero modes.
   std::vector<float> columns_, weight_t_, grad_columns_, padded_, grad_padded_;
 };
