@@ -131,18 +131,21 @@ function sceneOf(net) {
 }
 
 // Floating-point operations of one training step as our core runs it: conv and dense forward,
-// weight gradient and input gradient (the core computes dL/dinput of every layer, the first
-// included, because the page shows it). Pooling, activations and the update are not counted.
+// weight gradient, and input gradient of every layer but the first (a training step never
+// computes dL/d(input): only the page's display pass does). Pooling, activations and the update
+// are not counted. The fixed-sample table's `step()` figure counts the same.
 function stepFlops(net) {
   let [c, h, w] = net.inputShape;
-  let forward = 0;
+  let forward = 0, first = 0;
   for (const conv of net.convs) {
     const oh = h + 2 * conv.pad - conv.k + 1, ow = w + 2 * conv.pad - conv.k + 1;
-    forward += 2 * conv.filters * c * conv.k * conv.k * oh * ow;
+    const flops = 2 * conv.filters * c * conv.k * conv.k * oh * ow;
+    if (forward === 0) first = flops;
+    forward += flops;
     [c, h, w] = [conv.filters, Math.floor(oh / 2), Math.floor(ow / 2)];
   }
   forward += 2 * c * h * w * net.classes;
-  return { forward, step: 3 * forward };
+  return { forward, step: 3 * forward - first };
 }
 
 // ------------------------------------------------------------------ the samples

@@ -62,20 +62,25 @@ void Model::zero_param_grads() {
   for (Param* p : params_) p->grad.fill(0.0f);
 }
 
-void Model::run_backward(const RunContext& base) {
+void Model::run_backward(const RunContext& base, bool input_gradient) {
   zero_param_grads();
-  backprop(base);
+  backprop(base, input_gradient);
 }
 
 // Zeroes every edge gradient except the loss's, then walks the nodes backwards; each adds into
-// the gradients of the edges it read and of its parameters.
-void Model::backprop(const RunContext& base) {
+// the gradients of the edges it read and of its parameters. Without `input_gradient` the nodes
+// that read the input are told nobody needs its gradient (a null pointer): a training step on
+// another sample never shows it, and for the first convolution it is a third of its backward.
+void Model::backprop(const RunContext& base, bool input_gradient) {
   for (std::size_t k = 0; k + 1 < nodes_.size(); ++k) {
     reshape_to(grads_[k], values_[k].shape());
     grads_[k].fill(0.0f);
   }
-  reshape_to(input_grad_, edge_value(-1).shape());
-  input_grad_.fill(0.0f);
+  if (input_gradient) {
+    reshape_to(input_grad_, edge_value(-1).shape());
+    input_grad_.fill(0.0f);
+  }
+  Tensor* input_grad = input_gradient ? &input_grad_ : nullptr;
   Inputs& inputs = scratch_inputs_;
   GradInputs& grad_inputs = scratch_grad_inputs_;
   for (std::size_t k = nodes_.size(); k-- > 0;) {
@@ -83,7 +88,7 @@ void Model::backprop(const RunContext& base) {
     grad_inputs.clear();
     for (int edge : nodes_[k].inputs) {
       inputs.push_back(&edge_value(edge));
-      grad_inputs.push_back(edge < 0 ? &input_grad_ : &grads_[std::size_t(edge)]);
+      grad_inputs.push_back(edge < 0 ? input_grad : &grads_[std::size_t(edge)]);
     }
     RunContext c = base;
     c.node_index = k;
@@ -169,7 +174,7 @@ float Model::train_on(const Tensor& input, const float* target_values, const int
     restore_statistics();
     throw_loss_not_finite(0, input.shape()[0]);
   }
-  run_backward(c);
+  run_backward(c, false);
   update_parameters_or_throw();
   record_loss(loss_before);
   return loss_before;
@@ -194,7 +199,7 @@ float Model::train_in_chunks(const float* inputs, std::size_t count, const float
     compute_loss(target_values ? target_values + first * output_size_ : nullptr,
                  target_classes ? target_classes + first : nullptr, count, &total);
     if (!std::isfinite(total)) throw_loss_not_finite(first, count);
-    backprop(c);
+    backprop(c, false);
   }
   update_parameters_or_throw();
   const float loss_before = static_cast<float>(total / static_cast<double>(count));

@@ -178,9 +178,10 @@ class Model {
   // The loss of the pass just run (sets loss_ and losses_); `batch` and `total` as in loss.hpp.
   float compute_loss(const float* target_values, const int* target_classes, std::size_t batch = 0,
                      double* total = nullptr);
-  void run_backward(const RunContext& context);  // zero_param_grads, then backprop
+  // zero_param_grads, then backprop; `input_gradient`: also dL/d(input) (the display pass)
+  void run_backward(const RunContext& context, bool input_gradient = true);
   void zero_param_grads();
-  void backprop(const RunContext& context);      // edge gradients from the loss's; adds into the params'
+  void backprop(const RunContext& context, bool input_gradient);  // edge gradients from the loss's; adds into the params'
   void save_state();                             // parameters, optimizer state and statistics, for undo
   void restore_statistics();
   [[noreturn]] void throw_loss_not_finite(std::size_t first_sample, std::size_t batch) const;

@@ -90,7 +90,7 @@ void col2im_add(const ConvGeometry& g, const float* dcol, float* gx) {
   }
 }
 
-void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns) {
+bool conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns) {
   const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
   // Columns up to twice a tile stay whole: splitting them would only leave short, slow tiles.
   constexpr int kTileFloats = 16 * 1024;
@@ -100,6 +100,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
     im2col_rows(g, x, r0, r1, columns);
     gemm_nn(g.out_channels, tile, taps, w, taps, columns, tile, y + r0 * g.out_w, cells, b, false);
   }
+  return rows >= g.out_h;
 }
 
 void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w, const float* gy, float* gw, float* gb,

@@ -167,16 +167,21 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   }
   const float* w = params_[0].value.data();
   const float* b = params_[1].value.data();
-  for (std::size_t k = 0; k < n; ++k) {
+  // Last sample first: when a sample's columns fit in one tile, forward leaves sample 0's whole
+  // for backward, so a one-sample step (streaming training, the page) makes them once.
+  bool whole = true;
+  for (std::size_t k = n; k-- > 0;) {
     for (int grp = 0; grp < groups_; ++grp) {
-      kernels::conv2d_forward(g, source + k * sample_in + grp * group_in, w + grp * weight_group, b + grp * g.out_channels,
-                              output.data() + (k * groups_ + grp) * group_out, columns_.data() + grp * taps * cells);
+      whole = kernels::conv2d_forward(g, source + k * sample_in + grp * group_in, w + grp * weight_group,
+                                      b + grp * g.out_channels, output.data() + (k * groups_ + grp) * group_out,
+                                      columns_.data() + grp * taps * cells);
     }
   }
+  columns_hold_sample_0_ = whole;
 }
 
-// Walks the samples in order (so the weight gradient sums them in order), each sample's im2col
-// computed again here: forward() keeps only its last tile.
+// Walks the samples in order (so the weight gradient sums them in order), making each sample's
+// im2col columns again unless forward() left sample 0's whole.
 void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
                       const RunContext&) {
   const std::size_t n = inputs[0]->shape()[0];
@@ -205,7 +210,7 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
   for (std::size_t k = 0; k < n; ++k) {
     for (int grp = 0; grp < groups_; ++grp) {
       float* columns = columns_.data() + grp * taps * cells;
-      kernels::im2col(g, source + k * sample_in + grp * group_in, columns);
+      if (k > 0 || !columns_hold_sample_0_) kernels::im2col(g, source + k * sample_in + grp * group_in, columns);
       kernels::conv2d_backward(g, columns, w + grp * weight_group, grad_output.data() + (k * groups_ + grp) * group_out,
                                gw + grp * weight_group, gb + grp * g.out_channels,
                                grad_source ? grad_source + k * sample_in + grp * group_in : nullptr, weight_t_.data(),
