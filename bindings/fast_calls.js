@@ -9,7 +9,10 @@
 // goes the Embind way, which gives the documented errors; both ways share the core's checks, so
 // results and messages are the same.
 
-addOnPostRun(() => {
+// Installed once the Embind classes exist: after the runtime's initialisation. This file runs
+// right after run() is called, which finishes later when the wasm compiles asynchronously (the
+// usual case) and at once when it does not; both are covered.
+function installFastCalls() {
   const proto = Module['Model'].prototype;
   const viaEmbind = { trainBatch: proto.trainBatch, predict: proto.predict };
 
@@ -39,4 +42,7 @@ addOnPostRun(() => {
     // The forward pass may have grown the heap too: HEAPF32 is read again here.
     return HEAPF32.slice(at + inputs.length, at + inputs.length + outputs);
   };
-});
+}
+
+if (calledRun) installFastCalls();
+else addOnPostRun(installFastCalls);

@@ -25,6 +25,9 @@ function samples(count, size, seed) {
 
 test('fast lane: streaming trainBatch gives the same losses and weights as the Embind path', async () => {
   const lens = await loadModule();
+  // installed (Embind's own methods are named after the class, e.g. Model_trainBatch)
+  assert.equal(lens.Model.prototype.trainBatch.name, 'trainBatch');
+  assert.equal(lens.Model.prototype.predict.name, 'predict');
   for (const [name, scene, targetOf] of [
     ['classic (mse)', classicScene, (k) => Float32Array.from([k % 2, 1 - (k % 2)])],
     ['digits (cross_entropy)', digitsScene, (k) => Int32Array.from([k % 10])],
