@@ -310,13 +310,16 @@ void JsModel::reset_optimizer() { guarded([&] { model_->reset_optimizer(); }); }
 // directly and calls the *_staged methods with numbers only; the `val` methods below copy their
 // arguments in with one TypedArray.set each and share the same checks.
 
+float* JsModel::stage_area(std::size_t input_values, std::size_t target_values) {
+  const std::size_t outputs = input_values / model_->sample_size() * model_->output_size();
+  staging_.resize(input_values + std::max(target_values, outputs));  // no-op once warm
+  return staging_.data();
+}
+
 int JsModel::stage(int input_values, int target_values) {
   return guarded([&] {
     if (input_values < 0 || target_values < 0) throw SceneError("stage: lengths must not be negative");
-    const std::size_t inputs = std::size_t(input_values);
-    const std::size_t outputs = inputs / model_->sample_size() * model_->output_size();
-    staging_.resize(inputs + std::max(std::size_t(target_values), outputs));  // no-op once warm
-    return int(reinterpret_cast<std::uintptr_t>(staging_.data()));
+    return int(reinterpret_cast<std::uintptr_t>(stage_area(std::size_t(input_values), std::size_t(target_values))));
   });
 }
 
@@ -399,7 +402,7 @@ std::size_t JsModel::stage_from_js(const val& inputs, const val* targets, const 
     if (!is_numbers(*targets)) throw SceneError(std::string(targets_name) + " must be a typed array or an array of numbers");
     n_target = (*targets)["length"].as<std::size_t>();
   }
-  stage(int(n_in), int(n_target));  // may grow the heap: the views are made after
+  stage_area(n_in, n_target);  // may grow the heap: the views are made after
   val(typed_memory_view(n_in, staging_.data())).call<void>("set", inputs);
   if (targets != nullptr) val(typed_memory_view(n_target, staging_.data() + n_in)).call<void>("set", *targets);
   staged_samples(n_in, n_target, is_bytes(inputs));

@@ -93,6 +93,8 @@ class JsModel {
   const Tensor& find_tensor(int layer, const val& name) const;
   const Tensor& find_node_tensor(const val& id, const val& name) const;
 
+  // Sizes the staging area for a call's samples and targets (or outputs); returns its start.
+  float* stage_area(std::size_t input_values, std::size_t target_values);
   // Checks and reading of the staging area (see js_model.cpp).
   std::size_t count_samples(std::size_t input_values, std::size_t expected_samples) const;
   std::size_t staged_samples(std::size_t input_values, std::size_t target_values, bool bytes);
