@@ -409,25 +409,26 @@ std::size_t JsModel::stage_from_js(const val& inputs, const val* targets, const 
   return n_in;
 }
 
+JsModel::StagedBatch JsModel::stage_training_call(const val& inputs, const val& targets) {
+  const char* what = model_->scene().loss == LossKind::kCrossEntropy ? "labels" : "targets";
+  const std::size_t n_in = stage_from_js(inputs, &targets, what);
+  const std::size_t count = n_in / model_->sample_size();
+  return StagedBatch{count, staged_targets(n_in, targets["length"].as<std::size_t>(), count)};
+}
+
 double JsModel::train_batch(const val& inputs, const val& targets) {
   return guarded([&] {
-    const char* what = model_->scene().loss == LossKind::kCrossEntropy ? "labels" : "targets";
-    const std::size_t n_in = stage_from_js(inputs, &targets, what);
-    const std::size_t count = n_in / model_->sample_size();
-    const std::size_t n_target = targets["length"].as<std::size_t>();
-    return double(model_->train_batch(staging_.data(), count, staged_targets(n_in, n_target, count)));
+    const StagedBatch batch = stage_training_call(inputs, targets);
+    return double(model_->train_batch(staging_.data(), batch.count, batch.targets));
   });
 }
 
 val JsModel::train_batches(const val& inputs, const val& targets, int batch_size) {
   return guarded([&] {
     if (batch_size < 1) throw SceneError("batch size must be at least 1");
-    const char* what = model_->scene().loss == LossKind::kCrossEntropy ? "labels" : "targets";
-    const std::size_t n_in = stage_from_js(inputs, &targets, what);
-    const std::size_t count = n_in / model_->sample_size();
-    const std::size_t n_target = targets["length"].as<std::size_t>();
+    const StagedBatch batch = stage_training_call(inputs, targets);
     const std::vector<float> losses =
-        model_->train_batches(staging_.data(), count, staged_targets(n_in, n_target, count), std::size_t(batch_size));
+        model_->train_batches(staging_.data(), batch.count, batch.targets, std::size_t(batch_size));
     return float_copy(losses.data(), losses.size());
   });
 }

@@ -102,6 +102,12 @@ class JsModel {
   BatchTargets staged_targets(std::size_t offset, std::size_t n, std::size_t count);
   // Copies a `val` call's samples (and targets, if given) into the staging area; returns the sample values' count.
   std::size_t stage_from_js(const val& inputs, const val* targets, const char* targets_name);
+  // trainBatch and trainBatches' arguments, staged and checked: how many samples, and their targets.
+  struct StagedBatch {
+    std::size_t count;
+    BatchTargets targets;
+  };
+  StagedBatch stage_training_call(const val& inputs, const val& targets);
 
   std::unique_ptr<Model> model_;
   // Samples and targets of the last batch call, kept so repeated calls reuse the memory.

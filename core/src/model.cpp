@@ -79,12 +79,14 @@ Model::Model(Scene scene) : scene_(std::move(scene)), optimizer_(scene_.optimize
   shapes_ = validate_scene(scene_);
   sample_size_ = element_count(scene_.sample_shape());
   output_size_ = element_count(shapes_.outputs.back()) / shapes_.outputs.back()[0];
-  // Every edge is [n, ...]: the widest per-sample edge bounds how many samples run at once.
-  std::size_t widest = sample_size_;
-  for (const Shape& s : shapes_.outputs) widest = std::max(widest, element_count(s) / s[0]);
+  // Every edge is [n, ...]: the widest per-sample edge bounds how many samples run at once;
+  // all of them together are what one sample's pass holds.
+  std::size_t widest = sample_size_, pass_floats = sample_size_;
+  for (const Shape& s : shapes_.outputs) {
+    widest = std::max(widest, element_count(s) / s[0]);
+    pass_floats += element_count(s) / s[0];
+  }
   samples_that_fit_ = std::max<std::size_t>(1, limits::kMaxTensorElements / widest);
-  std::size_t pass_floats = sample_size_;  // one sample's values on every edge
-  for (const Shape& s : shapes_.outputs) pass_floats += element_count(s) / s[0];
   inference_chunk_ = std::clamp<std::size_t>(kChunkFloats / pass_floats, 1, kEvaluateChunk);
   const bool mixes = scene_.mode == Mode::kTrain &&
                      std::any_of(scene_.nodes.begin(), scene_.nodes.end(),
@@ -307,13 +309,19 @@ void Model::load_batch(const float* inputs, std::size_t count) {
   std::copy(inputs, inputs + count * sample_size_, batch_.data());
 }
 
+// One step on `count` checked samples: in chunks where the graph allows, else as one pass.
+float Model::train_checked_batch(const float* inputs, std::size_t count, const float* target_values,
+                                 const int* target_classes) {
+  if (training_chunk_ != 0 && count > training_chunk_) return train_in_chunks(inputs, count, target_values, target_classes);
+  load_batch(inputs, count);
+  return train_on(batch_, target_values, target_classes);
+}
+
 // The per-sample path (a new sample on every call): checks, one copy in, one step; no allocation.
 float Model::train_batch(const float* inputs, std::size_t count, const BatchTargets& targets) {
   require_loss("train");
   check_batch(inputs, count, &targets, nullptr, count);
-  if (training_chunk_ != 0 && count > training_chunk_) return train_in_chunks(inputs, count, targets.values, targets.labels);
-  load_batch(inputs, count);
-  return train_on(batch_, targets.values, targets.labels);
+  return train_checked_batch(inputs, count, targets.values, targets.labels);
 }
 
 std::vector<float> Model::train_batches(const float* inputs, std::size_t count, const BatchTargets& targets,
@@ -327,14 +335,9 @@ std::vector<float> Model::train_batches(const float* inputs, std::size_t count, 
   losses.reserve((count + batch_size - 1) / batch_size);
   for (std::size_t first = 0; first < count; first += batch_size) {
     const std::size_t n = std::min(batch_size, count - first);
-    const float* values = targets.values ? targets.values + first * outputs : nullptr;
-    const int* labels = targets.labels ? targets.labels + first : nullptr;
-    if (training_chunk_ != 0 && n > training_chunk_) {
-      losses.push_back(train_in_chunks(inputs + first * per_sample, n, values, labels));
-    } else {
-      load_batch(inputs + first * per_sample, n);
-      losses.push_back(train_on(batch_, values, labels));
-    }
+    losses.push_back(train_checked_batch(inputs + first * per_sample, n,
+                                         targets.values ? targets.values + first * outputs : nullptr,
+                                         targets.labels ? targets.labels + first : nullptr));
   }
   return losses;
 }
@@ -368,14 +371,18 @@ Evaluation Model::evaluate(const float* inputs, std::size_t count, const int* la
 }
 
 std::vector<float> Model::predict(const float* inputs, std::size_t count) {
-  check_batch(inputs, count, nullptr, nullptr, kEvaluateChunk);
+  check_batch(inputs, count, nullptr, nullptr, kEvaluateChunk);  // before sizing the result
   std::vector<float> out(count * output_size_);
-  predict_into(inputs, count, out.data());
+  predict_checked(inputs, count, out.data());
   return out;
 }
 
 void Model::predict_into(const float* inputs, std::size_t count, float* out) {
   check_batch(inputs, count, nullptr, nullptr, kEvaluateChunk);
+  predict_checked(inputs, count, out);
+}
+
+void Model::predict_checked(const float* inputs, std::size_t count, float* out) {
   RunContext c = context(false);
   c.training = false;
   dirty_ = true;

@@ -16,6 +16,16 @@ function pseudoRandom(seed) {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
+// A model of each scene given, passed to `use`, deleted afterwards whatever happens.
+function withModels(lens, scenes, use) {
+  const models = scenes.map((scene) => new lens.Model(scene));
+  try {
+    return use(...models);
+  } finally {
+    for (const model of models) model.delete();
+  }
+}
+
 // `count` samples of `size` values in [0, 1), in this realm and copied into the other one.
 function samples(count, size, seed) {
   const rnd = pseudoRandom(seed);
@@ -25,16 +35,14 @@ function samples(count, size, seed) {
 
 test('fast lane: streaming trainBatch gives the same losses and weights as the Embind path', async () => {
   const lens = await loadModule();
-  // installed (Embind's own methods are named after the class, e.g. Model_trainBatch)
+  // installed (Embind's own methods are named after the class, e.g. Model$stepsTaken)
   assert.equal(lens.Model.prototype.trainBatch.name, 'trainBatch');
   assert.equal(lens.Model.prototype.predict.name, 'predict');
   for (const [name, scene, targetOf] of [
     ['classic (mse)', classicScene, (k) => Float32Array.from([k % 2, 1 - (k % 2)])],
     ['digits (cross_entropy)', digitsScene, (k) => Int32Array.from([k % 10])],
   ]) {
-    const fast = new lens.Model(scene);
-    const general = new lens.Model(scene);
-    try {
+    withModels(lens, [scene, scene], (fast, general) => {
       const size = fast.inputShape().reduce((a, b) => a * b, 1);
       for (let k = 0; k < 6; k++) {
         const x = samples(1, size, 100 + k);
@@ -44,18 +52,13 @@ test('fast lane: streaming trainBatch gives the same losses and weights as the E
       }
       assert.equal(fast.stepsTaken(), 6);
       assert.equal(fast.trace(), general.trace(), `${name}: every tensor after 6 steps`);
-    } finally {
-      fast.delete();
-      general.delete();
-    }
+    });
   }
 });
 
 test('fast lane: bytes are scaled by 1/255 in float32 and plain arrays are read as numbers', async () => {
   const lens = await loadModule();
-  const a = new lens.Model(digitsScene);
-  const b = new lens.Model(digitsScene);
-  try {
+  withModels(lens, [digitsScene, digitsScene], (a, b) => {
     const rnd = pseudoRandom(7);
     const pixels = Uint8Array.from({ length: 784 }, () => Math.floor(rnd() * 256));
     // what the core computes: float(p) * float(1/255), rounded to float32
@@ -64,10 +67,7 @@ test('fast lane: bytes are scaled by 1/255 in float32 and plain arrays are read 
     assert.deepEqual(a.predict(pixels), b.predict(new otherRealm.Float32Array(scaled)));
     assert.deepEqual(a.predict(new Uint8ClampedArray(pixels)), a.predict(scaled));
     assert.deepEqual(a.predict(Array.from(pixels, (p) => p / 255)), a.predict(Float32Array.from(pixels, (p) => p / 255)));
-  } finally {
-    a.delete();
-    b.delete();
-  }
+  });
 });
 
 test('predict takes any whole number of samples, in chunks, across heap growth, and changes nothing', async () => {
@@ -135,9 +135,7 @@ test('a batch trained in chunks takes exactly the step one pass takes', async ()
         loss: 'cross_entropy', target: 1, optimizer: { type: 'adam', lr: 0.01 }, mode: 'train', seed: 3,
       });
     };
-    const chunked = new lens.Model(sceneWith([]));
-    const whole = new lens.Model(sceneWith([{ type: 'dropout', p: 0 }]));
-    try {
+    withModels(lens, [sceneWith([]), sceneWith([{ type: 'dropout', p: 0 }])], (chunked, whole) => {
       const x = samples(32, shape[1] * shape[2], 5).here;
       const labels = Int32Array.from({ length: 32 }, (_, k) => (k * 7) % 10);
       for (let step = 0; step < 3; step++) {
@@ -149,9 +147,6 @@ test('a batch trained in chunks takes exactly the step one pass takes', async ()
           assert.deepEqual(chunked.nodeCopy(id, param), whole.nodeCopy(wholeId, param), `${name}: ${id} ${param}`);
         }
       }
-    } finally {
-      chunked.delete();
-      whole.delete();
-    }
+    });
   }
 });

@@ -190,6 +190,8 @@ class Model {
   void require_loss(const char* what) const;
   float train_on(const Tensor& input, const float* target_values, const int* target_classes);
   float train_in_chunks(const float* inputs, std::size_t count, const float* target_values, const int* target_classes);
+  float train_checked_batch(const float* inputs, std::size_t count, const float* target_values, const int* target_classes);
+  void predict_checked(const float* inputs, std::size_t count, float* out);  // predict_into after check_batch
   // `at_once`: how many samples one pass will hold (the batch size, or evaluate's chunk).
   void check_batch(const float* inputs, std::size_t count, const BatchTargets* targets, const int* labels,
                    std::size_t at_once) const;

@@ -90,17 +90,28 @@ void col2im_add(const ConvGeometry& g, const float* dcol, float* gx) {
   }
 }
 
-bool conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns) {
-  const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
-  // Columns up to twice a tile stay whole: splitting them would only leave short, slow tiles.
+namespace {
+
+// Output rows per tile: a tile's columns hold about 64 KB; columns up to twice that stay whole
+// (splitting them would only leave short, slow tiles).
+int tile_rows(const ConvGeometry& g) {
   constexpr int kTileFloats = 16 * 1024;
-  const int rows = taps * cells <= 2 * kTileFloats ? g.out_h : std::max(1, kTileFloats / std::max(1, taps * g.out_w));
+  const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
+  return taps * cells <= 2 * kTileFloats ? g.out_h : std::max(1, kTileFloats / std::max(1, taps * g.out_w));
+}
+
+}  // namespace
+
+bool conv_columns_in_one_tile(const ConvGeometry& g) { return tile_rows(g) >= g.out_h; }
+
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns) {
+  const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
+  const int rows = tile_rows(g);
   for (int r0 = 0; r0 < g.out_h; r0 += rows) {
     const int r1 = std::min(g.out_h, r0 + rows), tile = (r1 - r0) * g.out_w;
     im2col_rows(g, x, r0, r1, columns);
     gemm_nn(g.out_channels, tile, taps, w, taps, columns, tile, y + r0 * g.out_w, cells, b, false);
   }
-  return rows >= g.out_h;
 }
 
 void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w, const float* gy, float* gw, float* gb,

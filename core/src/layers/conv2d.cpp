@@ -169,15 +169,12 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   const float* b = params_[1].value.data();
   // Last sample first: when a sample's columns fit in one tile, forward leaves sample 0's whole
   // for backward, so a one-sample step (streaming training, the page) makes them once.
-  bool whole = true;
   for (std::size_t k = n; k-- > 0;) {
     for (int grp = 0; grp < groups_; ++grp) {
-      whole = kernels::conv2d_forward(g, source + k * sample_in + grp * group_in, w + grp * weight_group,
-                                      b + grp * g.out_channels, output.data() + (k * groups_ + grp) * group_out,
-                                      columns_.data() + grp * taps * cells);
+      kernels::conv2d_forward(g, source + k * sample_in + grp * group_in, w + grp * weight_group, b + grp * g.out_channels,
+                              output.data() + (k * groups_ + grp) * group_out, columns_.data() + grp * taps * cells);
     }
   }
-  columns_hold_sample_0_ = whole;
 }
 
 // Walks the samples in order (so the weight gradient sums them in order), making each sample's
@@ -204,13 +201,14 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
     }
   }
   const float* source = pads_first_ ? padded_.data() : inputs[0]->data();
+  const bool sample_0_made = kernels::conv_columns_in_one_tile(g);  // by forward(), just before
   const float* w = params_[0].value.data();
   float* gw = params_[0].grad.data();
   float* gb = params_[1].grad.data();
   for (std::size_t k = 0; k < n; ++k) {
     for (int grp = 0; grp < groups_; ++grp) {
       float* columns = columns_.data() + grp * taps * cells;
-      if (k > 0 || !columns_hold_sample_0_) kernels::im2col(g, source + k * sample_in + grp * group_in, columns);
+      if (k > 0 || !sample_0_made) kernels::im2col(g, source + k * sample_in + grp * group_in, columns);
       kernels::conv2d_backward(g, columns, w + grp * weight_group, grad_output.data() + (k * groups_ + grp) * group_out,
                                gw + grp * weight_group, gb + grp * g.out_channels,
                                grad_source ? grad_source + k * sample_in + grp * group_in : nullptr, weight_t_.data(),

@@ -46,9 +46,16 @@ MaxPool2d::MaxPool2d(const PoolGeometry& geometry) : geometry_(geometry) {
 
 namespace {
 
-// The common 2x2 window with stride 2 and no padding, every window whole: four taps read in
-// order, `>` keeping the first maximum. Written as selects, not branches: on post-ReLU data which
-// tap wins is a coin toss, and mispredicted branches made pooling a quarter of a forward pass.
+// Keeps the larger of the best so far and tap `index` holding `value`; `>` keeps the first
+// maximum (a NaN first tap stays the answer, as a NaN compares false). Selects, not branches:
+// on post-ReLU data which tap wins is a coin toss, and mispredicted branches made pooling a
+// quarter of a forward pass.
+inline void keep_larger(float value, int index, float& best, int& at) {
+  at = value > best ? index : at;
+  best = value > best ? value : best;
+}
+
+// The common 2x2 window with stride 2 and no padding, every window whole: four taps in order.
 void max_pool_2x2(const float* x, int in_w, int out_h, int out_w, int channel_offset, float* y, float* winner) {
   for (int r = 0; r < out_h; ++r) {
     const float* top = x + 2 * r * in_w;
@@ -58,12 +65,9 @@ void max_pool_2x2(const float* x, int in_w, int out_h, int out_w, int channel_of
       const int c = 2 * s;
       float best = top[c];
       int at = c;
-      at = top[c + 1] > best ? c + 1 : at;
-      best = top[c + 1] > best ? top[c + 1] : best;
-      at = bottom[c] > best ? in_w + c : at;
-      best = bottom[c] > best ? bottom[c] : best;
-      at = bottom[c + 1] > best ? in_w + c + 1 : at;
-      best = bottom[c + 1] > best ? bottom[c + 1] : best;
+      keep_larger(top[c + 1], c + 1, best, at);
+      keep_larger(bottom[c], in_w + c, best, at);
+      keep_larger(bottom[c + 1], in_w + c + 1, best, at);
       y[s] = best;
       winner[s] = static_cast<float>(row_index + at);
     }
@@ -105,18 +109,14 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&)
           const PoolGeometry::Taps cols = col_windows_[std::size_t(s)];
           const int first_col = g.input_col(s, cols.first), width = cols.last - cols.first;
           // Every window holds an input cell (padding is at most half the window), so the first
-          // tap starts the search; the best value stays in a register, and `>` keeps the first
-          // maximum (a NaN first tap stays the answer, as a NaN compares false). Selects, not
-          // branches, as in max_pool_2x2.
+          // tap starts the search; the best value stays in a register.
           int best = g.input_row(r, rows.first) * g.in_w + first_col;
           float best_value = x[best];
           for (int i = rows.first; i < rows.last; ++i) {
             const int row_start = g.input_row(r, i) * g.in_w + first_col;
             for (int j = 0; j < width; ++j) {
               const int index = row_start + j * g.dilation.w;
-              const float value = x[index];
-              best = value > best_value ? index : best;
-              best_value = value > best_value ? value : best_value;
+              keep_larger(x[index], index, best_value, best);
             }
           }
           *y++ = best_value;

@@ -26,8 +26,9 @@ void col2im_add(const ConvGeometry& g, const float* dcol, float* gx);
 
 // y[O, OH, OW]. `columns` [K, P] is scratch: the product runs a few output rows at a time, each
 // tile's columns (at most about 64 KB) written and read while they are in the caches.
-// Returns whether `columns` then holds the whole im2col of x (one tile).
-bool conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns);
+// Whether conv2d_forward makes a sample's columns in one tile, so they are left whole afterwards.
+bool conv_columns_in_one_tile(const ConvGeometry& g);
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns);
 
 // Adds into gw, gb and gx (gx may be null: no input gradient wanted). `columns` is im2col of the input;
 // `wt` [K, O] and `dcol` [K, P] are scratch.

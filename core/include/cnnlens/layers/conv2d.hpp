@@ -62,7 +62,6 @@ class Conv2d : public Layer {
   // fills a tile at a time, backward a whole sample); padded_ and grad_padded_
   // [N, C, Hp, Wp] for non-zero modes.
   std::vector<float> columns_, weight_t_, grad_columns_, padded_, grad_padded_;
-  bool columns_hold_sample_0_ = false;  // forward left sample 0's whole columns (not tiled)
 };
 
 }  // namespace cnnlens
