@@ -334,6 +334,27 @@ export declare class Model {
    */
   predict(inputs: Float32Array | Uint8Array | ArrayLike<number>): Float32Array;
 
+  // Data-parallel training: copies of one model (e.g. one per Web Worker) share a batch. Each
+  // computes its shard's gradients and sends them to the others; each adds all of them in the same
+  // order, sets the sum and takes the same step. See docs/api.md, "Sharing a batch between workers".
+  /** Whether a batch can be split: false when a node mixes samples in training (batch norm, dropout). */
+  splitsBatches(): boolean;
+  /**
+   * The parameter gradients of these samples as a shard of a batch of `batchTotal` (the loss
+   * gradient scaled by 1/batchTotal); no parameter changes. Returns the shard's loss sum.
+   */
+  shardGradients(inputs: Float32Array | Uint8Array | ArrayLike<number>, targets: Int32Array | Uint8Array | Float32Array | ArrayLike<number>, batchTotal: number): number;
+  /** Every parameter, back to back (nodes in order, weight before bias): a copy. */
+  parameters(): Float32Array;
+  /** The parameter gradients in the same order: a copy. */
+  gradients(): Float32Array;
+  /** Sets every parameter from a vector laid out as parameters() returns it. */
+  setParameters(values: Float32Array | ArrayLike<number>): void;
+  /** Sets the parameter gradients (the batch's: the shards' sum), laid out as parameters(). */
+  setGradients(gradients: Float32Array | ArrayLike<number>): void;
+  /** One optimizer step with the gradients of shardGradients or setGradients (once); records meanLoss in the loss history. */
+  applyGradients(meanLoss: number): void;
+
   /**
    * @internal The fast lane under trainBatch and predict (bindings/fast_calls.js writes typed
    * arrays into the staging area at the byte address _stage returns). Not for direct use.

@@ -433,6 +433,54 @@ val JsModel::train_batches(const val& inputs, const val& targets, int batch_size
   });
 }
 
+// ------------------------------------------------------------------ data-parallel training
+
+bool JsModel::splits_batches() const { return model_->splits_batches(); }
+
+double JsModel::shard_gradients(const val& inputs, const val& targets, int batch_total) {
+  return guarded([&] {
+    const StagedBatch batch = stage_training_call(inputs, targets);
+    return model_->shard_gradients(staging_.data(), batch.count, batch.targets, std::size_t(std::max(batch_total, 0)));
+  });
+}
+
+val JsModel::parameters() const {
+  return guarded([&] {
+    std::vector<float> out(model_->parameter_count());
+    model_->parameters_into(out.data());
+    return float_copy(out.data(), out.size());
+  });
+}
+
+val JsModel::gradients() const {
+  return guarded([&] {
+    std::vector<float> out(model_->parameter_count());
+    model_->gradients_into(out.data());
+    return float_copy(out.data(), out.size());
+  });
+}
+
+const float* JsModel::stage_parameters(const val& values, const char* what) {
+  const std::size_t n = copy_from_js(values, staging_, what);
+  if (n != model_->parameter_count()) {
+    throw SceneError(std::string(what) + ": got " + std::to_string(n) + " values, expected " +
+                     std::to_string(model_->parameter_count()));
+  }
+  return staging_.data();
+}
+
+void JsModel::set_parameters(const val& values) {
+  guarded([&] { model_->set_parameters(stage_parameters(values, "parameters")); });
+}
+
+void JsModel::set_gradients(const val& values) {
+  guarded([&] { model_->set_gradients(stage_parameters(values, "gradients")); });
+}
+
+void JsModel::apply_gradients(double mean_loss) {
+  guarded([&] { model_->apply_gradients(static_cast<float>(mean_loss)); });
+}
+
 val JsModel::evaluate(const val& inputs, const val& labels) {
   return guarded([&] {
     const bool with_labels = !labels.isUndefined() && !labels.isNull();

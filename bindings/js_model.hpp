@@ -72,6 +72,14 @@ class JsModel {
   val train_batches(const val& inputs, const val& targets, int batch_size);
   val evaluate(const val& inputs, const val& labels);
   val predict(const val& inputs);  // any whole number of samples; their outputs, batch-first
+  // data-parallel training across copies of the model (docs/api.md "Sharing a batch between workers")
+  bool splits_batches() const;
+  double shard_gradients(const val& inputs, const val& targets, int batch_total);
+  val parameters() const;
+  val gradients() const;
+  void set_parameters(const val& values);
+  void set_gradients(const val& values);
+  void apply_gradients(double mean_loss);
   // The fast lane under trainBatch and predict (fast_calls.js): JS writes the samples and then
   // the targets into the staging area whose byte address stage() returns, then calls these with
   // lengths only. predict_staged leaves the outputs right after the samples; returns their count.
@@ -108,6 +116,8 @@ class JsModel {
     BatchTargets targets;
   };
   StagedBatch stage_training_call(const val& inputs, const val& targets);
+  // A flat parameter (or gradient) vector from JS, checked for length, in staging_.
+  const float* stage_parameters(const val& values, const char* what);
 
   std::unique_ptr<Model> model_;
   // Samples and targets of the last batch call, kept so repeated calls reuse the memory.

@@ -59,6 +59,7 @@ float Model::compute_loss(const float* target_values, const int* target_classes,
 }
 
 void Model::zero_param_grads() {
+  shard_ready_ = false;
   for (Param* p : params_) p->grad.fill(0.0f);
 }
 
@@ -189,6 +190,15 @@ float Model::train_in_chunks(const float* inputs, std::size_t count, const float
                              const int* target_classes) {
   save_state();
   dirty_ = true;
+  const double total = gradients_in_chunks(inputs, count, target_values, target_classes, count);
+  update_parameters_or_throw();
+  const float loss_before = static_cast<float>(total / static_cast<double>(count));
+  record_loss(loss_before);
+  return loss_before;
+}
+
+double Model::gradients_in_chunks(const float* inputs, std::size_t count, const float* target_values,
+                                  const int* target_classes, std::size_t batch_total) {
   const RunContext c = context(true);
   zero_param_grads();
   double total = 0.0;
@@ -197,14 +207,11 @@ float Model::train_in_chunks(const float* inputs, std::size_t count, const float
     load_batch(inputs + first * sample_size_, n);
     run_forward(batch_, c);
     compute_loss(target_values ? target_values + first * output_size_ : nullptr,
-                 target_classes ? target_classes + first : nullptr, count, &total);
+                 target_classes ? target_classes + first : nullptr, batch_total, &total);
     if (!std::isfinite(total)) throw_loss_not_finite(first, count);
     backprop(c, false);
   }
-  update_parameters_or_throw();
-  const float loss_before = static_cast<float>(total / static_cast<double>(count));
-  record_loss(loss_before);
-  return loss_before;
+  return total;
 }
 
 }  // namespace cnnlens

@@ -342,6 +342,82 @@ std::vector<float> Model::train_batches(const float* inputs, std::size_t count, 
   return losses;
 }
 
+// ------------------------------------------------------------------ data-parallel training
+// A batch of B samples split into shards: the loss is (1/B) * sum over all samples, so its
+// gradient is the sum over shards of (1/B) * (the shard's per-sample gradients). Each copy of the
+// model computes one such term (shard_gradients, the loss gradient scaled by 1/B); adding them
+// gives the batch's gradient up to float rounding, which depends only on the shard sizes and the
+// order of the additions: fixed, so a given split always trains the same numbers. The sum is
+// formed outside (web/src/digits/shards.ts) and set with set_gradients.
+
+double Model::shard_gradients(const float* inputs, std::size_t count, const BatchTargets& targets,
+                              std::size_t batch_total) {
+  require_loss("train");
+  if (!splits_batches()) {
+    throw SceneError("batch_not_splittable", field_place("batch"), json::object(),
+                     "batch: this network mixes the samples of a batch in training (batch norm or dropout), so a batch "
+                     "can't be split between workers");
+  }
+  if (batch_total < count) {
+    throw SceneError("out_of_range", field_place("batch_total"), {{"min", count}},
+                     "batch: the whole batch (" + std::to_string(batch_total) + ") is smaller than this shard (" +
+                         std::to_string(count) + ")");
+  }
+  check_batch(inputs, count, &targets, nullptr, std::min(count, training_chunk_));
+  dirty_ = true;
+  const double total = gradients_in_chunks(inputs, count, targets.values, targets.labels, batch_total);
+  shard_ready_ = true;
+  return total;
+}
+
+std::size_t Model::parameter_count() const {
+  std::size_t n = 0;
+  for (const Param* p : params_) n += p->value.size();
+  return n;
+}
+
+void Model::parameters_into(float* out) const {
+  for (const Param* p : params_) out = std::copy(p->value.data(), p->value.data() + p->value.size(), out);
+}
+
+void Model::gradients_into(float* out) const {
+  for (const Param* p : params_) out = std::copy(p->grad.data(), p->grad.data() + p->grad.size(), out);
+}
+
+void Model::set_parameters(const float* values) {
+  if (!detail::all_finite(values, parameter_count())) {
+    throw SceneError("not_finite", field_place("parameters"), json::object(), "parameters: every value must be a finite number");
+  }
+  for (Param* p : params_) {
+    std::copy(values, values + p->value.size(), p->value.data());
+    values += p->value.size();
+  }
+  dirty_ = true;
+}
+
+void Model::set_gradients(const float* grads) {
+  if (!detail::all_finite(grads, parameter_count())) {
+    throw SceneError("not_finite", field_place("gradients"), json::object(), "gradients: every value must be a finite number");
+  }
+  for (Param* p : params_) {
+    std::copy(grads, grads + p->grad.size(), p->grad.data());
+    grads += p->grad.size();
+  }
+  shard_ready_ = true;
+}
+
+void Model::apply_gradients(float mean_loss) {
+  if (!shard_ready_) {
+    throw SceneError("no_shard_gradients", field_place("gradients"), json::object(),
+                     "gradients: there are no gradients to apply (compute a shard's or set them first)");
+  }
+  save_state();
+  dirty_ = true;
+  shard_ready_ = false;
+  update_parameters_or_throw();
+  record_loss(mean_loss);
+}
+
 Evaluation Model::evaluate(const float* inputs, std::size_t count, const int* labels) {
   check_batch(inputs, count, nullptr, labels, kEvaluateChunk);
   Evaluation result;

@@ -1,4 +1,5 @@
-// Mini-batch training (Model::train_batches / train_batch / evaluate / predict): PyTorch's
+// Mini-batch training (Model::train_batches / train_batch / evaluate / predict, and a batch split
+// between copies of the model with shard_gradients): PyTorch's
 // batched mean-reduction training (tests/fixtures/batch/, from generate_batch_reference.py), and
 // the batch gradient as the mean of the gradients the single-sample path computes.
 #include <cmath>
@@ -143,6 +144,130 @@ TEST(Batch, BadArgumentsThrowAndChangeNothing) {
   EXPECT_THROW(model.predict(inputs.data() + 60), SceneError);
   EXPECT_EQ(param_copy(model, 0, "weight"), weight);
   EXPECT_EQ(model.steps_taken(), 0);
+}
+
+// ------------------------------------------------------------------ data-parallel training
+
+// One step of a batch split into shards of `sizes` samples across copies of the model: each copy
+// computes its shard, every copy sets the shards' sum (added in shard order) and steps.
+float split_step(std::vector<Model>& copies, const std::vector<float>& inputs, const std::vector<int>& labels,
+                 const std::vector<std::size_t>& sizes) {
+  std::size_t total = 0, first = 0;
+  for (std::size_t n : sizes) total += n;
+  double loss_sum = 0.0;
+  for (std::size_t k = 0; k < sizes.size(); ++k) {
+    loss_sum += copies[k].shard_gradients(inputs.data() + first * copies[k].sample_size(), sizes[k],
+                                          BatchTargets{labels.data() + first, nullptr}, total);
+    first += sizes[k];
+  }
+  std::vector<float> sum(copies[0].parameter_count()), shard(sum.size());
+  copies[0].gradients_into(sum.data());
+  for (std::size_t k = 1; k < sizes.size(); ++k) {
+    copies[k].gradients_into(shard.data());
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += shard[i];
+  }
+  const float mean = static_cast<float>(loss_sum / double(total));
+  for (Model& copy : copies) {
+    copy.set_gradients(sum.data());
+    copy.apply_gradients(mean);
+  }
+  return mean;
+}
+
+template <typename Call>
+void expect_error_code(Call call, const std::string& code) {
+  try {
+    call();
+    ADD_FAILURE() << "no error, expected " << code;
+  } catch (const SceneError& e) {
+    EXPECT_EQ(e.code(), code) << e.what();
+  }
+}
+
+std::string adam_scene() {
+  nlohmann::json scene = nlohmann::json::parse(ce_scene());
+  scene["optimizer"] = {{"type", "adam"}, {"lr", 0.01}};
+  return scene.dump();
+}
+
+std::vector<float> all_parameters(const Model& model) {
+  std::vector<float> out(model.parameter_count());
+  model.parameters_into(out.data());
+  return out;
+}
+
+TEST(DataParallel, ShardsAddUpToTheWholeBatchStep) {
+  Model whole = Model::from_json(adam_scene());
+  std::vector<Model> copies;
+  for (int k = 0; k < 3; ++k) copies.push_back(Model::from_json(adam_scene()));
+  for (int step = 0; step < 6; ++step) {
+    const std::vector<float> inputs = random_values(8 * 60, 100 + step);
+    const std::vector<int> labels = {0, 3, 1, 2, 2, 0, 1, 3};
+    const float loss = whole.train_batch(inputs.data(), 8, BatchTargets{labels.data(), nullptr});
+    const float split = split_step(copies, inputs, labels, {3, 3, 2});
+    EXPECT_NEAR(split, loss, 1e-6f * std::max(1.0f, std::fabs(loss))) << "step " << step;
+  }
+  // The same numbers up to float rounding (the sums run in another order); every copy equal.
+  EXPECT_TRUE(all_close(all_parameters(copies[0]), all_parameters(whole), 1e-5, 1e-4));
+  EXPECT_EQ(all_parameters(copies[1]), all_parameters(copies[0]));
+  EXPECT_EQ(all_parameters(copies[2]), all_parameters(copies[0]));
+  EXPECT_EQ(copies[2].steps_taken(), 6);
+  EXPECT_FLOAT_EQ(copies[0].loss_history().back(), whole.loss_history().back());
+}
+
+TEST(DataParallel, TheSameSplitGivesTheSameNumbersBitForBit) {
+  std::vector<std::vector<float>> runs;
+  for (int run = 0; run < 2; ++run) {
+    std::vector<Model> copies;
+    for (int k = 0; k < 2; ++k) copies.push_back(Model::from_json(adam_scene()));
+    for (int step = 0; step < 4; ++step) {
+      const std::vector<float> inputs = random_values(6 * 60, 200 + step);
+      split_step(copies, inputs, {1, 0, 3, 2, 1, 0}, {3, 3});
+    }
+    runs.push_back(all_parameters(copies[0]));
+  }
+  EXPECT_EQ(runs[0], runs[1]);
+}
+
+TEST(DataParallel, RefusalsChangeNothing) {
+  Model model = Model::from_json(ce_scene());
+  const std::vector<float> before = all_parameters(model);
+  std::vector<float> values = before;
+  expect_error_code([&] { model.apply_gradients(1.0f); }, "no_shard_gradients");
+  values[2] = std::nanf("");
+  expect_error_code([&] { model.set_parameters(values.data()); }, "not_finite");
+  expect_error_code([&] { model.set_gradients(values.data()); }, "not_finite");
+  expect_error_code([&] { model.apply_gradients(1.0f); }, "no_shard_gradients");
+  const std::vector<float> inputs = random_values(2 * 60, 5);
+  const std::vector<int> labels = {0, 1};
+  expect_error_code([&] { model.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 1); }, "out_of_range");
+  EXPECT_EQ(all_parameters(model), before);
+  // A step in between uses the gradients: they can't be applied a second time.
+  model.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 2);
+  model.apply_gradients(0.5f);
+  expect_error_code([&] { model.apply_gradients(0.5f); }, "no_shard_gradients");
+  EXPECT_EQ(model.steps_taken(), 1);
+
+  // the same net as a graph (version 2), with a dropout node
+  nlohmann::json with_dropout = nlohmann::json::parse(ce_scene());
+  nlohmann::json chain = with_dropout["layers"];
+  chain.insert(chain.begin() + 2, nlohmann::json::object({{"type", "dropout"}, {"p", 0.5}}));
+  nlohmann::json nodes = nlohmann::json::array();
+  for (std::size_t k = 0; k < chain.size(); ++k) {
+    nlohmann::json node = chain[k];
+    node["id"] = "n" + std::to_string(k);
+    node["inputs"] = nlohmann::json::array({k == 0 ? std::string("input") : "n" + std::to_string(k - 1)});
+    nodes.push_back(node);
+  }
+  with_dropout.erase("layers");
+  with_dropout["nodes"] = nodes;
+  with_dropout["version"] = 2;
+  with_dropout["mode"] = "train";
+  Model mixing = Model::from_json(with_dropout.dump());
+  EXPECT_FALSE(mixing.splits_batches());
+  EXPECT_TRUE(model.splits_batches());
+  expect_error_code([&] { mixing.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 2); },
+                    "batch_not_splittable");
 }
 
 }  // namespace

@@ -102,6 +102,26 @@ class Model {
   // each; returns each batch's mean loss. On divergence it throws, keeping the batches before.
   std::vector<float> train_batches(const float* inputs, std::size_t count, const BatchTargets& targets,
                                    std::size_t batch_size);
+  // --- data-parallel training (copies of one model, e.g. one per Web Worker, share a batch) ---
+  // Each copy computes the gradient of its shard of the batch (shard_gradients) and sends it to
+  // the others; each adds them all in the same fixed order, sets the sum (set_gradients) and
+  // takes the same step (apply_gradients), so the copies stay identical. parameters_into and
+  // set_parameters bring a copy in line. Only for graphs whose nodes don't mix the samples of a
+  // batch in training (no batch norm, no dropout in train mode): there a shard's gradient is
+  // exactly its part of the batch's.
+  bool splits_batches() const { return training_chunk_ != 0; }
+  // The parameter gradients of `count` samples as part of a batch of `batch_total` (the loss
+  // gradient is scaled by 1/batch_total); nothing else changes. Returns the shard's loss sum.
+  double shard_gradients(const float* inputs, std::size_t count, const BatchTargets& targets, std::size_t batch_total);
+  // Every parameter (value or gradient) back to back, nodes in order, weight before bias.
+  std::size_t parameter_count() const;
+  void parameters_into(float* out) const;
+  void gradients_into(float* out) const;
+  void set_parameters(const float* values);  // throws (changing nothing) on a value that is not finite
+  void set_gradients(const float* grads);     // the batch's gradient, e.g. the shards' sum
+  // The optimizer step with the gradients of shard_gradients or set_gradients (once); records
+  // `mean_loss` as the step's loss (as train_batch).
+  void apply_gradients(float mean_loss);
   // Forward passes in eval mode (no gradient or statistics changes), e.g. test-set accuracy;
   // `labels` may be null.
   Evaluation evaluate(const float* inputs, std::size_t count, const int* labels);
@@ -190,6 +210,10 @@ class Model {
   void require_loss(const char* what) const;
   float train_on(const Tensor& input, const float* target_values, const int* target_classes);
   float train_in_chunks(const float* inputs, std::size_t count, const float* target_values, const int* target_classes);
+  // Zeroes the parameter gradients, then adds those of `count` samples, a chunk at a time, as part
+  // of a batch of `batch_total`; returns their loss sum.
+  double gradients_in_chunks(const float* inputs, std::size_t count, const float* target_values,
+                             const int* target_classes, std::size_t batch_total);
   float train_checked_batch(const float* inputs, std::size_t count, const float* target_values, const int* target_classes);
   void predict_checked(const float* inputs, std::size_t count, float* out);  // predict_into after check_batch
   // `at_once`: how many samples one pass will hold (the batch size, or evaluate's chunk).
@@ -206,6 +230,7 @@ class Model {
   // Samples per pass when a batch runs in chunks (see train_in_chunks); 0: batches run whole,
   // because a node mixes samples in training.
   std::size_t training_chunk_ = 0;
+  bool shard_ready_ = false;  // the parameter gradients are a shard's, not yet applied
   std::size_t inference_chunk_ = 1;  // samples per pass in predict and evaluate
   std::vector<Node> nodes_;
   Tensor input_;                     // the scene's own input [N, ...]

@@ -1,6 +1,7 @@
 // The core's errors in the reader's words, from their code and values (Error.code, Error.details;
 // the English Error.message is not parsed): where it happened as the card names it ("1. Convolution"),
-// then the sentence of errorWords.ts with the settings' labels ("kernel size").
+// then the sentence of the language's table (S.coreErrors: errorWords.ts, errorWordsZh.ts) with
+// the settings' labels ("kernel size").
 import type { Strings } from './en';
 import { errorWords, fieldWords } from './errorWords';
 
@@ -34,11 +35,11 @@ function placeOf(code: string, d: Record<string, unknown>, S: Strings, lang: str
 /** The error worded in `lang`; an error without a code (not from the core) keeps its message. */
 export function wordCoreError(e: unknown, S: Strings, lang: string): string {
   if (!isCoreError(e)) return e instanceof Error ? e.message : String(e);
-  const words = errorWords[e.code];
+  const words = S.coreErrors[e.code] ?? errorWords[e.code];
   const d = (typeof e.details === 'object' && e.details !== null ? e.details : {}) as Record<string, unknown>;
   if (!words) return typeof e.message === 'string' ? e.message : e.code;
   const field = typeof d.field === 'string' ? d.field : '';
-  const say = (lang === 'zh' ? words.zh : words.en)({ d, field: fieldLabel(field, S, lang) });
+  const say = words({ d, field: fieldLabel(field, S, lang) });
   const where = placeOf(e.code, d, S, lang);
   if (!where) return say;
   return lang === 'zh' ? `${where}：${say}` : `${where}: ${say}`;

@@ -3,6 +3,8 @@
 // interpolate, already formatted; views never build words themselves.
 // Error messages that come from the C++ core stay in English; the page adds a translated prefix.
 
+import { errorWords, type Words } from './errorWords';
+
 /** English plural: "1 step", "2 steps" (Chinese has one form). */
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
@@ -355,6 +357,10 @@ export const en = {
   digitsSeen: (n: number) => `${plural(n, 'digit', 'digits')} seen`,
   digitsRate: (n: number) => `${n.toLocaleString('en')} digits/s`,
   digitsEpochTime: (s: string) => `${s} s per epoch`,
+  digitsWorkersLabel: 'Workers',
+  digitsWorkersTitle: 'How many Web Workers (cores) share each batch of 32 samples. They add their gradients in a fixed order, so the same number of workers always trains the same numbers.',
+  digitsWorkers: (n: number) => `on ${plural(n, 'worker', 'workers')}`,
+  digitsOneWorkerWhy: 'this network mixes the samples of a batch (batch norm or dropout), so one worker trains it',
   digitsTestAccuracy: (pct: string) => `test accuracy ${pct}%`,
   digitsGoal: (pct: number, s: string) => `${pct}% reached after ${s} s`,
   digitsLossTitle: 'Loss',
@@ -463,6 +469,8 @@ export const en = {
   pictureCamera: 'Camera',
   pictureCameraTitle: 'Take a photo with the camera as the input',
   linkTooLong: (n: string, max: string) => `This scene is too large for a link (${n} characters; links over ${max} are cut off or refused by many servers and apps). Save it as a file instead and send the file; whoever gets it opens it with “Open file…”.`,
+  /** the core's error codes in words (coreErrors.ts) */
+  coreErrors: errorWords as Record<string, Words>,
 };
 
 export type Strings = typeof en;

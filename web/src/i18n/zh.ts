@@ -2,6 +2,7 @@
 // Terms follow common Chinese deep-learning textbooks: 卷积, 池化, 展平, 全连接, 损失, 梯度,
 // 学习率, 优化器, 卷积核, 偏置, 权重. Numbers are formatted exactly as in English (format.ts).
 import type { Strings } from './en';
+import { zhErrorWords } from './errorWordsZh';
 
 export const zh: Strings = {
   appTitle: 'CNN Lens',
@@ -378,6 +379,10 @@ export const zh: Strings = {
   digitsSeen: (n: number) => `已学习 ${n.toLocaleString('en')} 个数字`,
   digitsRate: (n: number) => `每秒 ${n.toLocaleString('en')} 个数字`,
   digitsEpochTime: (s: string) => `每轮 ${s} 秒`,
+  digitsWorkersLabel: '工作线程',
+  digitsWorkersTitle: '多少个后台线程（处理器核心）分担每个 32 样本的批次。它们按固定顺序相加梯度，所以同样的线程数总是训练出同样的数值。',
+  digitsWorkers: (n: number) => `使用 ${n} 个工作线程`,
+  digitsOneWorkerWhy: '这个网络在一个批次内混合样本（批归一化或 dropout），所以由一个工作线程训练',
   digitsTestAccuracy: (pct: string) => `测试准确率 ${pct}%`,
   digitsGoal: (pct: number, s: string) => `${s} 秒后达到 ${pct}%`,
   digitsLossTitle: '损失',
@@ -486,4 +491,5 @@ export const zh: Strings = {
   pictureCamera: '摄像头',
   pictureCameraTitle: '用摄像头拍一张照片作为输入',
   linkTooLong: (n: string, max: string) => `这个场景太大，无法放进链接（${n} 个字符；超过 ${max} 个字符的链接会被许多服务器和应用截断或拒绝）。请把它保存为文件再发送；对方用“打开文件…”即可打开。`,
+  coreErrors: zhErrorWords,
 };

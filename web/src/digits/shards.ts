@@ -1,0 +1,46 @@
+// What the training worker and its helpers (shardPool.ts, shard.worker.ts) must compute the same
+// way, bit for bit, to stay identical without sending each other parameters: the order of an
+// epoch's samples, how a batch is split, and the sum of the shards' gradients. No imports, so
+// tests/node/data-parallel.test.mjs runs it as it is.
+
+/** The batch sizes of `count` samples split across `workers`: contiguous, the first ones larger. */
+export function shardSizes(count: number, workers: number): number[] {
+  const n = Math.max(1, Math.min(workers, count));
+  return Array.from({ length: n }, (_, k) => Math.floor(count / n) + (k < count % n ? 1 : 0));
+}
+
+/** The sample order of epoch `epochIndex` (0, 1, …) of `n` samples: a fixed-seed shuffle (mulberry32). */
+export function epochOrder(n: number, epochIndex: number): Int32Array {
+  let a = (epochIndex + 1) * 0x9e3779b9 >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
+/**
+ * The batch's gradient and mean loss from its shards' (each scaled by the whole batch, as
+ * Model.shardGradients computes them), added in shard order. A Float32Array store rounds each
+ * double sum of two floats to float32, which is exactly float32 addition (double has more than
+ * twice float's precision), so every worker gets the same bits from the same shards.
+ */
+export function sumInOrder(gradients: readonly Float32Array[], lossSums: readonly number[], batchTotal: number): { gradients: Float32Array; loss: number } {
+  const sum = Float32Array.from(gradients[0]);
+  for (let k = 1; k < gradients.length; k++) {
+    const g = gradients[k];
+    for (let i = 0; i < sum.length; i++) sum[i] += g[i];
+  }
+  let lossSum = 0;
+  for (const l of lossSums) lossSum += l;
+  return { gradients: sum, loss: lossSum / batchTotal };
+}
