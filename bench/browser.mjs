@@ -13,6 +13,8 @@
 //   --only fashion [--runs 3]: the Fashion example trained in its worker on 10,000 Fashion-MNIST
 //      images until test accuracy reaches 85%, several runs (a fresh page each), median and range.
 //   --only digits [--runs 3]: the same for the Digits example (5,000 digits, to 95%, goal 2 s).
+//   --only workers [--runs 3]: the Digits example's epoch time on 1 worker and on 2 sharing each
+//      batch of 32 (web/src/digits/shardPool.ts), alternating, a fresh page each: the speed-up.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -191,6 +193,35 @@ async function trainBench(browser, url, id = 'digits', trainSize = 5000, epochsW
 }
 
 /**
+ * The Digits example trained on `workers` workers (the dashboard's Workers menu) for `epochs`
+ * epochs: each epoch's training time as the worker reports it (wall time of back-to-back
+ * training, evaluations left out), and the worker count the dashboard shows.
+ */
+async function workersRun(browser, url, workers, epochs = 4) {
+  const page = await openPage(browser, url, { width: 1280, height: 900 });
+  const dashboard = '[data-testid="digits-dashboard"]';
+  await page.getByTestId('preset-select').selectOption('digits');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.status === 'ready', dashboard, { timeout: 30000 });
+  await page.getByTestId('digits-workers').selectOption(String(workers));
+  await page.waitForFunction(([sel, n]) => document.querySelector(sel)?.dataset.workers === n, [dashboard, String(workers)], { timeout: 30000 });
+  await page.getByTestId('digits-run').click();
+  const epochMs = [];
+  const t0 = Date.now();
+  let d;
+  while (epochMs.length < epochs && Date.now() - t0 < TRAIN_TIMEOUT_S * 1000) {
+    await page.waitForTimeout(100);
+    d = await page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), dashboard);
+    // one reading per epoch: the value changes when an epoch ends (5,000 digits, ~0.3-0.6 s)
+    const epoch = Math.floor(Number(d.samples) / 5000);
+    if (d.epochMs && epoch > epochMs.length) epochMs.push(Number(d.epochMs));
+  }
+  await page.getByTestId('digits-run').click();
+  if (page.problems.length) throw new Error(page.problems.join('\n'));
+  await page.context().close();
+  return { workers: Number(d.workers), epochMs };
+}
+
+/**
  * The overview of the ResNet-8-like example (29 nodes, up to 64 channels, 32x32x3 input) after
  * a weight edit of its first convolution, EDITS times through the course authors' API: `core` =
  * the edit and the core's forward and backward passes (read back with loss()); `redraw` = the
@@ -294,6 +325,34 @@ try {
     say(`| time from Train to test accuracy ≥ ${set.accuracy}% (goal ≤ ${set.goalS} s) | ${goals.length ? `**${s1(goals[goals.length >> 1])}**` : '—'} | ${goals.length ? `${s1(goals[0])} – ${s1(goals.at(-1))}` : '—'}${goals.length < RUNS ? ` (${RUNS - goals.length} not reached in ${TRAIN_TIMEOUT_S} s)` : ''} |`);
     say(`| epoch time, training compute in the worker | ${epochS.length ? s1(epochS[epochS.length >> 1]) : '—'} | ${epochS.length ? `${s1(epochS[0])} – ${s1(epochS.at(-1))}` : '—'} |`);
     say(`per run: ${runs.map((r) => `${r.goalS === null ? '—' : s1(r.goalS)} to ${set.accuracy}%, ${(r.accuracy * 100).toFixed(1)}% after ${(r.samples / set.size).toFixed(1)} epochs (load average ${r.before.toFixed(1)} → ${r.after.toFixed(1)})`).join('; ')}`);
+  } else if (only === 'workers') {
+    // alternating 1 and 2 workers (the order swapped every run), a fresh page each; the first
+    // epoch (compiling, helpers starting) is left out
+    const per = { 1: [], 2: [] };
+    const ratios = [];
+    for (let i = 0; i < RUNS; i++) {
+      const order = i % 2 ? [2, 1] : [1, 2];
+      const got = {};
+      for (const w of order) {
+        const r = await workersRun(browser, server.url, w);
+        if (r.workers !== w) throw new Error(`asked for ${w} workers, the dashboard says ${r.workers}`);
+        const later = r.epochMs.slice(1).sort((a, b) => a - b);
+        got[w] = later[later.length >> 1];
+        per[w].push(got[w]);
+      }
+      ratios.push(got[1] / got[2]);
+    }
+    const sorted = (xs) => [...xs].sort((a, b) => a - b);
+    const mid = (xs) => sorted(xs)[xs.length >> 1];
+    const range = (xs, f) => `${f(sorted(xs)[0])} – ${f(sorted(xs).at(-1))}`;
+    const x2 = (x) => `${x.toFixed(2)}x`;
+    say('');
+    say(`| Digits, 5,000 digits, batch 32 shared between workers (${RUNS} runs, median epoch of epochs 2-4 each) | median | range |`);
+    say('| --- | ---: | ---: |');
+    say(`| epoch time on 1 worker | ${ms(mid(per[1]))} | ${range(per[1], ms)} |`);
+    say(`| epoch time on 2 workers | ${ms(mid(per[2]))} | ${range(per[2], ms)} |`);
+    say(`| speed-up of 2 workers over 1 (goal ≥ 1.5x on 2 cores) | **${x2(mid(ratios))}** ${mid(ratios) >= 1.5 ? '✓' : '✗'} | ${range(ratios, x2)} |`);
+    say(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } else if (only === 'open') {
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await digitsOpenGap(browser, server.url));

@@ -25,6 +25,7 @@ import { DrawPad } from './pad';
 import { argmax, softmax } from './preprocess';
 import type { EvalResult, FromWorker, LabelledSet, ParamSet, ToWorker } from './protocol';
 import { currentParams, sameParams } from './params';
+import { MAX_WORKERS } from './shardPool';
 import { spawnTrainer } from './spawn';
 /** at most this many points per training-loss curve (older ones are thinned out) */
 const MAX_POINTS = 1500;
@@ -98,6 +99,11 @@ class DataSetSession {
   private readonly stepButton: HTMLButtonElement;
   private readonly resetButton: HTMLButtonElement;
   private readonly statusLine: HTMLElement;
+  private readonly workersSelect: HTMLSelectElement;
+  /** workers sharing each batch, as the trainer last said (0 before it says) */
+  private workersUsed = 0;
+  /** why it uses fewer than chosen: a core error code or a message ('' when it uses them all) */
+  private workersNote = '';
   private readonly messageLine: HTMLElement;
   private readonly lossChart: CurveChart;
   private readonly accChart: CurveChart;
@@ -121,6 +127,10 @@ class DataSetSession {
     this.run = button(S.digitsTrain, () => this.toggleRun(), { class: 'primary', testid: `${id}-run`, disabled: true });
     this.stepButton = button(S.digitsStep, () => this.step(), { testid: `${id}-step`, title: words.stepTitle, disabled: true });
     this.resetButton = button(S.digitsReset, () => this.reset(), { testid: `${id}-reset`, title: words.resetTitle });
+    // one worker per core by default (the trainer and its helpers, shardPool.ts)
+    const counts = Array.from({ length: MAX_WORKERS }, (_, k) => String(k + 1));
+    const cores = String(Math.min(MAX_WORKERS, Math.max(1, navigator.hardwareConcurrency || 1)));
+    this.workersSelect = select(counts.map((c) => [c, c]), cores, (v) => this.post({ type: 'workers', count: Number(v) }), { testid: `${id}-workers` });
     this.statusLine = h('p', { class: 'digits-status', testid: `${id}-status`, 'aria-live': 'polite' });
     this.messageLine = h('p', { class: 'digits-message', testid: `${id}-message`, role: 'status' });
     // read now, while the page is quiet: in a chart's frame it would restyle the network being built
@@ -141,7 +151,8 @@ class DataSetSession {
         h('p', { class: 'note' }, words.targetHint)),
       h('div', { class: 'digits-card digits-train' },
         h('h2', {}, words.trainTitle),
-        h('div', { class: 'buttons' }, this.run, this.stepButton, this.resetButton),
+        h('div', { class: 'buttons' }, this.run, this.stepButton, this.resetButton,
+          h('label', { class: 'digits-workers', title: S.digitsWorkersTitle }, S.digitsWorkersLabel, this.workersSelect)),
         this.messageLine,
         this.statusLine,
         this.lossChart.el,
@@ -266,7 +277,7 @@ class DataSetSession {
       e.preventDefault();
       this.onMessage({ type: 'error', message: e.message || S.digitsWorkerCrashed });
     };
-    this.post({ type: 'init', scene: this.engine.sceneJson(), source: dataSource(this.data, document.baseURI) });
+    this.post({ type: 'init', scene: this.engine.sceneJson(), source: dataSource(this.data, document.baseURI), workers: Number(this.workersSelect.value) });
   }
 
   private post(msg: ToWorker): void {
@@ -284,6 +295,8 @@ class DataSetSession {
         this.messageIsError = true;
         break;
       case 'ready':
+        this.workersUsed = m.workers;
+        this.workersNote = m.workersNote;
         this.galleryImages = m.gallery;
         this.gallery.show(m.gallery, this.data.side, this.names);
         this.status = 'ready';
@@ -296,6 +309,8 @@ class DataSetSession {
         this.epoch = m.epoch;
         this.epochMs = m.epochMs;
         this.samplesPerSecond = m.samplesPerSecond;
+        this.workersUsed = m.workers;
+        this.workersNote = m.workersNote;
         const n = Math.max(1, m.samples / Math.max(m.epoch, 1e-9));
         for (let i = 0; i < m.batchLosses.length; i++) {
           const loss = m.batchLosses[i];
@@ -505,6 +520,7 @@ class DataSetSession {
     const parts = [S.digitsEpoch(this.epoch.toFixed(2)), this.words.seen(this.samples), S.stepsTaken(this.steps)];
     if (this.running && this.samplesPerSecond > 0) parts.push(this.words.rate(Math.round(this.samplesPerSecond)));
     if (this.epochMs !== null) parts.push(S.digitsEpochTime((this.epochMs / 1000).toFixed(1)));
+    if (this.workersUsed > 0) parts.push(S.digitsWorkers(this.workersUsed));
     if (last) parts.push(S.digitsTestAccuracy((last.testAccuracy * 100).toFixed(1)));
     if (this.goalMs !== null) parts.push(S.digitsGoal(Math.round(this.data.goal * 100), (this.goalMs / 1000).toFixed(0)));
     setText(this.statusLine, parts.join(' · '));
@@ -516,6 +532,11 @@ class DataSetSession {
     d.samples = String(this.samples);
     d.testAccuracy = last ? String(last.testAccuracy) : '';
     d.epochMs = this.epochMs === null ? '' : this.epochMs.toFixed(0);
+    d.workers = String(this.workersUsed);
+    this.workersSelect.disabled = !ready;
+    const why = this.workersNote === 'batch_not_splittable' ? S.digitsOneWorkerWhy : this.workersNote;
+    if (why) this.workersSelect.title = why;
+    else this.workersSelect.removeAttribute('title');
     d.goalMs = this.goalMs === null ? '' : this.goalMs.toFixed(0);
 
     const out = this.drawn ? this.output() : undefined;

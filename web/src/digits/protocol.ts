@@ -13,7 +13,7 @@ export type ToWorker =
    * a scene to train (its structure must take the data set's images and give its classes) and
    * the data set: the worker downloads it itself, off the main thread
    */
-  | { type: 'init'; scene: string; source: DataSource }
+  | { type: 'init'; scene: string; source: DataSource; workers: WorkerCount }
   | { type: 'run' }
   | { type: 'pause' }
   /** one mini-batch, then a progress message */
@@ -25,11 +25,16 @@ export type ToWorker =
    * data set to download; `pixels` values per sample (bytes, 0..255, scaled by 1/255 as inputs).
    * No test set: the evaluations measure the samples themselves (testAccuracy is NaN).
    */
-  | { type: 'initSamples'; scene: string; pixels: number; classes: number; set: LabelledSet }
+  | { type: 'initSamples'; scene: string; pixels: number; classes: number; set: LabelledSet; workers: WorkerCount }
   /** the samples changed (added, removed): the next batch is drawn from the new set */
   | { type: 'samples'; set: LabelledSet }
   /** class probabilities of one input (a camera frame, a drawing), answered with 'prediction' */
-  | { type: 'predict'; id: number; input: Float32Array };
+  | { type: 'predict'; id: number; input: Float32Array }
+  /** how many workers share each mini-batch from the next one on (shardPool.ts) */
+  | { type: 'workers'; count: WorkerCount };
+
+/** Workers that share each mini-batch: a number, or 'auto' (one per core the browser reports, at most 4). */
+export type WorkerCount = number | 'auto';
 
 export interface EvalResult {
   /** samples seen when the evaluation was taken, and the same in epochs */
@@ -47,7 +52,7 @@ export interface EvalResult {
 
 export type FromWorker =
   /** the data are in; `gallery`: the first few test samples of each class, class by class */
-  | { type: 'ready'; gallery: LabelledSet }
+  | { type: 'ready'; gallery: LabelledSet; workers: number; workersNote: string }
   /** the data could not be downloaded (the worker waits for another init) */
   | { type: 'loadFailed'; message: string }
   | {
@@ -61,10 +66,14 @@ export type FromWorker =
     /** samples seen after each of those batches */
     batchSamples: Float32Array;
     params: ParamSet[];
-    /** compute time of the last complete epoch (training only), null before the first ends */
+    /** training time of the last complete epoch (wall time of back-to-back training, evaluations left out), null before the first ends */
     epochMs: number | null;
     /** training throughput over the last second of training */
     samplesPerSecond: number;
+    /** workers sharing each mini-batch (this one and its helpers); 1 when the network can't split a batch */
+    workers: number;
+    /** why fewer workers than asked for: the core's error code (batch_not_splittable) or a message */
+    workersNote: string;
   }
   | { type: 'eval'; result: EvalResult }
   /** the outputs (logits) of the input of 'predict' `id`, from the weights trained so far */
@@ -75,3 +84,16 @@ export type FromWorker =
 /** the side of MNIST's images, to which the drawing pad prepares its strokes (preprocess.ts) */
 export const IMAGE_SIDE = 28;
 export const BATCH = 32;
+
+/**
+ * Between the trainer and its helpers (shard.worker.ts): the network, then one shard per step.
+ * `step` numbers the trainer's steps, so an answer to a cancelled step is told apart.
+ */
+export type ToShardHelper =
+  | { type: 'scene'; scene: string }
+  | { type: 'shard'; step: number; params: Float32Array; inputs: Uint8Array | Float32Array; labels: Uint8Array; batchTotal: number };
+
+export type FromShardHelper =
+  /** the shard's parameter gradients (scaled as part of the whole batch) and its loss sum */
+  | { type: 'gradients'; step: number; lossSum: number; gradients: Float32Array }
+  | { type: 'error'; step: number; message: string; code?: string; details?: unknown };

@@ -1,5 +1,6 @@
 // The trainer of the real data sets (digits, fashion) and of the reader's own samples (teach): a Web Worker with its own wasm instance,
-// so training never blocks the page. It downloads the data set it is given (datasets.ts), trains mini-batches of 32 in short slices (~30 ms) and checks its messages between
+// so training never blocks the page. On several cores it shares each mini-batch with helper
+// workers (shardPool.ts), exactly and repeatably. It downloads the data set it is given (datasets.ts), trains mini-batches of 32 in short slices (~30 ms) and checks its messages between
 // slices, so Pause and Step answer at once; it evaluates the test images every so often and
 // posts progress (batch losses and the current weights, at most 4 times a second) and
 // evaluations (test and train accuracy, loss, confusion matrix). Protocol: ./protocol.ts.
@@ -7,7 +8,9 @@ import createCnnLens from '../wasm/cnnlens.mjs';
 import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
 import { gallery, loadTrainTest } from './data';
 import { toInput, type DataSource } from './datasets';
-import { BATCH, type EvalResult, type FromWorker, type LabelledSet, type ParamSet, type ToWorker } from './protocol';
+import { BATCH, type EvalResult, type FromWorker, type LabelledSet, type ParamSet, type ToWorker, type WorkerCount } from './protocol';
+import { MAX_WORKERS, ShardPool } from './shardPool';
+import { epochOrder } from './shards';
 
 /** work between two looks at the message queue */
 const SLICE_MS = 30;
@@ -60,16 +63,27 @@ let evalJob: EvalJob | null = null;
 let batchesPerCall = 1;
 let epochComputeMs = 0;
 let lastEpochMs: number | null = null;
+/** when the last training call ended, while training runs on (evaluations reset it) */
+let lastTrainedAt: number | null = null;
 let pendingLosses: number[] = [];
 let pendingSamples: number[] = [];
 let lastPost = 0;
 let rate: [number, number][] = [];
 /** training on the reader's own samples: every one is measured at each evaluation, there is no test set */
 let ownSamples = false;
+/** the workers the page asked for; the pool may use fewer (a network that can't split a batch) */
+let wantedWorkers: WorkerCount = 'auto';
+const pool = new ShardPool(() => new Worker(new URL('./shard.worker.ts', import.meta.url), { type: 'module', name: 'cnnlens-shard' }));
+
+function workerCount(wanted: WorkerCount): number {
+  return wanted === 'auto' ? Math.min(MAX_WORKERS, Math.max(1, navigator.hardwareConcurrency || 1)) : wanted;
+}
 
 // ------------------------------------------------------------------ scheduling
 
 const tick = new MessageChannel();
+/** inside work()'s loop (a shared step answered at once must not start another loop) */
+let inWork = false;
 let scheduled = false;
 tick.port1.onmessage = () => { scheduled = false; work(); };
 
@@ -83,16 +97,23 @@ function schedule(): void {
 }
 
 function work(): void {
+  if (pool.busy) return; // a shared step is in flight: its answer calls work() again
   const t0 = performance.now();
+  inWork = true;
   try {
     while (performance.now() - t0 < SLICE_MS && busy()) {
       if (evalJob) evalChunk();
       else if (samples >= nextEval) startEval(false);
-      else trainChunk(batchesPerCall);
+      else if (pool.workers > 1) {
+        sharedStep(false);
+        if (pool.busy) return;
+      } else trainChunk(batchesPerCall);
     }
     if (pendingLosses.length && performance.now() - lastPost >= POST_MS) postProgress();
   } catch (e) {
     fail(e);
+  } finally {
+    inWork = false;
   }
   schedule();
 }
@@ -100,27 +121,17 @@ function work(): void {
 function fail(e: unknown): void {
   running = false;
   evalJob = null;
+  pool.cancel();
   const core = e as { code?: unknown; details?: unknown };
   post({ type: 'error', message: e instanceof Error ? e.message : String(e), code: typeof core?.code === 'string' ? core.code : undefined, details: core?.details });
 }
 
 // ------------------------------------------------------------------ training
 
-/** Fixed-seed shuffle per epoch (mulberry32), copied so each call trains a contiguous slice. */
+/** Fixed-seed shuffle per epoch (shards.ts, as the helpers walk it), copied so each call trains a contiguous slice. */
 function newEpoch(): void {
   const n = train.labels.length;
-  let a = (epochIndex + 1) * 0x9e3779b9 >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = epochOrder(n, epochIndex);
   if (epochImages.length !== train.images.length || epochImages.constructor !== train.images.constructor) {
     epochImages = train.images instanceof Float32Array ? new Float32Array(train.images.length) : new Uint8Array(train.images.length);
     epochLabels = new Uint8Array(n);
@@ -133,13 +144,49 @@ function newEpoch(): void {
   epochIndex++;
 }
 
+/** Up to `batches` mini-batches on this worker's model alone, in one call. */
 function trainChunk(batches: number): void {
   const m = model!;
   const n = train.labels.length;
   if (cursor >= n || epochLabels.length !== n) newEpoch();
   const count = Math.min(batches * BATCH, n - cursor);
-  const c0 = performance.now();
+  const c0 = trainingSince();
   const losses = m.trainBatches(epochImages.subarray(cursor * PIXELS, (cursor + count) * PIXELS), epochLabels.subarray(cursor, cursor + count), BATCH);
+  trained(losses, count, c0);
+}
+
+/**
+ * One mini-batch shared with the helpers; it ends in a helper's answer, which records it and
+ * works on (or, for the Step button, `single`, posts the progress).
+ */
+function sharedStep(single: boolean): void {
+  const n = train.labels.length;
+  if (cursor >= n || epochLabels.length !== n) newEpoch();
+  const count = Math.min(BATCH, n - cursor);
+  const c0 = trainingSince();
+  pool.step(model!, epochImages.subarray(cursor * PIXELS, (cursor + count) * PIXELS), epochLabels.subarray(cursor, cursor + count), count,
+    ({ loss }) => {
+      trained([loss], count, c0);
+      if (single || !busy()) postProgress();
+      // answered later, from a helper's message: go on at once (inside work(), its loop goes on)
+      if (inWork) schedule();
+      else work();
+    },
+    fail);
+}
+
+/**
+ * Where the training time of the next batches starts: the end of the last ones when training
+ * goes on back to back (so the time between steps, the messages, counts too), else now.
+ */
+function trainingSince(): number {
+  const now = performance.now();
+  return lastTrainedAt !== null && now - lastTrainedAt < SLICE_MS ? lastTrainedAt : now;
+}
+
+/** Counters, curves and speed after `count` samples trained as `losses.length` batches since `c0`. */
+function trained(losses: ArrayLike<number>, count: number, c0: number): void {
+  const n = train.labels.length;
   const now = performance.now();
   const ms = now - c0;
   for (let b = 0; b < losses.length; b++) {
@@ -155,6 +202,7 @@ function trainChunk(batches: number): void {
   batchesPerCall = Math.max(1, Math.min(16, Math.floor((SLICE_MS * 0.6) / (ms / losses.length))));
   rate.push([now, samples]);
   while (rate.length > 2 && now - rate[0][0] > 1000) rate.shift();
+  lastTrainedAt = running ? now : null;
 }
 
 function samplesPerSecond(): number {
@@ -179,12 +227,14 @@ function postProgress(): void {
   post({
     type: 'progress', running, steps, samples, epoch: samples / Math.max(1, train.labels.length),
     batchLosses, batchSamples, params, epochMs: lastEpochMs, samplesPerSecond: running ? samplesPerSecond() : 0,
+    workers: pool.workers, workersNote: pool.note,
   }, [batchLosses.buffer, batchSamples.buffer, ...params.flatMap((p) => [p.weight.buffer, p.bias.buffer])]);
 }
 
 // ------------------------------------------------------------------ evaluation
 
 function startEval(forced: boolean): void {
+  lastTrainedAt = null;
   evalJob = {
     phase: 'test', pos: 0, forced, testCorrect: 0, testLoss: 0, trainCorrect: 0, trainLoss: 0,
     confusion: new Int32Array(CLASSES * CLASSES), samples, steps,
@@ -235,6 +285,7 @@ function trainEvalCount(): number {
 
 /** A fresh start of the counters and curves (a new data set, new samples to learn from scratch). */
 function restart(): void {
+  pool.cancel();
   steps = 0;
   samples = 0;
   epochIndex = 0;
@@ -265,10 +316,12 @@ function load(lens: CnnLensModule, scene: string): void {
     const side = source?.side ?? 0;
     throw new Error(`the data set needs a ${side}x${side} input, ${CLASSES} outputs and the cross-entropy loss`);
   }
+  pool.cancel();
   model?.delete();
   model = next;
   paramLayers = [];
   for (let i = 0; i < model.layerCount(); i++) if (model.layerTensors(i).some((t) => t.name === 'weight')) paramLayers.push(i);
+  pool.configure(workerCount(wantedWorkers), model, scene);
 }
 
 /** Takes the page's edited parameters, keeping the optimizer state when the structure is unchanged. */
@@ -280,6 +333,7 @@ function adopt(lens: CnnLensModule, scene: string): void {
   const shape = (s: Scene) => JSON.stringify(s.layers.map(({ weight, bias, ...rest }) => [rest, weight?.length, bias?.length]));
   const same = shape(parsed) === shape(JSON.parse(m.toJSON()) as Scene);
   if (!same) { load(lens, scene); return; }
+  pool.cancel(); // a step in flight was computed from the old values
   for (const i of paramLayers) {
     m.setParam(i, 'weight', parsed.layers[i].weight!);
     m.setParam(i, 'bias', parsed.layers[i].bias!);
@@ -294,6 +348,7 @@ async function handle(msg: ToWorker): Promise<void> {
       case 'init': {
         running = false;
         source = msg.source;
+        wantedWorkers = msg.workers;
         PIXELS = source.side * source.side;
         CLASSES = source.classes;
         load(lens, msg.scene);
@@ -311,12 +366,13 @@ async function handle(msg: ToWorker): Promise<void> {
         test = { images: toInput(data.test.images, n), labels: data.test.labels };
         restart();
         startEval(true);
-        post({ type: 'ready', gallery: picked }, [picked.images.buffer, picked.labels.buffer]);
+        post({ type: 'ready', gallery: picked, workers: pool.workers, workersNote: pool.note }, [picked.images.buffer, picked.labels.buffer]);
         break;
       }
       case 'initSamples':
         running = false;
         source = null;
+        wantedWorkers = msg.workers;
         ownSamples = true;
         PIXELS = msg.pixels;
         CLASSES = msg.classes;
@@ -325,7 +381,7 @@ async function handle(msg: ToWorker): Promise<void> {
         useSamples(msg.set);
         restart();
         if (train.labels.length) startEval(true);
-        post({ type: 'ready', gallery: { images: new Uint8Array(0), labels: new Uint8Array(0) } });
+        post({ type: 'ready', gallery: { images: new Uint8Array(0), labels: new Uint8Array(0) }, workers: pool.workers, workersNote: pool.note });
         break;
       case 'samples':
         if (!model) break;
@@ -350,7 +406,17 @@ async function handle(msg: ToWorker): Promise<void> {
         running = false;
         if (!model || !train.labels.length) break;
         if (evalJob && !evalJob.forced) evalJob = null; // a step moves on: that evaluation is stale
-        trainChunk(1);
+        pool.cancel();
+        if (pool.workers > 1) sharedStep(true);
+        else {
+          trainChunk(1);
+          postProgress();
+        }
+        break;
+      case 'workers':
+        wantedWorkers = msg.count;
+        if (!model) break;
+        pool.configure(workerCount(wantedWorkers), model, model.toJSON());
         postProgress();
         break;
       case 'adopt':

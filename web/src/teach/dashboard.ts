@@ -293,7 +293,7 @@ class TeachSession {
     this.shared = currentParams(this.engine.reader);
     const set = store.trainingSet(this.names);
     this.sentSamples = store.version;
-    this.post({ type: 'initSamples', scene: this.engine.sceneJson(), pixels: SAMPLE_VALUES, classes: this.names.length, set }, [set.images.buffer, set.labels.buffer]);
+    this.post({ type: 'initSamples', scene: this.engine.sceneJson(), pixels: SAMPLE_VALUES, classes: this.names.length, set, workers: 'auto' }, [set.images.buffer, set.labels.buffer]);
     this.requestPrediction();
   }
 

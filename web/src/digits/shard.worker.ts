@@ -1,0 +1,41 @@
+// A helper of the training worker (trainer.worker.ts) when it shares each mini-batch between
+// cores (shardPool.ts): its own wasm instance computes the gradients of one shard of a batch,
+// from the parameters the trainer sends with it, and sends them back. It keeps no state between
+// steps besides the network's structure, so it can never drift from the trainer's model.
+import createCnnLens from '../wasm/cnnlens.mjs';
+import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
+import type { FromShardHelper, ToShardHelper } from './protocol';
+
+const scope = self as unknown as {
+  postMessage(message: FromShardHelper, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<ToShardHelper>) => void) | null;
+};
+
+const lensReady: Promise<CnnLensModule> = createCnnLens();
+let model: Model | null = null;
+
+async function handle(msg: ToShardHelper): Promise<void> {
+  // Every message waits for the same promise: they still run in the order they came.
+  const lens = await lensReady;
+  try {
+    if (msg.type === 'scene') {
+      model?.delete();
+      model = null;
+      model = new lens.Model(msg.scene);
+      return;
+    }
+    if (!model) throw new Error('a shard before the network');
+    model.setParameters(msg.params);
+    const lossSum = model.shardGradients(msg.inputs, msg.labels, msg.batchTotal);
+    const gradients = model.gradients();
+    scope.postMessage({ type: 'gradients', step: msg.step, lossSum, gradients }, [gradients.buffer]);
+  } catch (e) {
+    const core = e as { code?: unknown; details?: unknown };
+    scope.postMessage({
+      type: 'error', step: msg.type === 'shard' ? msg.step : -1, message: e instanceof Error ? e.message : String(e),
+      code: typeof core?.code === 'string' ? core.code : undefined, details: core?.details,
+    });
+  }
+}
+
+scope.onmessage = (e) => { void handle(e.data); };

@@ -1,0 +1,166 @@
+// Data-parallel training for the training worker (trainer.worker.ts): each mini-batch is split
+// into contiguous shards, one per worker (shards.ts). The trainer computes the first shard on its
+// own model while its helpers (shard.worker.ts, one wasm instance each, spawned from here)
+// compute the others from the parameters sent with them. The trainer then adds all the shards'
+// gradients in shard order and takes the optimizer step. The helpers keep no state between steps
+// (no optimizer, no data), so nothing can drift, and edits on the page need no special care.
+//
+// Why it stays exact and repeatable: a shard's gradient is its part of the batch's (the loss
+// gradient is scaled by the whole batch, docs/api.md), and the sum runs in a fixed order whatever
+// the timing, so the same seed and worker count always train the same numbers. Different counts
+// round the sum differently (float32), so their curves part slowly, as runs of PyTorch on
+// different hardware do.
+//
+// No SharedArrayBuffer (static hosts need no special headers): per step, one message to each
+// helper (parameters and its samples, transferred) and one back (its gradients). The design
+// with helpers that step on their own (each adds every shard and updates its own copy, so no
+// parameters travel) was built and measured too: it was slower here, as every worker then
+// waits for the others on every step (bench/README.md, "Workers").
+import type { Model } from '../wasm/cnnlens.mjs';
+import type { FromShardHelper, ToShardHelper } from './protocol';
+import { shardSizes, sumInOrder } from './shards';
+
+/** most workers a batch is shared between (32 samples: 8 each) */
+export const MAX_WORKERS = 4;
+
+export interface StepOutcome {
+  /** the batch's mean loss before the step */
+  loss: number;
+}
+
+interface StepInFlight {
+  id: number;
+  model: Model;
+  batchTotal: number;
+  ownLossSum: number;
+  ownGradients: Float32Array;
+  gradients: (Float32Array | null)[];
+  lossSums: number[];
+  done: (outcome: StepOutcome) => void;
+  fail: (error: unknown) => void;
+}
+
+export class ShardPool {
+  private helpers: Worker[] = [];
+  private scene = '';
+  private nextId = 0;
+  private inFlight: StepInFlight | null = null;
+  /** why the pool has fewer helpers than asked for ('' when it has them all) */
+  note = '';
+
+  constructor(private readonly spawn: () => Worker) {}
+
+  /** Workers sharing each batch: this one and the helpers. */
+  get workers(): number {
+    return this.helpers.length + 1;
+  }
+
+  get busy(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /**
+   * Sizes the pool to `workers` (this one included) for `model`, built from `scene`. A network
+   * that mixes samples in training (batch norm, dropout) keeps one worker. Cancels a step in flight.
+   */
+  configure(workers: number, model: Model, scene: string): void {
+    this.cancel();
+    let want = Math.max(1, Math.min(MAX_WORKERS, Math.floor(workers)));
+    this.note = '';
+    if (want > 1 && !model.splitsBatches()) {
+      want = 1;
+      this.note = 'batch_not_splittable';
+    }
+    while (this.helpers.length > want - 1) this.helpers.pop()!.terminate();
+    const sceneChanged = scene !== this.scene;
+    this.scene = scene;
+    if (sceneChanged) for (const h of this.helpers) this.send(h, { type: 'scene', scene });
+    while (this.helpers.length < want - 1) {
+      let helper: Worker;
+      try {
+        helper = this.spawn();
+      } catch (e) {
+        // e.g. a browser without workers inside workers: train alone, and say why
+        this.note = e instanceof Error ? e.message : String(e);
+        break;
+      }
+      helper.onmessage = (e: MessageEvent<FromShardHelper>) => this.onAnswer(helper, e.data);
+      helper.onerror = (e) => {
+        e.preventDefault();
+        this.onAnswer(helper, { type: 'error', step: this.inFlight?.id ?? -1, message: e.message || 'a training helper stopped' });
+      };
+      this.send(helper, { type: 'scene', scene });
+      this.helpers.push(helper);
+    }
+  }
+
+  /** Forgets the step in flight (the model was replaced or edited): its answers are ignored. */
+  cancel(): void {
+    this.inFlight = null;
+  }
+
+  /**
+   * One optimizer step on `count` samples (images and labels from the start of the views). Calls
+   * `done` or `fail` later, from a helper's answer; with no helpers, trains the whole batch at once.
+   */
+  step(model: Model, images: Uint8Array | Float32Array, labels: Uint8Array, count: number,
+       done: (o: StepOutcome) => void, fail: (e: unknown) => void): void {
+    const pixels = images.length / labels.length;
+    const sizes = shardSizes(count, this.workers);
+    if (sizes.length === 1) {
+      done({ loss: model.trainBatch(images.subarray(0, count * pixels), labels.subarray(0, count)) });
+      return;
+    }
+    const id = ++this.nextId;
+    const params = model.parameters();
+    let first = sizes[0];
+    for (let k = 1; k < sizes.length; k++) {
+      const end = first + sizes[k];
+      this.send(this.helpers[k - 1], {
+        type: 'shard', step: id, params: k === sizes.length - 1 ? params : params.slice(),
+        inputs: images.slice(first * pixels, end * pixels), labels: labels.slice(first, end), batchTotal: count,
+      });
+      first = end;
+    }
+    const ownLossSum = model.shardGradients(images.subarray(0, sizes[0] * pixels), labels.subarray(0, sizes[0]), count);
+    this.inFlight = {
+      id, model, batchTotal: count, ownLossSum, ownGradients: model.gradients(), gradients: Array(sizes.length - 1).fill(null), lossSums: [], done, fail,
+    };
+  }
+
+  private onAnswer(helper: Worker, m: FromShardHelper): void {
+    const step = this.inFlight;
+    const k = this.helpers.indexOf(helper);
+    if (!step || m.step !== step.id || k < 0 || k >= step.gradients.length) return;
+    if (m.type === 'error') {
+      this.inFlight = null;
+      step.fail(Object.assign(new Error(m.message), { code: m.code, details: m.details }));
+      return;
+    }
+    step.gradients[k] = m.gradients;
+    step.lossSums[k] = m.lossSum;
+    if (step.gradients.some((g) => g === null)) return;
+    this.inFlight = null;
+    try {
+      // shard order, whatever order the answers came in
+      const { gradients, loss } = sumInOrder([step.ownGradients, ...step.gradients as Float32Array[]], [step.ownLossSum, ...step.lossSums], step.batchTotal);
+      step.model.setGradients(gradients);
+      step.model.applyGradients(loss);
+      step.done({ loss });
+    } catch (e) {
+      step.fail(e);
+    }
+  }
+
+  private send(helper: Worker, m: ToShardHelper): void {
+    const transfer = m.type === 'shard' ? [m.params.buffer, m.inputs.buffer, m.labels.buffer] : [];
+    helper.postMessage(m, transfer);
+  }
+
+  terminate(): void {
+    this.cancel();
+    for (const h of this.helpers) h.terminate();
+    this.helpers = [];
+    this.scene = '';
+  }
+}
