@@ -42,6 +42,8 @@ interface StepInFlight {
 
 export class ShardPool {
   private helpers: Worker[] = [];
+  /** workers sharing each batch from the next step on (helpers are started at the first) */
+  private planned = 1;
   private scene = '';
   private nextId = 0;
   private inFlight: StepInFlight | null = null;
@@ -52,7 +54,7 @@ export class ShardPool {
 
   /** Workers sharing each batch: this one and the helpers. */
   get workers(): number {
-    return this.helpers.length + 1;
+    return this.planned;
   }
 
   get busy(): boolean {
@@ -71,17 +73,26 @@ export class ShardPool {
       want = 1;
       this.note = 'batch_not_splittable';
     }
+    this.planned = want;
     while (this.helpers.length > want - 1) this.helpers.pop()!.terminate();
     const sceneChanged = scene !== this.scene;
     this.scene = scene;
     if (sceneChanged) for (const h of this.helpers) this.send(h, { type: 'scene', scene });
-    while (this.helpers.length < want - 1) {
+  }
+
+  /**
+   * Starts the planned helpers, at the first shared step rather than when the example opens:
+   * each compiles its own wasm copy, which would compete with the page while it builds.
+   */
+  private spawnPlanned(): void {
+    while (this.helpers.length < this.planned - 1) {
       let helper: Worker;
       try {
         helper = this.spawn();
       } catch (e) {
         // e.g. a browser without workers inside workers: train alone, and say why
         this.note = e instanceof Error ? e.message : String(e);
+        this.planned = this.helpers.length + 1;
         break;
       }
       helper.onmessage = (e: MessageEvent<FromShardHelper>) => this.onAnswer(helper, e.data);
@@ -89,7 +100,7 @@ export class ShardPool {
         e.preventDefault();
         this.onAnswer(helper, { type: 'error', step: this.inFlight?.id ?? -1, message: e.message || 'a training helper stopped' });
       };
-      this.send(helper, { type: 'scene', scene });
+      this.send(helper, { type: 'scene', scene: this.scene });
       this.helpers.push(helper);
     }
   }
@@ -105,6 +116,7 @@ export class ShardPool {
    */
   step(model: Model, images: Uint8Array | Float32Array, labels: Uint8Array, count: number,
        done: (o: StepOutcome) => void, fail: (e: unknown) => void): void {
+    this.spawnPlanned();
     const pixels = images.length / labels.length;
     const sizes = shardSizes(count, this.workers);
     if (sizes.length === 1) {
@@ -161,6 +173,7 @@ export class ShardPool {
     this.cancel();
     for (const h of this.helpers) h.terminate();
     this.helpers = [];
+    this.planned = 1;
     this.scene = '';
   }
 }
