@@ -5,11 +5,16 @@ import { S } from '../strings';
 import { h } from '../views/dom';
 import type { LabelledSet } from './protocol';
 
+const PAINT_PER_FRAME = 4;
+
 export class Gallery {
   readonly el: HTMLElement;
   private readonly grid: HTMLElement;
   private items: HTMLButtonElement[] = [];
   private picked = -1;
+  /** canvases still to paint, a few per frame (see show) */
+  private unpainted: (() => void)[] = [];
+  private frame = 0;
 
   /** `onPick(index)`: the gallery's image `index` was chosen. */
   constructor(private readonly prefix: string, private readonly onPick: (index: number) => void) {
@@ -20,6 +25,7 @@ export class Gallery {
   /** The images, class by class; `names[k]`: class k's name. */
   show(set: LabelledSet, side: number, names: string[]): void {
     const pixels = side * side;
+    this.stopPainting();
     this.items = [];
     this.picked = -1;
     const groups: HTMLElement[] = [];
@@ -27,7 +33,8 @@ export class Gallery {
       const k = set.labels[i];
       if (!groups[k]) groups[k] = h('figure', { class: 'gallery-class', testid: `${this.prefix}-gallery-class-${k}` }, h('figcaption', {}, names[k]), h('div', { class: 'gallery-row' }));
       const canvas = h('canvas', { width: side, height: side, 'aria-hidden': 'true' });
-      paint(canvas, set.images.subarray(i * pixels, (i + 1) * pixels), side);
+      const image = set.images.slice(i * pixels, (i + 1) * pixels);
+      this.unpainted.push(() => paint(canvas, image, side));
       const item = h('button', { type: 'button', class: 'gallery-item', 'aria-label': S.galleryItem(names[k]), 'aria-pressed': 'false', title: names[k], testid: `${this.prefix}-gallery-item` }, canvas);
       item.dataset.class = String(k);
       item.addEventListener('click', () => { this.mark(i); this.onPick(i); });
@@ -37,6 +44,23 @@ export class Gallery {
     this.grid.replaceChildren(...groups.filter(Boolean));
     // columns as wide as a class's row of images (styles.css)
     this.grid.style.setProperty('--per-class', String(Math.max(1, ...groups.filter(Boolean).map((g) => g.lastElementChild!.childElementCount))));
+    this.paintSome();
+  }
+
+  /**
+   * A few canvases a frame: in software raster each new canvas costs its context, its pixels and
+   * its commit (about 3 ms), and all 20-30 in one frame froze the page for about 100 ms while
+   * the example opened.
+   */
+  private paintSome(): void {
+    for (const paintOne of this.unpainted.splice(0, PAINT_PER_FRAME)) paintOne();
+    this.frame = this.unpainted.length ? requestAnimationFrame(() => this.paintSome()) : 0;
+  }
+
+  private stopPainting(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.unpainted = [];
   }
 
   /** Highlights image `index` (-1: none, e.g. after a drawing). */
@@ -47,6 +71,7 @@ export class Gallery {
   }
 
   clear(): void {
+    this.stopPainting();
     this.items = [];
     this.picked = -1;
     this.grid.replaceChildren();
