@@ -168,12 +168,4 @@ export class ShardPool {
     const transfer = m.type === 'shard' ? [m.params.buffer, m.inputs.buffer, m.labels.buffer] : [];
     helper.postMessage(m, transfer);
   }
-
-  terminate(): void {
-    this.cancel();
-    for (const h of this.helpers) h.terminate();
-    this.helpers = [];
-    this.planned = 1;
-    this.scene = '';
-  }
 }
