@@ -53,6 +53,8 @@ async function trainTo100(page) {
   await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.accuracy === '1', null, { timeout: 90000 });
   await page.getByTestId('teach-run').click(); // pause
   await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.running === 'false');
+  // the batches are shared between the workers the browser's cores allow, and the page says how many
+  assert.match(await page.getByTestId('teach-status').textContent(), /· on \d workers?$/);
 }
 
 test('named classes from files: samples are the area-averaged pictures; training reaches 100% and predicts held-out pictures', async () => {

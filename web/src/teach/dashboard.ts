@@ -30,6 +30,7 @@ import {
 import { ClassRows, fileInput, paintSample } from './classRows';
 import { SampleCamera } from './sampleCamera';
 import { TS } from './strings';
+import { S } from '../strings';
 
 /** camera frames recorded per second while "Hold to record" is held */
 const RECORD_PER_SECOND = 10;
@@ -97,6 +98,8 @@ class TeachSession {
   private readonly run: HTMLButtonElement;
   private readonly stepButton: HTMLButtonElement;
   private readonly statusLine: HTMLElement;
+  /** workers sharing each batch, as the trainer last said (0 before it says) */
+  private workersUsed = 0;
   private readonly messageLine: HTMLElement;
   private readonly lossChart: CurveChart;
   private readonly accChart: CurveChart;
@@ -318,12 +321,14 @@ class TeachSession {
     switch (m.type) {
       case 'ready':
         this.workerReady = true;
+        this.workersUsed = m.workers;
         if (this.message === TS.starting) this.say('', false);
         if (store.version !== this.sentSamples) this.sendSamples();
         break;
       case 'progress': {
         this.steps = m.steps;
         this.epoch = m.epoch;
+        this.workersUsed = m.workers;
         // the curves are drawn over epochs (passes over every sample), like the data sets'
         const perEpoch = m.epoch > 0 ? m.samples / m.epoch : 1;
         for (let i = 0; i < m.batchLosses.length; i++) {
@@ -736,7 +741,8 @@ class TeachSession {
     setText(this.messageLine, this.message || hint);
     this.messageLine.classList.toggle('layer-error', this.messageIsError);
     const acc = this.accY.at(-1);
-    setText(this.statusLine, TS.status(this.epoch.toFixed(1), this.steps, acc === undefined ? null : (acc * 100).toFixed(0)));
+    const status = TS.status(this.epoch.toFixed(1), this.steps, acc === undefined ? null : (acc * 100).toFixed(0));
+    setText(this.statusLine, this.workersUsed > 0 ? `${status} · ${S.digitsWorkers(this.workersUsed)}` : status);
 
     const d = this.el.dataset;
     d.ready = String(this.workerReady);
