@@ -1,6 +1,6 @@
-// What the training worker and its helpers (shardPool.ts, shard.worker.ts) must compute the same
-// way, bit for bit, to stay identical without sending each other parameters: the order of an
-// epoch's samples, how a batch is split, and the sum of the shards' gradients. No imports, so
+// The arithmetic of training on shuffled batches shared between workers (trainer.worker.ts,
+// shardPool.ts): the order of an epoch's samples, how a batch is split, and the sum of the
+// shards' gradients in a fixed order, the same bits whatever the timing. No imports, so
 // tests/node/data-parallel.test.mjs runs it as it is.
 
 /** The batch sizes of `count` samples split across `workers`: contiguous, the first ones larger. */

@@ -128,7 +128,7 @@ function fail(e: unknown): void {
 
 // ------------------------------------------------------------------ training
 
-/** Fixed-seed shuffle per epoch (shards.ts, as the helpers walk it), copied so each call trains a contiguous slice. */
+/** Fixed-seed shuffle per epoch (shards.ts), copied so each call trains a contiguous slice. */
 function newEpoch(): void {
   const n = train.labels.length;
   const order = epochOrder(n, epochIndex);
