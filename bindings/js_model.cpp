@@ -444,21 +444,18 @@ double JsModel::shard_gradients(const val& inputs, const val& targets, int batch
   });
 }
 
-val JsModel::parameters() const {
+// A Float32Array copy of a flat vector the model writes with `into` (parameters or gradients).
+val JsModel::flat_copy(void (Model::*into)(float*) const) const {
   return guarded([&] {
     std::vector<float> out(model_->parameter_count());
-    model_->parameters_into(out.data());
+    ((*model_).*into)(out.data());
     return float_copy(out.data(), out.size());
   });
 }
 
-val JsModel::gradients() const {
-  return guarded([&] {
-    std::vector<float> out(model_->parameter_count());
-    model_->gradients_into(out.data());
-    return float_copy(out.data(), out.size());
-  });
-}
+val JsModel::parameters() const { return flat_copy(&Model::parameters_into); }
+
+val JsModel::gradients() const { return flat_copy(&Model::gradients_into); }
 
 const float* JsModel::stage_parameters(const val& values, const char* what) {
   const std::size_t n = copy_from_js(values, staging_, what);

@@ -118,6 +118,7 @@ class JsModel {
   StagedBatch stage_training_call(const val& inputs, const val& targets);
   // A flat parameter (or gradient) vector from JS, checked for length, in staging_.
   const float* stage_parameters(const val& values, const char* what);
+  val flat_copy(void (Model::*into)(float*) const) const;
 
   std::unique_ptr<Model> model_;
   // Samples and targets of the last batch call, kept so repeated calls reuse the memory.

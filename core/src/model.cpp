@@ -27,6 +27,24 @@ constexpr std::size_t kChunkFloats = 64 * 1024;
 using detail::all_finite;
 using detail::field_place;
 
+// Every parameter's `part` (value or gradient) back to back: nodes in order, weight before bias.
+void gather(const std::vector<Param*>& params, Tensor Param::*part, float* out) {
+  for (const Param* p : params) out = std::copy((p->*part).data(), (p->*part).data() + (p->*part).size(), out);
+}
+
+// The reverse of gather, refused (nothing changes) when a value is not finite; `field` names
+// the vector in the error.
+void scatter_finite(const std::vector<Param*>& params, Tensor Param::*part, const float* values, std::size_t count,
+                    const char* field) {
+  if (!all_finite(values, count)) {
+    throw SceneError("not_finite", field_place(field), json::object(), std::string(field) + ": every value must be a finite number");
+  }
+  for (Param* p : params) {
+    std::copy(values, values + (p->*part).size(), (p->*part).data());
+    values += (p->*part).size();
+  }
+}
+
 // He initialisation suits a weight whose node feeds a ReLU-like activation first.
 bool first_consumer_is_relu_like(const Scene& scene, std::size_t index) {
   for (std::size_t k = index + 1; k < scene.nodes.size(); ++k) {
@@ -376,33 +394,17 @@ std::size_t Model::parameter_count() const {
   return n;
 }
 
-void Model::parameters_into(float* out) const {
-  for (const Param* p : params_) out = std::copy(p->value.data(), p->value.data() + p->value.size(), out);
-}
+void Model::parameters_into(float* out) const { gather(params_, &Param::value, out); }
 
-void Model::gradients_into(float* out) const {
-  for (const Param* p : params_) out = std::copy(p->grad.data(), p->grad.data() + p->grad.size(), out);
-}
+void Model::gradients_into(float* out) const { gather(params_, &Param::grad, out); }
 
 void Model::set_parameters(const float* values) {
-  if (!detail::all_finite(values, parameter_count())) {
-    throw SceneError("not_finite", field_place("parameters"), json::object(), "parameters: every value must be a finite number");
-  }
-  for (Param* p : params_) {
-    std::copy(values, values + p->value.size(), p->value.data());
-    values += p->value.size();
-  }
+  scatter_finite(params_, &Param::value, values, parameter_count(), "parameters");
   dirty_ = true;
 }
 
 void Model::set_gradients(const float* grads) {
-  if (!detail::all_finite(grads, parameter_count())) {
-    throw SceneError("not_finite", field_place("gradients"), json::object(), "gradients: every value must be a finite number");
-  }
-  for (Param* p : params_) {
-    std::copy(grads, grads + p->grad.size(), p->grad.data());
-    grads += p->grad.size();
-  }
+  scatter_finite(params_, &Param::grad, grads, parameter_count(), "gradients");
   shard_ready_ = true;
 }
 
