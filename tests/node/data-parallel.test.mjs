@@ -5,21 +5,12 @@
 // same split always gives the same bits, and refusals change nothing.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
-import { loadModule, readText, root } from './support.mjs';
+import { importTypeScript, loadModule, readText } from './support.mjs';
 
 // web/src/digits/shards.ts, transpiled here with TypeScript (no bundler)
 let sumInOrder, shardSizes, epochOrder;
 before(async () => {
-  const src = readFileSync(join(root, 'web/src/digits/shards.ts'), 'utf8');
-  const js = ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
-  const file = join(mkdtempSync(join(tmpdir(), 'cnnlens-shards-')), 'shards.mjs');
-  writeFileSync(file, js);
-  ({ sumInOrder, shardSizes, epochOrder } = await import(pathToFileURL(file).href));
+  ({ sumInOrder, shardSizes, epochOrder } = await importTypeScript('web/src/digits/shards.ts'));
 });
 
 const digitsScene = readText('examples/digits.json');

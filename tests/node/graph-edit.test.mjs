@@ -4,21 +4,12 @@
 // residual example (or refuses what cannot be: an unread node).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
-import { loadModule, readText, root } from './support.mjs';
+import { importTypeScript, loadModule, readText } from './support.mjs';
 
 let g, lens, base, kinds;
 
 before(async () => {
-  const src = readFileSync(join(root, 'web/src/graphEdit.ts'), 'utf8');
-  const js = ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
-  const file = join(mkdtempSync(join(tmpdir(), 'cnnlens-graph-edit-')), 'graphEdit.mjs');
-  writeFileSync(file, js);
-  g = await import(pathToFileURL(file).href);
+  g = await importTypeScript('web/src/graphEdit.ts');
   lens = await loadModule();
   const m = new lens.Model(readText('examples/residual.json'));
   base = JSON.parse(m.toJSON());

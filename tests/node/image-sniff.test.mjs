@@ -4,21 +4,12 @@
 // what is not an image.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
-import { root } from './support.mjs';
+import { importTypeScript } from './support.mjs';
 
 let sniffImage, MAX_PIXELS;
 
 before(async () => {
-  const src = readFileSync(join(root, 'web/src/image/sniff.ts'), 'utf8');
-  const js = ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
-  const file = join(mkdtempSync(join(tmpdir(), 'cnnlens-sniff-')), 'sniff.mjs');
-  writeFileSync(file, js);
-  ({ sniffImage, MAX_PIXELS } = await import(pathToFileURL(file).href));
+  ({ sniffImage, MAX_PIXELS } = await importTypeScript('web/src/image/sniff.ts'));
 });
 
 const bytes = (...parts) => new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'latin1')] : p)));

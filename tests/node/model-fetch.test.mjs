@@ -6,12 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
-import { root } from './support.mjs';
+import { importTypeScript, root } from './support.mjs';
 
 let fetchModel;
 let sniffModel;
@@ -20,11 +17,7 @@ let base;
 const sockets = new Set();
 
 before(async () => {
-  const src = readFileSync(join(root, 'web/src/share/modelFetch.ts'), 'utf8');
-  const js = ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
-  const file = join(mkdtempSync(join(tmpdir(), 'cnnlens-fetch-')), 'modelFetch.mjs');
-  writeFileSync(file, js);
-  ({ fetchModel, sniffModel } = await import(pathToFileURL(file).href));
+  ({ fetchModel, sniffModel } = await importTypeScript('web/src/share/modelFetch.ts'));
   server = createServer((req, res) => {
     switch (req.url) {
       case '/good': res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(Buffer.from([8, 7, 18, 3, 1, 2, 3])); return;

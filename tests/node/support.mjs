@@ -4,8 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
+import ts from 'typescript';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,6 +25,17 @@ export function loadOnnxModule() {
 }
 
 export const readText = (relative) => readFileSync(join(root, relative), 'utf8');
+
+/**
+ * A page module without imports (`relative`, e.g. 'web/src/graphEdit.ts'), transpiled with
+ * TypeScript (no bundler) into a temporary file and imported.
+ */
+export async function importTypeScript(relative) {
+  const js = ts.transpileModule(readText(relative), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+  const file = join(mkdtempSync(join(tmpdir(), 'cnnlens-ts-')), 'module.mjs');
+  writeFileSync(file, js);
+  return import(pathToFileURL(file).href);
+}
 export const classicScene = () => readText('examples/classic.json');
 
 /** Every committed PyTorch reference fixture: { name, steps, scene, trace }. */
