@@ -33,7 +33,7 @@ export class Gallery {
       const k = set.labels[i];
       if (!groups[k]) groups[k] = h('figure', { class: 'gallery-class', testid: `${this.prefix}-gallery-class-${k}` }, h('figcaption', {}, names[k]), h('div', { class: 'gallery-row' }));
       const canvas = h('canvas', { width: side, height: side, 'aria-hidden': 'true' });
-      const image = set.images.slice(i * pixels, (i + 1) * pixels);
+      const image = set.images.subarray(i * pixels, (i + 1) * pixels);
       this.unpainted.push(() => paint(canvas, image, side));
       const item = h('button', { type: 'button', class: 'gallery-item', 'aria-label': S.galleryItem(names[k]), 'aria-pressed': 'false', title: names[k], testid: `${this.prefix}-gallery-item` }, canvas);
       item.dataset.class = String(k);

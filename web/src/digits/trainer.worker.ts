@@ -43,6 +43,8 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage
 
 const lensReady: Promise<CnnLensModule> = createCnnLens();
 let model: Model | null = null;
+/** the scene the model was built from: its structure is what the helpers need (their parameters come with each step) */
+let modelScene = '';
 let paramLayers: number[] = [];
 /** images as the network's inputs (bytes, or floats when the data set normalises), labels */
 interface InputSet { images: Uint8Array | Float32Array; labels: Uint8Array }
@@ -321,6 +323,7 @@ function load(lens: CnnLensModule, scene: string): void {
   model = next;
   paramLayers = [];
   for (let i = 0; i < model.layerCount(); i++) if (model.layerTensors(i).some((t) => t.name === 'weight')) paramLayers.push(i);
+  modelScene = scene;
   pool.configure(workerCount(wantedWorkers), model, scene);
 }
 
@@ -416,7 +419,7 @@ async function handle(msg: ToWorker): Promise<void> {
       case 'workers':
         wantedWorkers = msg.count;
         if (!model) break;
-        pool.configure(workerCount(wantedWorkers), model, model.toJSON());
+        pool.configure(workerCount(wantedWorkers), model, modelScene);
         postProgress();
         break;
       case 'adopt':
