@@ -14,13 +14,16 @@
 //      images until test accuracy reaches 85%, several runs (a fresh page each), median and range.
 //   --only digits [--runs 3]: the same for the Digits example (5,000 digits, to 95%, goal 2 s).
 //   --only workers [--runs 3]: the Digits example's epoch time on 1 worker and on 2 sharing each
-//      batch of 32 (web/src/digits/shardPool.ts), alternating, a fresh page each: the speed-up.
+//      batch of 32 (web/src/digits/shardPool.ts), alternating, a fresh page each: the speed-up;
+//      beside it the same training in Node threads in lockstep (bench/lockstep.mjs), the most
+//      this machine's two cores give.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, photoExampleShown, serveDist, DIST } from '../tests/browser/harness.mjs';
+import { lockstepSpeedUp } from './lockstep.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -328,8 +331,11 @@ try {
   } else if (only === 'workers') {
     // alternating 1 and 2 workers (the order swapped every run), a fresh page each; the first
     // epoch (compiling, helpers starting) is left out
+    // and, between the pages, the same net in Node threads kept in lockstep through a
+    // SharedArrayBuffer: what this machine's two cores give at best (bench/lockstep.mjs)
     const per = { 1: [], 2: [] };
     const ratios = [];
+    const ceilings = [];
     for (let i = 0; i < RUNS; i++) {
       const order = i % 2 ? [2, 1] : [1, 2];
       const got = {};
@@ -341,6 +347,7 @@ try {
         per[w].push(got[w]);
       }
       ratios.push(got[1] / got[2]);
+      ceilings.push((await lockstepSpeedUp(join(root, 'web/src/wasm/cnnlens.mjs'), join(root, 'examples/digits.json'))).speedUp);
     }
     const sorted = (xs) => [...xs].sort((a, b) => a - b);
     const mid = (xs) => sorted(xs)[xs.length >> 1];
@@ -352,6 +359,7 @@ try {
     say(`| epoch time on 1 worker | ${ms(mid(per[1]))} | ${range(per[1], ms)} |`);
     say(`| epoch time on 2 workers | ${ms(mid(per[2]))} | ${range(per[2], ms)} |`);
     say(`| speed-up of 2 workers over 1 (goal ≥ 1.5x on 2 cores) | **${x2(mid(ratios))}** ${mid(ratios) >= 1.5 ? '✓' : '✗'} | ${range(ratios, x2)} |`);
+    say(`| this machine's ceiling: 2 Node threads over 1, in lockstep through a SharedArrayBuffer | ${x2(mid(ceilings))} | ${range(ceilings, x2)} |`);
     say(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } else if (only === 'open') {
     const runs = [];
