@@ -5,6 +5,7 @@
 // note says its network is being built, and what it finally shows is what opening it in one go shows).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setup, DIST } from './harness.mjs';
@@ -92,6 +93,51 @@ test('Digits says its network is being built, then shows the same network as whe
   await ready(page);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid^="card-pending-"]').length === 0);
   assert.deepEqual(await digitsPage(page), opened);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('Digits opens after its "building" note is painted, and another choice made before that wins', async () => {
+  const page = await h.open();
+  // the menu answers at once: the note is on the page as the change event returns, the network
+  // is not open yet (the core builds it in a task after the next paint)
+  const atOnce = await page.evaluate(() => {
+    const menu = document.querySelector('[data-testid="preset-select"]');
+    menu.value = 'digits';
+    menu.dispatchEvent(new Event('change', { bubbles: true }));
+    return {
+      note: document.querySelectorAll('[data-testid="pipeline-building"]').length,
+      title: document.querySelector('[data-testid="preset-select"]').value,
+      cards: document.querySelectorAll('[data-testid^="layer-card-"]').length,
+      inputShape: JSON.parse(window.cnnlens.sceneJSON()).input.shape,
+    };
+  });
+  const classicShape = JSON.parse(readFileSync(new URL('../../examples/classic.json', import.meta.url), 'utf8')).input.shape;
+  assert.deepEqual(atOnce, { note: 1, title: 'digits', cards: 0, inputShape: classicShape });
+  await ready(page);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('[data-testid="pipeline-building"]').length), 0);
+
+  // back to the classic example, then Digits and, in the same moment, "Multi-channel": the
+  // last choice opens, and Digits never does (its dashboard stays hidden, its worker unasked)
+  await page.getByTestId('preset-select').selectOption('classic');
+  await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]').hidden);
+  await page.evaluate(() => {
+    const menu = document.querySelector('[data-testid="preset-select"]');
+    for (const id of ['digits', 'multichannel']) {
+      menu.value = id;
+      menu.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+  });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid^="layer-card-"]').length > 0);
+  // a few frames later, when Digits would have opened
+  await page.evaluate(() => new Promise((done) => { let n = 0; const tick = () => (++n < 10 ? requestAnimationFrame(tick) : done()); requestAnimationFrame(tick); }));
+  const after = await page.evaluate(() => ({
+    chosen: document.querySelector('[data-testid="preset-select"]').value,
+    digitsHidden: document.querySelector('[data-testid="digits-dashboard"]').hidden,
+    note: document.querySelectorAll('[data-testid="pipeline-building"]').length,
+    inputShape: JSON.parse(window.cnnlens.sceneJSON()).input.shape,
+  }));
+  assert.deepEqual(after, { chosen: 'multichannel', digitsHidden: true, note: 0, inputShape: JSON.parse(readFileSync(new URL('../../examples/multichannel.json', import.meta.url), 'utf8')).input.shape });
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -1,4 +1,5 @@
 // Builds the page and runs the single "read everything, redraw" pass after every change.
+import { afterNextPaint } from './afterPaint';
 import { showNotice } from './share/notice';
 import { Controller, type Renderer } from './controller';
 import type { Engine, Snapshot } from './engine';
@@ -14,7 +15,7 @@ import { Inspector } from './views/inspector';
 import { Pipeline } from './views/pipeline';
 import { TrainingPanel } from './views/trainingPanel';
 import type { GraphView } from './views/overview/graphView';
-import { isGraph } from './scene';
+import { asChain, isGraph, parseScene } from './scene';
 import type { GraphCellRef } from './explainRecord';
 
 export class App implements Renderer {
@@ -36,8 +37,8 @@ export class App implements Renderer {
   private readonly openListeners: (() => (() => void)[] | void)[] = [];
   /** what is left of opening a big network (see renderOpened), one step per task */
   private steps: (() => void)[] = [];
-  private stepFrame = 0;
-  private stepTimer = 0;
+  /** cancels the next step of opening a big network (null: none queued) */
+  private stopStep: (() => void) | null = null;
   private readonly header: Header;
   private readonly pipeline: Pipeline;
   private readonly inspector: Inspector;
@@ -143,6 +144,25 @@ export class App implements Renderer {
   }
 
   /**
+   * An example chosen from the menu, before it opens: a big network puts up its "building" note
+   * now, and the controller opens it after this is painted (true). Building the core's model and
+   * writing the scene out take a few tens of ms for the Digits network, and the menu should
+   * answer first.
+   */
+  openingInSteps(json: string): boolean {
+    let opened: UIState['scene'];
+    try {
+      opened = parseScene(asChain(json) ?? json);
+    } catch {
+      return false; // the core says what is wrong, when it opens
+    }
+    if (!isBig({ ...this.state, scene: opened })) return false;
+    this.cancelSteps();
+    this.pipeline.showBuilding();
+    return true;
+  }
+
+  /**
    * Draws an example just opened. A big network (the Digits example) would hold the page for
    * a few hundred ms in one task, so it goes in steps with a frame between them: now a
    * "building" note in place of the old cards; then the open listeners (the Digits dashboard
@@ -170,13 +190,10 @@ export class App implements Renderer {
 
   private nextStep(): void {
     // after the next frame: the page paints between two steps
-    this.stepFrame = requestAnimationFrame(() => {
-      this.stepFrame = 0;
-      this.stepTimer = window.setTimeout(() => {
-        this.stepTimer = 0;
-        this.steps.shift()?.();
-        if (this.steps.length) this.nextStep();
-      }, 0);
+    this.stopStep = afterNextPaint(() => {
+      this.stopStep = null;
+      this.steps.shift()?.();
+      if (this.steps.length) this.nextStep();
     });
   }
 
@@ -186,9 +203,8 @@ export class App implements Renderer {
   }
 
   private stopStepping(): void {
-    cancelAnimationFrame(this.stepFrame);
-    clearTimeout(this.stepTimer);
-    this.stepFrame = this.stepTimer = 0;
+    this.stopStep?.();
+    this.stopStep = null;
   }
 
   /** Runs what is left of opening a network now. */

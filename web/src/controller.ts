@@ -3,6 +3,7 @@
 // Every change also ends in one undo step (web/src/history.ts), taken just after the action so
 // the redraw is not slowed by writing the scene out.
 import type { Actions } from './actions';
+import { afterNextPaint } from './afterPaint';
 import type { Engine, Result, Snapshot } from './engine';
 import type { OptimizerState } from './wasm/cnnlens.mjs';
 import { parseNumber } from './format';
@@ -21,6 +22,12 @@ export interface Renderer {
   renderChrome(): void;
   /** draws an example just opened (a big network in a few steps) */
   renderOpened(): void;
+  /**
+   * An example is about to be opened from the menu: true when its network is big enough to be
+   * opened in steps, once the view has put up its "building" note (the scene opens after the
+   * next paint, so that the menu answers at once).
+   */
+  openingInSteps?(json: string): boolean;
   snapshot(): Snapshot;
   /** a banner above the page (null: the informational one goes) */
   notify?(message: string | null, kind: 'warn' | 'info'): void;
@@ -67,6 +74,9 @@ export class Controller implements Actions {
 
   /** Before a change: a run in progress ends (its own undo step), and the last change is recorded. */
   private begin(): void {
+    // any other action first: an example still waiting to open (loadPreset) stays closed
+    this.stopOpening?.();
+    this.stopOpening = null;
     this.stopTraining();
     this.flushHistory();
   }
@@ -479,8 +489,18 @@ export class Controller implements Actions {
     }
     const p = findPreset(id);
     if (p?.load && !p.json) void this.loadLater(p);
-    else if (p) this.loadScene(p.json, id, S.histExample, true);
+    else if (p && this.view.openingInSteps?.(p.json)) {
+      // building the core's model and writing its scene out take a few tens of ms for the
+      // Digits network: in a task of their own, after the "building" note is painted
+      this.stopOpening = afterNextPaint(() => {
+        this.stopOpening = null;
+        this.loadScene(p.json, id, S.histExample, true);
+      });
+    } else if (p) this.loadScene(p.json, id, S.histExample, true);
   }
+
+  /** cancels an example's opening queued for after the next paint (null: none) */
+  private stopOpening: (() => void) | null = null;
 
   /** the example being built (a photo being fetched); another choice meanwhile wins */
   private loading: string | null = null;
@@ -655,6 +675,7 @@ export class Controller implements Actions {
     this.state.training.running = false;
     clearInterval(this.slideTimer);
     clearTimeout(this.captureTimer);
+    this.stopOpening?.();
     this.lifetime.abort();
     this.engine.dispose();
   }

@@ -2,6 +2,7 @@
 // (layers, shapes, tensors listed, view mode) changes; otherwise updates cells in place. A big
 // network (Digits: hundreds of maps) is built a few blocks per frame, so opening it never holds
 // the page for long; the cards not complete yet are placeholders and get the newest numbers.
+import { afterNextPaint } from '../afterPaint';
 import type { Actions } from '../actions';
 import type { MarkGroup } from '../explain';
 import type { Snapshot } from '../engine';
@@ -19,9 +20,10 @@ import { findRegion, regionOf, tagRegion, type Region } from '../tensorRef';
 
 /**
  * Building cards per frame: the frame also lays the new blocks out, draws their heatmaps and
- * highlights (MatrixView's own budget) and paints, all within about 50 ms on a slow machine.
+ * highlights (MatrixView's own budget) and paints, which on a slow 2-core machine takes two to
+ * four times as long as building them; 5 ms keeps the whole frame well within 50 ms.
  */
-const BUILD_BUDGET_MS = 8;
+const BUILD_BUDGET_MS = 5;
 
 /**
  * A network with at most this many values in its layers is built in one task whatever the
@@ -44,7 +46,8 @@ export class Pipeline {
   private stages: HTMLElement[] = [];
   private ctx: CardContext | null = null;
   private latest: { snap: Snapshot; st: UIState } | null = null;
-  private chunk = 0;
+  /** cancels the next chunk of a build in progress (null: the build is complete) */
+  private stopChunk: (() => void) | null = null;
   /** the control focused when a rebuild began: its card and its place among the card's controls */
   private focus: { card: Region; nth: number } | null = null;
   /** called when cards were added after the build began (their highlights are drawn then) */
@@ -61,7 +64,7 @@ export class Pipeline {
     // a theme change rebuilds the matrices with the other colour scale
     onThemeToggle(actions.lifetime, () => { this.key = ''; });
     // a network still being built stops building when the view goes
-    actions.lifetime.signal.addEventListener('abort', () => cancelAnimationFrame(this.chunk));
+    actions.lifetime.signal.addEventListener('abort', () => this.cancelChunk());
     // an arrow at the end of a wrapped row must not point into empty space: it turns to the next row
     if (typeof ResizeObserver !== 'undefined') {
       let queued = 0;
@@ -77,10 +80,12 @@ export class Pipeline {
   /** Marks each arrow whose next card starts a new row (read once per size change, after layout). */
   private markRowEnds(): void {
     const stages = [...this.el.children] as HTMLElement[];
+    // every position first, then the classes that change: one layout, not one per arrow
+    const tops = stages.map((stage) => stage.offsetTop);
     stages.forEach((stage, k) => {
+      const rowEnd = k + 1 < stages.length && tops[k + 1] > tops[k] + 4;
       const connector = stage.querySelector(':scope > .connector');
-      const next = stages[k + 1];
-      connector?.classList.toggle('row-end', !!next && next.offsetTop > stage.offsetTop + 4);
+      if (connector && connector.classList.contains('row-end') !== rowEnd) connector.classList.toggle('row-end', rowEnd);
     });
   }
 
@@ -102,8 +107,7 @@ export class Pipeline {
    * previous network's cards must not stay, and the new one is drawn a few tasks later.
    */
   showBuilding(): void {
-    cancelAnimationFrame(this.chunk);
-    this.chunk = 0;
+    this.cancelChunk();
     this.key = '';
     this.waiting = true;
     this.el.replaceChildren(h('p', { class: 'note pipeline-building', testid: 'pipeline-building', role: 'status', 'aria-busy': 'true' }, S.buildingNetwork));
@@ -118,8 +122,7 @@ export class Pipeline {
     this.waiting = false;
     // keep keyboard focus on the same control across a rebuild, when it still exists
     this.focus = focusPlace(this.el);
-    cancelAnimationFrame(this.chunk);
-    this.chunk = 0;
+    this.cancelChunk();
     this.registry.clear();
     this.marked.clear();
     this.baseSource = null;
@@ -149,13 +152,13 @@ export class Pipeline {
    * placeholder once complete.
    */
   private buildMore(budgetMs: number, t0 = performance.now(), atLeastOne = true): void {
-    cancelAnimationFrame(this.chunk);
-    this.chunk = 0;
+    this.cancelChunk();
     const latest = this.latest;
     if (!latest || !this.ctx) return;
     const { snap, st } = latest;
     const deadline = t0 + budgetMs;
-    const later = () => { this.chunk = requestAnimationFrame(() => { this.buildMore(BUILD_BUDGET_MS); this.onGrow(); }); };
+    // the next cards once this chunk is painted (not in the frame that paints it: afterPaint.ts)
+    const later = () => { this.stopChunk = afterNextPaint(() => { this.stopChunk = null; this.buildMore(BUILD_BUDGET_MS); this.onGrow(); }); };
     let worked = false;
     for (let i = 0; i < this.cards.length; i++) {
       if (this.placed[i]) continue;
@@ -172,13 +175,18 @@ export class Pipeline {
       this.stages[i].firstElementChild!.replaceWith(card.el);
       this.placed[i] = true;
     }
-    if (this.chunk === 0) this.settleBuilt();
+    if (this.stopChunk === null) this.settleBuilt();
     this.baseSource = null; // the highlights are looked up again, for the new cards too
     if (this.focus) {
       const card = 'panel' in this.focus.card ? this.el : findRegion(this.el, this.focus.card);
       const el = card?.querySelectorAll<HTMLElement>(FOCUSABLE)[this.focus.nth];
       if (el) { el.focus(); this.focus = null; }
     }
+  }
+
+  private cancelChunk(): void {
+    this.stopChunk?.();
+    this.stopChunk = null;
   }
 
   private builtWaiters: (() => void)[] = [];
@@ -192,7 +200,7 @@ export class Pipeline {
 
   /** Resolves once every card of the current network exists (now, or after the frames that build it). */
   whenBuilt(): Promise<void> {
-    if (!this.waiting && this.chunk === 0 && !this.placed.includes(false)) return Promise.resolve();
+    if (!this.waiting && this.stopChunk === null && !this.placed.includes(false)) return Promise.resolve();
     return new Promise((resolve) => this.builtWaiters.push(resolve));
   }
 
