@@ -38,6 +38,56 @@ test('removing a layer: menu, description, title and PNG all say the example was
   await page.context().close();
 });
 
+test('PDF: the print dialog opens from the share bar, and the printed page and the PDF are titled with "(edited)"', async () => {
+  const page = await h.open();
+  await page.getByTestId('remove-0').click();
+  await page.waitForFunction(() => document.title.startsWith('The classic example (edited)'));
+  // the button opens the browser's print dialog (which saves PDFs): counted here, not shown
+  await page.evaluate(() => { window.printed = 0; window.print = () => { window.printed++; }; });
+  await page.getByTestId('export-pdf').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => window.printed), 1);
+
+  // on paper: the scene's true name on top, the numbers below, no controls
+  await page.emulateMedia({ media: 'print' });
+  const paper = await page.evaluate(() => {
+    const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && el.getBoundingClientRect().height > 0;
+    return {
+      heading: shown(document.querySelector('[data-testid="print-title"]')) && document.querySelector('[data-testid="print-title"]').textContent,
+      shareBar: shown(document.querySelector('[data-testid="sharebar"]')),
+      menu: shown(document.querySelector('[data-testid="preset-select"]')),
+      cells: [...document.querySelectorAll('.cell')].filter(shown).length,
+    };
+  });
+  assert.equal(paper.heading, 'The classic example (edited)');
+  assert.equal(paper.shareBar, false);
+  assert.equal(paper.menu, false);
+  assert.ok(paper.cells > 36, `${paper.cells} cells on paper`);
+  // the PDF Chromium writes carries the document title: "(edited)" there too
+  const pdf = await page.pdf({ format: 'A4' });
+  const title = pdfTitle(pdf);
+  assert.match(title, /^The classic example \(edited\) — CNN Lens$/);
+  await page.emulateMedia({ media: 'screen' });
+  assert.equal(await page.getByTestId('print-title').isVisible(), false, 'the heading is for paper only');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+/** The /Title of a PDF's document information: a literal string, or UTF-16BE in hex when not ASCII. */
+function pdfTitle(pdf) {
+  const text = pdf.toString('latin1');
+  const hex = text.match(/\/Title\s*<([0-9A-Fa-f\s]+)>/);
+  if (hex) {
+    const bytes = Buffer.from(hex[1].replace(/\s/g, ''), 'hex');
+    const units = [];
+    for (let i = bytes[0] === 0xfe && bytes[1] === 0xff ? 2 : 0; i + 1 < bytes.length; i += 2) units.push(bytes.readUInt16BE(i));
+    return String.fromCharCode(...units);
+  }
+  const literal = text.match(/\/Title\s*\(((?:\\.|[^\\)])*)\)/);
+  assert.ok(literal, 'the PDF has a /Title');
+  return literal[1].replace(/\\(.)/g, '$1');
+}
+
 test('an opened file is "Your own scene"; a failed import changes no label', async () => {
   const page = await h.open();
   const bad = { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"layers": []}') };

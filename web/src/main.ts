@@ -18,6 +18,7 @@ import { mountPhotoBar } from './photo/photoBar';
 import { mountTeachWhenOpened } from './teach/mount';
 import { mountHistoryKeys } from './historyKeys';
 import { sceneLabel } from './labels';
+import { h } from './views/dom';
 
 /** The surface for course authors; see web/API-PAGE.md. */
 export interface CnnLensPage {
@@ -54,8 +55,15 @@ async function start(): Promise<void> {
     if (!first.ok) throw new Error(first.error);
     const state = initialState(preset.id, parseScene(engine.sceneJson()));
     const app = new App(root, engine, state);
-    // the tab's title names the scene truthfully too ("The classic example (edited) — CNN Lens")
-    app.onLabels(() => { const t = `${sceneLabel(state)} — ${S.appTitle}`; if (document.title !== t) document.title = t; });
+    // the tab's title names the scene truthfully too ("The classic example (edited) — CNN Lens"),
+    // and so does the heading a printed page or a PDF starts with (styles.css, @media print)
+    const printTitle = h('h1', { class: 'print-title', testid: 'print-title' });
+    root.prepend(printTitle);
+    app.onLabels(() => {
+      const t = `${sceneLabel(state)} — ${S.appTitle}`;
+      if (document.title !== t) document.title = t;
+      if (printTitle.textContent !== sceneLabel(state)) printTitle.textContent = sceneLabel(state);
+    });
     mountHistoryKeys(document, app.controller);
     app.render();
     window.cnnlens = {

@@ -272,6 +272,8 @@ export const en = {
   importJsonTitle: 'Load a scene JSON file (docs/scene-format.md) or an ONNX model (.onnx, docs/onnx.md)',
   exportPng: 'PNG',
   exportPngTitle: 'Download the visible view as a PNG image',
+  exportPdf: 'PDF',
+  exportPdfTitle: 'Print the page or save it as a PDF (your browser’s print dialog), titled with what it shows',
   exportCode: 'PyTorch',
   exportCodeTitle: 'A runnable PyTorch script of this network that prints the same loss and gradients',
   codeDialogTitle: 'PyTorch script',

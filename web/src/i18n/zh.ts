@@ -268,6 +268,8 @@ export const zh: Strings = {
   importJsonTitle: '载入一个场景 JSON 文件（见 docs/scene-format.md）或一个 ONNX 模型（.onnx，见 docs/onnx.md）',
   exportPng: 'PNG',
   exportPngTitle: '把当前可见的视图下载为 PNG 图片',
+  exportPdf: 'PDF',
+  exportPdfTitle: '打印本页或存为 PDF（浏览器的打印对话框），标题写明所显示的内容',
   exportCode: 'PyTorch',
   exportCodeTitle: '这个网络的可运行 PyTorch 脚本，会打印出相同的损失和梯度',
   codeDialogTitle: 'PyTorch 脚本',

@@ -1,5 +1,5 @@
 // The "Share and save" toolbar of the full page: copy link, save JSON, open JSON or ONNX (also by
-// dropping the file on the page), PNG, PyTorch code, ONNX.
+// dropping the file on the page), PNG, print or PDF, PyTorch code, ONNX.
 import type { App } from '../app';
 import { S } from '../strings';
 import { sceneLabel } from '../labels';
@@ -88,6 +88,7 @@ export class ShareBar {
       button(S.exportJson, () => this.exportJson(), { title: S.exportJsonTitle, testid: 'export-json' }),
       button(S.importJson, () => this.file.click(), { title: S.importJsonTitle, testid: 'import-json' }),
       button(S.exportPng, () => void this.exportPng(), { title: S.exportPngTitle, testid: 'export-png' }),
+      button(S.exportPdf, () => this.printPage(), { title: S.exportPdfTitle, testid: 'export-pdf' }),
       button(S.exportCode, () => this.showCode(), { title: S.exportCodeTitle, testid: 'export-code' }),
       button(S.exportOnnx, () => void this.exportOnnx(), { title: S.exportOnnxTitle, testid: 'export-onnx' }),
       this.file, this.status, this.linkBox, this.localBox, this.modelBox);
@@ -176,6 +177,15 @@ export class ShareBar {
     const label = sceneLabel(this.app.state);
     const cv = drawCards(visibleCards(this.root, this.app.snapshot()), label);
     download(`${fileStem(label)}.png`, await canvasPng(cv));
+  }
+
+  /**
+   * The browser's print dialog, which also saves a PDF: every card built first (a big network
+   * builds its cards over a few frames), titled as the tab is (main.ts, styles.css @media print).
+   */
+  printPage(): void {
+    this.app.settle();
+    window.print();
   }
 
   /** Downloads the scene as an ONNX model (opset 15); what ONNX can't express gets a notice. */
