@@ -196,14 +196,25 @@ class DataSetSession {
 
   /**
    * The example was just chosen from the menu (App.onOpen, a frame later): the dashboard shows; the
-   * steps returned start the worker and set the target before the network is first drawn, so
-   * it is drawn once, not twice.
+   * steps returned keep the scene's JSON for the worker and set the target before the network is
+   * first drawn, so it is drawn once, not twice. The worker starts once every card is built.
    */
   opened(): (() => void)[] | void {
     if (this.active || this.state.presetId !== this.data.id) return;
     this.show();
     const still = () => this.active && this.state.presetId === this.data.id;
-    return [() => { if (still()) this.startWorker(); }, () => { if (still()) this.aim(); }];
+    return [() => {
+      if (!still()) return;
+      // the scene's JSON as just written (aim changes the input); the worker starts once the
+      // network is drawn: compiling its own wasm and decoding the data set would take the
+      // cores the page needs for its first frames
+      const scene = this.engine.sceneJson();
+      void this.app.whenBuilt().then(() => {
+        if (!still() || this.worker) return;
+        this.startWorker(scene);
+        this.renderDashboard(); // "starting", or why there is no worker (the offline file)
+      });
+    }, () => { if (still()) this.aim(); }];
   }
 
   /** Opened another way (undo, a restored state): everything in one task, then a redraw. */
@@ -252,10 +263,10 @@ class DataSetSession {
   }
 
   /**
-   * Before the target is set: the scene's JSON just written (the engine keeps it) goes to the
-   * worker, which downloads the data set and builds its model while the page draws.
+   * The worker, sent `scene` (by default the scene's JSON as the engine keeps it): it downloads
+   * the data set and builds its own model.
    */
-  private startWorker(): void {
+  private startWorker(scene = this.engine.sceneJson()): void {
     let worker: Worker | null = null;
     let why = '';
     try {
@@ -277,7 +288,7 @@ class DataSetSession {
       e.preventDefault();
       this.onMessage({ type: 'error', message: e.message || S.digitsWorkerCrashed });
     };
-    this.post({ type: 'init', scene: this.engine.sceneJson(), source: dataSource(this.data, document.baseURI), workers: Number(this.workersSelect.value) });
+    this.post({ type: 'init', scene, source: dataSource(this.data, document.baseURI), workers: Number(this.workersSelect.value) });
   }
 
   private post(msg: ToWorker): void {
