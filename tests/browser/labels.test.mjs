@@ -88,6 +88,26 @@ function pdfTitle(pdf) {
   return literal[1].replace(/\\(.)/g, '$1');
 }
 
+test('a share link of the classic example with an extra ReLU opens labelled as edited, not as the example', async () => {
+  const page = await h.open();
+  await page.getByTestId('insert-1').selectOption('relu');
+  await page.waitForFunction(() => document.querySelector('[data-testid="preset-select"] option:checked').textContent.endsWith('(edited)'));
+  const link = await page.evaluate(() => window.cnnlens.shareLink());
+  const other = await h.open();
+  await other.goto(link);
+  await other.waitForSelector('body[data-ready="true"]');
+  const layers = JSON.parse(await other.evaluate(() => window.cnnlens.sceneJSON())).layers.map((l) => l.type);
+  assert.equal(layers.filter((t) => t === 'relu').length, 1, `the link carries the ReLU: ${layers}`);
+  const menu = await menuText(other);
+  assert.notEqual(menu, 'The classic example');
+  assert.match(menu, /\(edited\)$|^Your own scene$/);
+  assert.doesNotMatch(await other.getByTestId('scene-desc').textContent(), /^A 6x6 image/);
+  await other.waitForFunction(() => !document.title.startsWith('The classic example —'));
+  assert.deepEqual([...page.problems, ...other.problems], []);
+  await page.context().close();
+  await other.context().close();
+});
+
 test('an opened file is "Your own scene"; a failed import changes no label', async () => {
   const page = await h.open();
   const bad = { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"layers": []}') };
