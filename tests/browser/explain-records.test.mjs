@@ -96,6 +96,19 @@ test('the gradient check names the max-pool tie and clicking it selects the tied
   await cause.waitFor();
   const text = await cause.textContent();
   assert.match(text, /max-pool tie in 2\. /);
+  // every column, "abs. error" too, fits the side panel: nothing clipped, nothing to scroll to
+  const fit = await page.evaluate(() => {
+    const table = document.querySelector('[data-testid="gradcheck-table"]');
+    const panel = table.closest('.gradcheck').getBoundingClientRect();
+    const cells = [...table.querySelectorAll('th, td, button')];
+    return {
+      inside: cells.every((c) => c.getBoundingClientRect().right <= panel.right + 0.5),
+      clipped: cells.filter((c) => c.scrollWidth > c.clientWidth + 0.5).map((c) => c.textContent),
+      scrolls: table.parentElement.scrollWidth > table.parentElement.clientWidth,
+      width: window.innerWidth,
+    };
+  });
+  assert.deepEqual(fit, { inside: true, clipped: [], scrolls: false, width: 1280 });
   await cause.click();
   // the tied cell is a cell of the convolution's output map: it is selected and explained
   assert.ok(await page.locator('[data-testid^="matrix-0-output-"] .cell.sel').count() >= 1);

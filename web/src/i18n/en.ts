@@ -142,7 +142,7 @@ export const en = {
   gradCheck: 'Gradient check',
   gradCheckRun: 'Check gradients',
   gradCheckHint: 'Compares backprop with finite differences. Relative errors below 1e-2 are fine in float32; kinks (ReLU at 0, max-pool ties) can give larger ones.',
-  gcLayer: 'layer', gcTensor: 'tensor', gcChecked: 'checked', gcRel: 'rel. error', gcAbs: 'abs. error',
+  gcWhat: 'layer, tensor', gcChecked: 'checked', gcRel: 'rel. error', gcAbs: 'abs. error',
   gcInput: 'input',
 
   // inspector / explanations

@@ -138,7 +138,7 @@ export const zh: Strings = {
   gradCheck: '梯度检验',
   gradCheckRun: '检验梯度',
   gradCheckHint: '把反向传播的结果与有限差分比较。在 float32 下相对误差低于 1e-2 即正常；折点（ReLU 在 0 处、最大池化并列）可能带来更大的误差。',
-  gcLayer: '层', gcTensor: '张量', gcChecked: '检验数', gcRel: '相对误差', gcAbs: '绝对误差',
+  gcWhat: '层、张量', gcChecked: '检验数', gcRel: '相对误差', gcAbs: '绝对误差',
   gcInput: '输入',
 
   // inspector / explanations

@@ -34,10 +34,12 @@ export class GradCheckPanel {
       this.out.replaceChildren(p);
       return;
     }
-    const head = h('tr', {}, ...[S.gcLayer, S.gcTensor, S.gcChecked, S.gcRel, S.gcAbs].map((t) => h('th', { scope: 'col' }, t)));
+    // the layer and its tensor share a column: five columns don't fit the side panel's width
+    const head = h('tr', {}, ...[S.gcWhat, S.gcChecked, S.gcRel, S.gcAbs].map((t) => h('th', { scope: 'col' }, t)));
     const rows = gc.rows.flatMap((r) => [h('tr', { class: r.max_rel_error < 1e-2 ? 'ok' : 'warn' },
-      h('td', {}, r.layer < 0 ? S.gcInput : `${r.layer + 1}. ${S.layerNames[r.type] ?? r.type}`),
-      h('td', {}, r.tensor === 'input' ? S.gcInput : S.tensorTitles[r.tensor] ?? r.tensor),
+      r.layer < 0
+        ? h('td', {}, S.gcInput)
+        : h('td', {}, `${r.layer + 1}. ${S.layerNames[r.type] ?? r.type}`, h('br'), h('span', { class: 'gc-tensor' }, S.tensorTitles[r.tensor] ?? r.tensor)),
       h('td', { class: 'num' }, String(r.checked)),
       h('td', { class: 'num', testid: 'gc-rel' }, fmt(r.max_rel_error)),
       h('td', { class: 'num', testid: 'gc-abs' }, fmt(r.max_abs_error))), ...this.causeRow(r)]);
@@ -53,7 +55,7 @@ export class GradCheckPanel {
       return button(causeText(c), () => this.a.pointCell(target.node, target.tensor, target.index), { testid: 'gc-cause', class: 'link' });
     });
     const more = (r.causes_total ?? causes.length) - links.length;
-    return [h('tr', { class: 'gc-cause-row' }, h('td', { colspan: '5', class: 'small' },
+    return [h('tr', { class: 'gc-cause-row' }, h('td', { colspan: '4', class: 'small' },
       h('span', {}, `${S.gcCause} `), ...links, ...(more > 0 ? [h('span', { class: 'muted' }, ` ${S.gcMoreCauses(more)}`)] : [])))];
   }
 }
