@@ -7,7 +7,8 @@
 // while the first is busy, or whose idle cores sleep deeply, shows it here too.
 //
 // lockstepSpeedUp(module, scene) -> { oneMs, twoMs, speedUp }: milliseconds per step on 1 thread
-// (trainBatch of 32) and on 2 (shardGradients of 16 each, gradients added, applyGradients).
+// (trainBatch of 32) and on 2 (shardGradients of 16 each, gradients and losses added in
+// thread order, applyGradients with the batch's mean loss).
 import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
@@ -24,8 +25,9 @@ export async function lockstepSpeedUp(modulePath, scenePath) {
   const run = (threads) => {
     const barrier = new SharedArrayBuffer(4);
     const slots = new SharedArrayBuffer(2 * threads * count * 4);
+    const lossSlots = new SharedArrayBuffer(2 * threads * 8);
     return Promise.all(Array.from({ length: threads }, (_, index) => new Promise((resolve, reject) => {
-      const w = new Worker(new URL(import.meta.url), { workerData: { lockstep: true, index, threads, barrier, slots, count, modulePath, scenePath } });
+      const w = new Worker(new URL(import.meta.url), { workerData: { lockstep: true, index, threads, barrier, slots, lossSlots, count, modulePath, scenePath } });
       w.once('message', resolve);
       w.once('error', reject);
     })));
@@ -37,7 +39,7 @@ export async function lockstepSpeedUp(modulePath, scenePath) {
   return { oneMs, twoMs, speedUp: oneMs / twoMs };
 }
 
-async function thread({ index, threads, barrier, slots, count, modulePath, scenePath }) {
+async function thread({ index, threads, barrier, slots, lossSlots, count, modulePath, scenePath }) {
   const createCnnLens = (await import(modulePath)).default;
   const lens = await createCnnLens();
   const model = new lens.Model(readFileSync(scenePath, 'utf8'));
@@ -46,6 +48,7 @@ async function thread({ index, threads, barrier, slots, count, modulePath, scene
   const labels = Uint8Array.from({ length: SAMPLES }, (_, k) => k % 10);
   const arrived = new Int32Array(barrier);
   const share = threads === 1 ? null : Array.from({ length: 2 * threads }, (_, k) => new Float32Array(slots, k * count * 4, count));
+  const lossSums = threads === 1 ? null : new Float64Array(lossSlots);
   const half = 32 / threads;
   const step = (s) => {
     const first = ((s * 32) % (SAMPLES - 32)) + index * half;
@@ -57,6 +60,7 @@ async function thread({ index, threads, barrier, slots, count, modulePath, scene
     // step between, which every thread passes only once it has read the slot
     const slot = (k) => share[(s % 2) * threads + k];
     slot(index).set(model.gradients());
+    lossSums[(s % 2) * threads + index] = lossSum;
     const target = threads * (s + 1);
     let seen = Atomics.add(arrived, 0, 1) + 1;
     if (seen === target) Atomics.notify(arrived, 0);
@@ -69,9 +73,12 @@ async function thread({ index, threads, barrier, slots, count, modulePath, scene
       const g = slot(k);
       for (let i = 0; i < sum.length; i++) sum[i] += g[i];
     }
+    // the batch's mean loss, the same in every thread, so every copy takes the same step
+    let batchLoss = 0;
+    for (let k = 0; k < threads; k++) batchLoss += lossSums[(s % 2) * threads + k];
     model.setGradients(sum);
-    model.applyGradients(lossSum);
-    return lossSum;
+    model.applyGradients(batchLoss / 32);
+    return batchLoss / 32;
   };
   for (let s = 0; s < WARMUP; s++) step(s);
   const t0 = performance.now();
