@@ -156,7 +156,7 @@ export class App implements Renderer {
     } catch {
       return false; // the core says what is wrong, when it opens
     }
-    if (!isBig({ ...this.state, scene: opened })) return false;
+    if (!isBig(opened)) return false;
     this.cancelSteps();
     this.pipeline.showBuilding();
     return true;
@@ -171,7 +171,7 @@ export class App implements Renderer {
    */
   renderOpened(): void {
     this.cancelSteps();
-    if (!isBig(this.state)) {
+    if (!isBig(this.state.scene)) {
       for (const step of this.openListeners.flatMap((listener) => listener() ?? [])) step();
       this.render();
       return;
@@ -317,7 +317,7 @@ export class App implements Renderer {
  */
 const BIG_INPUT = 256;
 
-function isBig(state: UIState): boolean {
+function isBig(scene: UIState['scene']): boolean {
   // a graph's overview draws its thumbnails as they come into view: it opens in one task
-  return !isGraph(state.scene) && state.scene.input.shape.reduce((n, d) => n * d, 1) > BIG_INPUT;
+  return !isGraph(scene) && scene.input.shape.reduce((n, d) => n * d, 1) > BIG_INPUT;
 }

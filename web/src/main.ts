@@ -60,9 +60,10 @@ async function start(): Promise<void> {
     const printTitle = h('h1', { class: 'print-title', testid: 'print-title' });
     root.prepend(printTitle);
     app.onLabels(() => {
-      const t = `${sceneLabel(state)} — ${S.appTitle}`;
+      const label = sceneLabel(state);
+      const t = `${label} — ${S.appTitle}`;
       if (document.title !== t) document.title = t;
-      if (printTitle.textContent !== sceneLabel(state)) printTitle.textContent = sceneLabel(state);
+      if (printTitle.textContent !== label) printTitle.textContent = label;
     });
     mountHistoryKeys(document, app.controller);
     app.render();
