@@ -16,7 +16,7 @@
 //   --only workers [--runs 3]: the Digits example's epoch time on 1 worker and on 2 sharing each
 //      batch of 32 (web/src/digits/shardPool.ts), alternating, a fresh page each: the speed-up;
 //      beside it the same training in Node threads in lockstep (bench/lockstep.mjs), the most
-//      this machine's two cores give.
+//      this machine's two cores give, and the page's speed-up as a share of it, run by run.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -360,6 +360,12 @@ try {
     say(`| epoch time on 2 workers | ${ms(mid(per[2]))} | ${range(per[2], ms)} |`);
     say(`| speed-up of 2 workers over 1 (goal ≥ 1.5x on 2 cores) | **${x2(mid(ratios))}** ${mid(ratios) >= 1.5 ? '✓' : '✗'} | ${range(ratios, x2)} |`);
     say(`| this machine's ceiling: 2 Node threads over 1, in lockstep through a SharedArrayBuffer | ${x2(mid(ceilings))} | ${range(ceilings, x2)} |`);
+    // the page's speed-up as a share of the ceiling measured right after it: steadier than
+    // either alone, as both move with what the host gives this VM's second core
+    const shares = ratios.map((r, i) => r / ceilings[i]);
+    const pc = (x) => `${(x * 100).toFixed(0)}%`;
+    say(`| the page's speed-up as a share of that run's ceiling | ${pc(mid(shares))} | ${range(shares, pc)} |`);
+    say(`per run (page / ceiling): ${ratios.map((r, i) => `${x2(r)} / ${x2(ceilings[i])}`).join(', ')}`);
     say(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } else if (only === 'open') {
     const runs = [];

@@ -2,6 +2,8 @@
 // it: the Workers menu, the count the status line reports, and numbers that depend only on the
 // seed and the worker count. Two fresh pages that take the same steps on 2 workers hold the same
 // weights bit for bit; on 1 worker they differ only by the float32 rounding of the shards' sum.
+// Training that runs on (Train) lets the helper start each next step on its own copy of the
+// model; Step restarts it from the trainer's values every time. Both must give the same bits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
@@ -12,8 +14,8 @@ after(async () => { await h?.close(); });
 
 const STEPS = 8;
 
-/** A fresh page on Digits, `workers` chosen from the menu, Step pressed STEPS times: the page's weights. */
-async function stepped(workers) {
+/** A fresh page on Digits with `workers` chosen from the menu, and a reader of its dashboard. */
+async function digitsOn(workers) {
   const page = await h.open();
   const dash = () => page.evaluate(() => ({ ...document.querySelector('[data-testid="digits-dashboard"]').dataset }));
   await page.getByTestId('preset-select').selectOption('digits');
@@ -22,12 +24,11 @@ async function stepped(workers) {
   await menu.focus();
   await menu.selectOption(String(workers));
   await page.waitForFunction((n) => document.querySelector('[data-testid="digits-dashboard"]').dataset.workers === n, String(workers));
-  for (let k = 1; k <= STEPS; k++) {
-    await page.getByTestId('digits-step').click();
-    await page.waitForFunction((s) => document.querySelector('[data-testid="digits-dashboard"]').dataset.steps === s, String(k));
-  }
-  const status = await page.getByTestId('digits-status').textContent();
-  // the page takes the worker's weights a moment after its last progress message
+  return { page, dash };
+}
+
+/** The page's weights once they stop changing (it takes the worker's a moment after its last progress message). */
+async function settledWeights(page) {
   const read = () => page.evaluate(() => Array.from(window.cnnlens.model.parameters()));
   let weights = await read();
   for (let tries = 0; tries < 20; tries++) {
@@ -36,6 +37,18 @@ async function stepped(workers) {
     if (again.every((v, i) => v === weights[i])) break;
     weights = again;
   }
+  return weights;
+}
+
+/** A fresh page on Digits, `workers` chosen from the menu, Step pressed `steps` times: the page's weights. */
+async function stepped(workers, steps = STEPS) {
+  const { page, dash } = await digitsOn(workers);
+  for (let k = 1; k <= steps; k++) {
+    await page.getByTestId('digits-step').click();
+    await page.waitForFunction((s) => document.querySelector('[data-testid="digits-dashboard"]').dataset.steps === s, String(k));
+  }
+  const status = await page.getByTestId('digits-status').textContent();
+  const weights = await settledWeights(page);
   const d = await dash();
   assert.deepEqual(page.problems, []);
   await page.context().close();
@@ -64,4 +77,28 @@ test('two workers: the status says so, and the same steps give the same weights 
   }
   console.log(`1 worker against 2 after ${STEPS} steps: ${differing} of ${c.weights.length} weights differ, by at most ${worst.toExponential(2)}`);
   assert.ok(worst < 1e-4, `largest difference ${worst}`);
+});
+
+test('two workers: training that runs on, paused and resumed, takes the same steps as Step does, bit for bit', async () => {
+  const { page, dash } = await digitsOn(2);
+  const run = page.getByTestId('digits-run');
+  const pausedAfter = async (atLeast) => {
+    await run.click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="digits-dashboard"]').dataset.steps) >= n, atLeast, { timeout: 30000 });
+    await run.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]').dataset.running === 'false');
+  };
+  // past the evaluations at 625 and 1,250 samples, each of which stops the helper's run-ahead
+  await pausedAfter(25);
+  await page.waitForTimeout(300);
+  await pausedAfter(50);
+  const ran = await settledWeights(page);
+  const steps = Number((await dash()).steps);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  console.log(`ran ${steps} steps on 2 workers (paused once on the way)`);
+
+  const b = await stepped(2, steps);
+  assert.equal(b.steps, steps);
+  assert.deepEqual(ran, b.weights, 'the helper that steps on its own copy ends where the one restarted each step does');
 });
