@@ -428,6 +428,7 @@ Evaluation Model::evaluate(const float* inputs, std::size_t count, const int* la
   const std::size_t per_sample = sample_size_;
   RunContext c = context(false);
   c.training = false;
+  c.backward_follows = false;
   double total = 0.0;
   dirty_ = true;
   for (std::size_t first = 0; first < count; first += inference_chunk_) {
@@ -463,6 +464,7 @@ void Model::predict_into(const float* inputs, std::size_t count, float* out) {
 void Model::predict_checked(const float* inputs, std::size_t count, float* out) {
   RunContext c = context(false);
   c.training = false;
+  c.backward_follows = false;
   dirty_ = true;
   for (std::size_t first = 0; first < count; first += inference_chunk_) {
     const std::size_t n = std::min(inference_chunk_, count - first);

@@ -129,6 +129,28 @@ TEST(Batch, PredictTakesSeveralSamplesBatchFirst) {
   }
 }
 
+// Inference skips what only the backward pass reads (max pooling's winners, four windows at a
+// time): its outputs must still be the forward pass's, bit for bit. Widths 14 -> 7 windows take
+// the four-at-a-time path and the one-by-one rest; ReLU's zeros make ties.
+TEST(Batch, PredictMatchesTheForwardPassThroughMaxPooling) {
+  const std::string scene = R"({"version": 1, "input": {"shape": [2, 11, 14], "data": )" +
+                            nlohmann::json(random_values(2 * 11 * 14, 31)).dump() + R"(},
+    "layers": [{"type": "conv2d", "out_channels": 3, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+               {"type": "maxpool2d", "kernel_size": 2}, {"type": "flatten"}, {"type": "dense", "out_features": 4}],
+    "loss": "cross_entropy", "target": 1})";
+  Model model = Model::from_json(scene);
+  const std::size_t last = model.layer_count() - 1;
+  const std::vector<float> input = to_vector(model.input());
+  const std::vector<float> forward = to_vector(model.layer(last).output());
+  EXPECT_EQ(model.predict(input.data()), forward);
+  // and a training step afterwards routes its gradients as on a model that never predicted
+  Model fresh = Model::from_json(scene);
+  const std::vector<int> label = {1};
+  model.train_batch(input.data(), 1, BatchTargets{label.data(), nullptr});
+  fresh.train_batch(input.data(), 1, BatchTargets{label.data(), nullptr});
+  EXPECT_EQ(param_copy(model, 0, "weight"), param_copy(fresh, 0, "weight"));
+}
+
 TEST(Batch, BadArgumentsThrowAndChangeNothing) {
   Model model = Model::from_json(ce_scene());
   const std::vector<float> weight = param_copy(model, 0, "weight");

@@ -54,6 +54,9 @@ struct RunContext {
   std::uint32_t seed = 1;
   std::uint64_t step = 0;          // optimizer steps taken: dropout masks derive from (seed, step, node)
   std::size_t node_index = 0;
+  // false for inference (predict, evaluate): no backward pass reads what this forward leaves,
+  // so a layer may skip what only its backward needs (max pooling's winning cells)
+  bool backward_follows = true;
 };
 
 using Inputs = std::vector<const Tensor*>;

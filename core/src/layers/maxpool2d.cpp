@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "cnnlens/kernels/simd.hpp"
 #include "cnnlens/limits.hpp"
 
 namespace cnnlens {
@@ -76,9 +77,37 @@ void max_pool_2x2(const float* x, int in_w, int out_h, int out_w, int channel_of
   }
 }
 
+// The same windows when no backward follows (inference): the maxima alone, four windows at a
+// time. pmax4 keeps the scalar rule, so the values are the same bits, taps in the same order.
+void max_pool_2x2_values(const float* x, int in_w, int out_h, int out_w, float* y) {
+  using namespace kernels;
+  for (int r = 0; r < out_h; ++r) {
+    const float* top = x + 2 * r * in_w;
+    const float* bottom = top + in_w;
+    int s = 0;
+    for (; s + 4 <= out_w; s += 4) {
+      const int c = 2 * s;
+      const f32x4 t0 = load4(top + c), t1 = load4(top + c + 4), b0 = load4(bottom + c), b1 = load4(bottom + c + 4);
+      f32x4 best = pmax4(even_lanes(t0, t1), odd_lanes(t0, t1));
+      best = pmax4(best, even_lanes(b0, b1));
+      store4(y + s, pmax4(best, odd_lanes(b0, b1)));
+    }
+    for (; s < out_w; ++s) {
+      const int c = 2 * s;
+      float best = top[c];
+      int at = 0;
+      keep_larger(top[c + 1], 0, best, at);
+      keep_larger(bottom[c], 0, best, at);
+      keep_larger(bottom[c + 1], 0, best, at);
+      y[s] = best;
+    }
+    y += out_w;
+  }
+}
+
 }  // namespace
 
-void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
+void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext& context) {
   const PoolGeometry& g = geometry_;
   const Tensor& input = *inputs[0];
   const std::size_t n = input.shape()[0];
@@ -97,6 +126,12 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext&)
     float* winner = argmax.data() + k * sample_out;
     for (int c = 0; c < g.channels; ++c) {
       const float* x = input.data() + k * sample_in + std::size_t(c) * plane;
+      if (whole_2x2 && !context.backward_follows) {
+        max_pool_2x2_values(x, g.in_w, g.out_h, g.out_w, y);
+        y += g.out_h * g.out_w;
+        winner += g.out_h * g.out_w;
+        continue;
+      }
       if (whole_2x2) {
         max_pool_2x2(x, g.in_w, g.out_h, g.out_w, c * plane, y, winner);
         y += g.out_h * g.out_w;

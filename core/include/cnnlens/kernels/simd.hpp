@@ -23,6 +23,9 @@ inline float sum4(f32x4 v) {
   return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
+inline f32x4 pmax4(f32x4 best, f32x4 value) { return wasm_f32x4_pmax(best, value); }
+inline f32x4 even_lanes(f32x4 a, f32x4 b) { return wasm_i32x4_shuffle(a, b, 0, 2, 4, 6); }
+inline f32x4 odd_lanes(f32x4 a, f32x4 b) { return wasm_i32x4_shuffle(a, b, 1, 3, 5, 7); }
 
 #else
 
@@ -37,8 +40,19 @@ inline f32x4 splat4(float x) { return f32x4{x, x, x, x}; }
 inline f32x4 add4(f32x4 a, f32x4 b) { return a + b; }
 inline f32x4 mul4(f32x4 a, f32x4 b) { return a * b; }
 inline float sum4(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+inline f32x4 pmax4(f32x4 best, f32x4 value) {
+  f32x4 r;
+  for (int k = 0; k < 4; ++k) r[k] = best[k] < value[k] ? value[k] : best[k];
+  return r;
+}
+inline f32x4 even_lanes(f32x4 a, f32x4 b) { return f32x4{a[0], a[2], b[0], b[2]}; }
+inline f32x4 odd_lanes(f32x4 a, f32x4 b) { return f32x4{a[1], a[3], b[1], b[3]}; }
 
 #endif
+
+// pmax4(best, value): lane by lane, value where best < value, else best: the scalar
+// `value > best ? value : best`, NaN and signed zeros included (wasm's f32x4.pmax, one x86 maxps).
+// even_lanes / odd_lanes: lanes 0, 2 / 1, 3 of a then of b (two neighbours' left and right cells).
 
 // acc + a * b, as a separate multiply and add (wasm SIMD128 has no fused multiply-add).
 inline f32x4 madd4(f32x4 acc, f32x4 a, f32x4 b) { return add4(acc, mul4(a, b)); }
@@ -48,19 +62,28 @@ inline f32x4 madd4(f32x4 acc, f32x4 a, f32x4 b) { return add4(acc, mul4(a, b)); 
 // memcpy/memset that cost more than such a short move (measured: a sixth of a small network's
 // forward pass). The tail has no loop, so the compiler cannot turn it back into such a call.
 inline void copy_floats(float* to, const float* from, int n) {
+  if (n < 4) {
+    if (n > 0) to[0] = from[0];
+    if (n > 1) to[1] = from[1];
+    if (n > 2) to[2] = from[2];
+    return;
+  }
   int k = 0;
   for (; k + 4 <= n; k += 4) store4(to + k, load4(from + k));
-  if (k < n) to[k] = from[k];
-  if (k + 1 < n) to[k + 1] = from[k + 1];
-  if (k + 2 < n) to[k + 2] = from[k + 2];
+  // the last 1-3 floats as one vector ending at n, overlapping the one before (same values)
+  if (k < n) store4(to + n - 4, load4(from + n - 4));
 }
 inline void zero_floats(float* to, int n) {
   const f32x4 zero = splat4(0.0f);
+  if (n < 4) {
+    if (n > 0) to[0] = 0.0f;
+    if (n > 1) to[1] = 0.0f;
+    if (n > 2) to[2] = 0.0f;
+    return;
+  }
   int k = 0;
   for (; k + 4 <= n; k += 4) store4(to + k, zero);
-  if (k < n) to[k] = 0.0f;
-  if (k + 1 < n) to[k + 1] = 0.0f;
-  if (k + 2 < n) to[k + 2] = 0.0f;
+  if (k < n) store4(to + n - 4, zero);
 }
 
 }  // namespace cnnlens::kernels
