@@ -6,6 +6,7 @@
 // model; Step restarts it from the trainer's values every time. Both must give the same bits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { setup } from './harness.mjs';
 
 let h;
@@ -101,4 +102,37 @@ test('two workers: training that runs on, paused and resumed, takes the same ste
   const b = await stepped(2, steps);
   assert.equal(b.steps, steps);
   assert.deepEqual(ran, b.weights, 'the helper that steps on its own copy ends where the one restarted each step does');
+});
+
+test('two workers share each evaluation: the accuracy and loss they report are those of the weights they measured', async () => {
+  // Train on 2 workers past the evaluation after the first 625 samples, which the helper shares
+  // (it exists from the first step on): that evaluation measured the weights after its step count.
+  const { page, dash } = await digitsOn(2);
+  const run = page.getByTestId('digits-run');
+  await run.click();
+  await page.waitForFunction(() => (document.querySelector('[data-testid="digits-dashboard"]').dataset.evaluations ?? '').split(' ').length >= 2, null, { timeout: 30000 });
+  await run.click();
+  const [steps, accuracy, loss] = (await dash()).evaluations.split(' ')[1].split(':').map(Number);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  assert.ok(steps > 0 && accuracy > 0, `an evaluation after training: ${steps} steps, accuracy ${accuracy}`);
+
+  // The same weights from a fresh page (Step takes the same steps, bit for bit), measured on a
+  // page's own thread over the whole test set in one call.
+  const b = await stepped(2, steps);
+  const again = await h.open();
+  const scene = readFileSync(new URL('../../examples/digits.json', import.meta.url), 'utf8');
+  const measured = await again.evaluate(async ({ scene, weights }) => {
+    const fetched = async (name) => new Uint8Array(await (await fetch(`digits/${name}`)).arrayBuffer());
+    const [images, labels] = await Promise.all([fetched('test-images.u8'), fetched('test-labels.u8')]);
+    const model = new window.cnnlens.module.Model(scene);
+    model.setParameters(Float32Array.from(weights));
+    const r = model.evaluate(images, labels);
+    model.delete();
+    return { accuracy: r.correct / labels.length, loss: r.loss };
+  }, { scene, weights: b.weights });
+  await again.context().close();
+  console.log(`evaluation after ${steps} steps: accuracy ${accuracy} (measured again: ${measured.accuracy}), loss ${loss} (${measured.loss})`);
+  assert.equal(accuracy, measured.accuracy);
+  assert.ok(Math.abs(loss - measured.loss) < 1e-5, `loss ${loss} against ${measured.loss}`);
 });

@@ -542,6 +542,8 @@ class DataSetSession {
     d.steps = String(this.steps);
     d.samples = String(this.samples);
     d.testAccuracy = last ? String(last.testAccuracy) : '';
+    // every evaluation so far, "steps:accuracy:loss", for readers of the page (tests, the bench)
+    d.evaluations = this.evals.map((e) => `${e.steps}:${e.testAccuracy}:${e.testLoss}`).join(' ');
     d.epochMs = this.epochMs === null ? '' : this.epochMs.toFixed(0);
     d.workers = String(this.workersUsed);
     this.workersSelect.disabled = !ready;

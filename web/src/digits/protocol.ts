@@ -91,9 +91,17 @@ export const BATCH = 32;
  */
 export type ToShardHelper =
   | { type: 'scene'; scene: string }
-  | { type: 'shard'; step: number; params: Float32Array; inputs: Uint8Array | Float32Array; labels: Uint8Array; batchTotal: number };
+  | { type: 'shard'; step: number; params: Float32Array; inputs: Uint8Array | Float32Array; labels: Uint8Array; batchTotal: number }
+  /** a part of each set of an evaluation (the test images, the training subset), measured with `params` */
+  | { type: 'evaluate'; job: number; params: Float32Array; sets: { images: Uint8Array | Float32Array; labels: Uint8Array }[] };
+
+/** One set's part measured by a helper: its correct predictions, its loss sum and every prediction. */
+export interface PartResult { correct: number; lossSum: number; predictions: Int32Array }
 
 export type FromShardHelper =
   /** the shard's parameter gradients (scaled as part of the whole batch) and its loss sum */
   | { type: 'gradients'; step: number; lossSum: number; gradients: Float32Array }
-  | { type: 'error'; step: number; message: string; code?: string; details?: unknown };
+  /** the parts of evaluation `job`, in the order of its sets */
+  | { type: 'evaluated'; job: number; results: PartResult[] }
+  /** `job`: set when an evaluation failed rather than a step */
+  | { type: 'error'; step: number; job?: number; message: string; code?: string; details?: unknown };

@@ -1,7 +1,8 @@
 // A helper of the training worker (trainer.worker.ts) when it shares each mini-batch between
 // cores (shardPool.ts): its own wasm instance computes the gradients of one shard of a batch,
-// from the parameters the trainer sends with it, and sends them back. It keeps no state between
-// steps besides the network's structure, so it can never drift from the trainer's model.
+// from the parameters the trainer sends with it, and sends them back. It measures its part of
+// each evaluation the same way. It keeps no state between steps besides the network's
+// structure, so it can never drift from the trainer's model.
 import createCnnLens from '../wasm/cnnlens.mjs';
 import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
 import type { FromShardHelper, ToShardHelper } from './protocol';
@@ -25,6 +26,15 @@ async function handle(msg: ToShardHelper): Promise<void> {
       return;
     }
     if (!model) throw new Error('a shard before the network');
+    if (msg.type === 'evaluate') {
+      model.setParameters(msg.params);
+      const results = msg.sets.map(({ images, labels }) => {
+        const r = model!.evaluate(images, labels);
+        return { correct: r.correct, lossSum: (r.loss ?? 0) * labels.length, predictions: r.predictions };
+      });
+      scope.postMessage({ type: 'evaluated', job: msg.job, results }, results.map((r) => r.predictions.buffer));
+      return;
+    }
     model.setParameters(msg.params);
     const lossSum = model.shardGradients(msg.inputs, msg.labels, msg.batchTotal);
     const gradients = model.gradients();
@@ -32,7 +42,8 @@ async function handle(msg: ToShardHelper): Promise<void> {
   } catch (e) {
     const core = e as { code?: unknown; details?: unknown };
     scope.postMessage({
-      type: 'error', step: msg.type === 'shard' ? msg.step : -1, message: e instanceof Error ? e.message : String(e),
+      type: 'error', step: msg.type === 'shard' ? msg.step : -1, job: msg.type === 'evaluate' ? msg.job : undefined,
+      message: e instanceof Error ? e.message : String(e),
       code: typeof core?.code === 'string' ? core.code : undefined, details: core?.details,
     });
   }

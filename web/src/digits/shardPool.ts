@@ -17,11 +17,21 @@
 // parameters travel) was built and measured too: it was slower here, as every worker then
 // waits for the others on every step (bench/README.md, "Workers").
 import type { Model } from '../wasm/cnnlens.mjs';
-import type { FromShardHelper, ToShardHelper } from './protocol';
+import type { FromShardHelper, PartResult, ToShardHelper } from './protocol';
 import { shardSizes, sumInOrder } from './shards';
 
 /** most workers a batch is shared between (32 samples: 8 each) */
 export const MAX_WORKERS = 4;
+
+/** An evaluation's sets, each a part of its images and labels, for one helper. */
+export type EvalParts = { images: Uint8Array | Float32Array; labels: Uint8Array }[];
+
+interface EvalInFlight {
+  job: number;
+  results: (PartResult[] | null)[];
+  done: (results: PartResult[][]) => void;
+  lost: () => void;
+}
 
 export interface StepOutcome {
   /** the batch's mean loss before the step */
@@ -47,6 +57,8 @@ export class ShardPool {
   private scene = '';
   private nextId = 0;
   private inFlight: StepInFlight | null = null;
+  private evaluation: EvalInFlight | null = null;
+  private nextJob = 0;
   /** why the pool has fewer helpers than asked for ('' when it has them all) */
   note = '';
 
@@ -61,12 +73,41 @@ export class ShardPool {
     return this.inFlight !== null;
   }
 
+  /** Helpers running now (they start at the first shared step), each able to take a part of an evaluation. */
+  get startedHelpers(): number {
+    return this.helpers.length;
+  }
+
+  /**
+   * Measures `parts[k]` on helper k with `model`'s current parameters, while the caller measures
+   * its own part. `done` gets each helper's results in helper order; `lost` says they will not
+   * come (a helper failed or the pool was resized), so the caller measures those parts itself.
+   * A later call makes the answers of this one ignored.
+   */
+  evaluate(model: Model, parts: EvalParts[], done: (results: PartResult[][]) => void, lost: () => void): void {
+    const job = ++this.nextJob;
+    const params = model.parameters();
+    this.evaluation = { job, results: parts.map(() => null), done, lost };
+    parts.forEach((sets, k) => {
+      const copy = k === parts.length - 1 ? params : params.slice();
+      const transfer: Transferable[] = [copy.buffer, ...sets.flatMap((p) => [p.images.buffer, p.labels.buffer])];
+      this.helpers[k].postMessage({ type: 'evaluate', job, params: copy, sets } satisfies ToShardHelper, transfer);
+    });
+  }
+
+  private loseEvaluation(): void {
+    const evaluation = this.evaluation;
+    this.evaluation = null;
+    evaluation?.lost();
+  }
+
   /**
    * Sizes the pool to `workers` (this one included) for `model`, built from `scene`. A network
    * that mixes samples in training (batch norm, dropout) keeps one worker. Cancels a step in flight.
    */
   configure(workers: number, model: Model, scene: string): void {
     this.cancel();
+    this.loseEvaluation();
     let want = Math.max(1, Math.min(MAX_WORKERS, Math.floor(workers)));
     this.note = '';
     if (want > 1 && !model.splitsBatches()) {
@@ -98,7 +139,9 @@ export class ShardPool {
       helper.onmessage = (e: MessageEvent<FromShardHelper>) => this.onAnswer(helper, e.data);
       helper.onerror = (e) => {
         e.preventDefault();
-        this.onAnswer(helper, { type: 'error', step: this.inFlight?.id ?? -1, message: e.message || 'a training helper stopped' });
+        const message = e.message || 'a training helper stopped';
+        if (this.evaluation) this.onAnswer(helper, { type: 'error', step: -1, job: this.evaluation.job, message });
+        this.onAnswer(helper, { type: 'error', step: this.inFlight?.id ?? -1, message });
       };
       this.send(helper, { type: 'scene', scene: this.scene });
       this.helpers.push(helper);
@@ -140,7 +183,27 @@ export class ShardPool {
     };
   }
 
+  private onEvaluated(helper: Worker, m: FromShardHelper): void {
+    const evaluation = this.evaluation;
+    const k = this.helpers.indexOf(helper);
+    if (!evaluation || k < 0 || k >= evaluation.results.length) return;
+    // the trainer measures a failed part itself: a real error shows there, in its own words
+    if (m.type === 'error') {
+      this.loseEvaluation();
+      return;
+    }
+    if (m.type !== 'evaluated' || m.job !== evaluation.job) return;
+    evaluation.results[k] = m.results;
+    if (evaluation.results.some((r) => r === null)) return;
+    this.evaluation = null;
+    evaluation.done(evaluation.results as PartResult[][]);
+  }
+
   private onAnswer(helper: Worker, m: FromShardHelper): void {
+    if (m.type === 'evaluated' || (m.type === 'error' && m.job !== undefined)) {
+      if (m.type === 'evaluated' || m.job === this.evaluation?.job) this.onEvaluated(helper, m);
+      return;
+    }
     const step = this.inFlight;
     const k = this.helpers.indexOf(helper);
     if (!step || m.step !== step.id || k < 0 || k >= step.gradients.length) return;

@@ -1,14 +1,16 @@
-// The trainer of the real data sets (digits, fashion) and of the reader's own samples (teach): a Web Worker with its own wasm instance,
-// so training never blocks the page. On several cores it shares each mini-batch with helper
-// workers (shardPool.ts), exactly and repeatably. It downloads the data set it is given (datasets.ts), trains mini-batches of 32 in short slices (~30 ms) and checks its messages between
-// slices, so Pause and Step answer at once; it evaluates the test images every so often and
-// posts progress (batch losses and the current weights, at most 4 times a second) and
-// evaluations (test and train accuracy, loss, confusion matrix). Protocol: ./protocol.ts.
+// The trainer of the real data sets (digits, fashion) and of the reader's own samples (teach):
+// a Web Worker with its own wasm instance, so training never blocks the page. On several cores
+// it shares each mini-batch, and each evaluation, with helper workers (shardPool.ts), exactly
+// and repeatably. It downloads the data set it is given (datasets.ts), trains mini-batches of 32
+// in short slices (~30 ms) and checks its messages between slices, so Pause and Step answer at
+// once; it evaluates the test images every so often and posts progress (batch losses and the
+// current weights, at most 4 times a second) and evaluations (test and train accuracy, loss,
+// confusion matrix). Protocol: ./protocol.ts.
 import createCnnLens from '../wasm/cnnlens.mjs';
 import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
 import { gallery, loadTrainTest } from './data';
 import { toInput, type DataSource } from './datasets';
-import { BATCH, type EvalResult, type FromWorker, type LabelledSet, type ParamSet, type ToWorker, type WorkerCount } from './protocol';
+import { BATCH, type EvalResult, type FromWorker, type LabelledSet, type ParamSet, type PartResult, type ToWorker, type WorkerCount } from './protocol';
 import { MAX_WORKERS, ShardPool } from './shardPool';
 import { epochOrder } from './shards';
 
@@ -21,15 +23,20 @@ const EVAL_CHUNK = 100;
 /** the fixed subset of training images measured at each evaluation (the "train" curve) */
 const TRAIN_EVAL = 500;
 
+/** A part of one of an evaluation's sets: the test images, or the training subset. */
+interface EvalRange { phase: 'test' | 'train'; start: number; end: number }
+
 interface EvalJob {
-  phase: 'test' | 'train';
-  pos: number;
   /** runs while paused too (the evaluation of fresh weights) */
   forced: boolean;
+  /** the parts this worker measures, in order (a helper's comes back here if its answer is lost) */
+  todo: EvalRange[];
+  /** the helpers' parts, by helper, while their answers are awaited */
+  lent: EvalRange[][] | null;
   testCorrect: number;
-  testLoss: number;
   trainCorrect: number;
-  trainLoss: number;
+  /** each part's loss sum, added in the sets' order at the end whatever order the parts came in */
+  lossSums: { range: EvalRange; lossSum: number }[];
   confusion: Int32Array;
   samples: number;
   steps: number;
@@ -99,13 +106,16 @@ function schedule(): void {
 }
 
 function work(): void {
-  if (pool.busy) return; // a shared step is in flight: its answer calls work() again
+  // a shared step or the helpers' parts of an evaluation are awaited: their answers call work() again
+  if (pool.busy || evalWaits()) return;
   const t0 = performance.now();
   inWork = true;
   try {
     while (performance.now() - t0 < SLICE_MS && busy()) {
-      if (evalJob) evalChunk();
-      else if (samples >= nextEval) startEval(false);
+      if (evalJob) {
+        evalChunk();
+        if (evalWaits()) return;
+      } else if (samples >= nextEval) startEval(false);
       else if (pool.workers > 1) {
         sharedStep(false);
         if (pool.busy) return;
@@ -237,41 +247,96 @@ function postProgress(): void {
 
 function startEval(forced: boolean): void {
   lastTrainedAt = null;
-  evalJob = {
-    phase: 'test', pos: 0, forced, testCorrect: 0, testLoss: 0, trainCorrect: 0, trainLoss: 0,
+  const job: EvalJob = {
+    forced, todo: [], lent: null, testCorrect: 0, trainCorrect: 0, lossSums: [],
     confusion: new Int32Array(CLASSES * CLASSES), samples, steps,
   };
+  evalJob = job;
+  const whole: EvalRange[] = [{ phase: 'test', start: 0, end: test.labels.length }, { phase: 'train', start: 0, end: trainEvalCount() }];
+  // The helpers (once started, at the first shared step) measure equal parts of each set while
+  // this worker measures the first: a quarter of the time from Train to the goal is evaluation.
+  const helpers = pool.workers > 1 ? pool.startedHelpers : 0;
+  const images = whole.reduce((n, r) => n + r.end, 0);
+  if (helpers === 0 || images < 2 * EVAL_CHUNK) job.todo = whole.filter((r) => r.end > 0);
+  else {
+    const parts = Array.from({ length: helpers + 1 }, (_, k) => whole.map(({ phase, end }) => ({
+      phase, start: Math.floor((end * k) / (helpers + 1)), end: Math.floor((end * (k + 1)) / (helpers + 1)),
+    })).filter((r) => r.end > r.start));
+    job.todo = parts[0];
+    job.lent = parts.slice(1);
+    pool.evaluate(model!, job.lent.map((ranges) => ranges.map((r) => {
+      const set = r.phase === 'test' ? test : train;
+      return { images: set.images.slice(r.start * PIXELS, r.end * PIXELS), labels: set.labels.slice(r.start, r.end) };
+    })), (results) => {
+      if (job !== evalJob || !job.lent) return;
+      job.lent.forEach((ranges, k) => ranges.forEach((r, i) => counted(job, r, results[k][i])));
+      job.lent = null;
+      evalProgressed();
+    }, () => {
+      if (job !== evalJob || !job.lent) return;
+      job.todo.push(...job.lent.flat());
+      job.lent = null;
+      evalProgressed();
+    });
+  }
   // often during the first half epoch, where the curves move fastest, then every half epoch
   const half = Math.max(BATCH, Math.round(train.labels.length / 2));
   nextEval = samples + (samples < half ? Math.max(BATCH, Math.round(half / 4)) : half);
 }
 
+/** The evaluation waits for its helpers' parts: nothing to do here until they answer. */
+function evalWaits(): boolean {
+  return evalJob !== null && evalJob.todo.length === 0 && evalJob.lent !== null;
+}
+
+/** A helper's answer (or its loss) came: finish the evaluation if it was the last part, work on. */
+function evalProgressed(): void {
+  if (evalJob && evalJob.todo.length === 0 && !evalJob.lent) finishEval(evalJob);
+  if (inWork) schedule();
+  else work();
+}
+
+/** Adds a measured part: its correct predictions, its loss sum and, for test images, the confusion counts. */
+function counted(job: EvalJob, range: EvalRange, r: PartResult): void {
+  if (range.phase === 'test') {
+    job.testCorrect += r.correct;
+    const labels = test.labels;
+    for (let k = 0; k < r.predictions.length; k++) job.confusion[labels[range.start + k] * CLASSES + r.predictions[k]]++;
+  } else job.trainCorrect += r.correct;
+  job.lossSums.push({ range, lossSum: r.lossSum });
+}
+
+/** Up to EVAL_CHUNK images of this worker's next part. */
 function evalChunk(): void {
   const job = evalJob!;
-  const set = job.phase === 'test' ? test : train;
-  const total = job.phase === 'test' ? set.labels.length : trainEvalCount();
-  if (total === 0 && job.phase === 'test') { job.phase = 'train'; return; }
-  const end = Math.min(job.pos + EVAL_CHUNK, total);
-  const labels = set.labels.subarray(job.pos, end);
-  const r = model!.evaluate(set.images.subarray(job.pos * PIXELS, end * PIXELS), labels);
-  const lossSum = (r.loss ?? 0) * (end - job.pos);
-  if (job.phase === 'test') {
-    job.testCorrect += r.correct;
-    job.testLoss += lossSum;
-    for (let k = 0; k < labels.length; k++) job.confusion[labels[k] * CLASSES + r.predictions[k]]++;
-  } else {
-    job.trainCorrect += r.correct;
-    job.trainLoss += lossSum;
+  const range = job.todo[0];
+  if (range) {
+    const set = range.phase === 'test' ? test : train;
+    const end = Math.min(range.start + EVAL_CHUNK, range.end);
+    const labels = set.labels.subarray(range.start, end);
+    const r = model!.evaluate(set.images.subarray(range.start * PIXELS, end * PIXELS), labels);
+    counted(job, { phase: range.phase, start: range.start, end }, { correct: r.correct, lossSum: (r.loss ?? 0) * (end - range.start), predictions: r.predictions });
+    range.start = end;
+    if (range.start >= range.end) job.todo.shift();
   }
-  job.pos = end;
-  if (end < total) return;
-  if (job.phase === 'test') { job.phase = 'train'; job.pos = 0; return; }
+  if (job.todo.length === 0 && !job.lent) finishEval(job);
+}
+
+function finishEval(job: EvalJob): void {
   const nTest = test.labels.length;
   const nTrain = Math.max(1, trainEvalCount());
+  // in the sets' order, so the same weights give the same bits however the parts were timed
+  job.lossSums.sort((a, b) => (a.range.phase === b.range.phase ? a.range.start - b.range.start : a.range.phase === 'test' ? -1 : 1));
+  let testLoss = 0;
+  let trainLoss = 0;
+  for (const { range, lossSum } of job.lossSums) {
+    if (range.phase === 'test') testLoss += lossSum;
+    else trainLoss += lossSum;
+  }
   const result: EvalResult = {
     samples: job.samples, epoch: job.samples / Math.max(1, train.labels.length), steps: job.steps,
-    testAccuracy: nTest ? job.testCorrect / nTest : NaN, testLoss: nTest ? job.testLoss / nTest : NaN,
-    trainAccuracy: job.trainCorrect / nTrain, trainLoss: job.trainLoss / nTrain,
+    testAccuracy: nTest ? job.testCorrect / nTest : NaN, testLoss: nTest ? testLoss / nTest : NaN,
+    trainAccuracy: job.trainCorrect / nTrain, trainLoss: trainLoss / nTrain,
     confusion: job.confusion,
   };
   evalJob = null;
