@@ -121,17 +121,19 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext& 
   const bool whole_2x2 = g.kernel.h == 2 && g.kernel.w == 2 && g.stride.h == 2 && g.stride.w == 2 && g.dilation.h == 1 &&
                          g.dilation.w == 1 && g.padding.top == 0 && g.padding.left == 0 && 2 * g.out_h <= g.in_h &&
                          2 * g.out_w <= g.in_w;
+  if (whole_2x2 && !context.backward_follows) {
+    // inference: the maxima alone, plane after plane (the winners stay as the last training pass left them)
+    const std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
+    for (std::size_t p = 0; p < n * std::size_t(g.channels); ++p) {
+      max_pool_2x2_values(input.data() + p * plane, g.in_w, g.out_h, g.out_w, output.data() + p * out_plane);
+    }
+    return;
+  }
   for (std::size_t k = 0; k < n; ++k) {
     float* y = output.data() + k * sample_out;
     float* winner = argmax.data() + k * sample_out;
     for (int c = 0; c < g.channels; ++c) {
       const float* x = input.data() + k * sample_in + std::size_t(c) * plane;
-      if (whole_2x2 && !context.backward_follows) {
-        max_pool_2x2_values(x, g.in_w, g.out_h, g.out_w, y);
-        y += g.out_h * g.out_w;
-        winner += g.out_h * g.out_w;
-        continue;
-      }
       if (whole_2x2) {
         max_pool_2x2(x, g.in_w, g.out_h, g.out_w, c * plane, y, winner);
         y += g.out_h * g.out_w;

@@ -6,6 +6,7 @@
 import createCnnLens from '../wasm/cnnlens.mjs';
 import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
 import type { FromShardHelper, ToShardHelper } from './protocol';
+import { measurePart } from './shards';
 
 const scope = self as unknown as {
   postMessage(message: FromShardHelper, transfer?: Transferable[]): void;
@@ -28,10 +29,7 @@ async function handle(msg: ToShardHelper): Promise<void> {
     if (!model) throw new Error('a shard before the network');
     if (msg.type === 'evaluate') {
       model.setParameters(msg.params);
-      const results = msg.sets.map(({ images, labels }) => {
-        const r = model!.evaluate(images, labels);
-        return { correct: r.correct, lossSum: (r.loss ?? 0) * labels.length, predictions: r.predictions };
-      });
+      const results = msg.sets.map(({ images, labels }) => measurePart(model!, images, labels));
       scope.postMessage({ type: 'evaluated', job: msg.job, results }, results.map((r) => r.predictions.buffer));
       return;
     }

@@ -139,9 +139,8 @@ export class ShardPool {
       helper.onmessage = (e: MessageEvent<FromShardHelper>) => this.onAnswer(helper, e.data);
       helper.onerror = (e) => {
         e.preventDefault();
-        const message = e.message || 'a training helper stopped';
-        if (this.evaluation) this.onAnswer(helper, { type: 'error', step: -1, job: this.evaluation.job, message });
-        this.onAnswer(helper, { type: 'error', step: this.inFlight?.id ?? -1, message });
+        this.loseEvaluation(); // the trainer measures the helpers' parts itself
+        this.onAnswer(helper, { type: 'error', step: this.inFlight?.id ?? -1, message: e.message || 'a training helper stopped' });
       };
       this.send(helper, { type: 'scene', scene: this.scene });
       this.helpers.push(helper);
@@ -186,13 +185,12 @@ export class ShardPool {
   private onEvaluated(helper: Worker, m: FromShardHelper): void {
     const evaluation = this.evaluation;
     const k = this.helpers.indexOf(helper);
-    if (!evaluation || k < 0 || k >= evaluation.results.length) return;
+    if (!evaluation || k < 0 || k >= evaluation.results.length || m.type === 'gradients' || m.job !== evaluation.job) return;
     // the trainer measures a failed part itself: a real error shows there, in its own words
     if (m.type === 'error') {
       this.loseEvaluation();
       return;
     }
-    if (m.type !== 'evaluated' || m.job !== evaluation.job) return;
     evaluation.results[k] = m.results;
     if (evaluation.results.some((r) => r === null)) return;
     this.evaluation = null;
@@ -201,7 +199,7 @@ export class ShardPool {
 
   private onAnswer(helper: Worker, m: FromShardHelper): void {
     if (m.type === 'evaluated' || (m.type === 'error' && m.job !== undefined)) {
-      if (m.type === 'evaluated' || m.job === this.evaluation?.job) this.onEvaluated(helper, m);
+      this.onEvaluated(helper, m);
       return;
     }
     const step = this.inFlight;

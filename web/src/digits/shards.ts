@@ -1,6 +1,7 @@
 // The arithmetic of training on shuffled batches shared between workers (trainer.worker.ts,
 // shardPool.ts): the order of an epoch's samples, how a batch is split, and the sum of the
-// shards' gradients in a fixed order, the same bits whatever the timing. No imports, so
+// shards' gradients in a fixed order, the same bits whatever the timing, and the measure of a
+// part of an evaluation. No imports, so
 // tests/node/data-parallel.test.mjs runs it as it is.
 
 /** The batch sizes of `count` samples split across `workers`: contiguous, the first ones larger. */
@@ -43,4 +44,19 @@ export function sumInOrder(gradients: readonly Float32Array[], lossSums: readonl
   let lossSum = 0;
   for (const l of lossSums) lossSum += l;
   return { gradients: sum, loss: lossSum / batchTotal };
+}
+
+/** What Model.evaluate gives, as far as a part of an evaluation needs it. */
+interface Evaluator {
+  evaluate(images: Uint8Array | Float32Array, labels: Uint8Array): { correct: number; loss: number | null; predictions: Int32Array };
+}
+
+/**
+ * One part of an evaluation's set, measured: its correct predictions, its loss sum (the core
+ * gives the mean, null without labels) and every prediction. The trainer and its helpers both
+ * measure parts with it, so their sums add up alike.
+ */
+export function measurePart(model: Evaluator, images: Uint8Array | Float32Array, labels: Uint8Array): { correct: number; lossSum: number; predictions: Int32Array } {
+  const r = model.evaluate(images, labels);
+  return { correct: r.correct, lossSum: (r.loss ?? 0) * labels.length, predictions: r.predictions };
 }

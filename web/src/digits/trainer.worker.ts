@@ -12,7 +12,7 @@ import { gallery, loadTrainTest } from './data';
 import { toInput, type DataSource } from './datasets';
 import { BATCH, type EvalResult, type FromWorker, type LabelledSet, type ParamSet, type PartResult, type ToWorker, type WorkerCount } from './protocol';
 import { MAX_WORKERS, ShardPool } from './shardPool';
-import { epochOrder } from './shards';
+import { epochOrder, measurePart } from './shards';
 
 /** work between two looks at the message queue */
 const SLICE_MS = 30;
@@ -289,9 +289,14 @@ function evalWaits(): boolean {
   return evalJob !== null && evalJob.todo.length === 0 && evalJob.lent !== null;
 }
 
+/** Posts the evaluation's result once every part, this worker's and the helpers', is measured. */
+function finishIfMeasured(job: EvalJob): void {
+  if (job.todo.length === 0 && !job.lent) finishEval(job);
+}
+
 /** A helper's answer (or its loss) came: finish the evaluation if it was the last part, work on. */
 function evalProgressed(): void {
-  if (evalJob && evalJob.todo.length === 0 && !evalJob.lent) finishEval(evalJob);
+  if (evalJob) finishIfMeasured(evalJob);
   if (inWork) schedule();
   else work();
 }
@@ -313,13 +318,12 @@ function evalChunk(): void {
   if (range) {
     const set = range.phase === 'test' ? test : train;
     const end = Math.min(range.start + EVAL_CHUNK, range.end);
-    const labels = set.labels.subarray(range.start, end);
-    const r = model!.evaluate(set.images.subarray(range.start * PIXELS, end * PIXELS), labels);
-    counted(job, { phase: range.phase, start: range.start, end }, { correct: r.correct, lossSum: (r.loss ?? 0) * (end - range.start), predictions: r.predictions });
+    const part = measurePart(model!, set.images.subarray(range.start * PIXELS, end * PIXELS), set.labels.subarray(range.start, end));
+    counted(job, { phase: range.phase, start: range.start, end }, part);
     range.start = end;
     if (range.start >= range.end) job.todo.shift();
   }
-  if (job.todo.length === 0 && !job.lent) finishEval(job);
+  finishIfMeasured(job);
 }
 
 function finishEval(job: EvalJob): void {
