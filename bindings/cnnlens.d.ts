@@ -346,8 +346,12 @@ export declare class Model {
   shardGradients(inputs: Float32Array | Uint8Array | ArrayLike<number>, targets: Int32Array | Uint8Array | Float32Array | ArrayLike<number>, batchTotal: number): number;
   /** Every parameter, back to back (nodes in order, weight before bias): a copy. */
   parameters(): Float32Array;
+  /** The same written into `out` (as many values as parameters() has), which is returned: no allocation. */
+  parameters(out: Float32Array): Float32Array;
   /** The parameter gradients in the same order: a copy. */
   gradients(): Float32Array;
+  /** The same written into `out`, which is returned. */
+  gradients(out: Float32Array): Float32Array;
   /** Sets every parameter from a vector laid out as parameters() returns it. */
   setParameters(values: Float32Array | ArrayLike<number>): void;
   /** Sets the parameter gradients (the batch's: the shards' sum), laid out as parameters(). */

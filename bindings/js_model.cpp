@@ -457,6 +457,26 @@ val JsModel::parameters() const { return flat_copy(&Model::parameters_into); }
 
 val JsModel::gradients() const { return flat_copy(&Model::gradients_into); }
 
+// The same vector written into `out`, a Float32Array of parameter_count() values, which is
+// returned: the workers' per-step messages reuse their buffers, as every buffer allocated per
+// step adds to the garbage collections that pause a worker (and so the step of every worker).
+val JsModel::flat_into(void (Model::*into)(float*) const, const val& out, const char* what) {
+  return guarded([&] {
+    const std::size_t n = model_->parameter_count();
+    if (!out.instanceof(val::global("Float32Array")) || out["length"].as<std::size_t>() != n) {
+      throw SceneError(std::string(what) + ": expected a Float32Array of " + std::to_string(n) + " values to write into");
+    }
+    staging_.resize(std::max(staging_.size(), n));
+    ((*model_).*into)(staging_.data());
+    out.call<void>("set", val(typed_memory_view(n, staging_.data())));
+    return out;
+  });
+}
+
+val JsModel::parameters_into(const val& out) { return flat_into(&Model::parameters_into, out, "parameters"); }
+
+val JsModel::gradients_into(const val& out) { return flat_into(&Model::gradients_into, out, "gradients"); }
+
 const float* JsModel::stage_parameters(const val& values, const char* what) {
   const std::size_t n = copy_from_js(values, staging_, what);
   if (n != model_->parameter_count()) {

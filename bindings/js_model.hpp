@@ -79,6 +79,8 @@ class JsModel {
   val gradients() const;
   void set_parameters(const val& values);
   void set_gradients(const val& values);
+  val parameters_into(const val& out);
+  val gradients_into(const val& out);
   void apply_gradients(double mean_loss);
   // The fast lane under trainBatch and predict (fast_calls.js): JS writes the samples and then
   // the targets into the staging area whose byte address stage() returns, then calls these with
@@ -119,6 +121,7 @@ class JsModel {
   // A flat parameter (or gradient) vector from JS, checked for length, in staging_.
   const float* stage_parameters(const val& values, const char* what);
   val flat_copy(void (Model::*into)(float*) const) const;
+  val flat_into(void (Model::*into)(float*) const, const val& out, const char* what);
 
   std::unique_ptr<Model> model_;
   // Samples and targets of the last batch call, kept so repeated calls reuse the memory.

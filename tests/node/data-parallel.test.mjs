@@ -95,6 +95,29 @@ test('data parallel: the same split gives the same numbers bit for bit, whatever
   assert.deepEqual(run([11, 11, 10]), run([11, 11, 10]));
 });
 
+test('data parallel: parameters(out) and gradients(out) write the same values into out, and refuse an out that does not fit', async () => {
+  const lens = await loadModule();
+  withModels(lens, 1, ([m]) => {
+    const { images, labels } = batch(8, 784, 7);
+    m.shardGradients(images, labels, 8);
+    const n = m.parameters().length;
+    const out = new Float32Array(n).fill(7);
+    assert.equal(m.parameters(out), out, 'returns out itself');
+    assert.deepEqual(out, m.parameters());
+    const grads = new Float32Array(n);
+    assert.equal(m.gradients(grads), grads);
+    assert.deepEqual(grads, m.gradients());
+    assert.ok(grads.some((g) => g !== 0), 'the shard\'s gradients, not zeros');
+    for (const bad of [new Float32Array(n - 1), new Float32Array(n + 1), new Float64Array(n), Array.from(out), null]) {
+      const before = new Float32Array(out);
+      assert.throws(() => m.parameters(bad), /expected a Float32Array of \d+ values/);
+      assert.throws(() => m.gradients(bad), /expected a Float32Array of \d+ values/);
+      if (bad instanceof Float32Array) assert.ok(bad.every((v) => v === 0), 'nothing written into a wrong-sized array');
+      assert.deepEqual(out, before);
+    }
+  });
+});
+
 test('shards: sizes, epoch order and the ordered sum', () => {
   assert.deepEqual(shardSizes(32, 2), [16, 16]);
   assert.deepEqual(shardSizes(32, 3), [11, 11, 10]);
@@ -109,6 +132,14 @@ test('shards: sizes, epoch order and the ordered sum', () => {
   assert.equal(gradients[0], 0);
   assert.equal(loss, 1.5);
   assert.equal(sumInOrder([new Float32Array([1e8]), new Float32Array([-1e8]), new Float32Array([1])], [0], 1).gradients[0], 1);
+  // into the first shard's own array (the trainer's way), or another: the same bits
+  const first = new Float32Array([1e8, 2.5]);
+  const shards = [first, new Float32Array([1, 0.25]), new Float32Array([-1e8, -1])];
+  const fresh = sumInOrder(shards.map((g) => g.slice()), [0], 1).gradients;
+  const into = new Float32Array(2).fill(9);
+  assert.deepEqual(sumInOrder(shards, [0], 1, into).gradients, fresh);
+  assert.equal(sumInOrder(shards, [0], 1, first).gradients, first);
+  assert.deepEqual(first, fresh);
 });
 
 test('data parallel: refusals carry codes and change nothing', async () => {

@@ -91,16 +91,34 @@ export const BATCH = 32;
  */
 export type ToShardHelper =
   | { type: 'scene'; scene: string }
-  | { type: 'shard'; step: number; params: Float32Array; inputs: Uint8Array | Float32Array; labels: Uint8Array; batchTotal: number }
+  /**
+   * the gradients of `buffers`' samples with `buffers`' parameters, as a shard of a batch of
+   * `batchTotal`; `keepAwake`: spin after answering, awaiting the next (not when the workers
+   * outnumber the cores: a spinning helper would take a core from one that computes)
+   */
+  | { type: 'shard'; step: number; batchTotal: number; buffers: ShardBuffers; keepAwake: boolean }
   /** a part of each set of an evaluation (the test images, the training subset), measured with `params` */
   | { type: 'evaluate'; job: number; params: Float32Array; sets: { images: Uint8Array | Float32Array; labels: Uint8Array }[] };
+
+/**
+ * One shard's arrays, transferred to the helper with the shard and back with its answer (the
+ * gradients written in), then filled again for the helper's next shard: a step allocates no
+ * buffers, whose garbage collections would pause a worker and so every worker's step.
+ */
+export interface ShardBuffers {
+  params: Float32Array;
+  inputs: Uint8Array | Float32Array;
+  labels: Uint8Array;
+  /** where the helper writes the shard's gradients (laid out as params) */
+  gradients: Float32Array;
+}
 
 /** One set's part measured by a helper: its correct predictions, its loss sum and every prediction. */
 export interface PartResult { correct: number; lossSum: number; predictions: Int32Array }
 
 export type FromShardHelper =
-  /** the shard's parameter gradients (scaled as part of the whole batch) and its loss sum */
-  | { type: 'gradients'; step: number; lossSum: number; gradients: Float32Array }
+  /** the shard's parameter gradients (scaled as part of the whole batch) in `buffers`, and its loss sum */
+  | { type: 'gradients'; step: number; lossSum: number; buffers: ShardBuffers }
   /** the parts of evaluation `job`, in the order of its sets */
   | { type: 'evaluated'; job: number; results: PartResult[] }
   /** `job`: set when an evaluation failed rather than a step */

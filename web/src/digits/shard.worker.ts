@@ -7,6 +7,10 @@ import createCnnLens from '../wasm/cnnlens.mjs';
 import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
 import type { FromShardHelper, ToShardHelper } from './protocol';
 import { measurePart } from './shards';
+import { KeepAwake } from './keepAwake';
+
+/** while training runs, the next shard comes well within this after the answer to the last (keepAwake.ts) */
+const awake = new KeepAwake(3);
 
 const scope = self as unknown as {
   postMessage(message: FromShardHelper, transfer?: Transferable[]): void;
@@ -17,6 +21,7 @@ const lensReady: Promise<CnnLensModule> = createCnnLens();
 let model: Model | null = null;
 
 async function handle(msg: ToShardHelper): Promise<void> {
+  awake.stop();
   // Every message waits for the same promise: they still run in the order they came.
   const lens = await lensReady;
   try {
@@ -33,10 +38,13 @@ async function handle(msg: ToShardHelper): Promise<void> {
       scope.postMessage({ type: 'evaluated', job: msg.job, results }, results.map((r) => r.predictions.buffer));
       return;
     }
-    model.setParameters(msg.params);
-    const lossSum = model.shardGradients(msg.inputs, msg.labels, msg.batchTotal);
-    const gradients = model.gradients();
-    scope.postMessage({ type: 'gradients', step: msg.step, lossSum, gradients }, [gradients.buffer]);
+    const { buffers } = msg;
+    model.setParameters(buffers.params);
+    const lossSum = model.shardGradients(buffers.inputs, buffers.labels, msg.batchTotal);
+    model.gradients(buffers.gradients);
+    scope.postMessage({ type: 'gradients', step: msg.step, lossSum, buffers },
+      [buffers.params.buffer, buffers.inputs.buffer, buffers.labels.buffer, buffers.gradients.buffer]);
+    if (msg.keepAwake) awake.start();
   } catch (e) {
     const core = e as { code?: unknown; details?: unknown };
     scope.postMessage({

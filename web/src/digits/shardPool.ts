@@ -12,13 +12,17 @@
 // different hardware do.
 //
 // No SharedArrayBuffer (static hosts need no special headers): per step, one message to each
-// helper (parameters and its samples, transferred) and one back (its gradients). The design
+// helper (parameters and its samples, transferred) and one back (its gradients). The arrays come
+// back with the answer and are filled again for the next shard, so a step allocates nothing
+// (garbage collections pause a worker, and so both); a worker whose message is due spins for a
+// moment instead of sleeping (keepAwake.ts). The design
 // with helpers that step on their own (each adds every shard and updates its own copy, so no
 // parameters travel) was built and measured too: it was slower here, as every worker then
 // waits for the others on every step (bench/README.md, "Workers").
 import type { Model } from '../wasm/cnnlens.mjs';
-import type { FromShardHelper, PartResult, ToShardHelper } from './protocol';
+import type { FromShardHelper, PartResult, ShardBuffers, ToShardHelper } from './protocol';
 import { shardSizes, sumInOrder } from './shards';
+import { KeepAwake } from './keepAwake';
 
 /** most workers a batch is shared between (32 samples: 8 each) */
 export const MAX_WORKERS = 4;
@@ -43,6 +47,7 @@ interface StepInFlight {
   model: Model;
   batchTotal: number;
   ownLossSum: number;
+  /** this worker's shard's gradients; the shards' sum is then formed in it */
   ownGradients: Float32Array;
   gradients: (Float32Array | null)[];
   lossSums: number[];
@@ -59,6 +64,12 @@ export class ShardPool {
   private inFlight: StepInFlight | null = null;
   private evaluation: EvalInFlight | null = null;
   private nextJob = 0;
+  /** the trainer, while its helpers finish their shards (their shards take a few milliseconds) */
+  private readonly awake = new KeepAwake(10);
+  /** each helper's buffers, back from its last answer, for its next shard (null while away) */
+  private spare: (ShardBuffers | null)[] = [];
+  /** the trainer's own shard's gradients, kept from step to step */
+  private ownGradients: Float32Array | null = null;
   /** why the pool has fewer helpers than asked for ('' when it has them all) */
   note = '';
 
@@ -116,6 +127,9 @@ export class ShardPool {
     }
     this.planned = want;
     while (this.helpers.length > want - 1) this.helpers.pop()!.terminate();
+    // another network may have another parameter count
+    this.spare = [];
+    this.ownGradients = null;
     const sceneChanged = scene !== this.scene;
     this.scene = scene;
     if (sceneChanged) for (const h of this.helpers) this.send(h, { type: 'scene', scene });
@@ -150,6 +164,7 @@ export class ShardPool {
   /** Forgets the step in flight (the model was replaced or edited): its answers are ignored. */
   cancel(): void {
     this.inFlight = null;
+    this.awake.stop();
   }
 
   /**
@@ -166,20 +181,42 @@ export class ShardPool {
       return;
     }
     const id = ++this.nextId;
-    const params = model.parameters();
     let first = sizes[0];
     for (let k = 1; k < sizes.length; k++) {
       const end = first + sizes[k];
-      this.send(this.helpers[k - 1], {
-        type: 'shard', step: id, params: k === sizes.length - 1 ? params : params.slice(),
-        inputs: images.slice(first * pixels, end * pixels), labels: labels.slice(first, end), batchTotal: count,
-      });
+      const buffers = this.filledBuffers(k - 1, model, images.subarray(first * pixels, end * pixels), labels.subarray(first, end));
+      this.send(this.helpers[k - 1], { type: 'shard', step: id, batchTotal: count, buffers, keepAwake: this.keepsAwake() });
       first = end;
     }
     const ownLossSum = model.shardGradients(images.subarray(0, sizes[0] * pixels), labels.subarray(0, sizes[0]), count);
+    // configure() forgets the buffers when the network changes, so their lengths still fit
+    const ownGradients = this.ownGradients ? model.gradients(this.ownGradients) : model.gradients();
+    this.ownGradients = ownGradients;
     this.inFlight = {
-      id, model, batchTotal: count, ownLossSum, ownGradients: model.gradients(), gradients: Array(sizes.length - 1).fill(null), lossSums: [], done, fail,
+      id, model, batchTotal: count, ownLossSum, ownGradients, gradients: Array(sizes.length - 1).fill(null), lossSums: [], done, fail,
     };
+    if (this.keepsAwake()) this.awake.start();
+  }
+
+  /** Whether waiting workers spin (keepAwake.ts): only while each has a core of its own. */
+  private keepsAwake(): boolean {
+    return this.workers <= (navigator.hardwareConcurrency || 1);
+  }
+
+  /**
+   * Helper `k`'s buffers for its next shard, holding `model`'s parameters and these samples: the
+   * ones its last answer brought back where they fit (the last batch of an epoch is smaller).
+   */
+  private filledBuffers(k: number, model: Model, inputs: Uint8Array | Float32Array, labels: Uint8Array): ShardBuffers {
+    const spare = this.spare[k] ?? null;
+    this.spare[k] = null;
+    const params = spare ? model.parameters(spare.params) : model.parameters();
+    const sameInputs = spare !== null && spare.inputs.constructor === inputs.constructor && spare.inputs.length === inputs.length;
+    const shardInputs = sameInputs ? spare.inputs : inputs instanceof Float32Array ? new Float32Array(inputs.length) : new Uint8Array(inputs.length);
+    shardInputs.set(inputs);
+    const shardLabels = spare?.labels.length === labels.length ? spare.labels : new Uint8Array(labels.length);
+    shardLabels.set(labels);
+    return { params, inputs: shardInputs, labels: shardLabels, gradients: spare?.gradients ?? new Float32Array(params.length) };
   }
 
   private onEvaluated(helper: Worker, m: FromShardHelper): void {
@@ -204,19 +241,21 @@ export class ShardPool {
     }
     const step = this.inFlight;
     const k = this.helpers.indexOf(helper);
+    if (m.type === 'gradients' && k >= 0) this.spare[k] = m.buffers; // reused once this step has added them
     if (!step || m.step !== step.id || k < 0 || k >= step.gradients.length) return;
     if (m.type === 'error') {
       this.inFlight = null;
       step.fail(Object.assign(new Error(m.message), { code: m.code, details: m.details }));
       return;
     }
-    step.gradients[k] = m.gradients;
+    step.gradients[k] = m.buffers.gradients;
     step.lossSums[k] = m.lossSum;
     if (step.gradients.some((g) => g === null)) return;
     this.inFlight = null;
+    this.awake.stop();
     try {
       // shard order, whatever order the answers came in
-      const { gradients, loss } = sumInOrder([step.ownGradients, ...step.gradients as Float32Array[]], [step.ownLossSum, ...step.lossSums], step.batchTotal);
+      const { gradients, loss } = sumInOrder([step.ownGradients, ...step.gradients as Float32Array[]], [step.ownLossSum, ...step.lossSums], step.batchTotal, step.ownGradients);
       step.model.setGradients(gradients);
       step.model.applyGradients(loss);
       step.done({ loss });
@@ -226,7 +265,8 @@ export class ShardPool {
   }
 
   private send(helper: Worker, m: ToShardHelper): void {
-    const transfer = m.type === 'shard' ? [m.params.buffer, m.inputs.buffer, m.labels.buffer] : [];
+    const b = m.type === 'shard' ? m.buffers : null;
+    const transfer = b ? [b.params.buffer, b.inputs.buffer, b.labels.buffer, b.gradients.buffer] : [];
     helper.postMessage(m, transfer);
   }
 }

@@ -33,10 +33,13 @@ export function epochOrder(n: number, epochIndex: number): Int32Array {
  * The batch's gradient and mean loss from its shards' (each scaled by the whole batch, as
  * Model.shardGradients computes them), added in shard order. A Float32Array store rounds each
  * double sum of two floats to float32, which is exactly float32 addition (double has more than
- * twice float's precision), so every worker gets the same bits from the same shards.
+ * twice float's precision), so every worker gets the same bits from the same shards. The sum is
+ * written into `into` when given (it may be the first shard's own array), else into a new array.
  */
-export function sumInOrder(gradients: readonly Float32Array[], lossSums: readonly number[], batchTotal: number): { gradients: Float32Array; loss: number } {
-  const sum = Float32Array.from(gradients[0]);
+export function sumInOrder(gradients: readonly Float32Array[], lossSums: readonly number[], batchTotal: number,
+                           into?: Float32Array): { gradients: Float32Array; loss: number } {
+  const sum = into ?? new Float32Array(gradients[0].length);
+  if (sum !== gradients[0]) sum.set(gradients[0]);
   for (let k = 1; k < gradients.length; k++) {
     const g = gradients[k];
     for (let i = 0; i < sum.length; i++) sum[i] += g[i];
