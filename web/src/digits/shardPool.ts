@@ -70,6 +70,8 @@ export class ShardPool {
   private spare: (ShardBuffers | null)[] = [];
   /** the trainer's own shard's gradients, kept from step to step */
   private ownGradients: Float32Array | null = null;
+  /** the network's parameter count: buffers of another length (a late answer about the network before) are dropped */
+  private paramCount = 0;
   /** why the pool has fewer helpers than asked for ('' when it has them all) */
   note = '';
 
@@ -127,9 +129,7 @@ export class ShardPool {
     }
     this.planned = want;
     while (this.helpers.length > want - 1) this.helpers.pop()!.terminate();
-    // another network may have another parameter count
-    this.spare = [];
-    this.ownGradients = null;
+    this.paramCount = model.parameters().length;
     const sceneChanged = scene !== this.scene;
     this.scene = scene;
     if (sceneChanged) for (const h of this.helpers) this.send(h, { type: 'scene', scene });
@@ -189,8 +189,7 @@ export class ShardPool {
       first = end;
     }
     const ownLossSum = model.shardGradients(images.subarray(0, sizes[0] * pixels), labels.subarray(0, sizes[0]), count);
-    // configure() forgets the buffers when the network changes, so their lengths still fit
-    const ownGradients = this.ownGradients ? model.gradients(this.ownGradients) : model.gradients();
+    const ownGradients = this.ownGradients?.length === this.paramCount ? model.gradients(this.ownGradients) : model.gradients();
     this.ownGradients = ownGradients;
     this.inFlight = {
       id, model, batchTotal: count, ownLossSum, ownGradients, gradients: Array(sizes.length - 1).fill(null), lossSums: [], done, fail,
@@ -208,8 +207,9 @@ export class ShardPool {
    * ones its last answer brought back where they fit (the last batch of an epoch is smaller).
    */
   private filledBuffers(k: number, model: Model, inputs: Uint8Array | Float32Array, labels: Uint8Array): ShardBuffers {
-    const spare = this.spare[k] ?? null;
+    const kept = this.spare[k] ?? null;
     this.spare[k] = null;
+    const spare = kept?.params.length === this.paramCount ? kept : null;
     const params = spare ? model.parameters(spare.params) : model.parameters();
     const sameInputs = spare !== null && spare.inputs.constructor === inputs.constructor && spare.inputs.length === inputs.length;
     const shardInputs = sameInputs ? spare.inputs : inputs instanceof Float32Array ? new Float32Array(inputs.length) : new Uint8Array(inputs.length);
