@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 import ts from 'typescript';
@@ -27,14 +27,25 @@ export function loadOnnxModule() {
 export const readText = (relative) => readFileSync(join(root, relative), 'utf8');
 
 /**
- * A page module without imports (`relative`, e.g. 'web/src/graphEdit.ts'), transpiled with
- * TypeScript (no bundler) into a temporary file and imported.
+ * A page module (`relative`, e.g. 'web/src/graphEdit.ts') whose only imports are its siblings'
+ * (`from './shards'`; type-only imports vanish), transpiled with TypeScript (no bundler) into a
+ * temporary folder, each sibling beside it, and imported.
  */
 export async function importTypeScript(relative) {
-  const js = ts.transpileModule(readText(relative), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
-  const file = join(mkdtempSync(join(tmpdir(), 'cnnlens-ts-')), 'module.mjs');
-  writeFileSync(file, js);
-  return import(pathToFileURL(file).href);
+  const dir = mkdtempSync(join(tmpdir(), 'cnnlens-ts-'));
+  const written = new Set();
+  const emit = (path) => {
+    if (written.has(path)) return;
+    written.add(path);
+    const js = ts.transpileModule(readText(path), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText
+      .replace(/from '\.\/([\w.]+)'/g, (_, name) => {
+        emit(join(dirname(path), `${name}.ts`));
+        return `from './${name}.mjs'`;
+      });
+    writeFileSync(join(dir, `${basename(path, '.ts')}.mjs`), js);
+  };
+  emit(relative);
+  return import(pathToFileURL(join(dir, `${basename(relative, '.ts')}.mjs`)).href);
 }
 export const classicScene = () => readText('examples/classic.json');
 
