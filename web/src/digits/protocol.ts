@@ -113,6 +113,11 @@ export interface ShardBuffers {
   gradients: Float32Array;
 }
 
+/** The arrays of `b`, to transfer (not copy) with a message either way. */
+export function shardTransfer(b: ShardBuffers): Transferable[] {
+  return [b.params.buffer, b.inputs.buffer, b.labels.buffer, b.gradients.buffer];
+}
+
 /** One set's part measured by a helper: its correct predictions, its loss sum and every prediction. */
 export interface PartResult { correct: number; lossSum: number; predictions: Int32Array }
 

@@ -5,7 +5,7 @@
 // structure, so it can never drift from the trainer's model.
 import createCnnLens from '../wasm/cnnlens.mjs';
 import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
-import type { FromShardHelper, ToShardHelper } from './protocol';
+import { shardTransfer, type FromShardHelper, type ToShardHelper } from './protocol';
 import { measurePart } from './shards';
 import { KeepAwake } from './keepAwake';
 
@@ -42,8 +42,7 @@ async function handle(msg: ToShardHelper): Promise<void> {
     model.setParameters(buffers.params);
     const lossSum = model.shardGradients(buffers.inputs, buffers.labels, msg.batchTotal);
     model.gradients(buffers.gradients);
-    scope.postMessage({ type: 'gradients', step: msg.step, lossSum, buffers },
-      [buffers.params.buffer, buffers.inputs.buffer, buffers.labels.buffer, buffers.gradients.buffer]);
+    scope.postMessage({ type: 'gradients', step: msg.step, lossSum, buffers }, shardTransfer(buffers));
     if (msg.keepAwake) awake.start();
   } catch (e) {
     const core = e as { code?: unknown; details?: unknown };

@@ -20,7 +20,7 @@
 // parameters travel) was built and measured too: it was slower here, as every worker then
 // waits for the others on every step (bench/README.md, "Workers").
 import type { Model } from '../wasm/cnnlens.mjs';
-import type { FromShardHelper, PartResult, ShardBuffers, ToShardHelper } from './protocol';
+import { shardTransfer, type FromShardHelper, type PartResult, type ShardBuffers, type ToShardHelper } from './protocol';
 import { shardSizes, sumInOrder } from './shards';
 import { KeepAwake } from './keepAwake';
 
@@ -265,8 +265,6 @@ export class ShardPool {
   }
 
   private send(helper: Worker, m: ToShardHelper): void {
-    const b = m.type === 'shard' ? m.buffers : null;
-    const transfer = b ? [b.params.buffer, b.inputs.buffer, b.labels.buffer, b.gradients.buffer] : [];
-    helper.postMessage(m, transfer);
+    helper.postMessage(m, m.type === 'shard' ? shardTransfer(m.buffers) : []);
   }
 }
