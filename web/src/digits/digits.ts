@@ -32,11 +32,17 @@ const MAX_POINTS = 1500;
 /**
  * Redrawing the whole network (thousands of cells) is the page's one expensive task: while
  * training, it runs at most every PIPELINE_MIN_MS and keeps to about 1/PIPELINE_DUTY of the
- * main thread (a 60 ms redraw waits 480 ms for the next); the dashboard itself updates with
- * every progress message.
+ * main thread (a 60 ms redraw waits 480 ms for the next).
  */
 const PIPELINE_MIN_MS = 250;
 const PIPELINE_DUTY = 8;
+/**
+ * While training, everything new (progress, evaluations, the network when due) is drawn in one
+ * frame at most this often, about as often as the trainer reports. Each frame costs the page
+ * ~10 ms of style, layout, paint and compositing whatever changed, taken from the cores the
+ * workers train on; with the charts each in a frame of its own the page drew ~15 frames a second.
+ */
+const FRAME_MS = 250;
 
 type Status = 'loading' | 'starting' | 'ready' | 'failed';
 
@@ -66,7 +72,10 @@ class DataSetSession {
   private goalMs: number | null = null;
   private pending: ParamSet[] | null = null;
   private frame = 0;
+  /** a frame waiting for its time (FRAME_MS after the last, or the network's redraw), and that time */
   private timer = 0;
+  private timerAt = Infinity;
+  private lastFrameAt = -Infinity;
   private lastSyncAt = 0;
   private lastSyncMs = 0;
   private urgent = false;
@@ -83,6 +92,8 @@ class DataSetSession {
   private expectedTarget = -1;
   private chartsDirty = true;
   private chartFrame = 0;
+  /** once drawn, the charts redraw together in the frame that changed them (only the first draw is slow) */
+  private chartsDrawn = false;
   /** the charts' colours, read once per theme (reading computed styles restyles the page) */
   private colors: ChartColors | null = null;
 
@@ -255,6 +266,7 @@ class DataSetSession {
     cancelAnimationFrame(this.frame);
     clearTimeout(this.timer);
     this.frame = this.timer = 0;
+    this.timerAt = Infinity;
     this.pending = null;
     this.el.hidden = true;
     activeSessions.delete(this);
@@ -351,28 +363,45 @@ class DataSetSession {
         this.messageIsError = true;
         break;
     }
-    this.frame ||= requestAnimationFrame(() => this.sync());
+    this.requestFrame();
   }
 
-  /** The newest weights into the page's model and one redraw of the whole page, when due. */
-  private scheduleSync(): void {
-    if (!this.pending) return;
-    if (this.urgent) { clearTimeout(this.timer); this.timer = 0; }
-    if (this.timer) return;
-    const due = this.urgent ? 0 : this.lastSyncAt + Math.max(PIPELINE_MIN_MS, this.lastSyncMs * PIPELINE_DUTY);
-    const wait = due - performance.now();
+  /**
+   * A frame for what is new, no earlier than `at` nor, while training, FRAME_MS after the last
+   * (paused or stepped: at once). An earlier request wins over a later one.
+   */
+  private requestFrame(at = 0): void {
+    if (this.frame) return;
+    const when = Math.max(at, this.running ? this.lastFrameAt + FRAME_MS : 0);
+    if (this.timer) {
+      if (this.timerAt <= when) return;
+      clearTimeout(this.timer);
+      this.timer = 0;
+      this.timerAt = Infinity;
+    }
+    const wait = when - performance.now();
+    if (wait <= 0) { this.frame = requestAnimationFrame(() => this.sync()); return; }
+    this.timerAt = when;
     this.timer = window.setTimeout(() => {
       this.timer = 0;
-      requestAnimationFrame(() => this.syncPipeline());
-    }, Math.max(0, wait));
+      this.timerAt = Infinity;
+      this.frame = requestAnimationFrame(() => this.sync());
+    }, wait);
   }
 
-  /** Once per frame at most: the dashboard; the network when its redraw is due. */
+  /** When the network may be redrawn next while training (its redraw keeps to its share of the thread). */
+  private pipelineDue(): number {
+    return this.urgent ? 0 : this.lastSyncAt + Math.max(PIPELINE_MIN_MS, this.lastSyncMs * PIPELINE_DUTY);
+  }
+
+  /** The dashboard, and the network with the newest weights when its redraw is due, in one frame. */
   private sync(): void {
     this.frame = 0;
     if (!this.active) return;
-    this.renderDashboard();
-    this.scheduleSync();
+    this.lastFrameAt = performance.now();
+    if (this.pending && this.lastFrameAt >= this.pipelineDue()) this.syncPipeline(); // its redraw draws the dashboard too
+    else this.renderDashboard();
+    if (this.pending) this.requestFrame(this.pipelineDue());
   }
 
   private syncPipeline(): void {
@@ -574,14 +603,20 @@ class DataSetSession {
     // the charts read styles and redraw three canvases: in a frame of their own, not inside the
     // page's redraw (opening Digits would otherwise do both in one task)
     // (one chart per frame: the first text drawn on a canvas is slow in software raster)
-    if (this.chartsDirty && !this.chartFrame) {
+    if (this.chartsDirty && this.chartsDrawn && !this.chartFrame) {
+      this.chartsDirty = false;
+      for (let k = 0; k < 3; k++) this.renderCharts(k, this.evals.at(-1) ?? null);
+    } else if (this.chartsDirty && !this.chartFrame) {
       this.chartsDirty = false;
       const part = (k: number) => {
         this.chartFrame = 0;
         if (!this.active) return;
         this.renderCharts(k, this.evals.at(-1) ?? null);
         if (k < 2) this.chartFrame = requestAnimationFrame(() => part(k + 1));
-        else if (this.chartsDirty) this.renderDashboard();
+        else {
+          this.chartsDrawn = true;
+          if (this.chartsDirty) this.renderDashboard();
+        }
       };
       this.chartFrame = requestAnimationFrame(() => part(0));
     }
