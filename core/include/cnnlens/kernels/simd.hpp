@@ -3,6 +3,7 @@
 // operations the kernels need; every load and store is unaligned.
 #pragma once
 
+#include <cmath>
 #include <cstring>
 
 #if defined(__wasm_simd128__)
@@ -19,6 +20,9 @@ inline void store4(float* p, f32x4 v) { wasm_v128_store(p, v); }
 inline f32x4 splat4(float x) { return wasm_f32x4_splat(x); }
 inline f32x4 add4(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
 inline f32x4 mul4(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
+inline f32x4 sub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(a, b); }
+inline f32x4 div4(f32x4 a, f32x4 b) { return wasm_f32x4_div(a, b); }
+inline f32x4 sqrt4(f32x4 a) { return wasm_f32x4_sqrt(a); }
 inline float sum4(f32x4 v) {
   return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
@@ -39,6 +43,9 @@ inline void store4(float* p, f32x4 v) { std::memcpy(p, &v, sizeof v); }
 inline f32x4 splat4(float x) { return f32x4{x, x, x, x}; }
 inline f32x4 add4(f32x4 a, f32x4 b) { return a + b; }
 inline f32x4 mul4(f32x4 a, f32x4 b) { return a * b; }
+inline f32x4 sub4(f32x4 a, f32x4 b) { return a - b; }
+inline f32x4 div4(f32x4 a, f32x4 b) { return a / b; }
+inline f32x4 sqrt4(f32x4 a) { return f32x4{std::sqrt(a[0]), std::sqrt(a[1]), std::sqrt(a[2]), std::sqrt(a[3])}; }
 inline float sum4(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 inline f32x4 pmax4(f32x4 best, f32x4 value) {
   f32x4 r;
