@@ -2,6 +2,7 @@
 // between copies of the model with shard_gradients): PyTorch's
 // batched mean-reduction training (tests/fixtures/batch/, from generate_batch_reference.py), and
 // the batch gradient as the mean of the gradients the single-sample path computes.
+#include <cfloat>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -264,6 +265,23 @@ TEST(DataParallel, RefusalsChangeNothing) {
   const std::vector<int> labels = {0, 1};
   expect_error_code([&] { model.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 1); }, "out_of_range");
   EXPECT_EQ(all_parameters(model), before);
+  // The finiteness check runs four values at a time with a scalar tail: a NaN or an infinity
+  // is refused wherever it is, and the most extreme finite values are taken.
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    for (const float bad : {std::nanf(""), INFINITY, -INFINITY}) {
+      std::vector<float> one = before;
+      one[k] = bad;
+      expect_error_code([&] { model.set_parameters(one.data()); }, "not_finite");
+    }
+  }
+  std::vector<float> extremes = before;
+  for (std::size_t k = 0; k < extremes.size(); ++k) {
+    const float pick[] = {FLT_MAX, -FLT_MAX, FLT_MIN / 4, -0.0f};
+    extremes[k] = pick[k % 4];
+  }
+  model.set_parameters(extremes.data());
+  EXPECT_EQ(all_parameters(model), extremes);
+  model.set_parameters(before.data());
   // A step in between uses the gradients: they can't be applied a second time.
   model.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 2);
   model.apply_gradients(0.5f);
