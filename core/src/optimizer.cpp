@@ -2,6 +2,7 @@
 // (decoupled weight decay), matching torch.optim step for step.
 #include "cnnlens/optimizer.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "cnnlens/kernels/simd.hpp"
@@ -138,23 +139,25 @@ void Optimizer::adam_update(Param& p) const {
   float* m = p.momentum.data();
   float* v = p.velocity.data();
   float* delta = p.delta.data();
-  std::size_t k = 0;
-  for (; k + 4 <= n; k += 4) adam4(a, value + k, grad + k, m + k, v + k, delta + k);
-  if (k == n) return;
-  const std::size_t rest = n - k;
-  float block[5][4] = {};  // value, grad, m, v, delta; the lanes past `rest` are zeros, then dropped
-  for (std::size_t j = 0; j < rest; ++j) {
-    block[0][j] = value[k + j];
-    block[1][j] = grad[k + j];
-    block[2][j] = m[k + j];
-    block[3][j] = v[k + j];
-  }
-  adam4(a, block[0], block[1], block[2], block[3], block[4]);
-  for (std::size_t j = 0; j < rest; ++j) {
-    value[k + j] = block[0][j];
-    m[k + j] = block[2][j];
-    v[k + j] = block[3][j];
-    delta[k + j] = block[4][j];
+  // one call site, so adam4 is inlined once: the last 1-3 values go through it in a padded block
+  float block[5][4] = {};  // value, grad, m, v, delta; the lanes past the tensor's end stay zero
+  for (std::size_t k = 0; k < n; k += 4) {
+    const std::size_t lanes = std::min<std::size_t>(4, n - k);
+    const bool whole = lanes == 4;
+    for (std::size_t j = 0; !whole && j < lanes; ++j) {
+      block[0][j] = value[k + j];
+      block[1][j] = grad[k + j];
+      block[2][j] = m[k + j];
+      block[3][j] = v[k + j];
+    }
+    adam4(a, whole ? value + k : block[0], whole ? grad + k : block[1], whole ? m + k : block[2],
+          whole ? v + k : block[3], whole ? delta + k : block[4]);
+    for (std::size_t j = 0; !whole && j < lanes; ++j) {
+      value[k + j] = block[0][j];
+      m[k + j] = block[2][j];
+      v[k + j] = block[3][j];
+      delta[k + j] = block[4][j];
+    }
   }
 }
 
