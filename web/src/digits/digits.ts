@@ -600,9 +600,10 @@ class DataSetSession {
     const mode = this.targetMode === 'predicted' ? 'predicted' : String(this.targetMode);
     if (this.target.value !== mode) this.target.value = mode;
 
-    // the charts read styles and redraw three canvases: in a frame of their own, not inside the
-    // page's redraw (opening Digits would otherwise do both in one task)
-    // (one chart per frame: the first text drawn on a canvas is slow in software raster)
+    // the charts read styles and redraw three canvases. Their first draw takes one chart per
+    // frame, apart from the page's redraw: the first text drawn on a canvas is slow in software
+    // raster, and opening Digits would otherwise do it all in one task. After that they are
+    // redrawn together in the frame that changed them (while training, one frame per FRAME_MS).
     if (this.chartsDirty && this.chartsDrawn && !this.chartFrame) {
       this.chartsDirty = false;
       for (let k = 0; k < 3; k++) this.renderCharts(k, this.evals.at(-1) ?? null);
