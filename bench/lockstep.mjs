@@ -6,9 +6,10 @@
 // ceiling for its message-passing design, not a peer: a machine whose second core is slower
 // while the first is busy, or whose idle cores sleep deeply, shows it here too.
 //
-// lockstepSpeedUp(module, scene) -> { oneMs, twoMs, speedUp }: milliseconds per step on 1 thread
-// (trainBatch of 32) and on 2 (shardGradients of 16 each, gradients and losses added in
-// thread order, applyGradients with the batch's mean loss).
+// lockstepSpeedUp(module, scene) -> { oneMs, twoMs, speedUp, shardMs }: milliseconds per step on 1
+// thread (trainBatch of 32) and on 2 (shardGradients of 16 each, gradients and losses added in
+// thread order, applyGradients with the batch's mean loss); shardMs[k][s] is how long thread k
+// took over its shard of step s (bench/split-balance.mjs reads them).
 import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
@@ -26,20 +27,21 @@ export async function lockstepSpeedUp(modulePath, scenePath) {
     const barrier = new SharedArrayBuffer(4);
     const slots = new SharedArrayBuffer(2 * threads * count * 4);
     const lossSlots = new SharedArrayBuffer(2 * threads * 8);
+    const shardTimes = new SharedArrayBuffer(threads * STEPS * 8);
     return Promise.all(Array.from({ length: threads }, (_, index) => new Promise((resolve, reject) => {
-      const w = new Worker(new URL(import.meta.url), { workerData: { lockstep: true, index, threads, barrier, slots, lossSlots, count, modulePath, scenePath } });
+      const w = new Worker(new URL(import.meta.url), { workerData: { lockstep: true, index, threads, barrier, slots, lossSlots, shardTimes, count, modulePath, scenePath } });
       w.once('message', resolve);
       w.once('error', reject);
-    })));
+    }))).then((ms) => ({ ms, shardMs: Array.from({ length: threads }, (_, k) => new Float64Array(shardTimes, k * STEPS * 8, STEPS)) }));
   };
   const one = await run(1);
   const two = await run(2);
-  const oneMs = one[0];
-  const twoMs = Math.max(...two);
-  return { oneMs, twoMs, speedUp: oneMs / twoMs };
+  const oneMs = one.ms[0];
+  const twoMs = Math.max(...two.ms);
+  return { oneMs, twoMs, speedUp: oneMs / twoMs, shardMs: two.shardMs };
 }
 
-async function thread({ index, threads, barrier, slots, lossSlots, count, modulePath, scenePath }) {
+async function thread({ index, threads, barrier, slots, lossSlots, shardTimes, count, modulePath, scenePath }) {
   const createCnnLens = (await import(modulePath)).default;
   const lens = await createCnnLens();
   const model = new lens.Model(readFileSync(scenePath, 'utf8'));
@@ -50,12 +52,15 @@ async function thread({ index, threads, barrier, slots, lossSlots, count, module
   const share = threads === 1 ? null : Array.from({ length: 2 * threads }, (_, k) => new Float32Array(slots, k * count * 4, count));
   const lossSums = threads === 1 ? null : new Float64Array(lossSlots);
   const half = 32 / threads;
+  const shardMs = new Float64Array(shardTimes, index * STEPS * 8, STEPS);
   const step = (s) => {
     const first = ((s * 32) % (SAMPLES - 32)) + index * half;
     const inputs = images.subarray(first * PIXELS, (first + half) * PIXELS);
     const targets = labels.subarray(first, first + half);
     if (!share) return model.trainBatch(inputs, targets);
+    const started = performance.now();
     const lossSum = model.shardGradients(inputs, targets, 32);
+    if (s >= WARMUP) shardMs[s - WARMUP] = performance.now() - started;
     // two slots, by step parity: a thread can only write a slot again after the barrier of the
     // step between, which every thread passes only once it has read the slot
     const slot = (k) => share[(s % 2) * threads + k];
