@@ -63,4 +63,13 @@ void require_vector(const NodeSpec& node, const Shape& input) {
   }
 }
 
+void require_groups_divide(const NodeSpec& node, int in_channels) {
+  const int groups = node.integer("groups"), outs = node.integer("out_channels");
+  if (in_channels % groups != 0 || outs % groups != 0) {
+    node.fail("groups_mismatch", "groups", {{"groups", groups}, {"in_channels", in_channels}, {"out_channels", outs}},
+              "groups " + std::to_string(groups) + " must divide both the input's " + std::to_string(in_channels) +
+                  " channels and out_channels " + std::to_string(outs));
+  }
+}
+
 }  // namespace cnnlens

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -207,6 +208,12 @@ class Importer {
   }
   static TensorData tensor_data(std::vector<float> data, const std::string& name) { return TensorData{std::move(data), name}; }
 
+  // Input 0 with the same elements in `dims` (Squeeze, Unsqueeze, Reshape): a constant just takes
+  // them; an activation passes through when they are its own, becomes a flatten for
+  // [N, C, H, W] -> [N, features], and is refused otherwise, with the message `no_kind` gives
+  // for the activation's shape.
+  void give_dims(const Value& v, std::vector<std::int64_t> dims, const std::function<std::string(const Shape&)>& no_kind);
+
   // --- ops
   void read_node();
   void op_constant();
@@ -337,6 +344,9 @@ onnx::Tensor transpose_tensor(const onnx::Tensor& t, std::vector<std::int64_t> p
 }
 
 std::vector<std::int64_t> shape_dims(const Shape& s) { return std::vector<std::int64_t>(s.begin(), s.end()); }
+
+// The dims of a constant or of an activation.
+std::vector<std::int64_t> dims_of(const Value& v) { return v.kind == Value::kConst ? v.constant.dims : shape_dims(v.shape); }
 
 // ---------------------------------------------------------------- reading
 
@@ -608,7 +618,7 @@ void Importer::op_constant() {
 
 void Importer::op_shape() {
   const Value& v = value(input(0));
-  std::vector<std::int64_t> dims = v.kind == Value::kConst ? v.constant.dims : shape_dims(v.shape);
+  std::vector<std::int64_t> dims = dims_of(v);
   const std::int64_t rank = std::int64_t(dims.size());
   std::int64_t start = attr_int("start", 0), end = attr_int("end", rank);
   if (start < 0) start += rank;
@@ -648,7 +658,7 @@ void Importer::op_squeeze_unsqueeze(bool unsqueeze) {
     axes = attr_ints("axes", {});
   }
   const Value& v = value(input(0));
-  std::vector<std::int64_t> dims = v.kind == Value::kConst ? v.constant.dims : shape_dims(v.shape);
+  std::vector<std::int64_t> dims = dims_of(v);
   const std::int64_t out_rank = std::int64_t(dims.size()) + (unsqueeze ? std::int64_t(axes.size()) : 0);
   std::vector<std::int64_t> out;
   if (unsqueeze) {
@@ -669,21 +679,27 @@ void Importer::op_squeeze_unsqueeze(bool unsqueeze) {
       if (!drop) out.push_back(dims[k]);
     }
   }
+  // On an activation, [N, C, 1, 1] -> [N, C] (after global pooling) is a flatten.
+  const std::string no_kind = std::string(unsqueeze ? "Unsqueeze" : "Squeeze") + " of an activation to " + json(out).dump() +
+                              " has no layer kind (the core's tensors are [N, C, H, W] or [N, F])";
+  give_dims(v, std::move(out), [&](const Shape&) { return no_kind; });
+}
+
+void Importer::give_dims(const Value& v, std::vector<std::int64_t> dims,
+                         const std::function<std::string(const Shape&)>& no_kind) {
   if (v.kind == Value::kConst) {
     onnx::Tensor t = v.constant;
-    t.dims = out;
+    t.dims = std::move(dims);
     set_constant(std::move(t));
     return;
   }
-  // On an activation: [N, C, 1, 1] -> [N, C] is a flatten; a shape that stays the same is nothing.
   const Value& e = edge_value(0);
-  if (out == shape_dims(e.shape)) {
+  if (dims == shape_dims(e.shape)) {
     set_edge(e.edge);
-  } else if (out.size() == 2 && e.shape.size() == 4 && std::size_t(out[0]) == e.shape[0]) {
+  } else if (dims.size() == 2 && e.shape.size() == 4 && std::size_t(dims[0]) == e.shape[0]) {
     set_edge(emit("flatten", json::object(), {e.edge}, {}));
   } else {
-    fail("onnx_unsupported_shape", std::string(unsqueeze ? "Unsqueeze" : "Squeeze") + " of an activation to " +
-                                       json(out).dump() + " has no layer kind (the core's tensors are [N, C, H, W] or [N, F])");
+    fail("onnx_unsupported_shape", no_kind(e.shape));
   }
 }
 
@@ -779,7 +795,7 @@ void Importer::op_transpose() {
 void Importer::op_reshape() {
   const Value& v = value(input(0));
   const auto& target_in = ints(constant(1, "Reshape's shape"), "Reshape's shape");
-  std::vector<std::int64_t> dims = v.kind == Value::kConst ? v.constant.dims : shape_dims(v.shape);
+  std::vector<std::int64_t> dims = dims_of(v);
   std::int64_t total = 1;
   for (std::int64_t d : dims) total *= d;
   std::vector<std::int64_t> target = target_in;
@@ -806,22 +822,11 @@ void Importer::op_reshape() {
   } else if (known != total) {
     fail("onnx_malformed", "Reshape changes the number of elements");
   }
-  if (v.kind == Value::kConst) {
-    onnx::Tensor t = v.constant;
-    t.dims = target;
-    set_constant(std::move(t));
-    return;
-  }
-  const Value& e = edge_value(0);
-  if (target == shape_dims(e.shape)) {
-    set_edge(e.edge);
-  } else if (target.size() == 2 && e.shape.size() == 4 && std::size_t(target[0]) == e.shape[0]) {
-    set_edge(emit("flatten", json::object(), {e.edge}, {}));
-  } else {
-    fail("onnx_unsupported_shape", "a Reshape of " + shape_to_string(e.shape) + " to " + json(target).dump() +
-                                       " has no layer kind: the batch must stay first and the result be [N, features] "
-                                       "(as x.view(x.size(0), -1))");
-  }
+  const std::string to = json(target).dump();
+  give_dims(v, std::move(target), [&](const Shape& from) {
+    return "a Reshape of " + shape_to_string(from) + " to " + to +
+           " has no layer kind: the batch must stay first and the result be [N, features] (as x.view(x.size(0), -1))";
+  });
 }
 
 void Importer::op_flatten() {

@@ -197,16 +197,6 @@ float split_step(std::vector<Model>& copies, const std::vector<float>& inputs, c
   return mean;
 }
 
-template <typename Call>
-void expect_error_code(Call call, const std::string& code) {
-  try {
-    call();
-    ADD_FAILURE() << "no error, expected " << code;
-  } catch (const SceneError& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-  }
-}
-
 std::string adam_scene() {
   nlohmann::json scene = nlohmann::json::parse(ce_scene());
   scene["optimizer"] = {{"type", "adam"}, {"lr", 0.01}};
@@ -256,14 +246,14 @@ TEST(DataParallel, RefusalsChangeNothing) {
   Model model = Model::from_json(ce_scene());
   const std::vector<float> before = all_parameters(model);
   std::vector<float> values = before;
-  expect_error_code([&] { model.apply_gradients(1.0f); }, "no_shard_gradients");
+  expect_scene_error([&] { model.apply_gradients(1.0f); }, "no_shard_gradients");
   values[2] = std::nanf("");
-  expect_error_code([&] { model.set_parameters(values.data()); }, "not_finite");
-  expect_error_code([&] { model.set_gradients(values.data()); }, "not_finite");
-  expect_error_code([&] { model.apply_gradients(1.0f); }, "no_shard_gradients");
+  expect_scene_error([&] { model.set_parameters(values.data()); }, "not_finite");
+  expect_scene_error([&] { model.set_gradients(values.data()); }, "not_finite");
+  expect_scene_error([&] { model.apply_gradients(1.0f); }, "no_shard_gradients");
   const std::vector<float> inputs = random_values(2 * 60, 5);
   const std::vector<int> labels = {0, 1};
-  expect_error_code([&] { model.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 1); }, "out_of_range");
+  expect_scene_error([&] { model.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 1); }, "out_of_range");
   EXPECT_EQ(all_parameters(model), before);
   // The finiteness check runs four values at a time with a scalar tail: a NaN or an infinity
   // is refused wherever it is, and the most extreme finite values are taken.
@@ -271,7 +261,7 @@ TEST(DataParallel, RefusalsChangeNothing) {
     for (const float bad : {std::nanf(""), INFINITY, -INFINITY}) {
       std::vector<float> one = before;
       one[k] = bad;
-      expect_error_code([&] { model.set_parameters(one.data()); }, "not_finite");
+      expect_scene_error([&] { model.set_parameters(one.data()); }, "not_finite");
     }
   }
   std::vector<float> extremes = before;
@@ -285,7 +275,7 @@ TEST(DataParallel, RefusalsChangeNothing) {
   // A step in between uses the gradients: they can't be applied a second time.
   model.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 2);
   model.apply_gradients(0.5f);
-  expect_error_code([&] { model.apply_gradients(0.5f); }, "no_shard_gradients");
+  expect_scene_error([&] { model.apply_gradients(0.5f); }, "no_shard_gradients");
   EXPECT_EQ(model.steps_taken(), 1);
 
   // the same net as a graph (version 2), with a dropout node
@@ -306,7 +296,7 @@ TEST(DataParallel, RefusalsChangeNothing) {
   Model mixing = Model::from_json(with_dropout.dump());
   EXPECT_FALSE(mixing.splits_batches());
   EXPECT_TRUE(model.splits_batches());
-  expect_error_code([&] { mixing.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 2); },
+  expect_scene_error([&] { mixing.shard_gradients(inputs.data(), 2, BatchTargets{labels.data(), nullptr}, 2); },
                     "batch_not_splittable");
 }
 

@@ -27,14 +27,9 @@ using testing::make_layer;
 using testing::random_tensor;
 
 // Building the node must fail with SceneError `code` naming `field`.
-void expect_kind_error(const json& node, const InputShapes& shapes, const std::string& code, const std::string& field) {
-  try {
-    make_layer(node, shapes);
-    ADD_FAILURE() << "accepted " << node.dump();
-  } catch (const SceneError& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    EXPECT_EQ(e.place().field, field) << e.what();
-  }
+void expect_kind_error(const json& node, const InputShapes& shapes, const std::string& code, const std::string& field,
+                       int line = __builtin_LINE()) {
+  testing::expect_scene_error([&] { make_layer(node, shapes); }, code, field, {}, __FILE__, line);
 }
 
 // parse_node with an id, as make_layer gives one.
@@ -44,13 +39,8 @@ NodeSpec parse(json node) {
 }
 
 // Parsing the node must fail with SceneError naming `field`.
-void expect_field_error(const json& node, const std::string& field) {
-  try {
-    parse(node);
-    ADD_FAILURE() << "accepted " << node.dump();
-  } catch (const SceneError& e) {
-    EXPECT_EQ(e.place().field, field) << e.what();
-  }
+void expect_field_error(const json& node, const std::string& field, int line = __builtin_LINE()) {
+  testing::expect_scene_error([&] { parse(node); }, {}, field, {}, __FILE__, line);
 }
 
 // Runs forward on one input and backward with `grad_output`; returns the input gradient.

@@ -22,24 +22,12 @@ namespace {
 using nlohmann::json;
 using testing::all_close;
 using testing::check_layer_gradients;
+using testing::expect_scene_error;
 using testing::kLinear;
 using testing::kSmooth;
 using testing::make_layer;
 using testing::random_tensor;
 using testing::tie_free_tensor;
-
-// Runs `action`, which must throw SceneError with `code` at `field` and a message containing `text`.
-template <typename Action>
-void expect_scene_error(Action action, const std::string& code, const std::string& field, const std::string& text) {
-  try {
-    action();
-    ADD_FAILURE() << "no error; expected " << code;
-  } catch (const SceneError& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    EXPECT_EQ(e.place().field, field) << e.what();
-    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-  }
-}
 
 void set_buffer(testing::TestLayer& t, const std::string& name, const std::vector<float>& values) {
   Buffer* b = t.layer->find_buffer(name);

@@ -409,7 +409,9 @@ TEST(OnnxExport, ImportedModelsKeepTheirNamesAndModeThroughExport) {
     EXPECT_EQ(back.nodes[k].id, scene.nodes[k].id);
     EXPECT_EQ(back.nodes[k].type, scene.nodes[k].type);
     for (const auto& t : scene.nodes[k].tensors) {
-      if (!t.second.name.empty()) EXPECT_EQ(back.nodes[k].tensors.at(t.first).name, t.second.name);
+      if (!t.second.name.empty()) {
+        EXPECT_EQ(back.nodes[k].tensors.at(t.first).name, t.second.name);
+      }
       EXPECT_EQ(back.nodes[k].tensors.at(t.first).data, t.second.data);
     }
   }

@@ -16,7 +16,7 @@ namespace {
 
 Param make_param(const std::vector<float>& value) {
   const Shape shape = {value.size()};
-  return Param{"weight", tensor_from(value, shape), zeros(shape), {}, {}, {}};
+  return Param{"weight", tensor_from(value, shape), zeros(shape), {}, {}, {}, {}};
 }
 
 OptimizerSpec sgd(float lr, float momentum = 0.0f) {

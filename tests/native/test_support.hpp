@@ -116,4 +116,25 @@ inline std::string all_tensors_text(const Model& model) {
   return all.dump();
 }
 
+// Runs `action`, which must throw SceneError with `code` at `field` and a message containing
+// `text` (an empty one is not checked); failures are reported at the caller's line.
+template <typename Action>
+void expect_scene_error(Action&& action, const std::string& code, const std::string& field = {},
+                        const std::string& text = {}, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+  try {
+    action();
+    ADD_FAILURE_AT(file, line) << "no error; expected " << (code.empty() ? "one at " + field : code);
+  } catch (const SceneError& e) {
+    if (!code.empty() && e.code() != code) {
+      ADD_FAILURE_AT(file, line) << "code " << e.code() << ", expected " << code << ": " << e.what();
+    }
+    if (!field.empty() && e.place().field != field) {
+      ADD_FAILURE_AT(file, line) << "field \"" << e.place().field << "\", expected \"" << field << "\": " << e.what();
+    }
+    if (!text.empty() && std::string(e.what()).find(text) == std::string::npos) {
+      ADD_FAILURE_AT(file, line) << "message \"" << e.what() << "\" lacks \"" << text << "\"";
+    }
+  }
+}
+
 }  // namespace cnnlens::testing

@@ -141,9 +141,11 @@ struct LayerKind {
 // Helpers the kinds share.
 std::uint64_t output_elements(const NodeSpec&, const InputShapes&, const Shape& output);
 Shape same_shape(const NodeSpec& node, const InputShapes& inputs);
-// Checks that input 0 is [N, C, H, W] (or [N, F] when `allow_vector`), naming the node otherwise.
+// Check that an input is [N, C, H, W] (a map) or [N, F] (a vector), naming the node otherwise.
 void require_map(const NodeSpec& node, const Shape& input);
 void require_vector(const NodeSpec& node, const Shape& input);
+// Checks that the node's "groups" divides both `in_channels` and its "out_channels".
+void require_groups_divide(const NodeSpec& node, int in_channels);
 std::string pair_text(const Pair& p);
 
 }  // namespace cnnlens

@@ -18,12 +18,8 @@ using nlohmann::json;
 Shape output_shape(const NodeSpec& node, const InputShapes& inputs) {
   const Shape& in = inputs[0];
   require_map(node, in);
-  const int channels = int(in[1]), groups = node.integer("groups"), outs = node.integer("out_channels");
-  if (channels % groups != 0 || outs % groups != 0) {
-    node.fail("groups_mismatch", "groups", {{"groups", groups}, {"in_channels", channels}, {"out_channels", outs}},
-              "groups " + std::to_string(groups) + " must divide both the input's " + std::to_string(channels) +
-                  " channels and out_channels " + std::to_string(outs));
-  }
+  require_groups_divide(node, int(in[1]));
+  const int outs = node.integer("out_channels");
   const Pair k = node.pair("kernel_size"), s = node.pair("stride"), d = node.pair("dilation");
   const Pair extra = node.pair("output_padding");
   const Padding4 p = node.padding("padding");
