@@ -52,6 +52,32 @@ export function drawFrame(ctx: CanvasRenderingContext2D, box: Box, ink: string, 
   }
 }
 
+/**
+ * Writes `text` centred on (cx, cy) in lines no wider than `maxWidth`, broken between words (or
+ * between characters, for text without spaces such as Chinese), so a narrow chart shows its
+ * message at full size rather than squeezed into one line.
+ */
+export function fillTextWrapped(ctx: CanvasRenderingContext2D, text: string, cx: number, cy: number, maxWidth: number, lineHeight: number): void {
+  const spaced = text.includes(' ');
+  const pieces = spaced ? text.split(' ') : [...text];
+  const lines: string[] = [];
+  let line = '';
+  for (const piece of pieces) {
+    const longer = line ? line + (spaced ? ' ' : '') + piece : piece;
+    if (line && ctx.measureText(longer).width > maxWidth) {
+      lines.push(line);
+      line = piece;
+    } else {
+      line = longer;
+    }
+  }
+  if (line) lines.push(line);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const first = cy - ((lines.length - 1) * lineHeight) / 2;
+  lines.forEach((l, k) => ctx.fillText(l, cx, first + k * lineHeight, maxWidth));
+}
+
 /** Strokes points 0..n-1 at (x(i), y(i)), at most about one per pixel column of `width`. */
 export function strokePolyline(ctx: CanvasRenderingContext2D, n: number, width: number, x: (i: number) => number, y: (i: number) => number): void {
   const stride = Math.max(1, Math.floor(n / width));

@@ -4,7 +4,7 @@ import { fmt } from '../format';
 import type { OptimizerSwitch } from '../history';
 import { S } from '../strings';
 import { onThemeToggle } from '../theme';
-import { cssColor, drawFrame, prepareCanvas, strokePolyline } from './chartFrame';
+import { cssColor, drawFrame, fillTextWrapped, prepareCanvas, strokePolyline } from './chartFrame';
 import { h } from './dom';
 
 export class LossChart {
@@ -43,8 +43,7 @@ export class LossChart {
     const label = (f: number) => (n ? fmt(log ? 10 ** (bottom + f * (top - bottom)) : max * f, 2) : '');
     drawFrame(ctx, box, ink, '11px system-ui, sans-serif', label);
     if (!n) {
-      ctx.textAlign = 'center';
-      ctx.fillText(S.chartEmpty, l + w / 2, t + hgt / 2, w - 8);
+      fillTextWrapped(ctx, S.chartEmpty, l + w / 2, t + hgt / 2, w - 16, 15);
       return;
     }
     ctx.textAlign = 'center';
