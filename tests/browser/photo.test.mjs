@@ -83,6 +83,12 @@ test('the photo example: a sample photo as a 3×256×256 input, resampled as the
   assert.match(await page.getByTestId('btn-step').getAttribute('title'), /no loss/);
   assert.equal(await page.getByTestId('mode-gradients').isDisabled(), true);
   await page.getByTestId('forward-only-note').waitFor();
+  // no empty loss chart inviting a Step that can't be taken; a loss chosen brings it back
+  assert.equal(await page.getByTestId('loss-chart').isVisible(), false);
+  assert.equal(await page.getByTestId('loss-log').isVisible(), false);
+  await page.getByTestId('loss-select').selectOption('mse');
+  await page.getByTestId('loss-chart').waitFor();
+  assert.equal(await page.getByTestId('btn-step').isDisabled(), false);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

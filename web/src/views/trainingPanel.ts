@@ -20,6 +20,8 @@ export class TrainingPanel {
   private readonly blocked: HTMLElement;
   private readonly note: HTMLElement;
   private readonly log: HTMLInputElement;
+  /** the log-scale switch and the curve, hidden while there is nothing a curve could show */
+  private readonly curveParts: HTMLElement[];
   private readonly status: HTMLElement;
   private readonly error: HTMLElement;
   private readonly chart: LossChart;
@@ -52,8 +54,9 @@ export class TrainingPanel {
         this.stepBtn,
         this.run,
         button(S.resetTraining, () => a.resetTraining(), { title: S.resetTrainingTitle, testid: 'btn-reset' })),
-      this.blocked, this.note, this.error, this.status,
-      h('label', { class: 'chart-log', title: S.chartLogTitle }, this.log, S.chartLog), this.chart.el);
+      this.blocked, this.note, this.error, this.status);
+    this.curveParts = [h('label', { class: 'chart-log', title: S.chartLogTitle }, this.log, S.chartLog), this.chart.el];
+    this.el.append(...this.curveParts);
     tagRegion(this.el, { panel: 'training' });
     this.actions = a;
   }
@@ -88,6 +91,10 @@ export class TrainingPanel {
     setText(this.status, st.scene.loss === 'none' ? S.stepsTaken(n) : `${S.stepsTaken(n)}${since} · ${S.lossNow(fmt(snap.loss))}`);
     this.error.hidden = !st.training.error || st.invalid.has('lr');
     setMessage(this.error, st.training.error ?? '');
+    // a forward-only scene never draws a curve: no empty chart that invites a Step it can't take
+    const noCurve = st.scene.loss === 'none' && n === 0;
+    for (const part of this.curveParts) part.hidden = noCurve;
+    if (noCurve) return;
     const log = t.logScale ?? autoLog(t.curve);
     this.log.checked = log;
     this.chart.render(t.curve, t.switches, log);
