@@ -189,6 +189,36 @@ test('a 3-channel input shows its colour image beside the channel maps', async (
   await page.context().close();
 });
 
+test('on a 1280x720 projector, a 3-channel kernel block fits its card: the head stays in view, the slices scroll', async () => {
+  const page = await h.open({ width: 1280, height: 720 });
+  await page.getByTestId('preset-select').selectOption('multichannel');
+  await page.locator('[data-testid="matrix-0-weight-5"]').waitFor();
+  const fit = await page.evaluate(() => {
+    const first = document.querySelector('[data-testid="matrix-0-weight-0"]');
+    const card = first.closest('.card').getBoundingClientRect();
+    const block = first.closest('.block');
+    const mats = first.closest('.mats');
+    const csv = block.querySelector('.cl-csv').getBoundingClientRect();
+    return { cardRight: card.right, csvRight: csv.right, blockRight: block.getBoundingClientRect().right, scrolls: mats.scrollWidth > mats.clientWidth };
+  });
+  assert.ok(fit.csvRight <= fit.cardRight, `the CSV button ends at ${fit.csvRight}, past the card's ${fit.cardRight}`);
+  assert.ok(fit.blockRight <= fit.cardRight, `the block ends at ${fit.blockRight}, past the card's ${fit.cardRight}`);
+  assert.equal(fit.scrolls, true, 'the three slices of a filter are wider than the card and scroll');
+  // a cell out of sight comes into view when the keyboard reaches it
+  await page.locator('[data-testid="matrix-0-weight-2"] .cell').first().focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const last = page.locator('[data-testid="matrix-0-weight-2"] .cell').nth(2);
+  await page.waitForFunction(() => document.querySelector('[data-testid="matrix-0-weight-2"]').closest('.mats').scrollLeft > 0);
+  const seen = await last.evaluate((cell) => {
+    const r = cell.getBoundingClientRect(), m = cell.closest('.mats').getBoundingClientRect();
+    return r.left >= m.left - 1 && r.right <= m.right + 1;
+  });
+  assert.equal(seen, true, 'the focused cell is scrolled into view');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('offline file: Digits is explained in plain words; Copy link offers Save file', async () => {
   const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
