@@ -12,19 +12,12 @@ let h;
 before(async () => { h = await setup(); });
 after(async () => { await h?.close(); });
 
-/** A fresh page in a theme/language/device; the page's problems are collected like harness.open. */
-async function open({ theme = 'light', lang = 'en', width = 1280, height = 900, touch = false, search = '' } = {}) {
-  const context = await h.browser.newContext({
-    viewport: { width, height }, colorScheme: theme, reducedMotion: 'reduce',
+/** A fresh page in a theme/language/device. */
+function open({ theme = 'light', lang = 'en', width = 1280, height = 900, touch = false, search = '' } = {}) {
+  return h.open({
+    width, height, colorScheme: theme, reducedMotion: 'reduce', path: `?lang=${lang}${search}`,
     ...(touch ? { hasTouch: true, isMobile: true, deviceScaleFactor: 2 } : {}),
   });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${h.server.url}?lang=${lang}${search}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-  return page;
 }
 
 /** Serious and critical axe violations of the whole page, as short strings. */

@@ -10,13 +10,9 @@ let h;
 before(async () => { h = await setup(); });
 after(async () => { await h?.close(); });
 
+/** The example blog post, once its three <cnn-lens> elements are ready. */
 async function openExample() {
-  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
-  await page.goto(`${h.server.url}embed-example.html`);
+  const page = await h.open({ path: 'embed-example.html', ready: null });
   await page.waitForFunction(() => document.querySelectorAll('cnn-lens[data-ready="true"]').length === 3, null, { timeout: 20000 });
   return page;
 }

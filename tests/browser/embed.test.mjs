@@ -9,13 +9,9 @@ let h;
 before(async () => { h = await setup(); });
 after(async () => { await h?.close(); });
 
+/** The example blog post, once its three <cnn-lens> elements are ready. */
 async function openExample() {
-  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
-  await page.goto(`${h.server.url}embed-example.html`);
+  const page = await h.open({ path: 'embed-example.html', ready: null });
   await page.waitForFunction(() => document.querySelectorAll('cnn-lens[data-ready="true"]').length === 3, null, { timeout: 20000 });
   return page;
 }
@@ -143,9 +139,7 @@ test('a share link works as the scene attribute; a bad one shows a notice', asyn
 });
 
 test('iframe mode: only the asked panels, read-only, height posted to the parent', async () => {
-  const context = await h.browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(`${h.server.url}embed-example.html`);
+  const page = await h.open({ width: 1100, height: 800, path: 'embed-example.html', ready: null });
   const src = `${h.server.url}?embed=1&panels=input,conv&readonly=1&view=gradients`;
   await page.evaluate((s) => {
     document.body.innerHTML = '';
@@ -170,5 +164,5 @@ test('iframe mode: only the asked panels, read-only, height posted to the parent
   const height = parseFloat(await page.evaluate(() => document.querySelector('iframe').style.height));
   const content = await frame.locator('#app').evaluate((el) => Math.ceil(el.getBoundingClientRect().bottom));
   assert.ok(Math.abs(height - content) <= 2, `${height} vs ${content}`);
-  await context.close();
+  await page.context().close();
 });

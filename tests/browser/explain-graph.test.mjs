@@ -283,12 +283,7 @@ test('padding modes, concat, global average and max pooling: each cell says wher
 });
 
 test('Chinese: a batch-norm cell is explained without English words', async () => {
-  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${h.server.url}?lang=zh`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  const page = await h.open({ path: '?lang=zh', consoleErrors: false });
   await openExample(page, 'batchnorm');
   await openNode(page, 'bn');
   await hover(page, 'node-bn-output-1', 3);
@@ -300,5 +295,5 @@ test('Chinese: a batch-norm cell is explained without English words', async () =
   const words = text.replace(/^bn · /, '').match(/[A-Za-z]{2,}/g);
   assert.equal(words, null, `English in: ${text}`);
   assert.deepEqual(page.problems, []);
-  await context.close();
+  await page.context().close();
 });

@@ -193,11 +193,7 @@ test('refused edits are explained in place and the last valid network stays', as
 });
 
 test('in Chinese: the panel and the core\'s reason are worded in Chinese', async () => {
-  const page = await h.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(e.message));
-  await page.goto(`${h.server.url}?lang=zh`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  const page = await h.open({ path: '?lang=zh', consoleErrors: false });
   await openResidual(page);
   await openNode(page, 'sum');
   assert.equal(await page.locator('.ge-title').textContent(), '修改网络');
@@ -206,5 +202,5 @@ test('in Chinese: the panel and the core\'s reason are worded in Chinese', async
   assert.match(text, /^未修改：节点“sum”（相加）：/);
   assert.match(text, /[\u4e00-\u9fff].*1×5×5|1×5×5.*[\u4e00-\u9fff]/, 'the core\'s reason in Chinese, with its shapes');
   assert.deepEqual(page.problems, []);
-  await page.close();
+  await page.context().close();
 });

@@ -47,8 +47,12 @@ export async function launch({ args = [] } = {}) {
 }
 
 /**
- * One server + browser for a test file. `open()` gives a fresh page on the app, waiting until
- * the wasm core is ready, and collects console errors and page errors in `page.problems`.
+ * One server + browser for a test file. `open()` gives a fresh page (in its own context) on the
+ * app, waiting until the wasm core is ready, and collects console errors and page errors in
+ * `page.problems`. Its options: `path` after the server's address (e.g. '?lang=zh'), or `url`
+ * for a whole address (null: stay on about:blank); `ready`, the selector to wait for (null: no
+ * wait); `consoleErrors: false` to collect page errors only; the rest (locale, acceptDownloads,
+ * colorScheme…) go to `browser.newContext`.
  * `args`: extra Chromium switches for this file's browser (default: none).
  */
 export async function setup({ args = [] } = {}) {
@@ -57,14 +61,18 @@ export async function setup({ args = [] } = {}) {
   return {
     server,
     browser,
-    async open({ width = 1280, height = 900, reducedMotion = 'no-preference' } = {}) {
-      const context = await browser.newContext({ viewport: { width, height }, reducedMotion });
+    async open({
+      width = 1280, height = 900, reducedMotion = 'no-preference', path = '', url = server.url + path,
+      ready = 'body[data-ready="true"]', consoleErrors = true, ...contextOptions
+    } = {}) {
+      const context = await browser.newContext({ viewport: { width, height }, reducedMotion, ...contextOptions });
       const page = await context.newPage();
       page.problems = [];
-      page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
+      if (consoleErrors) page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
       page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-      await page.goto(server.url);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+      if (url === null) return page;
+      await page.goto(url);
+      if (ready) await page.waitForSelector(ready, { timeout: 15000 });
       return page;
     },
     async close() {

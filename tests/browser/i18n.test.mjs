@@ -9,15 +9,8 @@ let h;
 before(async () => { h = await setup(); });
 after(async () => { await h?.close(); });
 
-async function open({ lang = '', locale = 'en-US', width = 1280, height = 900 } = {}) {
-  const context = await h.browser.newContext({ viewport: { width, height }, locale, reducedMotion: 'reduce' });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
-  await page.goto(`${h.server.url}${lang ? `?lang=${lang}` : ''}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-  return page;
+function open({ lang = '', locale = 'en-US', width = 1280, height = 900 } = {}) {
+  return h.open({ width, height, locale, reducedMotion: 'reduce', path: lang ? `?lang=${lang}` : '' });
 }
 
 test('every key of the English table exists in the Chinese one, with the same kind of value', async () => {

@@ -13,16 +13,9 @@ let h;
 before(async () => { h = await setup(); });
 after(async () => { await h?.close(); });
 
-/** A page opened at `?query` (the harness's open() has no query string). */
-async function open(query, { width = 1280, height = 900, reducedMotion = 'reduce', locale = 'en-US' } = {}) {
-  const context = await h.browser.newContext({ viewport: { width, height }, reducedMotion, locale });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${h.server.url}${query ? `?${query}` : ''}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-  return page;
+/** A page opened at `?query`, with reduced motion and an English browser unless told. */
+function open(query, { width = 1280, height = 900, reducedMotion = 'reduce', locale = 'en-US' } = {}) {
+  return h.open({ width, height, reducedMotion, locale, path: query ? `?${query}` : '' });
 }
 
 const title = (page) => page.getByTestId('lesson-title').textContent();

@@ -85,12 +85,9 @@ before(async () => {
 });
 after(async () => { await models?.close(); await h?.close(); });
 
-async function newPage(viewport = { width: 1280, height: 900 }) {
-  const context = await h.browser.newContext({ viewport, acceptDownloads: true });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  return page;
+/** A fresh context left on about:blank: each test goes to its own address with goto(). */
+function newPage(viewport = { width: 1280, height: 900 }) {
+  return h.open({ ...viewport, url: null, acceptDownloads: true, consoleErrors: false });
 }
 
 async function goto(page, search = '') {

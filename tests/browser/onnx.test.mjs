@@ -29,15 +29,8 @@ before(async () => {
 });
 after(async () => { await h?.close(); });
 
-async function openAt(url, viewport = { width: 1280, height: 900 }) {
-  const context = await h.browser.newContext({ viewport, acceptDownloads: true });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-  return page;
+function openAt(url, viewport = { width: 1280, height: 900 }) {
+  return h.open({ ...viewport, url, acceptDownloads: true });
 }
 
 const sceneJson = (page) => page.evaluate(() => window.cnnlens.sceneJSON());

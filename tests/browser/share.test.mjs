@@ -17,14 +17,8 @@ before(async () => {
 after(async () => { await h?.close(); });
 
 /** A fresh context (own localStorage) on a URL, waiting until the app is ready. */
-async function openAt(url) {
-  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-  return page;
+function openAt(url) {
+  return h.open({ url, acceptDownloads: true, consoleErrors: false });
 }
 
 /** Arbitrary float32 numbers everywhere: odd edits, then Adam steps. */
