@@ -290,6 +290,47 @@ test('the example menu\'s hosted model is fetched from the page\'s models/ folde
   await page.context().close();
 });
 
+test('a model that came without an input says its maps are flat, and fills its input with random values in one undo step', async () => {
+  const page = await newPage();
+  await goto(page);
+  await page.getByTestId('preset-select').selectOption('model:small-resnet');
+  await notice(page, 'Opened small-resnet.onnx.');
+  const input = () => page.evaluate(() => JSON.parse(window.cnnlens.sceneJSON()).input.data);
+  // how much the first node's maps vary within a channel (zero everywhere on a constant input)
+  const spread = () => page.evaluate(() => {
+    const m = window.cnnlens.model;
+    const id = m.nodeIds()[0];
+    const [n, c, hgt, w] = m.nodeTensors(id).find((t) => t.name === 'output').shape;
+    const v = m.nodeCopy(id, 'output');
+    let most = 0;
+    for (let k = 0; k < n * c; k++) {
+      const map = v.subarray(k * hgt * w, (k + 1) * hgt * w);
+      most = Math.max(most, Math.max(...map) - Math.min(...map));
+    }
+    return most;
+  });
+  const note = page.getByTestId('zero-input-note');
+  await note.waitFor();
+  assert.match(await note.textContent(), /all zeros/);
+  assert.ok((await input()).every((v) => v === 0));
+  assert.equal(await spread(), 0, 'on zeros, every map of the first node is flat');
+  await page.getByTestId('random-input').click();
+  await note.waitFor({ state: 'hidden' });
+  const filled = await input();
+  assert.ok(filled.every((v) => v >= 0 && v < 1), 'values in 0..1');
+  assert.ok(new Set(filled).size > filled.length / 2, 'not one value repeated');
+  assert.ok(await spread() > 0, 'the first node\'s maps are no longer flat');
+  // one undo step back to the zeros (and the note); redo gives the very same numbers
+  await page.keyboard.press('Control+z');
+  await note.waitFor();
+  assert.ok((await input()).every((v) => v === 0));
+  await page.keyboard.press('Control+Shift+z');
+  await note.waitFor({ state: 'hidden' });
+  assert.deepEqual(await input(), filled);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('a model too large to keep in the browser is reported (size check): the address is kept and a reload opens it again', async () => {
   const page = await newPage();
   await goto(page);

@@ -16,6 +16,11 @@ export interface Actions {
    * scene can hold it (null: values 0..1, any stored scaling is dropped).
    */
   setInputPicture(values: Float32Array, normalize: { mean: number[]; std: number[] } | null): void;
+  /**
+   * The whole input (every sample) from values drawn uniformly in 0..1 with the scene's seed: one
+   * undo step. For a model that came without an input, whose maps are all flat on zeros.
+   */
+  randomInput(): void;
   editParam(layer: number, name: 'weight' | 'bias', index: number, value: number): void;
   editTarget(index: number, value: number): void;
   setTargetClass(k: number): void;

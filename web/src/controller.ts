@@ -305,6 +305,21 @@ export class Controller implements Actions {
     this.edit(this.engine.setInput(values), 0, S.histPicture);
   }
 
+  randomInput(): void {
+    if (this.locked) return;
+    this.begin();
+    const count = this.view.snapshot().input.data.length;
+    // mulberry32 from the scene's seed: the same scene gives the same input every time
+    let a = (this.state.scene.seed ?? 0) >>> 0;
+    const values = Float32Array.from({ length: count }, () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    });
+    this.edit(this.engine.setInput(values), 0, S.histRandomInput);
+  }
+
   editParam(layer: number, name: 'weight' | 'bias', index: number, value: number): void {
     if (this.locked) return;
     this.begin();

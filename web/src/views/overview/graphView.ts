@@ -4,7 +4,7 @@ import type { ViewMode } from '../../state';
 import { themeOf } from '../../colors';
 import { S } from '../../strings';
 import { onThemeToggle } from '../../theme';
-import { h, select } from '../dom';
+import { button, h, select } from '../dom';
 import { graphOf, INPUT_ID, inputSource, structureKey, type Graph } from './graph';
 import { helpOf, NodeDetail, type DetailActions } from './nodeDetail';
 import { Overview, type GraphReader } from './overview';
@@ -21,6 +21,8 @@ export interface GraphViewState {
 
 export interface GraphActions extends DetailActions, PictureActions, EditActions {
   setSceneMode(mode: 'train' | 'eval'): void;
+  /** the input from random values, for a model that came with zeros (Actions.randomInput) */
+  randomInput(): void;
   /** ends when the view is removed (theme.ts onThemeToggle) */
   readonly lifetime: AbortController;
 }
@@ -47,6 +49,8 @@ export class GraphView {
   private readonly sampleSelect: HTMLSelectElement;
   private readonly sampleLabel: HTMLElement;
   private readonly bar: HTMLElement;
+  /** says the input is all zeros (a model file's), with a button that fills it */
+  private readonly zeroNote: HTMLElement;
   /** the picture controls, for an image input (rebuilt when the input's shape changes) */
   private picture: { key: string; el: HTMLElement } | null = null;
 
@@ -62,7 +66,9 @@ export class GraphView {
     this.sampleSelect = select([], '0', (v) => this.showSample(Number(v)), { testid: 'sample-select' });
     this.sampleLabel = h('label', {}, S.ovSampleLabel, this.sampleSelect);
     this.bar = h('div', { class: 'ov-bar' }, h('label', { title: S.ovModeTitle }, S.ovModeLabel, this.modeSelect), this.sampleLabel);
-    this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, this.bar, this.status, this.overview.el, this.detail.el, this.loss.el);
+    this.zeroNote = h('p', { class: 'note zero-input', testid: 'zero-input-note', hidden: true }, S.zeroInputNote, ' ',
+      button(S.randomInput, () => actions.randomInput(), { testid: 'random-input' }));
+    this.el = h('div', { class: 'graph-view', testid: 'graph-view' }, this.bar, this.zeroNote, this.status, this.overview.el, this.detail.el, this.loss.el);
     this.loss.onPick = (k) => this.showSample(k);
     this.overview.onOpen = (id) => this.openNode(id);
     this.detail.onBack = () => this.back();
@@ -141,6 +147,7 @@ export class GraphView {
     this.modeSelect.disabled = this.locked();
     this.syncSamples(reader, graph);
     this.syncPicture(st.scene.input?.shape ?? []);
+    this.zeroNote.hidden = this.locked() || !inputIsZero(reader, graph);
     this.loss.render(reader, st.scene.loss ?? 'none', this.sample);
     const node = this.open === null ? undefined : graph.nodes.find((n) => n.id === this.open);
     if (!node) this.open = null; // the node went away (another network): back to the overview
@@ -166,4 +173,13 @@ export class GraphView {
       this.detail.render(reader, node, node.id, reader.nodeTensors(node.id), readers, this.titles(node.type), helpOf(node.type), st.mode, this.sample);
     }
   }
+}
+
+/** Whether every number of the network input (all samples) is 0, read from the core. */
+function inputIsZero(reader: GraphReader, graph: Graph): boolean {
+  const src = inputSource(graph);
+  if (!src) return false;
+  const values = reader.nodeView(src.id, src.name);
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+  return values.length > 0;
 }
