@@ -133,6 +133,25 @@ test('convolution: the worked sum, then a wrong and a right answer', async () =>
   await page.context().close();
 });
 
+test('on a 1280x720 projector, the convolution step shows the window, the filter and the asked cell on one screen', async () => {
+  const page = await open('lesson=2&lang=en', { width: 1280, height: 720 });
+  const inView = (testid) => page.evaluate((id) => {
+    const r = document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect();
+    return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+  }, testid);
+  for (const id of ['matrix-input-0', 'matrix-0-weight-0', 'matrix-0-output-0']) {
+    assert.equal(await inView(id), true, `${id} is on screen`);
+  }
+  // the input and the convolution side by side: no "+ layer" menus between the cards in the lesson
+  const tops = await page.evaluate(() => ['matrix-input-0', 'matrix-0-weight-0'].map((id) => document.querySelector(`[data-testid="${id}"]`).closest('.card').getBoundingClientRect().top));
+  assert.equal(tops[0], tops[1]);
+  assert.equal(await page.locator('.connector select.insert').first().isVisible(), false);
+  await page.getByTestId('lesson-close').click();
+  assert.equal(await page.locator('.connector select.insert').first().isVisible(), true, 'back when the lesson closes');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('pooling: a wrong and a right prediction, with the window shown', async () => {
   const page = await open('lesson=3&lang=zh');
   assert.equal(await page.getByTestId('lesson-formula').textContent(), 'max(3, −1, −3, 1) = 3');
