@@ -191,6 +191,12 @@ test('a 3-channel input shows its colour image beside the channel maps', async (
 
 test('on a 1280x720 projector, a 3-channel kernel block fits its card: the head stays in view, the slices scroll', async () => {
   const page = await h.open({ width: 1280, height: 720 });
+  // the classic 6x6 input fits its card whole: nothing of it hides behind a scroll
+  const clipped = await page.evaluate(() => {
+    const mats = document.querySelector('[data-testid="matrix-input-0"]').closest('.mats');
+    return mats.scrollWidth - mats.clientWidth;
+  });
+  assert.equal(clipped, 0, `the classic input is cut by ${clipped}px`);
   await page.getByTestId('preset-select').selectOption('multichannel');
   await page.locator('[data-testid="matrix-0-weight-5"]').waitFor();
   const fit = await page.evaluate(() => {
