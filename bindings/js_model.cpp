@@ -2,6 +2,7 @@
 // wasm heap: valid until the next call that may allocate (any mutating call). Copies are safe.
 #include "js_model.hpp"
 #include "js_errors.hpp"
+#include "js_text.hpp"
 
 #include <emscripten/emscripten.h>
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "cnnlens/explain.hpp"
 #include "cnnlens/explain_cell.hpp"
 #include "cnnlens/gradient_check.hpp"
+#include "cnnlens/json_text.hpp"
 #include "cnnlens/kernels/gemm.hpp"
 #include "cnnlens/landscape.hpp"
 #include "cnnlens/registry.hpp"
@@ -156,8 +158,8 @@ val JsModel::loss_history() const {
 }
 
 int JsModel::steps_taken() const { return model_->steps_taken(); }
-std::string JsModel::trace() const { return guarded([&] { return cnnlens::trace(*model_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }); }
-std::string JsModel::to_json() const { return guarded([&] { return model_->to_scene_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }); }
+val JsModel::trace() const { return guarded([&] { return js_string(cnnlens::trace(*model_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); }); }
+val JsModel::to_json() const { return guarded([&] { return js_string(to_json_text(model_->to_scene_json())); }); }
 
 int JsModel::layer_count() const { return static_cast<int>(model_->layer_count()); }
 

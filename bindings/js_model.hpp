@@ -29,8 +29,8 @@ class JsModel {
   double loss() const;
   val loss_history() const;
   int steps_taken() const;
-  std::string trace() const;
-  std::string to_json() const;
+  emscripten::val trace() const;
+  emscripten::val to_json() const;
 
   // reading
   int layer_count() const;

@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cnnlens/error.hpp"
+#include "cnnlens/json_text.hpp"
 #include "cnnlens/onnx.hpp"
 #include "cnnlens/scene.hpp"
 #include "js_errors.hpp"
+#include "js_text.hpp"
 
 namespace cnnlens::js {
 namespace {
@@ -39,9 +41,7 @@ std::string bytes_from_js(const val& bytes) {
 
 val import_onnx(const val& bytes) {
   return guarded([&] {
-    const std::string json = scene_to_json(cnnlens::import_onnx(bytes_from_js(bytes)))
-                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return val(json);
+    return js_string(to_json_text(scene_to_json(cnnlens::import_onnx(bytes_from_js(bytes)))));
   });
 }
 

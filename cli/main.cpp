@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cnnlens/error.hpp"
+#include "cnnlens/json_text.hpp"
 #include "cnnlens/model.hpp"
 #include "cnnlens/onnx.hpp"
 #include "cnnlens/scene.hpp"
@@ -43,7 +44,7 @@ int import_command(int argc, char** argv) {
     return 1;
   }
   try {
-    std::cout << cnnlens::scene_to_json(cnnlens::import_onnx(bytes)).dump() << "\n";
+    std::cout << cnnlens::to_json_text(cnnlens::scene_to_json(cnnlens::import_onnx(bytes))) << "\n";
   } catch (const cnnlens::SceneError& e) {
     std::cerr << "cnnlens: " << e.what() << "\n";
     return 2;
