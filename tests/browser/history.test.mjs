@@ -175,3 +175,43 @@ test('the history has a cap and says when the oldest steps were dropped', async 
   assert.ok(undos < 100, `at most 100 states are kept (${undos + 1} undone)`);
   await page.context().close();
 });
+
+test('an edit\'s undo step is written once the edit is painted, not inside the next edit; each edit still undoes on its own', async () => {
+  const page = await h.open();
+  const before = await cells(page, 'matrix-0-weight-0');
+  // count the scene copies (what an undo step costs) made inside the Enter of edits 2 to 6
+  const inside = await page.evaluate(async () => {
+    const proto = Object.getPrototypeOf(window.cnnlens.model);
+    const copy = proto.toJSON;
+    let entering = false, copiesInside = 0;
+    proto.toJSON = function () { if (entering) copiesInside++; return copy.call(this); };
+    const painted = () => new Promise((done) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = () => done(); ch.port2.postMessage(0); }));
+    for (let k = 0; k < 6; k++) {
+      document.querySelectorAll('[data-testid="matrix-0-weight-0"] .cell')[k].click();
+      const input = document.querySelector('[data-testid="cell-editor"]');
+      input.value = String(k + 2);
+      await painted();
+      await painted();
+      // the first edit also records the starting state (the history's first entry): not counted
+      entering = k > 0;
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      entering = false;
+      document.querySelector('[data-testid="cell-editor"]')?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    }
+    await painted();
+    await painted();
+    proto.toJSON = copy;
+    return copiesInside;
+  });
+  assert.equal(inside, 0, 'no edit paid for the one before it');
+  const edited = await cells(page, 'matrix-0-weight-0');
+  assert.deepEqual(edited.slice(0, 6), [2, 3, 4, 5, 6, 7]);
+  // six edits, six undo steps
+  for (let k = 5; k >= 0; k--) {
+    await page.getByTestId('btn-undo').click();
+    assert.equal((await cells(page, 'matrix-0-weight-0'))[k], before[k], `undo ${6 - k} restores cell ${k}`);
+  }
+  assert.deepEqual(await cells(page, 'matrix-0-weight-0'), before);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

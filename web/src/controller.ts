@@ -35,8 +35,10 @@ export interface Renderer {
 
 /** Learning rates proposed when the optimizer changes: Adam's steps are already normalised. */
 const PROPOSED_LR = { adam: 0.01, sgd: 0.1, momentum: 0.05 } as const;
-/** A change is written into the history this long after it, unless another comes first. */
-const CAPTURE_MS = 30;
+/** A brush stroke's cells become one undo step, written this long after the stroke pauses. */
+const STROKE_PAUSE_MS = 30;
+/** An undo step not yet written because no frame was painted (a hidden tab) is written after this. */
+const HIDDEN_TAB_MS = 250;
 
 const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
@@ -52,7 +54,8 @@ export class Controller implements Actions {
   /** edited scenes put aside when another example was chosen; they come back on return */
   private readonly kept = new Map<string, HistoryEntry>();
   private pendingLabel: string | null = null;
-  private captureTimer = 0;
+  /** cancels the pending history write (null: none pending) */
+  private cancelCapture: (() => void) | null = null;
   /** curve length when the current Run started (one undo step per run) */
   private runStart = 0;
   private beforeTrainingCurve = 0;
@@ -81,19 +84,34 @@ export class Controller implements Actions {
     this.flushHistory();
   }
 
-  /** After a change: the scene differs from the example now; the undo step follows shortly. */
-  private changed(label: string): void {
+  /**
+   * After a change: the scene differs from the example now; the undo step is written once the
+   * change is painted. Writing it copies the whole scene (about 35 ms for a 3x256x256 photo), so
+   * it waits for the change to be on screen and is done before a next edit comes, instead of
+   * landing inside that edit (begin() writes a step still pending). A brush stroke's cells are
+   * one step, written once the stroke pauses.
+   */
+  private changed(label: string, stroke = false): void {
     const st = this.state;
     st.edited = st.presetId !== 'custom';
     this.pendingLabel = label;
-    clearTimeout(this.captureTimer);
-    this.captureTimer = window.setTimeout(() => { this.flushHistory(); this.view?.renderChrome(); }, CAPTURE_MS);
+    this.cancelCapture?.();
+    const write = () => { this.flushHistory(); this.view?.renderChrome(); };
+    if (stroke) {
+      const timer = window.setTimeout(write, STROKE_PAUSE_MS);
+      this.cancelCapture = () => clearTimeout(timer);
+    } else {
+      // a hidden tab paints nothing: then the timer writes it
+      const cancelPaint = afterNextPaint(write);
+      const timer = window.setTimeout(write, HIDDEN_TAB_MS);
+      this.cancelCapture = () => { cancelPaint(); clearTimeout(timer); };
+    }
   }
 
   /** Writes the pending change (or, the first time, the starting state) into the history now. */
   flushHistory(): void {
-    clearTimeout(this.captureTimer);
-    this.captureTimer = 0;
+    this.cancelCapture?.();
+    this.cancelCapture = null;
     if (this.pendingLabel === null && this.history.size > 0) return;
     const label = this.pendingLabel ?? '';
     this.pendingLabel = null;
@@ -233,11 +251,11 @@ export class Controller implements Actions {
   }
 
   /** Value edits: apply, clear stale messages, redraw. */
-  private edit(r: Result<void>, errorAt: number, label: string): void {
+  private edit(r: Result<void>, errorAt: number, label: string, stroke = false): void {
     const st = this.state;
     st.layerErrors.clear();
     if (!r.ok) st.layerErrors.set(errorAt, r.error);
-    else this.changed(label);
+    else this.changed(label, stroke);
     st.beforeTraining = null;
     st.gradCheck = null;
     this.syncHistoryInfo();
@@ -272,7 +290,7 @@ export class Controller implements Actions {
     if (!stroke) this.begin();
     const data = this.view.snapshot().input.data.slice();
     data[index] = value;
-    this.edit(this.engine.setInput(data), 0, S.histInput);
+    this.edit(this.engine.setInput(data), 0, S.histInput, stroke);
   }
 
   paintInput(index: number, first: boolean): void {
@@ -684,17 +702,18 @@ export class Controller implements Actions {
     requestAnimationFrame(frame);
   }
 
-  /** Ends a Run; the steps it took become one undo step. */
   /** Stops training, the slide show and pending history writes, removes the views' page-wide listeners and frees the Model. */
   dispose(): void {
     this.state.training.running = false;
     clearInterval(this.slideTimer);
-    clearTimeout(this.captureTimer);
+    this.cancelCapture?.();
+    this.cancelCapture = null;
     this.stopOpening?.();
     this.lifetime.abort();
     this.engine.dispose();
   }
 
+  /** Ends a Run; the steps it took become one undo step. */
   private stopTraining(): void {
     const t = this.state.training;
     if (!t.running) return;
