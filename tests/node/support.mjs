@@ -27,9 +27,10 @@ export function loadOnnxModule() {
 export const readText = (relative) => readFileSync(join(root, relative), 'utf8');
 
 /**
- * A page module (`relative`, e.g. 'web/src/graphEdit.ts') whose only imports are its siblings'
- * (`from './shards'`; type-only imports vanish), transpiled with TypeScript (no bundler) into a
- * temporary folder, each sibling beside it, and imported.
+ * A page module (`relative`, e.g. 'web/src/graphEdit.ts') whose only imports are other page
+ * modules by relative path (`from './shards'`, `from '../random'`; type-only imports vanish),
+ * transpiled with TypeScript (no bundler) into one temporary folder, each by its file name (so two
+ * of them must not share one), and imported.
  */
 export async function importTypeScript(relative) {
   const dir = mkdtempSync(join(tmpdir(), 'cnnlens-ts-'));
@@ -38,9 +39,9 @@ export async function importTypeScript(relative) {
     if (written.has(path)) return;
     written.add(path);
     const js = ts.transpileModule(readText(path), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText
-      .replace(/from '\.\/([\w.]+)'/g, (_, name) => {
-        emit(join(dirname(path), `${name}.ts`));
-        return `from './${name}.mjs'`;
+      .replace(/from '((?:\.\.?\/)+[\w./]+)'/g, (_, spec) => {
+        emit(join(dirname(path), `${spec}.ts`));
+        return `from './${basename(spec)}.mjs'`;
       });
     writeFileSync(join(dir, `${basename(path, '.ts')}.mjs`), js);
   };

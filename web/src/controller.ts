@@ -9,6 +9,7 @@ import type { OptimizerState } from './wasm/cnnlens.mjs';
 import { parseNumber } from './format';
 import { History, type HistoryEntry } from './history';
 import { presetWeight, type KernelId } from './photo/kernels';
+import { mulberry32 } from './random';
 import { findPreset, type Preset } from './presets';
 import * as scene from './scene';
 import type { Brush, Selection, UIState, ViewMode } from './state';
@@ -327,14 +328,9 @@ export class Controller implements Actions {
     if (this.locked) return;
     this.begin();
     const count = this.view.snapshot().input.data.length;
-    // mulberry32 from the scene's seed: the same scene gives the same input every time
-    let a = (this.state.scene.seed ?? 0) >>> 0;
-    const values = Float32Array.from({ length: count }, () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    });
+    // from the scene's seed: the same scene gives the same input every time
+    const next = mulberry32(this.state.scene.seed ?? 0);
+    const values = Float32Array.from({ length: count }, next);
     this.edit(this.engine.setInput(values), 0, S.histRandomInput);
   }
 

@@ -1,8 +1,9 @@
 // The arithmetic of training on shuffled batches shared between workers (trainer.worker.ts,
 // shardPool.ts): the order of an epoch's samples, how a batch is split, and the sum of the
 // shards' gradients in a fixed order, the same bits whatever the timing, and the measure of a
-// part of an evaluation. No imports, so
-// tests/node/data-parallel.test.mjs runs it as it is.
+// part of an evaluation. It imports only random.ts, so tests/node/data-parallel.test.mjs runs it
+// as it is.
+import { mulberry32 } from '../random';
 
 /** The batch sizes of `count` samples split across `workers`: contiguous, the first ones larger. */
 export function shardSizes(count: number, workers: number): number[] {
@@ -12,13 +13,7 @@ export function shardSizes(count: number, workers: number): number[] {
 
 /** The sample order of epoch `epochIndex` (0, 1, …) of `n` samples: a fixed-seed shuffle (mulberry32). */
 export function epochOrder(n: number, epochIndex: number): Int32Array {
-  let a = (epochIndex + 1) * 0x9e3779b9 >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32((epochIndex + 1) * 0x9e3779b9);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
