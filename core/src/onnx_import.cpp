@@ -211,8 +211,9 @@ class Importer {
   // Input 0 with the same elements in `dims` (Squeeze, Unsqueeze, Reshape): a constant just takes
   // them; an activation passes through when they are its own, becomes a flatten for
   // [N, C, H, W] -> [N, features], and is refused otherwise, with the message `no_kind` gives
-  // for the activation's shape.
-  void give_dims(const Value& v, std::vector<std::int64_t> dims, const std::function<std::string(const Shape&)>& no_kind);
+  // for the activation's shape and `dims` (made only then).
+  using NoKindMessage = std::function<std::string(const Shape& from, const std::vector<std::int64_t>& to)>;
+  void give_dims(const Value& v, std::vector<std::int64_t> dims, const NoKindMessage& no_kind);
 
   // --- ops
   void read_node();
@@ -680,13 +681,13 @@ void Importer::op_squeeze_unsqueeze(bool unsqueeze) {
     }
   }
   // On an activation, [N, C, 1, 1] -> [N, C] (after global pooling) is a flatten.
-  const std::string no_kind = std::string(unsqueeze ? "Unsqueeze" : "Squeeze") + " of an activation to " + json(out).dump() +
-                              " has no layer kind (the core's tensors are [N, C, H, W] or [N, F])";
-  give_dims(v, std::move(out), [&](const Shape&) { return no_kind; });
+  give_dims(v, std::move(out), [unsqueeze](const Shape&, const std::vector<std::int64_t>& to) {
+    return std::string(unsqueeze ? "Unsqueeze" : "Squeeze") + " of an activation to " + json(to).dump() +
+           " has no layer kind (the core's tensors are [N, C, H, W] or [N, F])";
+  });
 }
 
-void Importer::give_dims(const Value& v, std::vector<std::int64_t> dims,
-                         const std::function<std::string(const Shape&)>& no_kind) {
+void Importer::give_dims(const Value& v, std::vector<std::int64_t> dims, const NoKindMessage& no_kind) {
   if (v.kind == Value::kConst) {
     onnx::Tensor t = v.constant;
     t.dims = std::move(dims);
@@ -699,7 +700,7 @@ void Importer::give_dims(const Value& v, std::vector<std::int64_t> dims,
   } else if (dims.size() == 2 && e.shape.size() == 4 && std::size_t(dims[0]) == e.shape[0]) {
     set_edge(emit("flatten", json::object(), {e.edge}, {}));
   } else {
-    fail("onnx_unsupported_shape", no_kind(e.shape));
+    fail("onnx_unsupported_shape", no_kind(e.shape, dims));
   }
 }
 
@@ -822,9 +823,8 @@ void Importer::op_reshape() {
   } else if (known != total) {
     fail("onnx_malformed", "Reshape changes the number of elements");
   }
-  const std::string to = json(target).dump();
-  give_dims(v, std::move(target), [&](const Shape& from) {
-    return "a Reshape of " + shape_to_string(from) + " to " + to +
+  give_dims(v, std::move(target), [](const Shape& from, const std::vector<std::int64_t>& to) {
+    return "a Reshape of " + shape_to_string(from) + " to " + json(to).dump() +
            " has no layer kind: the batch must stay first and the result be [N, features] (as x.view(x.size(0), -1))";
   });
 }

@@ -141,7 +141,7 @@ struct LayerKind {
 // Helpers the kinds share.
 std::uint64_t output_elements(const NodeSpec&, const InputShapes&, const Shape& output);
 Shape same_shape(const NodeSpec& node, const InputShapes& inputs);
-// Check that an input is [N, C, H, W] (a map) or [N, F] (a vector), naming the node otherwise.
+// Checks that an input is [N, C, H, W] (a map) or [N, F] (a vector), naming the node otherwise.
 void require_map(const NodeSpec& node, const Shape& input);
 void require_vector(const NodeSpec& node, const Shape& input);
 // Checks that the node's "groups" divides both `in_channels` and its "out_channels".
