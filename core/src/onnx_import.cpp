@@ -212,7 +212,8 @@ class Importer {
   // them; an activation passes through when they are its own, becomes a flatten for
   // [N, C, H, W] -> [N, features], and is refused otherwise, with the message `no_kind` gives
   // for the activation's shape and `dims` (made only then).
-  using NoKindMessage = std::function<std::string(const Shape& from, const std::vector<std::int64_t>& to)>;
+  /** the refusal for a shape change with no layer kind, given both shapes written as "1x2" */
+  using NoKindMessage = std::function<std::string(const std::string& from, const std::string& to)>;
   void give_dims(const Value& v, std::vector<std::int64_t> dims, const NoKindMessage& no_kind);
 
   // --- ops
@@ -345,6 +346,12 @@ onnx::Tensor transpose_tensor(const onnx::Tensor& t, std::vector<std::int64_t> p
 }
 
 std::vector<std::int64_t> shape_dims(const Shape& s) { return std::vector<std::int64_t>(s.begin(), s.end()); }
+// As shape_to_string: "1x2x1".
+std::string dims_to_string(const std::vector<std::int64_t>& dims) {
+  std::string text;
+  for (std::size_t i = 0; i < dims.size(); ++i) text += (i > 0 ? "x" : "") + std::to_string(dims[i]);
+  return text;
+}
 
 // The dims of a constant or of an activation.
 std::vector<std::int64_t> dims_of(const Value& v) { return v.kind == Value::kConst ? v.constant.dims : shape_dims(v.shape); }
@@ -681,8 +688,8 @@ void Importer::op_squeeze_unsqueeze(bool unsqueeze) {
     }
   }
   // On an activation, [N, C, 1, 1] -> [N, C] (after global pooling) is a flatten.
-  give_dims(v, std::move(out), [unsqueeze](const Shape&, const std::vector<std::int64_t>& to) {
-    return std::string(unsqueeze ? "Unsqueeze" : "Squeeze") + " of an activation to " + json(to).dump() +
+  give_dims(v, std::move(out), [unsqueeze](const std::string& from, const std::string& to) {
+    return std::string(unsqueeze ? "an Unsqueeze" : "a Squeeze") + " of an activation " + from + " to " + to +
            " has no layer kind (the core's tensors are [N, C, H, W] or [N, F])";
   });
 }
@@ -700,7 +707,7 @@ void Importer::give_dims(const Value& v, std::vector<std::int64_t> dims, const N
   } else if (dims.size() == 2 && e.shape.size() == 4 && std::size_t(dims[0]) == e.shape[0]) {
     set_edge(emit("flatten", json::object(), {e.edge}, {}));
   } else {
-    fail("onnx_unsupported_shape", no_kind(e.shape, dims));
+    fail("onnx_unsupported_shape", no_kind(shape_to_string(e.shape), dims_to_string(dims)));
   }
 }
 
@@ -823,8 +830,8 @@ void Importer::op_reshape() {
   } else if (known != total) {
     fail("onnx_malformed", "Reshape changes the number of elements");
   }
-  give_dims(v, std::move(target), [](const Shape& from, const std::vector<std::int64_t>& to) {
-    return "a Reshape of " + shape_to_string(from) + " to " + json(to).dump() +
+  give_dims(v, std::move(target), [](const std::string& from, const std::string& to) {
+    return "a Reshape of " + from + " to " + to +
            " has no layer kind: the batch must stay first and the result be [N, features] (as x.view(x.size(0), -1))";
   });
 }

@@ -308,6 +308,43 @@ TEST(OnnxImport, UnsupportedOpNamesTheOpTheNodeAndTheSupportedList) {
   EXPECT_NE(message.find("BatchNormalization"), std::string::npos) << message;
 }
 
+// int64 little-endian raw data, as torch.onnx writes shapes and axes.
+std::string int64_raw(std::vector<std::int64_t> values) {
+  std::string raw;
+  for (std::int64_t v : values) {
+    for (int b = 0; b < 8; ++b) raw.push_back(char((std::uint64_t(v) >> (8 * b)) & 0xff));
+  }
+  return raw;
+}
+
+// Shape changes the core has no layer kind for are refused with the shapes involved, the node and
+// what would work; the same ops on constants (shape arithmetic) or as a flatten are read.
+TEST(OnnxImport, ShapeChangesWithoutALayerKindAreRefusedWithTheShapes) {
+  const int kInt64 = 7;
+  const std::string reshape = error_of(model_proto({node_proto("Reshape", "swap_batch", {"x", "shape"}, {"y"})},
+                                                   {tensor_proto("shape", {2}, kInt64, int64_raw({2, 1}))}));
+  EXPECT_NE(reshape.find("onnx_unsupported_shape"), std::string::npos) << reshape;
+  EXPECT_NE(reshape.find("swap_batch"), std::string::npos) << reshape;
+  EXPECT_NE(reshape.find("a Reshape of 1x2 to 2x1 has no layer kind"), std::string::npos) << reshape;
+  EXPECT_NE(reshape.find("x.view(x.size(0), -1)"), std::string::npos) << reshape;
+
+  const std::string unsqueeze = error_of(model_proto({node_proto("Unsqueeze", "add_axis", {"x", "axes"}, {"y"})},
+                                                     {tensor_proto("axes", {1}, kInt64, int64_raw({2}))}));
+  EXPECT_NE(unsqueeze.find("add_axis"), std::string::npos) << unsqueeze;
+  EXPECT_NE(unsqueeze.find("an Unsqueeze of an activation 1x2 to 1x2x1 has no layer kind"), std::string::npos) << unsqueeze;
+
+  const std::string squeeze = error_of(model_proto({node_proto("Squeeze", "drop_batch", {"x", "axes"}, {"y"})},
+                                                   {tensor_proto("axes", {1}, kInt64, int64_raw({0}))}));
+  EXPECT_NE(squeeze.find("drop_batch"), std::string::npos) << squeeze;
+  EXPECT_NE(squeeze.find("a Squeeze of an activation 1x2 to 2 has no layer kind"), std::string::npos) << squeeze;
+
+  // The same Reshape that keeps the batch first is the identity here, and is read.
+  const Scene kept = import_onnx(model_proto({node_proto("Reshape", "same", {"x", "shape"}, {"h"}), node_proto("Relu", "act", {"h"}, {"y"})},
+                                             {tensor_proto("shape", {2}, kInt64, int64_raw({1, -1}))}));
+  ASSERT_EQ(kept.nodes.size(), 1u);
+  EXPECT_EQ(kept.nodes[0].type, "relu");
+}
+
 TEST(OnnxImport, WrongElementTypesAreRefused) {
   EXPECT_NE(error_of(model_proto({node_proto("Relu", "act", {"x"}, {"y"})}, {}, /*float64*/ 11)).find("onnx_element_type"),
             std::string::npos);
