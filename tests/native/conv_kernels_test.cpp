@@ -105,5 +105,41 @@ TEST(ConvKernels, GemmMatchesNaiveProductsAtEveryEdge) {
   }
 }
 
+// Long K (several K blocks), enough rows to copy B's panels side by side, and rows of B 1024
+// floats apart: the blocked, packed product must give exactly the sums of one pass over k in
+// order (float multiply, then add), the same bits, as every parity test assumes.
+TEST(ConvKernels, GemmInKBlocksWithPackedPanelsGivesTheSumsOfOnePassBitForBit) {
+  constexpr int kLdb = 1024;
+  for (int M : {8, 12, 13}) {
+    for (int N : {8, 20, 37}) {
+      for (int K : {255, 256, 257, 600}) {
+        const auto A = random_values(std::size_t(M * K), 11 + M + N + K);
+        const auto B = random_values(std::size_t(K * kLdb), 12 + M + N + K);
+        const auto bias = random_values(std::size_t(M), 13 + M);
+        const auto C0 = random_values(std::size_t(M * N), 14 + N);
+        std::vector<float> with_bias(M * N), accumulated = C0;
+        std::vector<float> with_bias_ref(M * N), accumulated_ref(M * N);
+        for (int m = 0; m < M; ++m) {
+          for (int n = 0; n < N; ++n) {
+            float s = bias[m], t = C0[m * N + n];
+            for (int k = 0; k < K; ++k) {
+              const float product = A[m * K + k] * B[k * kLdb + n];
+              s += product;
+              t += product;
+            }
+            with_bias_ref[m * N + n] = s;
+            accumulated_ref[m * N + n] = t;
+          }
+        }
+        kernels::gemm_nn(M, N, K, A.data(), K, B.data(), kLdb, with_bias.data(), N, bias.data(), false);
+        kernels::gemm_nn(M, N, K, A.data(), K, B.data(), kLdb, accumulated.data(), N, nullptr, true);
+        SCOPED_TRACE("M=" + std::to_string(M) + " N=" + std::to_string(N) + " K=" + std::to_string(K));
+        ASSERT_EQ(with_bias, with_bias_ref);
+        ASSERT_EQ(accumulated, accumulated_ref);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cnnlens::testing

@@ -118,12 +118,21 @@ inline void row_block_nt(int N, int K, const float* A, int lda, const float* B, 
 // A is packed a block of K at a time into a buffer on the stack (the kernels above); a C block
 // carries from one K block to the next through C itself, in the same order of k, so the sums are
 // the same as in one pass. Every 8-column panel of B (K x 8, in L1) meets every row block of A.
+// Read in place, a panel's rows lie ldb floats apart; when ldb is a multiple of 256 (the maps of
+// 16x16, 32x32, 64x64 images: an input gradient's product) they all fall in the same few sets of
+// a 32 KB L1 and are fetched again for every row block. Then, with two row blocks or more, the
+// panel is first copied side by side ([K][8], 32 bytes a k). The copy changes no sum (same
+// values, same order). Copying every panel cost 6% on net B's batch-32 step, whose rows are not
+// crowded (bench/README.md, "Every goal of issue 16, session 18").
 void gemm_nn(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
              const float* bias, bool accumulate) {
-  constexpr int kPackFloats = 8192;  // 32 KB
+  constexpr int kPackFloats = 8192;   // 32 KB
+  constexpr int kPanelFloats = 2048;  // 8 KB: a K block of up to 256 for the panel
   alignas(16) float packed[kPackFloats];
+  alignas(16) float panel[kPanelFloats];
   const int rows = (M + 3) / 4 * 4;
-  const int k_block = std::max(1, kPackFloats / rows);
+  const bool pack_panels = M >= 8 && ldb % 256 == 0;
+  const int k_block = std::max(1, std::min(kPackFloats / rows, pack_panels ? kPanelFloats / 8 : K));
   for (int k0 = 0; k0 < K; k0 += k_block) {
     const int kb = std::min(k_block, K - k0);
     // Rows m..m+mr of A[:, k0:k0+kb] as [kb][mr], at packed + m * kb.
@@ -140,6 +149,16 @@ void gemm_nn(int M, int N, int K, const float* A, int lda, const float* B, int l
     // Every block of up to 4 rows of C over the columns [n0, n0 + width).
     auto columns = [&](int n0, int width) {
       int m = 0;
+      if (width == 8 && pack_panels) {
+        for (int k = 0; k < kb; ++k) {
+          store4(panel + 8 * k, load4(b_block + k * ldb + n0));
+          store4(panel + 8 * k + 4, load4(b_block + k * ldb + n0 + 4));
+        }
+        for (; m + 4 <= M; m += 4) {
+          kernel_nn_8<4>(kb, packed + m * kb, panel, 8, C + m * ldc + n0, ldc, block_bias ? block_bias + m : nullptr,
+                         block_accumulate);
+        }
+      }
       for (; m + 4 <= M; m += 4) {
         row_block_nn<4>(N, kb, packed + m * kb, b_block, ldb, C + m * ldc, ldc, block_bias ? block_bias + m : nullptr,
                         block_accumulate, n0, width);
