@@ -70,15 +70,16 @@ inline void kernel_nn_tail(int n, int K, const float* Ap, const float* B, int ld
   }
 }
 
+// C[0:MR, 0:width] from B[0:K, 0:width]; width is 8, 4 or the last 1-3 columns.
 template <int MR>
-inline void row_block_nn(int N, int K, const float* Ap, const float* B, int ldb, float* C, int ldc,
-                         const float* bias, bool accumulate, int n0, int width) {
+inline void row_block_nn(int width, int K, const float* Ap, const float* B, int ldb, float* C, int ldc,
+                         const float* bias, bool accumulate) {
   if (width == 8) {
-    kernel_nn_8<MR>(K, Ap, B + n0, ldb, C + n0, ldc, bias, accumulate);
+    kernel_nn_8<MR>(K, Ap, B, ldb, C, ldc, bias, accumulate);
   } else if (width == 4) {
-    kernel_nn_4<MR>(K, Ap, B + n0, ldb, C + n0, ldc, bias, accumulate);
+    kernel_nn_4<MR>(K, Ap, B, ldb, C, ldc, bias, accumulate);
   } else {
-    kernel_nn_tail<MR>(N - n0, K, Ap, B + n0, ldb, C + n0, ldc, bias, accumulate);
+    kernel_nn_tail<MR>(width, K, Ap, B, ldb, C, ldc, bias, accumulate);
   }
 }
 
@@ -132,7 +133,8 @@ void gemm_nn(int M, int N, int K, const float* A, int lda, const float* B, int l
   alignas(16) float panel[kPanelFloats];
   const int rows = (M + 3) / 4 * 4;
   const bool pack_panels = M >= 8 && ldb % 256 == 0;
-  const int k_block = std::max(1, std::min(kPackFloats / rows, pack_panels ? kPanelFloats / 8 : K));
+  int k_block = std::max(1, kPackFloats / rows);
+  if (pack_panels) k_block = std::min(k_block, kPanelFloats / 8);
   for (int k0 = 0; k0 < K; k0 += k_block) {
     const int kb = std::min(k_block, K - k0);
     // Rows m..m+mr of A[:, k0:k0+kb] as [kb][mr], at packed + m * kb.
@@ -146,30 +148,31 @@ void gemm_nn(int M, int N, int K, const float* A, int lda, const float* B, int l
     const float* b_block = B + k0 * ldb;
     const float* block_bias = k0 == 0 ? bias : nullptr;
     const bool block_accumulate = k0 == 0 ? accumulate : true;
-    // Every block of up to 4 rows of C over the columns [n0, n0 + width).
+    // Every block of up to 4 rows of C over the columns [n0, n0 + width), reading those columns
+    // of B in place or from their side-by-side copy.
     auto columns = [&](int n0, int width) {
-      int m = 0;
+      const float* b_columns = b_block + n0;
+      int b_stride = ldb;
       if (width == 8 && pack_panels) {
         for (int k = 0; k < kb; ++k) {
-          store4(panel + 8 * k, load4(b_block + k * ldb + n0));
-          store4(panel + 8 * k + 4, load4(b_block + k * ldb + n0 + 4));
+          store4(panel + 8 * k, load4(b_columns + k * ldb));
+          store4(panel + 8 * k + 4, load4(b_columns + k * ldb + 4));
         }
-        for (; m + 4 <= M; m += 4) {
-          kernel_nn_8<4>(kb, packed + m * kb, panel, 8, C + m * ldc + n0, ldc, block_bias ? block_bias + m : nullptr,
-                         block_accumulate);
-        }
+        b_columns = panel;
+        b_stride = 8;
       }
+      int m = 0;
       for (; m + 4 <= M; m += 4) {
-        row_block_nn<4>(N, kb, packed + m * kb, b_block, ldb, C + m * ldc, ldc, block_bias ? block_bias + m : nullptr,
-                        block_accumulate, n0, width);
+        row_block_nn<4>(width, kb, packed + m * kb, b_columns, b_stride, C + m * ldc + n0, ldc,
+                        block_bias ? block_bias + m : nullptr, block_accumulate);
       }
       const float* a = packed + m * kb;
-      float* c = C + m * ldc;
+      float* c = C + m * ldc + n0;
       const float* b = block_bias ? block_bias + m : nullptr;
       switch (M - m) {
-        case 3: row_block_nn<3>(N, kb, a, b_block, ldb, c, ldc, b, block_accumulate, n0, width); break;
-        case 2: row_block_nn<2>(N, kb, a, b_block, ldb, c, ldc, b, block_accumulate, n0, width); break;
-        case 1: row_block_nn<1>(N, kb, a, b_block, ldb, c, ldc, b, block_accumulate, n0, width); break;
+        case 3: row_block_nn<3>(width, kb, a, b_columns, b_stride, c, ldc, b, block_accumulate); break;
+        case 2: row_block_nn<2>(width, kb, a, b_columns, b_stride, c, ldc, b, block_accumulate); break;
+        case 1: row_block_nn<1>(width, kb, a, b_columns, b_stride, c, ldc, b, block_accumulate); break;
         default: break;
       }
     };
