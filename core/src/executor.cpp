@@ -113,31 +113,19 @@ void Model::backprop(const RunContext& base, bool input_gradient) {
   }
 }
 
-// Applies one optimizer update; if it produces a non-finite value, restores the parameters, the
-// running statistics and the optimizer state exactly as they were before the step's forward
-// pass, so the last finite state is kept. The backup buffers are members: no allocation per step.
+// Applies one optimizer update, or, if it would make a parameter infinite or NaN, none: the
+// parameters and the optimizer state stay as they were, and the running statistics the step's
+// forward pass updated are put back, so the last finite state is kept.
 void Model::update_parameters_or_throw() {
-  // The optimizer's own state is its step count (the moments live in each Param).
-  const int steps_before = optimizer_.steps_taken();
-  optimizer_.step(params_);
   // Running statistics that overflowed (a batch variance of inf) count as divergence too: a
   // model whose state cannot be saved as a scene must not be kept.
   bool finite = true;
   for (const Buffer* b : statistics_) finite = finite && all_finite(b->value);
-  for (Param* p : params_) {
-    if (finite && all_finite(p->value)) continue;
-    for (std::size_t k = 0; k < params_.size(); ++k) {
-      copy_into(params_[k]->value, backup_[k].value);
-      copy_into(params_[k]->momentum, backup_[k].momentum);
-      copy_into(params_[k]->velocity, backup_[k].velocity);
-      copy_into(params_[k]->delta, backup_[k].delta);
-    }
-    for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(statistics_[k]->value, backup_statistics_[k]);
-    optimizer_.set_steps_taken(steps_before);
-    throw SceneError("diverged", field_place("optimizer"), {{"lr", optimizer_.spec().lr}},
-                     "training stopped: the update made a parameter or a running statistic infinite or NaN (the learning rate " +
-                         json(optimizer_.spec().lr).dump() + " is probably too high); the last finite state is kept");
-  }
+  if (finite && optimizer_.step_if_finite(params_)) return;
+  restore_statistics();
+  throw SceneError("diverged", field_place("optimizer"), {{"lr", optimizer_.spec().lr}},
+                   "training stopped: the update made a parameter or a running statistic infinite or NaN (the learning rate " +
+                       json(optimizer_.spec().lr).dump() + " is probably too high); the last finite state is kept");
 }
 
 void Model::record_loss(float loss) {
@@ -145,14 +133,7 @@ void Model::record_loss(float loss) {
   loss_history_.push_back(loss);
 }
 
-void Model::save_state() {
-  backup_.resize(params_.size());
-  for (std::size_t k = 0; k < params_.size(); ++k) {
-    copy_into(backup_[k].value, params_[k]->value);
-    copy_into(backup_[k].momentum, params_[k]->momentum);
-    copy_into(backup_[k].velocity, params_[k]->velocity);
-    copy_into(backup_[k].delta, params_[k]->delta);
-  }
+void Model::save_statistics() {
   backup_statistics_.resize(statistics_.size());
   for (std::size_t k = 0; k < statistics_.size(); ++k) copy_into(backup_statistics_[k], statistics_[k]->value);
 }
@@ -175,7 +156,7 @@ void Model::throw_loss_not_finite(std::size_t first_sample, std::size_t batch) c
 // One training step on `input` (the scene's own or a batch): forward (updating running
 // statistics), loss, backward, update. The edges then describe the pre-update pass: stale.
 float Model::train_on(const Tensor& input, const float* target_values, const int* target_classes) {
-  save_state();
+  save_statistics();
   dirty_ = true;
   const RunContext c = context(true);
   try {
@@ -204,7 +185,7 @@ float Model::train_on(const Tensor& input, const float* target_values, const int
 // node mixes samples in training (training_chunk_ > 0).
 float Model::train_in_chunks(const float* inputs, std::size_t count, const float* target_values,
                              const int* target_classes) {
-  save_state();
+  save_statistics();
   dirty_ = true;
   const double total = gradients_in_chunks(inputs, count, target_values, target_classes, count);
   update_parameters_or_throw();

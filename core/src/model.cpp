@@ -288,7 +288,9 @@ void Model::check_batch(const float* inputs, std::size_t count, const BatchTarge
                      "batch: " + std::to_string(std::min(count, at_once)) + " samples at once are more than the " +
                          std::to_string(fits) + " that fit");
   }
-  for (std::size_t k = 0; k < count * per_sample; ++k) {
+  // One vector sweep for the usual all-finite batch; the value to name is looked for only then.
+  const std::size_t values = all_finite(inputs, count * per_sample) ? 0 : count * per_sample;
+  for (std::size_t k = 0; k < values; ++k) {
     if (!std::isfinite(inputs[k])) {
       throw SceneError("not_finite", field_place("batch"), {{"sample", k / per_sample}, {"index", k % per_sample}},
                        "batch: input value " + std::to_string(k % per_sample) + " of sample " + std::to_string(k / per_sample) +
@@ -413,7 +415,7 @@ void Model::apply_gradients(float mean_loss) {
     throw SceneError("no_shard_gradients", field_place("gradients"), json::object(),
                      "gradients: there are no gradients to apply (compute a shard's or set them first)");
   }
-  save_state();
+  save_statistics();
   dirty_ = true;
   shard_ready_ = false;
   update_parameters_or_throw();

@@ -213,6 +213,25 @@ TEST(ModelRejects, BadInputsAndLeavesTheModelUnchanged) {
   expect_rejected_unchanged(model, [&] { model.set_input_cell(0, 0, 0, kInf); }, "input value must be a finite number");
 }
 
+// An update that overflows a weight (an input of 1e38 makes its gradient about 1e38, times lr
+// 100): the step is refused, and the weights, the momentum, the last deltas, the step count and
+// the loss history stay as the step before left them. (Adam's steps are at most about lr long,
+// so only its moments can overflow, and those are not checked.)
+TEST(ModelRejects, ADivergingStepAndKeepsTheLastFiniteState) {
+  json scene = cross_entropy_scene();
+  scene["optimizer"] = {{"type", "sgd"}, {"lr", 0.1}, {"momentum", 0.9}};
+  Model model = testing::model_from(scene);
+  model.step();
+  model.set_input({0.5f, -1.0f, 0.25f, 1e38f});
+  // class 1 wins (z = 0, 1e38, 0) against the target 0: dL/dz = (-1, 1, 0), dL/dw[1][3] = 1e38
+  model.set_param(0, "weight", {0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0});
+  model.set_param(0, "bias", {0, 0, 0});
+  model.set_optimizer({{"type", "sgd"}, {"lr", 100.0}, {"momentum", 0.9}});
+  const auto history = model.loss_history();
+  expect_rejected_unchanged(model, [&] { model.step(); }, "is probably too high); the last finite state is kept");
+  EXPECT_EQ(model.loss_history(), history);
+}
+
 TEST(ModelRejects, BadCellsOfAVectorInput) {
   Model model = testing::model_from(cross_entropy_scene());
   model.set_input_cell(0, 0, 3, 1.5f);

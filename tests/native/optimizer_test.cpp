@@ -41,7 +41,7 @@ OptimizerSpec adam(float lr, float beta1 = 0.9f, float beta2 = 0.999f, float eps
 void step_with(Optimizer& optimizer, Param& p, const std::vector<float>& grad) {
   std::copy(grad.begin(), grad.end(), p.grad.begin());
   std::vector<Param*> params = {&p};
-  optimizer.step(params);
+  ASSERT_TRUE(optimizer.step_if_finite(params));
 }
 
 bool started(const Tensor& state) { return state.dimension() > 0; }
@@ -148,6 +148,49 @@ TEST(Adam, FirstStepMovesByTheLearningRateWhateverTheGradientScale) {
     step_with(optimizer, p, {g});
     EXPECT_NEAR(p.value(0), -0.01, 0.01 * 2e-5) << "g = " << g;
   }
+}
+
+// A step that would overflow one value is refused as a whole: no parameter, moment, delta or
+// step count changes, wherever the value sits (a whole block of four or the last 1-3 values).
+TEST(OptimizerDivergence, AStepThatWouldOverflowOneValueChangesNothing) {
+  for (const OptimizerSpec& spec : {sgd(3e38f), sgd(3e38f, 0.9f), adam(1e37f)}) {
+    for (std::size_t at : {1u, 4u, 6u}) {
+      Optimizer optimizer(spec);
+      Param first = make_param({0.5f, -1.0f, 2.0f});
+      Param p = make_param({1.0f, -2.0f, 0.5f, 3.0f, -0.5f, 0.25f, 2.0f});
+      std::vector<Param*> params = {&first, &p};
+      std::fill(first.grad.begin(), first.grad.end(), 1e-3f);
+      std::fill(p.grad.begin(), p.grad.end(), 1e-3f);
+      ASSERT_TRUE(optimizer.step_if_finite(params)) << spec.type << ": a small first step";
+      const std::vector<std::vector<float>> before = {to_vector(first.value), to_vector(first.momentum), to_vector(first.delta),
+                                                      to_vector(p.value),     to_vector(p.momentum),     to_vector(p.velocity),
+                                                      to_vector(p.delta)};
+      p.grad.data()[at] = -10.0f;                             // SGD: 3e38 * 10 overflows
+      if (spec.type == "adam") p.value.data()[at] = 3.4e38f;  // Adam's steps are lr-sized: 3.4e38 + 7e36 overflows
+      const std::vector<float> value_with_edit = to_vector(p.value);
+      EXPECT_FALSE(optimizer.step_if_finite(params)) << spec.type << " at " << at;
+      EXPECT_EQ(optimizer.steps_taken(), 1);
+      EXPECT_EQ(to_vector(first.value), before[0]) << "an earlier parameter was updated: " << spec.type << " at " << at;
+      EXPECT_EQ(to_vector(first.momentum), before[1]);
+      EXPECT_EQ(to_vector(first.delta), before[2]);
+      EXPECT_EQ(to_vector(p.value), value_with_edit);
+      EXPECT_EQ(to_vector(p.momentum), before[4]);
+      EXPECT_EQ(to_vector(p.velocity), before[5]);
+      EXPECT_EQ(to_vector(p.delta), before[6]);
+    }
+  }
+}
+
+// The last 1-3 values are updated in a block padded with zeros; with eps 0 Adam's rule gives NaN
+// in those padding lanes (0 / 0), which must neither be stored nor refuse the step.
+TEST(OptimizerDivergence, ThePaddingOfTheLastBlockIsNeverChecked) {
+  Optimizer optimizer(adam(0.1f, 0.9f, 0.999f, 0.0f));
+  Param p = make_param({1.0f, -2.0f, 0.5f, 3.0f, -0.5f});
+  std::vector<Param*> params = {&p};
+  std::fill(p.grad.begin(), p.grad.end(), 0.5f);
+  ASSERT_TRUE(optimizer.step_if_finite(params));
+  // Adam's first step moves every value by lr against its gradient's sign
+  EXPECT_TRUE(testing::all_close(to_vector(p.value), {0.9f, -2.1f, 0.4f, 2.9f, -0.6f}, 1e-6, 0.0));
 }
 
 TEST(OptimizerSpecChange, ChangingOnlyTheLearningRateKeepsSgdVelocity) {

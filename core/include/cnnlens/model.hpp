@@ -202,7 +202,7 @@ class Model {
   void run_backward(const RunContext& context, bool input_gradient = true);
   void zero_param_grads();
   void backprop(const RunContext& context, bool input_gradient);  // edge gradients from the loss's; adds into the params'
-  void save_state();                             // parameters, optimizer state and statistics, for undo
+  void save_statistics();                        // running statistics before a training pass, for undoing it
   void restore_statistics();
   [[noreturn]] void throw_loss_not_finite(std::size_t first_sample, std::size_t batch) const;
   void update_target_tensor();
@@ -244,7 +244,6 @@ class Model {
   float loss_ = 0.0f;
   std::vector<float> losses_;
   std::vector<float> loss_history_;
-  std::vector<Param> backup_;           // parameters and optimizer state before the current update
   std::vector<Tensor> backup_statistics_;
   std::vector<Param*> params_;          // every node's params, in order (stable: nodes never change)
   std::vector<Buffer*> statistics_;     // every running statistic, in order

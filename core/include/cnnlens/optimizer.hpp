@@ -36,21 +36,24 @@ class Optimizer {
   // Changing only the hyper-parameters keeps the state; changing the type starts it afresh.
   void set_spec(const OptimizerSpec& spec, std::vector<Param*>& params);
 
-  // Updates every parameter from its grad and records the change in Param::delta.
-  void step(std::vector<Param*>& params);
+  // Updates every parameter from its grad and records the change in Param::delta, unless the
+  // update would make a value infinite or NaN: then returns false and changes nothing.
+  bool step_if_finite(std::vector<Param*>& params);
 
   int steps_taken() const { return steps_taken_; }
-  // Puts the step count back, e.g. when a diverging update is undone with the Params' state.
+  // Puts the step count back, as undo does with the rest of an OptimizerState.
   void set_steps_taken(int steps) { steps_taken_ = steps; }
   void reset(std::vector<Param*>& params);
 
  private:
-  void sgd_update(Param& p) const;
-  void adam_update(Param& p) const;
+  // One parameter's update for optimizer step `step`: with `commit` written, without only
+  // checked (returns whether every new value is finite).
+  bool update(Param& p, int step, bool commit) const;
+  bool sgd_update(Param& p, bool commit) const;
+  bool adam_update(Param& p, int step, bool commit) const;
 
   OptimizerSpec spec_;
   int steps_taken_ = 0;  // Adam's t
-  mutable Tensor decayed_;  // scratch: SGD's gradient plus weight decay
 };
 
 }  // namespace cnnlens
