@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -140,6 +141,45 @@ TEST(MaxPool2dGradient, TieGoesToTheFirstMaximumInRowMajorOrder) {
   EXPECT_EQ(pool.layer->buffers()[0].value(0, 0, 0, 0), 1.0f);
   pool.backward(x, tensor_from({3.0f}, {1, 1, 1, 1}));
   EXPECT_TRUE(testing::all_close(to_vector(pool.grad_input()), {0.0f, 3.0f, 0.0f, 0.0f}, 0.0, 0.0));
+}
+
+// The 2x2 stride-2 windows go four at a time: on ties and NaN they must keep the scalar rule
+// (taps in row-major order, the first maximum wins, a NaN first tap stays), value and winner,
+// at every width around a block of four and in every sample and channel.
+TEST(MaxPool2dForward, TwoByTwoWindowsFourAtATimeKeepTheScalarRule) {
+  const float kNaN = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> pool_of_values = {-1.0f, 0.0f, 0.0f, 1.0f, 2.0f, 2.0f, kNaN};
+  Random pick(77);
+  for (std::size_t h : {2u, 4u, 7u}) {
+    for (std::size_t w : {2u, 8u, 9u, 11u, 17u, 20u}) {
+      const Shape in = {2, 3, h, w};
+      auto pool = make_layer(pool_node("maxpool2d", 2, 2), {in});
+      Tensor x = Tensor::from_shape(in);
+      for (float& v : x) v = pool_of_values[std::size_t(pick.uniform01() * float(pool_of_values.size())) % pool_of_values.size()];
+      pool.forward({x});
+      const Tensor& y = pool.output;
+      const Tensor& winner = pool.layer->buffers()[0].value;
+      const std::size_t oh = h / 2, ow = w / 2, plane = h * w;
+      for (std::size_t k = 0; k < 2; ++k) {
+        for (std::size_t c = 0; c < 3; ++c) {
+          const float* xs = x.data() + (k * 3 + c) * plane;
+          for (std::size_t r = 0; r < oh; ++r) {
+            for (std::size_t s = 0; s < ow; ++s) {
+              std::size_t at = 2 * r * w + 2 * s;
+              for (std::size_t tap : {2 * r * w + 2 * s + 1, (2 * r + 1) * w + 2 * s, (2 * r + 1) * w + 2 * s + 1}) {
+                if (xs[tap] > xs[at]) at = tap;
+              }
+              const std::size_t o = ((k * 3 + c) * oh + r) * ow + s;
+              SCOPED_TRACE(std::to_string(h) + "x" + std::to_string(w) + " sample " + std::to_string(k) + " channel " +
+                           std::to_string(c) + " window (" + std::to_string(r) + ", " + std::to_string(s) + ")");
+              EXPECT_EQ(winner.data()[o], float(c * plane + at));
+              EXPECT_TRUE(y.data()[o] == xs[at] || (std::isnan(y.data()[o]) && std::isnan(xs[at])));
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST(AvgPool2dGradient, OverlappingWindowsStride2Kernel3) {

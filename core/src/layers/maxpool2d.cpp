@@ -56,13 +56,34 @@ inline void keep_larger(float value, int index, float& best, int& at) {
   best = value > best ? value : best;
 }
 
-// The common 2x2 window with stride 2 and no padding, every window whole: four taps in order.
+// The common 2x2 window with stride 2 and no padding, every window whole: four taps in order,
+// four windows at a time (where_greater4 is keep_larger lane by lane), the last 1-3 one by one.
+// A winner is the tap's index in the sample as a float: exact below 2^24, as the scalar rule's.
 void max_pool_2x2(const float* x, int in_w, int out_h, int out_w, int channel_offset, float* y, float* winner) {
+  using namespace kernels;
+  const f32x4 two_apart = make4(0.0f, 2.0f, 4.0f, 6.0f);
+  const f32x4 one = splat4(1.0f), down = splat4(float(in_w)), down_right = splat4(float(in_w + 1));
   for (int r = 0; r < out_h; ++r) {
     const float* top = x + 2 * r * in_w;
     const float* bottom = top + in_w;
     const int row_index = channel_offset + 2 * r * in_w;
-    for (int s = 0; s < out_w; ++s) {
+    int s = 0;
+    for (; s + 4 <= out_w; s += 4) {
+      const int c = 2 * s;
+      const f32x4 t0 = load4(top + c), t1 = load4(top + c + 4), b0 = load4(bottom + c), b1 = load4(bottom + c + 4);
+      const f32x4 first = add4(splat4(float(row_index + c)), two_apart);  // each window's top-left tap
+      f32x4 best = even_lanes(t0, t1), at = first;
+      const auto keep = [&](f32x4 value, f32x4 index) {
+        at = where_greater4(value, best, index, at);
+        best = where_greater4(value, best, value, best);
+      };
+      keep(odd_lanes(t0, t1), add4(first, one));
+      keep(even_lanes(b0, b1), add4(first, down));
+      keep(odd_lanes(b0, b1), add4(first, down_right));
+      store4(y + s, best);
+      store4(winner + s, at);
+    }
+    for (; s < out_w; ++s) {
       const int c = 2 * s;
       float best = top[c];
       int at = c;

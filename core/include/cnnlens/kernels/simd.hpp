@@ -18,6 +18,7 @@ using f32x4 = v128_t;
 inline f32x4 load4(const float* p) { return wasm_v128_load(p); }
 inline void store4(float* p, f32x4 v) { wasm_v128_store(p, v); }
 inline f32x4 splat4(float x) { return wasm_f32x4_splat(x); }
+inline f32x4 make4(float a, float b, float c, float d) { return wasm_f32x4_make(a, b, c, d); }
 inline f32x4 add4(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
 inline f32x4 mul4(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
 inline f32x4 sub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(a, b); }
@@ -30,6 +31,9 @@ inline float sum4(f32x4 v) {
 inline f32x4 pmax4(f32x4 best, f32x4 value) { return wasm_f32x4_pmax(best, value); }
 inline f32x4 even_lanes(f32x4 a, f32x4 b) { return wasm_i32x4_shuffle(a, b, 0, 2, 4, 6); }
 inline f32x4 odd_lanes(f32x4 a, f32x4 b) { return wasm_i32x4_shuffle(a, b, 1, 3, 5, 7); }
+inline f32x4 where_greater4(f32x4 value, f32x4 best, f32x4 a, f32x4 b) {
+  return wasm_v128_bitselect(a, b, wasm_f32x4_gt(value, best));
+}
 
 #else
 
@@ -41,6 +45,7 @@ inline f32x4 load4(const float* p) {
 }
 inline void store4(float* p, f32x4 v) { std::memcpy(p, &v, sizeof v); }
 inline f32x4 splat4(float x) { return f32x4{x, x, x, x}; }
+inline f32x4 make4(float a, float b, float c, float d) { return f32x4{a, b, c, d}; }
 inline f32x4 add4(f32x4 a, f32x4 b) { return a + b; }
 inline f32x4 mul4(f32x4 a, f32x4 b) { return a * b; }
 inline f32x4 sub4(f32x4 a, f32x4 b) { return a - b; }
@@ -54,12 +59,18 @@ inline f32x4 pmax4(f32x4 best, f32x4 value) {
 }
 inline f32x4 even_lanes(f32x4 a, f32x4 b) { return f32x4{a[0], a[2], b[0], b[2]}; }
 inline f32x4 odd_lanes(f32x4 a, f32x4 b) { return f32x4{a[1], a[3], b[1], b[3]}; }
+inline f32x4 where_greater4(f32x4 value, f32x4 best, f32x4 a, f32x4 b) {
+  f32x4 r;
+  for (int k = 0; k < 4; ++k) r[k] = value[k] > best[k] ? a[k] : b[k];
+  return r;
+}
 
 #endif
 
 // pmax4(best, value): lane by lane, value where best < value, else best: the scalar
 // `value > best ? value : best`, NaN and signed zeros included (wasm's f32x4.pmax, one x86 maxps).
 // even_lanes / odd_lanes: lanes 0, 2 / 1, 3 of a then of b (two neighbours' left and right cells).
+// where_greater4(value, best, a, b): lane by lane, a where value > best, else b (false for NaN).
 
 // acc + a * b, as a separate multiply and add (wasm SIMD128 has no fused multiply-add).
 inline f32x4 madd4(f32x4 acc, f32x4 a, f32x4 b) { return add4(acc, mul4(a, b)); }
