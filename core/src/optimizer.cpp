@@ -113,8 +113,9 @@ bool sweep_values(const Sweep& a, std::size_t n, Rule& rule) {
 template <typename Rule>
 bool sweep(Param& p, bool commit, Rule rule) {
   const std::size_t n = p.value.size();
-  float* m = p.momentum.size() == n ? p.momentum.data() : nullptr;
-  float* v = p.velocity.size() == n ? p.velocity.data() : nullptr;
+  // By shape, not size: a state not started yet is a default tensor, whose size is 1.
+  float* m = p.momentum.shape() == p.value.shape() ? p.momentum.data() : nullptr;
+  float* v = p.velocity.shape() == p.value.shape() ? p.velocity.data() : nullptr;
   const Sweep a{p.value.data(), p.grad.data(), m, v, commit ? p.delta.data() : nullptr};
   if (commit) {
     if (m && v) return sweep_values<true, true, true>(a, n, rule);

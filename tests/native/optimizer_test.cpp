@@ -1,5 +1,6 @@
 // cnnlens::Optimizer on a Param: SGD, momentum and Adam vs hand arithmetic, state keep/reset, delta.
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,19 @@ TEST(Sgd, OneElementParamStartsItsVelocityFromTheGradient) {
   EXPECT_EQ(shape_of(p.momentum), (Shape{1}));
   EXPECT_TRUE(testing::all_close(to_vector(p.momentum), {4.0f}, 0.0, 0.0));
   EXPECT_TRUE(testing::all_close(to_vector(p.value), {-1.0f}, 0.0, 0.0));
+}
+
+TEST(Adam, OneElementParamStartsItsMomentsAtZero) {
+  // The same trap for Adam's check before the step: whatever a default Tensor's one element holds
+  // must not be read as m or v.
+  Optimizer optimizer(adam(0.1f));
+  Param p = make_param({1.0f});
+  ASSERT_FALSE(started(p.momentum));
+  if (p.momentum.size() == 1) p.momentum.data()[0] = std::numeric_limits<float>::quiet_NaN();
+  if (p.velocity.size() == 1) p.velocity.data()[0] = std::numeric_limits<float>::quiet_NaN();
+  step_with(optimizer, p, {4.0f});  // m = 0.4, v = 0.016: the first step moves by lr, 1 - 0.1
+  EXPECT_TRUE(testing::all_close(to_vector(p.value), {0.9f}, 1e-6, 0.0));
+  EXPECT_TRUE(testing::all_close(to_vector(p.momentum), {0.4f}, 1e-7, 0.0));
 }
 
 TEST(Adam, TwoStepsWithBiasCorrection) {
