@@ -50,7 +50,11 @@ async function threeClasses(page) {
 
 async function trainTo100(page) {
   await page.getByTestId('teach-run').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.accuracy === '1', null, { timeout: 90000 });
+  // 100% of the training samples after at least one step (an untrained network is not the point)
+  await page.waitForFunction(() => {
+    const d = document.querySelector('[data-testid="teach-dashboard"]').dataset;
+    return d.accuracy === '1' && Number(d.steps) > 0;
+  }, null, { timeout: 90000 });
   await page.getByTestId('teach-run').click(); // pause
   await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.running === 'false');
   // the batches are shared between the workers the browser's cores allow, and the page says how many

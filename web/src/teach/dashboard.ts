@@ -347,6 +347,12 @@ class TeachSession {
         break;
       }
       case 'eval':
+        // An evaluation can overtake the progress message of the steps it measured: the status
+        // line should never say 100% after 0 steps.
+        if (m.result.steps > this.steps) {
+          this.steps = m.result.steps;
+          this.epoch = m.result.epoch;
+        }
         if (m.result.steps > 0 || this.accX.length === 0) {
           this.accX.push(m.result.epoch);
           this.accY.push(m.result.trainAccuracy);
