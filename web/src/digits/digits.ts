@@ -353,7 +353,8 @@ class DataSetSession {
       }
       case 'eval':
         this.evals.push(m.result);
-        if (this.goalMs === null && m.result.testAccuracy >= this.data.goal && this.steps > 0) this.goalMs = this.clock();
+        // by the evaluation's own step count: it can overtake the progress message of its steps
+        if (this.goalMs === null && m.result.testAccuracy >= this.data.goal && m.result.steps > 0) this.goalMs = this.clock();
         this.chartsDirty = true;
         break;
       case 'error':
