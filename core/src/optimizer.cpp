@@ -2,7 +2,6 @@
 // (decoupled weight decay), matching torch.optim step for step.
 #include "cnnlens/optimizer.hpp"
 
-#include <algorithm>
 #include <cmath>
 
 #include "cnnlens/kernels/simd.hpp"
