@@ -74,28 +74,35 @@ float Model::compute_loss(const float* target_values, const int* target_classes,
   return loss_;
 }
 
-void Model::zero_param_grads() {
+void Model::run_backward(const RunContext& base, bool input_gradient) { backprop(base, input_gradient, true); }
+
+// Walks the nodes backwards; each adds into (or, told so, writes) the gradients of the edges it
+// read and of its parameters. An edge gradient is zero-filled first unless its only reader
+// writes it fresh. Without `input_gradient` the nodes that read the input are told nobody needs
+// its gradient (a null pointer): a training step on another sample never shows it, and for the
+// first convolution it is a third of its backward.
+void Model::backprop(const RunContext& base, bool input_gradient, bool fresh_params) {
   shard_ready_ = false;
-  for (Param* p : params_) p->grad.fill(0.0f);
-}
-
-void Model::run_backward(const RunContext& base, bool input_gradient) {
-  zero_param_grads();
-  backprop(base, input_gradient);
-}
-
-// Zeroes every edge gradient except the loss's, then walks the nodes backwards; each adds into
-// the gradients of the edges it read and of its parameters. Without `input_gradient` the nodes
-// that read the input are told nobody needs its gradient (a null pointer): a training step on
-// another sample never shows it, and for the first convolution it is a third of its backward.
-void Model::backprop(const RunContext& base, bool input_gradient) {
+  // fresh_writer_[e + 1] for edge e: -1 no reader yet, a node index, or -2 (zero-filled)
+  fresh_writer_.assign(nodes_.size() + 1, -1);
+  for (std::size_t k = 0; k < nodes_.size(); ++k) {
+    for (int edge : nodes_[k].inputs) {
+      int& writer = fresh_writer_[std::size_t(edge + 1)];
+      writer = writer == -1 && nodes_[k].layer->writes_fresh_gradients() ? int(k) : -2;
+    }
+  }
   for (std::size_t k = 0; k + 1 < nodes_.size(); ++k) {
     reshape_to(grads_[k], values_[k].shape());
-    grads_[k].fill(0.0f);
+    if (fresh_writer_[k + 1] < 0) grads_[k].fill(0.0f);
   }
   if (input_gradient) {
     reshape_to(input_grad_, edge_value(-1).shape());
-    input_grad_.fill(0.0f);
+    if (fresh_writer_[0] < 0) input_grad_.fill(0.0f);
+  }
+  if (fresh_params) {
+    for (const Node& node : nodes_) {
+      if (!node.layer->writes_fresh_gradients()) node.layer->zero_grad();
+    }
   }
   Tensor* input_grad = input_gradient ? &input_grad_ : nullptr;
   Inputs& inputs = scratch_inputs_;
@@ -103,12 +110,14 @@ void Model::backprop(const RunContext& base, bool input_gradient) {
   for (std::size_t k = nodes_.size(); k-- > 0;) {
     inputs.clear();
     grad_inputs.clear();
+    RunContext c = base;
+    c.node_index = k;
+    c.fresh_param_grads = fresh_params;
     for (int edge : nodes_[k].inputs) {
+      if (fresh_writer_[std::size_t(edge + 1)] == int(k) && inputs.size() < 32) c.fresh_grad_inputs |= 1u << inputs.size();
       inputs.push_back(&edge_value(edge));
       grad_inputs.push_back(edge < 0 ? input_grad : &grads_[std::size_t(edge)]);
     }
-    RunContext c = base;
-    c.node_index = k;
     nodes_[k].layer->backward(inputs, values_[k], grads_[k], grad_inputs, c);
   }
 }
@@ -197,7 +206,6 @@ float Model::train_in_chunks(const float* inputs, std::size_t count, const float
 double Model::gradients_in_chunks(const float* inputs, std::size_t count, const float* target_values,
                                   const int* target_classes, std::size_t batch_total) {
   const RunContext c = context(true);
-  zero_param_grads();
   double total = 0.0;
   for (std::size_t first = 0; first < count; first += training_chunk_) {
     const std::size_t n = std::min(training_chunk_, count - first);
@@ -206,7 +214,7 @@ double Model::gradients_in_chunks(const float* inputs, std::size_t count, const 
     compute_loss(target_values ? target_values + first * output_size_ : nullptr,
                  target_classes ? target_classes + first : nullptr, batch_total, &total);
     if (!std::isfinite(total)) throw_loss_not_finite(first, count);
-    backprop(c, false);
+    backprop(c, false, first == 0);
   }
   return total;
 }

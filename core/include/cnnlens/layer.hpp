@@ -57,6 +57,14 @@ struct RunContext {
   // false for inference (predict, evaluate): no backward pass reads what this forward leaves,
   // so a layer may skip what only its backward needs (max pooling's winning cells)
   bool backward_follows = true;
+  // Backward only, and only for layers whose writes_fresh_gradients() is true. Bit k set:
+  // *grad_inputs[k] was not zeroed because this node is the edge's only reader, so backward
+  // writes every value of it (as 0 + its term, the same bits as adding into zeros). A zero-fill
+  // and a read of every edge gradient saved: a tenth of a small network's backward memory traffic.
+  std::uint32_t fresh_grad_inputs = 0;
+  // The parameters' gradients were not zeroed: backward writes them (its first sample's terms
+  // written, as 0 + term, the later ones added).
+  bool fresh_param_grads = false;
 };
 
 using Inputs = std::vector<const Tensor*>;
@@ -71,9 +79,14 @@ class Layer {
 
   // Reads dL/d(output); ADDS dL/d(input k) into *grad_inputs[k] (sized like the input; other
   // consumers of the same edge add theirs too) and every parameter's gradient into its grad.
-  // A null grad_inputs[k] means nobody needs that gradient.
+  // A null grad_inputs[k] means nobody needs that gradient. The context's fresh_* flags turn
+  // "adds" into "writes" for layers that say they can.
   virtual void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output,
                         const GradInputs& grad_inputs, const RunContext& context) = 0;
+
+  // Whether backward() honours RunContext::fresh_grad_inputs and fresh_param_grads. The
+  // executor zero-fills the gradients of the layers that don't.
+  virtual bool writes_fresh_gradients() const { return false; }
 
   std::vector<Param>& params() { return params_; }
   const std::vector<Param>& params() const { return params_; }

@@ -198,10 +198,12 @@ class Model {
   // The loss of the pass just run (sets loss_ and losses_); `batch` and `total` as in loss.hpp.
   float compute_loss(const float* target_values, const int* target_classes, std::size_t batch = 0,
                      double* total = nullptr);
-  // zero_param_grads, then backprop; `input_gradient`: also dL/d(input) (the display pass)
+  // backprop with the parameter gradients started afresh; `input_gradient`: also dL/d(input)
+  // (the display pass)
   void run_backward(const RunContext& context, bool input_gradient = true);
-  void zero_param_grads();
-  void backprop(const RunContext& context, bool input_gradient);  // edge gradients from the loss's; adds into the params'
+  // Edge gradients from the loss's. `fresh_params`: the parameter gradients start at zero
+  // (written by the layers that can, zeroed first for the others); otherwise added into.
+  void backprop(const RunContext& context, bool input_gradient, bool fresh_params);
   void save_statistics();                        // running statistics before a training pass, for undoing it
   void restore_statistics();
   [[noreturn]] void throw_loss_not_finite(std::size_t first_sample, std::size_t batch) const;
@@ -251,6 +253,9 @@ class Model {
   // Scratch lists of one node's input edges, reused by every pass so a step allocates nothing.
   Inputs scratch_inputs_;
   GradInputs scratch_grad_inputs_;
+  // backprop's: per edge (the input first, then node k's output at k + 1), the node that writes
+  // its gradient fresh (its only reader, one that writes_fresh_gradients), or -1: zero-filled
+  std::vector<int> fresh_writer_;
   bool dirty_ = true;                   // the edges do not describe the scene's own input
 };
 

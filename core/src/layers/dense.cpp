@@ -92,8 +92,30 @@ void Dense::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
 }
 
 // Reads each weight row once for both dL/dW and dL/dx.
+namespace {
+
+// One output row of one sample: dL/dW[o, :] (+)= dy[o] * x and, with an input gradient wanted,
+// dL/dx (+)= W[o, :] * dy[o], reading each weight row once for both. Write*: start from zero
+// (a fresh gradient, RunContext) instead of loading; 0 + term is the same bits as adding into zeros.
+template <bool WriteRow, bool WantInput, bool WriteInput>
+void backward_row(const float* row, const float* x, float upstream, int ins, float* grad_row, float* gx) {
+  const f32x4 g = splat4(upstream), zero = splat4(0.0f);
+  int i = 0;
+  for (; i + 4 <= ins; i += 4) {
+    store4(grad_row + i, madd4(WriteRow ? zero : load4(grad_row + i), g, load4(x + i)));
+    if (WantInput) store4(gx + i, madd4(WriteInput ? zero : load4(gx + i), load4(row + i), g));
+  }
+  for (; i < ins; ++i) {
+    grad_row[i] = (WriteRow ? 0.0f : grad_row[i]) + upstream * x[i];
+    if (WantInput) gx[i] = (WriteInput ? 0.0f : gx[i]) + row[i] * upstream;
+  }
+}
+
+}  // namespace
+
+// Fresh gradients: the first sample writes dL/dW and dL/db, each sample's first output row its dL/dx.
 void Dense::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
-                     const RunContext&) {
+                     const RunContext& context) {
   const Tensor& w = params_[0].value;
   const std::size_t n = inputs[0]->shape()[0];
   const int outs = static_cast<int>(w.shape()[0]), ins = static_cast<int>(w.shape()[1]);
@@ -101,29 +123,26 @@ void Dense::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_out
   float* gw = params_[0].grad.data();
   float* gb = params_[1].grad.data();
   Tensor* grad_input = grad_inputs[0];
+  const bool fresh_input = (context.fresh_grad_inputs & 1u) != 0;
   for (std::size_t k = 0; k < n; ++k) {
     const float* x = inputs[0]->data() + k * ins;
     const float* gy = grad_output.data() + k * outs;
     float* gx = grad_input ? grad_input->data() + k * ins : nullptr;
+    const bool write_params = context.fresh_param_grads && k == 0;
     for (int o = 0; o < outs; ++o) {
       const float upstream = gy[o];
-      gb[o] += upstream;
-      const f32x4 g = splat4(upstream);
-      float* grad_row = gw + o * ins;
+      gb[o] = (write_params ? 0.0f : gb[o]) + upstream;
       const float* row = wd + o * ins;
-      int i = 0;
-      if (gx != nullptr) {
-        for (; i + 4 <= ins; i += 4) {
-          store4(grad_row + i, madd4(load4(grad_row + i), g, load4(x + i)));
-          store4(gx + i, madd4(load4(gx + i), load4(row + i), g));
-        }
-        for (; i < ins; ++i) {
-          grad_row[i] += upstream * x[i];
-          gx[i] += row[i] * upstream;
-        }
+      float* grad_row = gw + o * ins;
+      if (gx == nullptr) {
+        if (write_params) backward_row<true, false, false>(row, x, upstream, ins, grad_row, gx);
+        else backward_row<false, false, false>(row, x, upstream, ins, grad_row, gx);
+      } else if (fresh_input && o == 0) {
+        if (write_params) backward_row<true, true, true>(row, x, upstream, ins, grad_row, gx);
+        else backward_row<false, true, true>(row, x, upstream, ins, grad_row, gx);
       } else {
-        for (; i + 4 <= ins; i += 4) store4(grad_row + i, madd4(load4(grad_row + i), g, load4(x + i)));
-        for (; i < ins; ++i) grad_row[i] += upstream * x[i];
+        if (write_params) backward_row<true, true, false>(row, x, upstream, ins, grad_row, gx);
+        else backward_row<false, true, false>(row, x, upstream, ins, grad_row, gx);
       }
     }
   }

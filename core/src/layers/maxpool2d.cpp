@@ -1,6 +1,7 @@
 // maxpool2d: the kind's declaration and the runtime layer; the rule is in maxpool2d.hpp.
 #include "cnnlens/layers/maxpool2d.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "cnnlens/kernels/simd.hpp"
@@ -41,6 +42,9 @@ const LayerKind& maxpool2d_kind() {
 }
 
 MaxPool2d::MaxPool2d(const PoolGeometry& geometry) : geometry_(geometry) {
+  const PoolGeometry& g = geometry;
+  whole_2x2_ = g.kernel.h == 2 && g.kernel.w == 2 && g.stride.h == 2 && g.stride.w == 2 && g.dilation.h == 1 &&
+               g.dilation.w == 1 && g.padding.top == 0 && g.padding.left == 0 && 2 * g.out_h <= g.in_h && 2 * g.out_w <= g.in_w;
   for (int s = 0; s < geometry.out_w; ++s) col_windows_.push_back(geometry.col_taps(s));
   buffers_.push_back({"argmax", BufferRole::kRouting, Tensor(), ""});
 }
@@ -126,6 +130,47 @@ void max_pool_2x2_values(const float* x, int in_w, int out_h, int out_w, float* 
   }
 }
 
+// Backward of max_pool_2x2 into a fresh gradient plane: every cell written, the window's winner
+// 0 + dy, the other three 0 (the same bits as adding into zeros), four windows at a time; rows
+// and a column left over below and right of the windows (odd sizes) get zeros.
+void max_pool_2x2_backward_fresh(const float* gy, const float* winner, int in_h, int in_w, int out_h, int out_w,
+                                 int channel_offset, float* gx) {
+  using namespace kernels;
+  const f32x4 zero = splat4(0.0f), two_apart = make4(0.0f, 2.0f, 4.0f, 6.0f);
+  const f32x4 one = splat4(1.0f), down = splat4(float(in_w)), down_right = splat4(float(in_w + 1));
+  for (int r = 0; r < out_h; ++r) {
+    float* top = gx + 2 * r * in_w;
+    float* bottom = top + in_w;
+    const int row_index = channel_offset + 2 * r * in_w;
+    int s = 0;
+    for (; s + 4 <= out_w; s += 4) {
+      const int c = 2 * s;
+      const f32x4 at = load4(winner + s), dy = add4(zero, load4(gy + s));
+      const f32x4 first = add4(splat4(float(row_index + c)), two_apart);
+      const f32x4 top_left = where_equal4(at, first, dy, zero), top_right = where_equal4(at, add4(first, one), dy, zero);
+      const f32x4 bottom_left = where_equal4(at, add4(first, down), dy, zero);
+      const f32x4 bottom_right = where_equal4(at, add4(first, down_right), dy, zero);
+      store4(top + c, interleave_low4(top_left, top_right));
+      store4(top + c + 4, interleave_high4(top_left, top_right));
+      store4(bottom + c, interleave_low4(bottom_left, bottom_right));
+      store4(bottom + c + 4, interleave_high4(bottom_left, bottom_right));
+    }
+    for (; s < out_w; ++s) {
+      const int c = 2 * s;
+      const int at = static_cast<int>(winner[s]) - row_index;
+      const float dy = 0.0f + gy[s];
+      top[c] = at == c ? dy : 0.0f;
+      top[c + 1] = at == c + 1 ? dy : 0.0f;
+      bottom[c] = at == in_w + c ? dy : 0.0f;
+      bottom[c + 1] = at == in_w + c + 1 ? dy : 0.0f;
+    }
+    for (int c = 2 * out_w; c < in_w; ++c) top[c] = bottom[c] = 0.0f;
+    gy += out_w;
+    winner += out_w;
+  }
+  kernels::zero_floats(gx + 2 * out_h * in_w, (in_h - 2 * out_h) * in_w);
+}
+
 }  // namespace
 
 void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext& context) {
@@ -139,9 +184,7 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext& 
   const int plane = g.in_h * g.in_w;
   const std::size_t sample_in = std::size_t(g.channels) * plane;
   const std::size_t sample_out = std::size_t(g.channels) * g.out_h * g.out_w;
-  const bool whole_2x2 = g.kernel.h == 2 && g.kernel.w == 2 && g.stride.h == 2 && g.stride.w == 2 && g.dilation.h == 1 &&
-                         g.dilation.w == 1 && g.padding.top == 0 && g.padding.left == 0 && 2 * g.out_h <= g.in_h &&
-                         2 * g.out_w <= g.in_w;
+  const bool whole_2x2 = whole_2x2_;
   if (whole_2x2 && !context.backward_follows) {
     // inference: the maxima alone, plane after plane (the winners stay as the last training pass left them)
     const std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
@@ -185,19 +228,33 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext& 
   }
 }
 
+// dL/dx: each output cell's gradient goes to the cell that won its window. Fresh (RunContext):
+// the 2x2 windows write every cell; other geometries zero the sample first (windows may overlap).
 void MaxPool2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
-                         const RunContext&) {
+                         const RunContext& context) {
   Tensor* gx = grad_inputs[0];
   if (gx == nullptr) return;
   const PoolGeometry& g = geometry_;
   const std::size_t n = inputs[0]->shape()[0];
-  const std::size_t sample_in = std::size_t(g.channels) * g.in_h * g.in_w;
-  const std::size_t sample_out = std::size_t(g.channels) * g.out_h * g.out_w;
+  const int plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+  const std::size_t sample_in = std::size_t(g.channels) * plane;
+  const std::size_t sample_out = std::size_t(g.channels) * out_plane;
   const float* gy = grad_output.data();
   const float* winner = buffers_[0].value.data();
+  const bool fresh = (context.fresh_grad_inputs & 1u) != 0;
   for (std::size_t k = 0; k < n; ++k) {
     float* gxs = gx->data() + k * sample_in;
-    for (std::size_t o = 0; o < sample_out; ++o) gxs[static_cast<std::size_t>(winner[k * sample_out + o])] += gy[k * sample_out + o];
+    const float* gys = gy + k * sample_out;
+    const float* won = winner + k * sample_out;
+    if (fresh && whole_2x2_) {
+      for (int c = 0; c < g.channels; ++c) {
+        max_pool_2x2_backward_fresh(gys + c * out_plane, won + c * out_plane, g.in_h, g.in_w, g.out_h, g.out_w, c * plane,
+                                    gxs + c * plane);
+      }
+      continue;
+    }
+    if (fresh) std::fill(gxs, gxs + sample_in, 0.0f);
+    for (std::size_t o = 0; o < sample_out; ++o) gxs[static_cast<std::size_t>(won[o])] += gys[o];
   }
 }
 

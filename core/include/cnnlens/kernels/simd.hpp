@@ -34,6 +34,9 @@ inline f32x4 odd_lanes(f32x4 a, f32x4 b) { return wasm_i32x4_shuffle(a, b, 1, 3,
 inline f32x4 where_greater4(f32x4 value, f32x4 best, f32x4 a, f32x4 b) {
   return wasm_v128_bitselect(a, b, wasm_f32x4_gt(value, best));
 }
+inline f32x4 where_equal4(f32x4 x, f32x4 y, f32x4 a, f32x4 b) { return wasm_v128_bitselect(a, b, wasm_f32x4_eq(x, y)); }
+inline f32x4 interleave_low4(f32x4 a, f32x4 b) { return wasm_i32x4_shuffle(a, b, 0, 4, 1, 5); }
+inline f32x4 interleave_high4(f32x4 a, f32x4 b) { return wasm_i32x4_shuffle(a, b, 2, 6, 3, 7); }
 
 #else
 
@@ -64,6 +67,13 @@ inline f32x4 where_greater4(f32x4 value, f32x4 best, f32x4 a, f32x4 b) {
   for (int k = 0; k < 4; ++k) r[k] = value[k] > best[k] ? a[k] : b[k];
   return r;
 }
+inline f32x4 where_equal4(f32x4 x, f32x4 y, f32x4 a, f32x4 b) {
+  f32x4 r;
+  for (int k = 0; k < 4; ++k) r[k] = x[k] == y[k] ? a[k] : b[k];
+  return r;
+}
+inline f32x4 interleave_low4(f32x4 a, f32x4 b) { return f32x4{a[0], b[0], a[1], b[1]}; }
+inline f32x4 interleave_high4(f32x4 a, f32x4 b) { return f32x4{a[2], b[2], a[3], b[3]}; }
 
 #endif
 
@@ -71,6 +81,8 @@ inline f32x4 where_greater4(f32x4 value, f32x4 best, f32x4 a, f32x4 b) {
 // `value > best ? value : best`, NaN and signed zeros included (wasm's f32x4.pmax, one x86 maxps).
 // even_lanes / odd_lanes: lanes 0, 2 / 1, 3 of a then of b (two neighbours' left and right cells).
 // where_greater4(value, best, a, b): lane by lane, a where value > best, else b (false for NaN).
+// where_equal4(x, y, a, b): lane by lane, a where x == y, else b.
+// interleave_low4 / interleave_high4: a0 b0 a1 b1 / a2 b2 a3 b3 (a window row's left and right cells).
 
 // acc + a * b, as a separate multiply and add (wasm SIMD128 has no fused multiply-add).
 inline f32x4 madd4(f32x4 acc, f32x4 a, f32x4 b) { return add4(acc, mul4(a, b)); }

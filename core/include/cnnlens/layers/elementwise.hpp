@@ -34,14 +34,22 @@ class Elementwise : public ElementwiseLayer {
   }
 
   void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output, const GradInputs& grad_inputs,
-                const RunContext&) override {
+                const RunContext& context) override {
     if (grad_inputs[0] == nullptr) return;
     const float* x = inputs[0]->data();
     const float* y = output.data();
     const float* g = grad_output.data();
     float* gx = grad_inputs[0]->data();
-    for (std::size_t k = 0, n = output.size(); k < n; ++k) gx[k] += g[k] * rule_.slope(x[k], y[k]);
+    const std::size_t n = output.size();
+    if (context.fresh_grad_inputs & 1u) {
+      // 0 + term, not term: a zero slope times a negative gradient is -0, and adding keeps +0
+      for (std::size_t k = 0; k < n; ++k) gx[k] = 0.0f + g[k] * rule_.slope(x[k], y[k]);
+    } else {
+      for (std::size_t k = 0; k < n; ++k) gx[k] += g[k] * rule_.slope(x[k], y[k]);
+    }
   }
+
+  bool writes_fresh_gradients() const override { return true; }
 
   const Rule& rule() const { return rule_; }
 

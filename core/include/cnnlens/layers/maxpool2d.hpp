@@ -23,12 +23,15 @@ class MaxPool2d : public Layer {
   void forward(const Inputs& inputs, Tensor& output, const RunContext& context) override;
   void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output, const GradInputs& grad_inputs,
                 const RunContext& context) override;
+  bool writes_fresh_gradients() const override { return true; }
 
   const PoolGeometry& geometry() const { return geometry_; }
   const Tensor& argmax() const { return buffers_[0].value; }
 
  private:
   PoolGeometry geometry_;
+  // 2x2 windows, stride 2, no padding or dilation, every window whole: the fast kernels' case
+  bool whole_2x2_ = false;
   std::vector<PoolGeometry::Taps> col_windows_;  // each output column's clipped taps, the same for every row
 };
 
