@@ -75,10 +75,6 @@ TEST(FreshGradients, ActivationsWriteWhatAddingIntoZerosGives) {
   }
 }
 
-TEST(FreshGradients, FlattenWritesWhatAddingIntoZerosGives) {
-  expect_fresh_writes_match_adding({{"type", "flatten"}}, {3, 2, 5, 3}, 5);
-}
-
 // 37 inputs: nine blocks of four and a one-value tail; three samples: only the first writes dL/dW.
 TEST(FreshGradients, DenseWritesInputAndParameterGradientsAsAddingGives) {
   expect_fresh_writes_match_adding({{"type", "dense"}, {"out_features", 5}}, {3, 37}, 7);

@@ -16,6 +16,15 @@
 #include "cnnlens/layer.hpp"
 #include "cnnlens/tensor.hpp"
 
+// The cold parts of a kind's file whose forward and backward are hot (its shape rule, checks and
+// construction run once per model build): compiled for size, as the files of cold code are
+// (bindings/CMakeLists.txt), so the page's module stays within its budget.
+#if defined(__clang__)
+#define CNNLENS_COLD __attribute__((cold, minsize))
+#else
+#define CNNLENS_COLD __attribute__((cold))
+#endif
+
 namespace cnnlens {
 
 struct Pair {

@@ -15,13 +15,13 @@ namespace {
 
 using nlohmann::json;
 
-long long window_positions(long long padded, int kernel, int stride, int dilation) {
+CNNLENS_COLD long long window_positions(long long padded, int kernel, int stride, int dilation) {
   const long long span = static_cast<long long>(dilation) * (kernel - 1) + 1;
   if (span > padded) return 0;
   return (padded - span) / stride + 1;
 }
 
-Shape conv_output_shape(const NodeSpec& node, const InputShapes& inputs) {
+CNNLENS_COLD Shape conv_output_shape(const NodeSpec& node, const InputShapes& inputs) {
   const Shape& in = inputs[0];
   require_map(node, in);
   require_groups_divide(node, int(in[1]));
@@ -52,13 +52,13 @@ Shape conv_output_shape(const NodeSpec& node, const InputShapes& inputs) {
           std::size_t(window_positions(padded.w, k.w, s.w, d.w))};
 }
 
-std::uint64_t conv_cost(const NodeSpec& node, const InputShapes& inputs, const Shape& output) {
+CNNLENS_COLD std::uint64_t conv_cost(const NodeSpec& node, const InputShapes& inputs, const Shape& output) {
   const Pair k = node.pair("kernel_size");
   return output_elements(node, inputs, output) * (inputs[0][1] / std::uint64_t(node.integer("groups"))) *
          std::uint64_t(k.h) * std::uint64_t(k.w);
 }
 
-std::vector<TensorDecl> conv_params(const NodeSpec& node, const InputShapes& inputs) {
+CNNLENS_COLD std::vector<TensorDecl> conv_params(const NodeSpec& node, const InputShapes& inputs) {
   const Pair k = node.pair("kernel_size");
   const std::size_t outs = std::size_t(node.integer("out_channels"));
   const std::size_t per_group = inputs[0][1] / std::size_t(node.integer("groups"));
@@ -66,7 +66,7 @@ std::vector<TensorDecl> conv_params(const NodeSpec& node, const InputShapes& inp
           {"bias", {outs}, Init::kZeros}};
 }
 
-std::unique_ptr<Layer> conv_create(const NodeSpec& node, const InputShapes& inputs, const Shape& output,
+CNNLENS_COLD std::unique_ptr<Layer> conv_create(const NodeSpec& node, const InputShapes& inputs, const Shape& output,
                                    std::vector<Param> params, std::vector<Buffer>) {
   const Shape& in = inputs[0];
   const int groups = node.integer("groups");
@@ -92,7 +92,7 @@ std::unique_ptr<Layer> conv_create(const NodeSpec& node, const InputShapes& inpu
 }  // namespace
 
 const LayerKind& conv2d_kind() {
-  static const LayerKind kind = [] {
+  static const LayerKind kind = []() CNNLENS_COLD {
     const double window = double(limits::kMaxWindow);
     LayerKind k;
     k.type = "conv2d";
@@ -119,7 +119,7 @@ const LayerKind& conv2d_kind() {
   return kind;
 }
 
-Conv2d::Conv2d(const ConvGeometry& group_geometry, int groups, const Padding4& padding, const std::string& padding_mode,
+CNNLENS_COLD Conv2d::Conv2d(const ConvGeometry& group_geometry, int groups, const Padding4& padding, const std::string& padding_mode,
                Tensor weight, Tensor bias)
     : group_(group_geometry), groups_(groups), padding_(padding), padding_mode_(padding_mode),
       pads_first_(padding_mode != "zeros") {

@@ -35,16 +35,8 @@ void Flatten::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
 }
 
 void Flatten::backward(const Inputs&, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
-                       const RunContext& context) {
-  Tensor* gx = grad_inputs[0];
-  if (gx == nullptr) return;
-  if (!(context.fresh_grad_inputs & 1u)) {
-    add_into(*gx, grad_output);
-    return;
-  }
-  float* to = gx->data();
-  const float* from = grad_output.data();
-  for (std::size_t k = 0, n = grad_output.size(); k < n; ++k) to[k] = 0.0f + from[k];  // +0 for -0, as adding into zeros
+                       const RunContext&) {
+  if (grad_inputs[0] != nullptr) add_into(*grad_inputs[0], grad_output);
 }
 
 }  // namespace cnnlens

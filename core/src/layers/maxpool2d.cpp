@@ -10,7 +10,7 @@
 namespace cnnlens {
 namespace {
 
-std::unique_ptr<Layer> create(const NodeSpec& node, const InputShapes& inputs, const Shape& output, std::vector<Param>,
+CNNLENS_COLD std::unique_ptr<Layer> create(const NodeSpec& node, const InputShapes& inputs, const Shape& output, std::vector<Param>,
                               std::vector<Buffer>) {
   return std::make_unique<MaxPool2d>(pool_geometry(node, inputs[0], output, true));
 }
@@ -18,7 +18,7 @@ std::unique_ptr<Layer> create(const NodeSpec& node, const InputShapes& inputs, c
 }  // namespace
 
 const LayerKind& maxpool2d_kind() {
-  static const LayerKind kind = [] {
+  static const LayerKind kind = []() CNNLENS_COLD {
     const double window = double(limits::kMaxWindow);
     LayerKind k;
     k.type = "maxpool2d";
@@ -41,7 +41,7 @@ const LayerKind& maxpool2d_kind() {
   return kind;
 }
 
-MaxPool2d::MaxPool2d(const PoolGeometry& geometry) : geometry_(geometry) {
+CNNLENS_COLD MaxPool2d::MaxPool2d(const PoolGeometry& geometry) : geometry_(geometry) {
   const PoolGeometry& g = geometry;
   whole_2x2_ = g.kernel.h == 2 && g.kernel.w == 2 && g.stride.h == 2 && g.stride.w == 2 && g.dilation.h == 1 &&
                g.dilation.w == 1 && g.padding.top == 0 && g.padding.left == 0 && 2 * g.out_h <= g.in_h && 2 * g.out_w <= g.in_w;

@@ -16,7 +16,7 @@ struct ReluRule {
 }  // namespace
 
 const LayerKind& relu_kind() {
-  static const LayerKind kind = [] {
+  static const LayerKind kind = []() CNNLENS_COLD {
     LayerKind k = elementwise_kind("relu", "ReLU", "nn.ReLU", "Relu");
     k.kinks = {0.0f};
     k.help_key = "kind.relu";

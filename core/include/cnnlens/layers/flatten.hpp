@@ -13,7 +13,6 @@ class Flatten : public Layer {
   void forward(const Inputs& inputs, Tensor& output, const RunContext& context) override;
   void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output, const GradInputs& grad_inputs,
                 const RunContext& context) override;
-  bool writes_fresh_gradients() const override { return true; }
 };
 
 }  // namespace cnnlens
