@@ -431,6 +431,7 @@ Evaluation Model::evaluate(const float* inputs, std::size_t count, const int* la
   RunContext c = context(false);
   c.training = false;
   c.backward_follows = false;
+  c.edges_hidden = true;
   double total = 0.0;
   dirty_ = true;
   for (std::size_t first = 0; first < count; first += inference_chunk_) {
@@ -467,6 +468,7 @@ void Model::predict_checked(const float* inputs, std::size_t count, float* out) 
   RunContext c = context(false);
   c.training = false;
   c.backward_follows = false;
+  c.edges_hidden = true;
   dirty_ = true;
   for (std::size_t first = 0; first < count; first += inference_chunk_) {
     const std::size_t n = std::min(inference_chunk_, count - first);

@@ -65,6 +65,17 @@ struct RunContext {
   // The parameters' gradients were not zeroed: backward writes them (its first sample's terms
   // written, as 0 + term, the later ones added).
   bool fresh_param_grads = false;
+  // The pass's edges are never read but for its result: a training step (its display pass is
+  // recomputed when someone looks), a prediction, an evaluation. The executor then runs a ReLU
+  // inside its neighbours (below), leaving the edges between them unwritten.
+  bool edges_hidden = false;
+  // Forward, for layers whose absorbs_relu() is true: apply max(0, .) to the output (the ReLU
+  // reading it was fused in; the output tensor is the ReLU's).
+  bool then_relu = false;
+  // Backward, for layers whose routes_through_relu() is true: the input edge is a ReLU's output,
+  // and *grad_inputs[0] is the gradient of the ReLU's input: each term passes where the ReLU's
+  // output is positive, as the ReLU's backward would have passed it.
+  bool through_relu = false;
 };
 
 using Inputs = std::vector<const Tensor*>;
@@ -87,6 +98,11 @@ class Layer {
   // Whether backward() honours RunContext::fresh_grad_inputs and fresh_param_grads. The
   // executor zero-fills the gradients of the layers that don't.
   virtual bool writes_fresh_gradients() const { return false; }
+
+  // Fusing a ReLU (RunContext::then_relu, through_relu) saves a pass over a feature map each way.
+  virtual bool is_relu() const { return false; }
+  virtual bool absorbs_relu() const { return false; }
+  virtual bool routes_through_relu() const { return false; }
 
   std::vector<Param>& params() { return params_; }
   const std::vector<Param>& params() const { return params_; }

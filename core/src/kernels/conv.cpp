@@ -104,13 +104,18 @@ int tile_rows(const ConvGeometry& g) {
 
 bool conv_columns_in_one_tile(const ConvGeometry& g) { return tile_rows(g) >= g.out_h; }
 
-void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns) {
+// A fused ReLU runs over each tile's outputs just after its product, while they are in L1.
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns,
+                    bool relu) {
   const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
   const int rows = tile_rows(g);
   for (int r0 = 0; r0 < g.out_h; r0 += rows) {
     const int r1 = std::min(g.out_h, r0 + rows), tile = (r1 - r0) * g.out_w;
     im2col_rows(g, x, r0, r1, columns);
     gemm_nn(g.out_channels, tile, taps, w, taps, columns, tile, y + r0 * g.out_w, cells, b, false);
+    if (relu) {
+      for (int o = 0; o < g.out_channels; ++o) relu_in_place(y + o * cells + r0 * g.out_w, tile);
+    }
   }
 }
 

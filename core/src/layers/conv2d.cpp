@@ -137,7 +137,7 @@ CNNLENS_COLD Conv2d::Conv2d(const ConvGeometry& group_geometry, int groups, cons
   params_.push_back({"bias", std::move(bias), std::move(bias_grad), {}, {}, {}, {}});
 }
 
-void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
+void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext& context) {
   const Tensor& x = *inputs[0];
   const std::size_t n = x.shape()[0];
   const ConvGeometry& g = group_;
@@ -168,7 +168,8 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   for (std::size_t k = n; k-- > 0;) {
     for (int grp = 0; grp < groups_; ++grp) {
       kernels::conv2d_forward(g, source + k * sample_in + grp * group_in, w + grp * weight_group, b + grp * g.out_channels,
-                              output.data() + (k * groups_ + grp) * group_out, columns_.data() + grp * taps * cells);
+                              output.data() + (k * groups_ + grp) * group_out, columns_.data() + grp * taps * cells,
+                              context.then_relu);
     }
   }
 }

@@ -133,8 +133,10 @@ void max_pool_2x2_values(const float* x, int in_w, int out_h, int out_w, float* 
 // Backward of max_pool_2x2 into a fresh gradient plane: every cell written, the window's winner
 // 0 + dy, the other three 0 (the same bits as adding into zeros), four windows at a time; rows
 // and a column left over below and right of the windows (odd sizes) get zeros.
-void max_pool_2x2_backward_fresh(const float* gy, const float* winner, int in_h, int in_w, int out_h, int out_w,
-                                 int channel_offset, float* gx) {
+// `relu_out`: the pooled values of a fused ReLU's output (RunContext::through_relu), or null; a
+// window's term then passes only where its maximum is positive (the ReLU's output at the winner).
+void max_pool_2x2_backward_fresh(const float* gy, const float* winner, const float* relu_out, int in_h, int in_w,
+                                 int out_h, int out_w, int channel_offset, float* gx) {
   using namespace kernels;
   const f32x4 zero = splat4(0.0f), two_apart = make4(0.0f, 2.0f, 4.0f, 6.0f);
   const f32x4 one = splat4(1.0f), down = splat4(float(in_w)), down_right = splat4(float(in_w + 1));
@@ -145,7 +147,9 @@ void max_pool_2x2_backward_fresh(const float* gy, const float* winner, int in_h,
     int s = 0;
     for (; s + 4 <= out_w; s += 4) {
       const int c = 2 * s;
-      const f32x4 at = load4(winner + s), dy = add4(zero, load4(gy + s));
+      const f32x4 at = load4(winner + s);
+      f32x4 dy = add4(zero, load4(gy + s));
+      if (relu_out != nullptr) dy = where_greater4(load4(relu_out + s), zero, dy, zero);
       const f32x4 first = add4(splat4(float(row_index + c)), two_apart);
       const f32x4 top_left = where_equal4(at, first, dy, zero), top_right = where_equal4(at, add4(first, one), dy, zero);
       const f32x4 bottom_left = where_equal4(at, add4(first, down), dy, zero);
@@ -158,7 +162,7 @@ void max_pool_2x2_backward_fresh(const float* gy, const float* winner, int in_h,
     for (; s < out_w; ++s) {
       const int c = 2 * s;
       const int at = static_cast<int>(winner[s]) - row_index;
-      const float dy = 0.0f + gy[s];
+      const float dy = relu_out == nullptr || relu_out[s] > 0.0f ? 0.0f + gy[s] : 0.0f;
       top[c] = at == c ? dy : 0.0f;
       top[c + 1] = at == c + 1 ? dy : 0.0f;
       bottom[c] = at == in_w + c ? dy : 0.0f;
@@ -167,6 +171,7 @@ void max_pool_2x2_backward_fresh(const float* gy, const float* winner, int in_h,
     for (int c = 2 * out_w; c < in_w; ++c) top[c] = bottom[c] = 0.0f;
     gy += out_w;
     winner += out_w;
+    if (relu_out != nullptr) relu_out += out_w;
   }
   kernels::zero_floats(gx + 2 * out_h * in_w, (in_h - 2 * out_h) * in_w);
 }
@@ -230,8 +235,9 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext& 
 
 // dL/dx: each output cell's gradient goes to the cell that won its window. Fresh (RunContext):
 // the 2x2 windows write every cell; other geometries zero the sample first (windows may overlap).
-void MaxPool2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
-                         const RunContext& context) {
+// Through a fused ReLU (2x2 windows only), a term passes where the window's maximum is positive.
+void MaxPool2d::backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output,
+                         const GradInputs& grad_inputs, const RunContext& context) {
   Tensor* gx = grad_inputs[0];
   if (gx == nullptr) return;
   const PoolGeometry& g = geometry_;
@@ -242,19 +248,23 @@ void MaxPool2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad
   const float* gy = grad_output.data();
   const float* winner = buffers_[0].value.data();
   const bool fresh = (context.fresh_grad_inputs & 1u) != 0;
+  const bool through_relu = context.through_relu && whole_2x2_;
   for (std::size_t k = 0; k < n; ++k) {
     float* gxs = gx->data() + k * sample_in;
     const float* gys = gy + k * sample_out;
     const float* won = winner + k * sample_out;
+    const float* pooled = output.data() + k * sample_out;
     if (fresh && whole_2x2_) {
       for (int c = 0; c < g.channels; ++c) {
-        max_pool_2x2_backward_fresh(gys + c * out_plane, won + c * out_plane, g.in_h, g.in_w, g.out_h, g.out_w, c * plane,
-                                    gxs + c * plane);
+        max_pool_2x2_backward_fresh(gys + c * out_plane, won + c * out_plane, through_relu ? pooled + c * out_plane : nullptr,
+                                    g.in_h, g.in_w, g.out_h, g.out_w, c * plane, gxs + c * plane);
       }
       continue;
     }
     if (fresh) std::fill(gxs, gxs + sample_in, 0.0f);
-    for (std::size_t o = 0; o < sample_out; ++o) gxs[static_cast<std::size_t>(won[o])] += gys[o];
+    for (std::size_t o = 0; o < sample_out; ++o) {
+      if (!through_relu || pooled[o] > 0.0f) gxs[static_cast<std::size_t>(won[o])] += gys[o];
+    }
   }
 }
 

@@ -8,9 +8,17 @@
 namespace cnnlens {
 namespace {
 
+// The slope from y: y > 0 exactly when x > 0 (NaN included: y is 0), and a fused pass leaves
+// only y (RunContext::then_relu).
 struct ReluRule {
   float value(float x) const { return x > 0.0f ? x : 0.0f; }
-  float slope(float x, float) const { return x > 0.0f ? 1.0f : 0.0f; }
+  float slope(float, float y) const { return y > 0.0f ? 1.0f : 0.0f; }
+};
+
+class Relu final : public Elementwise<ReluRule> {
+ public:
+  Relu() : Elementwise<ReluRule>(ReluRule{}) {}
+  bool is_relu() const override { return true; }
 };
 
 }  // namespace
@@ -22,7 +30,7 @@ const LayerKind& relu_kind() {
     k.help_key = "kind.relu";
     k.create = [](const NodeSpec&, const InputShapes&, const Shape&, std::vector<Param>,
                   std::vector<Buffer>) -> std::unique_ptr<Layer> {
-      return std::make_unique<Elementwise<ReluRule>>(ReluRule{});
+      return std::make_unique<Relu>();
     };
     return k;
   }();

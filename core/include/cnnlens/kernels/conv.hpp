@@ -28,7 +28,9 @@ void col2im_add(const ConvGeometry& g, const float* dcol, float* gx);
 // tile's columns (at most about 64 KB) written and read while they are in the caches.
 // Whether conv2d_forward makes a sample's columns in one tile, so they are left whole afterwards.
 bool conv_columns_in_one_tile(const ConvGeometry& g);
-void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns);
+// `relu`: y = max(0, .) of it, the ReLU's rule bit for bit (a ReLU fused in, RunContext::then_relu).
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns,
+                    bool relu = false);
 
 // Adds into gw, gb and gx (gx may be null: no input gradient wanted). `columns` is im2col of the input;
 // `wt` [K, O] and `dcol` [K, P] are scratch.

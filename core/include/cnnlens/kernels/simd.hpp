@@ -116,4 +116,12 @@ inline void zero_floats(float* to, int n) {
   if (k < n) store4(to + n - 4, zero);
 }
 
+// x = x > 0 ? x : 0 in place (ReLU: NaN and -0 become +0): pmax4(0, x) is that rule lane by lane.
+inline void relu_in_place(float* x, int n) {
+  const f32x4 zero = splat4(0.0f);
+  int k = 0;
+  for (; k + 4 <= n; k += 4) store4(x + k, pmax4(zero, load4(x + k)));
+  for (; k < n; ++k) x[k] = x[k] > 0.0f ? x[k] : 0.0f;
+}
+
 }  // namespace cnnlens::kernels

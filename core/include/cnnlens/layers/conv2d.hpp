@@ -43,6 +43,7 @@ class Conv2d : public Layer {
   void forward(const Inputs& inputs, Tensor& output, const RunContext& context) override;
   void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output, const GradInputs& grad_inputs,
                 const RunContext& context) override;
+  bool absorbs_relu() const override { return true; }
 
   // The whole layer as one geometry (all channels), for explanations: input_row/col, kernel, ...
   // `padding` is the top/left padding whatever the mode.

@@ -24,6 +24,8 @@ class MaxPool2d : public Layer {
   void backward(const Inputs& inputs, const Tensor& output, const Tensor& grad_output, const GradInputs& grad_inputs,
                 const RunContext& context) override;
   bool writes_fresh_gradients() const override { return true; }
+  // the 2x2 windows only: each cell in one window at most, so a cell's one term passes or not
+  bool routes_through_relu() const override { return whole_2x2_; }
 
   const PoolGeometry& geometry() const { return geometry_; }
   const Tensor& argmax() const { return buffers_[0].value; }
