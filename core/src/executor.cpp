@@ -55,37 +55,19 @@ const Tensor& Model::edge_value(int edge) const {
 }
 const Tensor& Model::edge_grad(int edge) const { return edge < 0 ? input_grad_ : grads_[std::size_t(edge)]; }
 
-// readers_[e + 1] for edge e: the one node that reads it, -1 if none, -2 if several (or one twice).
-void Model::count_readers() {
-  readers_.assign(nodes_.size() + 1, -1);
-  for (std::size_t k = 0; k < nodes_.size(); ++k) {
-    for (int edge : nodes_[k].inputs) {
-      int& reader = readers_[std::size_t(edge + 1)];
-      reader = reader == -1 ? int(k) : -2;
-    }
-  }
-}
-
-// The ReLU that node k's output alone feeds, or -1.
-int Model::relu_after(std::size_t k) const {
-  const int r = readers_[k + 1];
-  return r >= 0 && nodes_[std::size_t(r)].layer->is_relu() ? r : -1;
-}
-
 // Node by node in order. In a pass whose edges are hidden, a ReLU after a layer that can absorb
 // it runs inside that layer, which writes the ReLU's output; its own output edge stays unwritten.
 void Model::run_forward(const Tensor& input, const RunContext& base) {
   running_batch_ = &input == &batch_;
-  count_readers();
-  absorbed_.assign(nodes_.size(), 0);
+  std::fill(skipped_.begin(), skipped_.end(), 0);  // a pass cut short by an error may have left one
   Inputs& inputs = scratch_inputs_;
   for (std::size_t k = 0; k < nodes_.size(); ++k) {
-    if (absorbed_[k]) continue;
+    if (skipped_[k]) continue;
     inputs.clear();
     for (int edge : nodes_[k].inputs) inputs.push_back(&edge_value(edge));
     RunContext c = base;
     c.node_index = k;
-    const int relu = base.edges_hidden && nodes_[k].layer->absorbs_relu() ? relu_after(k) : -1;
+    const int relu = base.edges_hidden ? absorbs_relu_[k] : -1;
     if (relu < 0) {
       nodes_[k].layer->forward(inputs, values_[k], c);
       continue;
@@ -93,7 +75,7 @@ void Model::run_forward(const Tensor& input, const RunContext& base) {
     c.then_relu = true;
     nodes_[k].layer->forward(inputs, values_[std::size_t(relu)], c);
     reshape_to(values_[k], values_[std::size_t(relu)].shape());  // its gradient is sized by it
-    absorbed_[std::size_t(relu)] = 1;
+    skipped_[std::size_t(relu)] = 1;
   }
 }
 
@@ -113,13 +95,6 @@ void Model::run_backward(const RunContext& base, bool input_gradient) { backprop
 // first convolution it is a third of its backward.
 void Model::backprop(const RunContext& base, bool input_gradient, bool fresh_params) {
   shard_ready_ = false;
-  count_readers();
-  // fresh_writer_[e + 1] for edge e: its one reader if that node writes fresh gradients, else -1
-  fresh_writer_.assign(nodes_.size() + 1, -1);
-  for (std::size_t e = 0; e < fresh_writer_.size(); ++e) {
-    const int reader = readers_[e];
-    if (reader >= 0 && nodes_[std::size_t(reader)].layer->writes_fresh_gradients()) fresh_writer_[e] = reader;
-  }
   for (std::size_t k = 0; k + 1 < nodes_.size(); ++k) {
     reshape_to(grads_[k], values_[k].shape());
     if (fresh_writer_[k + 1] < 0) grads_[k].fill(0.0f);
@@ -129,17 +104,15 @@ void Model::backprop(const RunContext& base, bool input_gradient, bool fresh_par
     if (fresh_writer_[0] < 0) input_grad_.fill(0.0f);
   }
   if (fresh_params) {
-    for (const Node& node : nodes_) {
-      if (!node.layer->writes_fresh_gradients()) node.layer->zero_grad();
-    }
+    for (Tensor* grad : zeroed_param_grads_) grad->fill(0.0f);
   }
-  absorbed_.assign(nodes_.size(), 0);
+  std::fill(skipped_.begin(), skipped_.end(), 0);
   Tensor* input_grad = input_gradient ? &input_grad_ : nullptr;
   const auto grad_of = [&](int edge) { return edge < 0 ? input_grad : &grads_[std::size_t(edge)]; };
   Inputs& inputs = scratch_inputs_;
   GradInputs& grad_inputs = scratch_grad_inputs_;
   for (std::size_t k = nodes_.size(); k-- > 0;) {
-    if (absorbed_[k]) continue;
+    if (skipped_[k]) continue;
     inputs.clear();
     grad_inputs.clear();
     RunContext c = base;
@@ -150,19 +123,14 @@ void Model::backprop(const RunContext& base, bool input_gradient, bool fresh_par
       inputs.push_back(&edge_value(edge));
       grad_inputs.push_back(grad_of(edge));
     }
-    // In a hidden pass, a layer that routes through the ReLU before it (its only reader, which
-    // alone writes its own input's gradient) writes that gradient itself; the ReLU's backward and
-    // its output's gradient are skipped.
-    const int relu = nodes_[k].inputs.size() == 1 ? nodes_[k].inputs[0] : -1;
-    if (base.edges_hidden && relu >= 0 && nodes_[k].layer->routes_through_relu() && nodes_[std::size_t(relu)].layer->is_relu() &&
-        readers_[std::size_t(relu) + 1] == int(k)) {
-      const int below = nodes_[std::size_t(relu)].inputs[0];
-      if (fresh_writer_[std::size_t(below + 1)] == relu) {
-        grad_inputs[0] = grad_of(below);
-        c.fresh_grad_inputs = 1u;
-        c.through_relu = true;
-        absorbed_[std::size_t(relu)] = 1;
-      }
+    // In a hidden pass, a layer routing through the ReLU before it writes the ReLU's input
+    // gradient itself; the ReLU's backward (and its output's gradient) is skipped.
+    const int relu = base.edges_hidden ? routes_relu_[k] : -1;
+    if (relu >= 0) {
+      grad_inputs[0] = grad_of(nodes_[std::size_t(relu)].inputs[0]);
+      c.fresh_grad_inputs = 1u;
+      c.through_relu = true;
+      skipped_[std::size_t(relu)] = 1;
     }
     nodes_[k].layer->backward(inputs, values_[k], grads_[k], grad_inputs, c);
   }

@@ -145,6 +145,7 @@ Model::Model(Scene scene) : scene_(std::move(scene)), optimizer_(scene_.optimize
   }
   values_.resize(nodes_.size());
   grads_.resize(nodes_.size());
+  plan_passes();
   update_target_tensor();
   refresh();
 }
@@ -475,6 +476,45 @@ void Model::predict_checked(const float* inputs, std::size_t count, float* out) 
     load_batch(inputs + first * sample_size_, n);
     run_forward(batch_, c);
     std::copy(values_.back().begin(), values_.back().end(), out + first * output_size_);
+  }
+}
+
+// The executor's plan (executor.cpp), made once per model (the graph never changes after
+// construction), so a pass does no analysis: a one-sample step of a small network costs about a
+// microsecond. Here, with the cold code, to keep the page's module small.
+void Model::plan_passes() {
+  const std::size_t edges = nodes_.size() + 1;  // the input, then node k's output at k + 1
+  std::vector<int> readers(edges, -1);          // the one node reading the edge, -1 none, -2 several
+  for (std::size_t k = 0; k < nodes_.size(); ++k) {
+    for (int edge : nodes_[k].inputs) {
+      int& reader = readers[std::size_t(edge + 1)];
+      reader = reader == -1 ? int(k) : -2;
+    }
+  }
+  fresh_writer_.assign(edges, -1);
+  for (std::size_t e = 0; e < edges; ++e) {
+    if (readers[e] >= 0 && nodes_[std::size_t(readers[e])].layer->writes_fresh_gradients()) fresh_writer_[e] = readers[e];
+  }
+  const auto is_relu = [&](int node) { return node >= 0 && nodes_[std::size_t(node)].layer->is_relu(); };
+  absorbs_relu_.assign(nodes_.size(), -1);
+  routes_relu_.assign(nodes_.size(), -1);
+  for (std::size_t k = 0; k < nodes_.size(); ++k) {
+    const Layer& layer = *nodes_[k].layer;
+    // a ReLU that alone reads this node's output runs inside its forward
+    if (layer.absorbs_relu() && is_relu(readers[k + 1])) absorbs_relu_[k] = readers[k + 1];
+    // a ReLU whose output only this node reads, and whose input only the ReLU reads: this node's
+    // backward writes the ReLU's input gradient
+    const int relu = nodes_[k].inputs.size() == 1 ? nodes_[k].inputs[0] : -1;
+    if (layer.routes_through_relu() && is_relu(relu) && readers[std::size_t(relu) + 1] == int(k) &&
+        fresh_writer_[std::size_t(nodes_[std::size_t(relu)].inputs[0] + 1)] == relu) {
+      routes_relu_[k] = relu;
+    }
+  }
+  skipped_.assign(nodes_.size(), 0);
+  zeroed_param_grads_.clear();
+  for (const Node& node : nodes_) {
+    if (node.layer->writes_fresh_gradients()) continue;
+    for (Param& p : node.layer->params()) zeroed_param_grads_.push_back(&p.grad);
   }
 }
 

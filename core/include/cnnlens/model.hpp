@@ -194,8 +194,7 @@ class Model {
   };
 
   RunContext context(bool training_pass) const;
-  void count_readers();                     // fills readers_
-  int relu_after(std::size_t node) const;   // the ReLU only this node's output feeds, or -1
+  void plan_passes();  // once the nodes exist
   void run_forward(const Tensor& input, const RunContext& context);
   // The loss of the pass just run (sets loss_ and losses_); `batch` and `total` as in loss.hpp.
   float compute_loss(const float* target_values, const int* target_classes, std::size_t batch = 0,
@@ -255,13 +254,15 @@ class Model {
   // Scratch lists of one node's input edges, reused by every pass so a step allocates nothing.
   Inputs scratch_inputs_;
   GradInputs scratch_grad_inputs_;
-  // The passes' view of the graph, per edge (the input first, then node k's output at k + 1):
-  // its one reader (-1 none, -2 several), and the node that writes its gradient fresh (its one
-  // reader, if that writes_fresh_gradients) or -1 (zero-filled); per node, whether a neighbour
-  // runs it this pass (a fused ReLU).
-  std::vector<int> readers_;
+  // The passes' plan (plan_passes). Per edge (the input first, then node k's output at k + 1):
+  // the node that writes its gradient fresh (its one reader, if that writes_fresh_gradients), or
+  // -1 (zero-filled). Per node, in hidden passes: the ReLU it runs in its forward, or routes its
+  // backward through, or -1; and whether a neighbour runs it in the pass under way.
   std::vector<int> fresh_writer_;
-  std::vector<char> absorbed_;
+  std::vector<int> absorbs_relu_;
+  std::vector<int> routes_relu_;
+  std::vector<char> skipped_;
+  std::vector<Tensor*> zeroed_param_grads_;  // of the layers that don't write fresh gradients
   bool dirty_ = true;                   // the edges do not describe the scene's own input
 };
 
