@@ -119,7 +119,8 @@ void Model::backprop(const RunContext& base, bool input_gradient, bool fresh_par
     c.node_index = k;
     c.fresh_param_grads = fresh_params;
     for (int edge : nodes_[k].inputs) {
-      if (fresh_writer_[std::size_t(edge + 1)] == int(k) && inputs.size() < 32) c.fresh_grad_inputs |= 1u << inputs.size();
+      const bool fresh = fresh_writer_[std::size_t(edge + 1)] == int(k) && inputs.size() < 32;
+      if (fresh) c.fresh_grad_inputs |= 1u << inputs.size();
       inputs.push_back(&edge_value(edge));
       grad_inputs.push_back(grad_of(edge));
     }

@@ -493,7 +493,8 @@ void Model::plan_passes() {
   }
   fresh_writer_.assign(edges, -1);
   for (std::size_t e = 0; e < edges; ++e) {
-    if (readers[e] >= 0 && nodes_[std::size_t(readers[e])].layer->writes_fresh_gradients()) fresh_writer_[e] = readers[e];
+    const int reader = readers[e];
+    if (reader >= 0 && nodes_[std::size_t(reader)].layer->writes_fresh_gradients()) fresh_writer_[e] = reader;
   }
   const auto is_relu = [&](int node) { return node >= 0 && nodes_[std::size_t(node)].layer->is_relu(); };
   absorbs_relu_.assign(nodes_.size(), -1);

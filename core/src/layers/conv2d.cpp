@@ -67,7 +67,7 @@ CNNLENS_COLD std::vector<TensorDecl> conv_params(const NodeSpec& node, const Inp
 }
 
 CNNLENS_COLD std::unique_ptr<Layer> conv_create(const NodeSpec& node, const InputShapes& inputs, const Shape& output,
-                                   std::vector<Param> params, std::vector<Buffer>) {
+                                                std::vector<Param> params, std::vector<Buffer>) {
   const Shape& in = inputs[0];
   const int groups = node.integer("groups");
   const Padding4 p = node.padding("padding");
@@ -119,8 +119,8 @@ const LayerKind& conv2d_kind() {
   return kind;
 }
 
-CNNLENS_COLD Conv2d::Conv2d(const ConvGeometry& group_geometry, int groups, const Padding4& padding, const std::string& padding_mode,
-               Tensor weight, Tensor bias)
+CNNLENS_COLD Conv2d::Conv2d(const ConvGeometry& group_geometry, int groups, const Padding4& padding,
+                            const std::string& padding_mode, Tensor weight, Tensor bias)
     : group_(group_geometry), groups_(groups), padding_(padding), padding_mode_(padding_mode),
       pads_first_(padding_mode != "zeros") {
   full_ = group_;

@@ -91,7 +91,6 @@ void Dense::forward(const Inputs& inputs, Tensor& output, const RunContext&) {
   }
 }
 
-// Reads each weight row once for both dL/dW and dL/dx.
 namespace {
 
 // One output row of one sample: dL/dW[o, :] (+)= dy[o] * x and, with an input gradient wanted,

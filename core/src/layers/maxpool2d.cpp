@@ -10,8 +10,8 @@
 namespace cnnlens {
 namespace {
 
-CNNLENS_COLD std::unique_ptr<Layer> create(const NodeSpec& node, const InputShapes& inputs, const Shape& output, std::vector<Param>,
-                              std::vector<Buffer>) {
+CNNLENS_COLD std::unique_ptr<Layer> create(const NodeSpec& node, const InputShapes& inputs, const Shape& output,
+                                           std::vector<Param>, std::vector<Buffer>) {
   return std::make_unique<MaxPool2d>(pool_geometry(node, inputs[0], output, true));
 }
 
@@ -44,7 +44,8 @@ const LayerKind& maxpool2d_kind() {
 CNNLENS_COLD MaxPool2d::MaxPool2d(const PoolGeometry& geometry) : geometry_(geometry) {
   const PoolGeometry& g = geometry;
   whole_2x2_ = g.kernel.h == 2 && g.kernel.w == 2 && g.stride.h == 2 && g.stride.w == 2 && g.dilation.h == 1 &&
-               g.dilation.w == 1 && g.padding.top == 0 && g.padding.left == 0 && 2 * g.out_h <= g.in_h && 2 * g.out_w <= g.in_w;
+               g.dilation.w == 1 && g.padding.top == 0 && g.padding.left == 0 && 2 * g.out_h <= g.in_h &&
+               2 * g.out_w <= g.in_w;
   for (int s = 0; s < geometry.out_w; ++s) col_windows_.push_back(geometry.col_taps(s));
   buffers_.push_back({"argmax", BufferRole::kRouting, Tensor(), ""});
 }
@@ -189,8 +190,7 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext& 
   const int plane = g.in_h * g.in_w;
   const std::size_t sample_in = std::size_t(g.channels) * plane;
   const std::size_t sample_out = std::size_t(g.channels) * g.out_h * g.out_w;
-  const bool whole_2x2 = whole_2x2_;
-  if (whole_2x2 && !context.backward_follows) {
+  if (whole_2x2_ && !context.backward_follows) {
     // inference: the maxima alone, plane after plane (the winners stay as the last training pass left them)
     const std::size_t out_plane = std::size_t(g.out_h) * g.out_w;
     for (std::size_t p = 0; p < n * std::size_t(g.channels); ++p) {
@@ -203,7 +203,7 @@ void MaxPool2d::forward(const Inputs& inputs, Tensor& output, const RunContext& 
     float* winner = argmax.data() + k * sample_out;
     for (int c = 0; c < g.channels; ++c) {
       const float* x = input.data() + k * sample_in + std::size_t(c) * plane;
-      if (whole_2x2) {
+      if (whole_2x2_) {
         max_pool_2x2(x, g.in_w, g.out_h, g.out_w, c * plane, y, winner);
         y += g.out_h * g.out_w;
         winner += g.out_h * g.out_w;
@@ -256,8 +256,9 @@ void MaxPool2d::backward(const Inputs& inputs, const Tensor& output, const Tenso
     const float* pooled = output.data() + k * sample_out;
     if (fresh && whole_2x2_) {
       for (int c = 0; c < g.channels; ++c) {
-        max_pool_2x2_backward_fresh(gys + c * out_plane, won + c * out_plane, through_relu ? pooled + c * out_plane : nullptr,
-                                    g.in_h, g.in_w, g.out_h, g.out_w, c * plane, gxs + c * plane);
+        const float* relu_out = through_relu ? pooled + c * out_plane : nullptr;
+        max_pool_2x2_backward_fresh(gys + c * out_plane, won + c * out_plane, relu_out, g.in_h, g.in_w, g.out_h, g.out_w,
+                                    c * plane, gxs + c * plane);
       }
       continue;
     }
