@@ -2,10 +2,12 @@
 // oracle (kernels/reference_conv.hpp) on many random geometries: every stride, padding, dilation
 // and non-square shape the scene format allows at small sizes, forward and all three gradients.
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "cnnlens/kernels/conv.hpp"
 #include "cnnlens/kernels/gemm.hpp"
+#include "cnnlens/kernels/pad.hpp"
 #include "cnnlens/kernels/reference_conv.hpp"
 #include "test_support.hpp"
 
@@ -110,6 +112,66 @@ TEST(ConvKernels, TiledPassesOnLargeMapsMatchDirectLoops) {
     EXPECT_TRUE(all_close(gb, gb_ref)) << "bias grad";
     EXPECT_TRUE(all_close(gx, gx_ref)) << "input grad";
   }
+}
+
+// The weight gradient read from the zero-padded input's rows in place (no columns) against the
+// columns' product: the same bits when the output width is a multiple of 4 (the same sums in the
+// same order), within rounding otherwise, and both against the direct loops. Random geometries
+// with a stride of 1 along rows (any stride down columns, padding, dilation), blocks of 4 outputs,
+// maps wide enough for several lanes, and odd tap counts (a last tap on its own).
+TEST(ConvKernels, WeightGradientFromTheInputIsTheColumnsProduct) {
+  Random pick(77);
+  auto draw = [&](int low, int high) { return low + int(pick.uniform01() * float(high - low + 1)); };
+  int checked = 0, same_bits = 0;
+  for (int trial = 0; checked < 300 && trial < 3000; ++trial) {
+    ConvGeometry g{};
+    g.in_channels = draw(1, 4);
+    g.in_h = draw(1, 14);
+    g.in_w = draw(1, 21);
+    g.out_channels = 4 * draw(1, 3);
+    g.kernel = {draw(1, 4), draw(1, 4)};
+    g.stride = {draw(1, 3), 1};
+    g.padding = {draw(0, 2), draw(0, 2)};
+    g.dilation = {draw(1, 2), draw(1, 2)};
+    g.out_h = out_size(g.in_h, g.kernel.h, g.stride.h, g.padding.h, g.dilation.h);
+    g.out_w = out_size(g.in_w, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w);
+    if (g.out_h <= 0 || g.out_w <= 0) continue;
+    ASSERT_TRUE(kernels::conv_weight_grad_reads_input(g));
+    ++checked;
+    const std::size_t taps = kernels::conv_taps(g), cells = kernels::conv_cells(g);
+    const std::size_t in_size = std::size_t(g.in_channels * g.in_h * g.in_w);
+    const auto x = random_values(in_size, 700 + trial);
+    const auto gy = random_values(std::size_t(g.out_channels) * cells, 800 + trial);
+    const auto gw0 = random_values(std::size_t(g.out_channels) * taps, 900 + trial);
+    const int xp_h = g.in_h + 2 * g.padding.h, xp_w = g.in_w + 2 * g.padding.w;
+    std::vector<float> xp(std::size_t(g.in_channels) * xp_h * xp_w, -5.0f);
+    kernels::pad_map(x.data(), g.in_channels, g.in_h, g.in_w, g.padding.h, g.padding.w, g.padding.h, g.padding.w,
+                     kernels::PadMode::kZeros, xp.data());
+
+    std::vector<float> columns(taps * cells), from_columns = gw0, from_input = gw0;
+    kernels::im2col(g, x.data(), columns.data());
+    kernels::gemm_nt_accumulate(g.out_channels, int(taps), int(cells), gy.data(), int(cells), columns.data(), int(cells),
+                                from_columns.data(), int(taps));
+    kernels::conv2d_weight_grad_from_input(g, xp.data(), xp_h, xp_w, gy.data(), from_input.data());
+    std::vector<float> reference = gw0, gb(std::size_t(g.out_channels)), gx(in_size);
+    kernels::reference_conv2d_backward(g, x.data(), std::vector<float>(gw0.size()).data(), gy.data(), reference.data(),
+                                       gb.data(), gx.data());
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": C" + std::to_string(g.in_channels) + " " +
+                 std::to_string(g.in_h) + "x" + std::to_string(g.in_w) + " -> O" + std::to_string(g.out_channels) +
+                 " k" + std::to_string(g.kernel.h) + "x" + std::to_string(g.kernel.w) + " sh" +
+                 std::to_string(g.stride.h) + " p" + std::to_string(g.padding.h) + "x" + std::to_string(g.padding.w) +
+                 " d" + std::to_string(g.dilation.h) + "x" + std::to_string(g.dilation.w));
+    ASSERT_TRUE(all_close(from_input, reference)) << "against the direct loops";
+    if (g.out_w % 4 == 0) {
+      ++same_bits;
+      ASSERT_EQ(0, std::memcmp(from_input.data(), from_columns.data(), from_input.size() * sizeof(float)))
+          << "the columns' product, bit for bit";
+    } else {
+      ASSERT_TRUE(all_close(from_input, from_columns)) << "the columns' product";
+    }
+  }
+  EXPECT_EQ(checked, 300);
+  EXPECT_GT(same_bits, 30);
 }
 
 // Every block shape of the micro-kernels (rows 1..4 and beyond, columns around 4 and 8).

@@ -132,13 +132,83 @@ void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w
     for (; p < cells; ++p) sum += row[p];
     gb[o] += sum;
   }
-  gemm_nt_accumulate(outs, taps, cells, gy, cells, columns, cells, gw, taps);
+  if (columns != nullptr) gemm_nt_accumulate(outs, taps, cells, gy, cells, columns, cells, gw, taps);
   if (gx == nullptr) return;
   for (int o = 0; o < outs; ++o) {
     for (int k = 0; k < taps; ++k) wt[k * outs + o] = w[o * taps + k];
   }
   gemm_nn(taps, cells, outs, wt, outs, gy, cells, dcol, cells, nullptr, false);
   col2im_add(g, dcol, gx);
+}
+
+namespace {
+
+// gw[0:4, 0:NR] += the dot products of 4 rows of gy with NR taps' runs of xp (tap n's run of output
+// row r starts at xp + offsets[n] + r * row_step), over every output row. Lane l of an accumulator
+// takes the cells p = 4q + l in order, as gemm_nt's does, when OW is a multiple of 4.
+template <int NR>
+void weight_grad_block(int out_h, int out_w, const float* gy, int cells, const float* xp, const int (&offsets)[NR],
+                       int row_step, float* gw, int ldw) {
+  f32x4 acc[4][NR];
+  for (int m = 0; m < 4; ++m)
+    for (int n = 0; n < NR; ++n) acc[m][n] = splat4(0.0f);
+  const int body = out_w & ~3;
+  const float* gy_row = gy;
+  const float* xp_row = xp;
+  for (int r = 0; r < out_h; ++r, gy_row += out_w, xp_row += row_step) {
+    for (int s = 0; s < body; s += 4) {
+      f32x4 b[NR];
+      for (int n = 0; n < NR; ++n) b[n] = load4(xp_row + offsets[n] + s);
+      for (int m = 0; m < 4; ++m) {
+        const f32x4 a = load4(gy_row + m * cells + s);
+        for (int n = 0; n < NR; ++n) acc[m][n] = madd4(acc[m][n], a, b[n]);
+      }
+    }
+  }
+  // The last OW mod 4 cells of each row, in a loop of their own: scalar sums kept live through
+  // the loop above would not leave the vector accumulators their registers.
+  for (int m = 0; m < 4; ++m) {
+    for (int n = 0; n < NR; ++n) {
+      float sum = sum4(acc[m][n]);
+      if (body < out_w) {
+        float tail = 0.0f;
+        for (int r = 0; r < out_h; ++r) {
+          for (int s = body; s < out_w; ++s) tail += gy[m * cells + r * out_w + s] * xp[offsets[n] + r * row_step + s];
+        }
+        sum += tail;
+      }
+      gw[m * ldw + n] += sum;
+    }
+  }
+}
+
+}  // namespace
+
+bool conv_weight_grad_reads_input(const ConvGeometry& g) { return g.stride.w == 1 && g.out_channels % 4 == 0; }
+
+void conv2d_weight_grad_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* gy,
+                                   float* gw) {
+  const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
+  const int per_channel = g.kernel.h * g.kernel.w;
+  // where tap t's run of output row 0 starts in xp
+  auto offset = [&](int t) {
+    const int c = t / per_channel, i = t % per_channel / g.kernel.w, j = t % g.kernel.w;
+    return (c * xp_h + i * g.dilation.h) * xp_w + j * g.dilation.w;
+  };
+  const int row_step = g.stride.h * xp_w;
+  for (int m = 0; m < g.out_channels; m += 4) {
+    const float* gy_rows = gy + m * cells;
+    float* gw_rows = gw + m * taps;
+    int t = 0;
+    for (; t + 2 <= taps; t += 2) {
+      const int offsets[2] = {offset(t), offset(t + 1)};
+      weight_grad_block<2>(g.out_h, g.out_w, gy_rows, cells, xp, offsets, row_step, gw_rows + t, taps);
+    }
+    if (t < taps) {
+      const int offsets[1] = {offset(t)};
+      weight_grad_block<1>(g.out_h, g.out_w, gy_rows, cells, xp, offsets, row_step, gw_rows + t, taps);
+    }
+  }
 }
 
 }  // namespace cnnlens::kernels

@@ -1,6 +1,8 @@
 // Four-sided padding by rule and its gradient fold; the rules are in kernels/pad.hpp.
 #include "cnnlens/kernels/pad.hpp"
 
+#include "cnnlens/kernels/simd.hpp"
+
 namespace cnnlens::kernels {
 
 PadMode pad_mode_from(const std::string& name) {
@@ -21,18 +23,27 @@ int pad_source(int i, int size, PadMode mode) {
   return -1;
 }
 
+// Row by row: the input's own cells are one copied run (conv2d's weight gradient pads a sample
+// this way on every backward pass); only the border cells ask the rule.
 void pad_map(const float* x, int channels, int h, int w, int top, int left, int bottom, int right, PadMode mode,
              float* y) {
   const int ph = h + top + bottom, pw = w + left + right;
   for (int c = 0; c < channels; ++c) {
     const float* plane = x + c * h * w;
-    float* out = y + c * ph * pw;
-    for (int u = 0; u < ph; ++u) {
+    for (int u = 0; u < ph; ++u, y += pw) {
       const int su = pad_source(u - top, h, mode);
-      for (int v = 0; v < pw; ++v) {
-        const int sv = pad_source(v - left, w, mode);
-        out[u * pw + v] = (su < 0 || sv < 0) ? 0.0f : plane[su * w + sv];
+      if (su < 0) {
+        zero_floats(y, pw);
+        continue;
       }
+      const float* from = plane + su * w;
+      auto border = [&](int v) {
+        const int sv = pad_source(v - left, w, mode);
+        y[v] = sv < 0 ? 0.0f : from[sv];
+      };
+      for (int v = 0; v < left; ++v) border(v);
+      copy_floats(y + left, from, w);
+      for (int v = left + w; v < pw; ++v) border(v);
     }
   }
 }

@@ -174,8 +174,10 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext& con
   }
 }
 
-// Walks the samples in order (so the weight gradient sums them in order), making each sample's
-// im2col columns again unless forward() left sample 0's whole.
+// Walks the samples in order (so the weight gradient sums them in order). The weight gradient
+// reads the input's rows in place where the kernels allow it (a stride of 1 along rows), with
+// zero padding written out around one sample at a time; else it reads im2col columns, made again
+// for each sample unless forward() left sample 0's whole, and then those are used.
 void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_output, const GradInputs& grad_inputs,
                       const RunContext&) {
   const std::size_t n = inputs[0]->shape()[0];
@@ -199,14 +201,32 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
   }
   const float* source = pads_first_ ? padded_.data() : inputs[0]->data();
   const bool sample_0_made = kernels::conv_columns_in_one_tile(g);  // by forward(), just before
+  const bool reads_input = kernels::conv_weight_grad_reads_input(g);
+  const bool pads_here = g.padding.h != 0 || g.padding.w != 0;  // zeros mode: padding written out below
+  const int xp_h = pads_here ? g.in_h + padding_.top + padding_.bottom : g.in_h;
+  const int xp_w = pads_here ? g.in_w + padding_.left + padding_.right : g.in_w;
+  if (reads_input && pads_here) zero_padded_.resize(std::size_t(g.in_channels) * xp_h * xp_w);
   const float* w = params_[0].value.data();
   float* gw = params_[0].grad.data();
   float* gb = params_[1].grad.data();
   for (std::size_t k = 0; k < n; ++k) {
     for (int grp = 0; grp < groups_; ++grp) {
+      const float* x = source + k * sample_in + grp * group_in;
+      const float* gy = grad_output.data() + (k * groups_ + grp) * group_out;
       float* columns = columns_.data() + grp * taps * cells;
-      if (k > 0 || !sample_0_made) kernels::im2col(g, source + k * sample_in + grp * group_in, columns);
-      kernels::conv2d_backward(g, columns, w + grp * weight_group, grad_output.data() + (k * groups_ + grp) * group_out,
+      const bool from_columns = !reads_input || (k == 0 && sample_0_made);
+      if (!from_columns) {
+        const float* xp = x;
+        if (pads_here) {
+          kernels::pad_map(x, g.in_channels, g.in_h, g.in_w, padding_.top, padding_.left, padding_.bottom,
+                           padding_.right, kernels::PadMode::kZeros, zero_padded_.data());
+          xp = zero_padded_.data();
+        }
+        kernels::conv2d_weight_grad_from_input(g, xp, xp_h, xp_w, gy, gw + grp * weight_group);
+      } else if (k > 0 || !sample_0_made) {
+        kernels::im2col(g, x, columns);
+      }
+      kernels::conv2d_backward(g, from_columns ? columns : nullptr, w + grp * weight_group, gy,
                                gw + grp * weight_group, gb + grp * g.out_channels,
                                grad_source ? grad_source + k * sample_in + grp * group_in : nullptr, weight_t_.data(),
                                grad_columns_.data());

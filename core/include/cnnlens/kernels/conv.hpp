@@ -32,9 +32,22 @@ bool conv_columns_in_one_tile(const ConvGeometry& g);
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns,
                     bool relu = false);
 
-// Adds into gw, gb and gx (gx may be null: no input gradient wanted). `columns` is im2col of the input;
+// Adds into gw, gb and gx (gx may be null: no input gradient wanted). `columns` is im2col of the input,
+// or null when the caller adds the weight gradient itself (conv2d_weight_grad_from_input);
 // `wt` [K, O] and `dcol` [K, P] are scratch.
 void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w, const float* gy, float* gw, float* gb,
                      float* gx, float* wt, float* dcol);
+
+// The weight gradient without columns. With a stride of 1 along rows, tap (c, i, j)'s column over
+// output row r is a run of OW floats of the padded input: row r*SH + i*DH of channel c, from
+// column j*DW. So gw[O, K] += gy * columns^T can read those runs in place, one output row at a
+// time, and im2col is not needed. With OW a multiple of 4 the sums are those of conv2d_backward's
+// product, in the same order (four lanes over P, reduced at the end), so the bits are the same.
+// For geometries with a stride of 1 along rows and outputs in blocks of 4.
+bool conv_weight_grad_reads_input(const ConvGeometry& g);
+// `xp` [C, xp_h, xp_w]: the input with its zero padding written out (xp_h >= (OH-1)*SH + (KH-1)*DH + 1,
+// xp_w >= OW + (KW-1)*DW); `g.padding` is ignored.
+void conv2d_weight_grad_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* gy,
+                                   float* gw);
 
 }  // namespace cnnlens::kernels

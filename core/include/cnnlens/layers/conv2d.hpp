@@ -63,6 +63,7 @@ class Conv2d : public Layer {
   // fills a tile at a time, backward a whole sample); padded_ and grad_padded_
   // [N, C, Hp, Wp] for non-zero modes.
   std::vector<float> columns_, weight_t_, grad_columns_, padded_, grad_padded_;
+  std::vector<float> zero_padded_;  // one sample's group with its zero padding, for the weight gradient
 };
 
 }  // namespace cnnlens
