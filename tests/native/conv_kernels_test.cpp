@@ -174,6 +174,61 @@ TEST(ConvKernels, WeightGradientFromTheInputIsTheColumnsProduct) {
   EXPECT_GT(same_bits, 30);
 }
 
+// The forward pass read from the zero-padded input in place against conv2d_forward (im2col
+// columns, in tiles on large maps): the same bits, with and without the fused ReLU, on random
+// geometries with a stride of 1 along rows, blocks of 4 outputs and output widths that are
+// multiples of 4 (panels of 8 and a last one of 4), including maps large enough to tile.
+TEST(ConvKernels, ForwardFromTheInputIsTheColumnsProductBitForBit) {
+  Random pick(91);
+  auto draw = [&](int low, int high) { return low + int(pick.uniform01() * float(high - low + 1)); };
+  int checked = 0, tiled = 0;
+  for (int trial = 0; checked < 200 && trial < 5000; ++trial) {
+    ConvGeometry g{};
+    g.in_channels = draw(1, 4);
+    const bool large = trial % 4 == 0;
+    g.in_h = large ? draw(40, 70) : draw(1, 14);
+    g.in_w = large ? draw(40, 70) : draw(1, 24);
+    g.out_channels = 4 * draw(1, 3);
+    g.kernel = {draw(1, 4), draw(1, 4)};
+    g.stride = {draw(1, 3), 1};
+    g.padding = {draw(0, 2), draw(0, 2)};
+    g.dilation = {draw(1, 2), draw(1, 2)};
+    g.out_h = out_size(g.in_h, g.kernel.h, g.stride.h, g.padding.h, g.dilation.h);
+    g.out_w = out_size(g.in_w, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w);
+    if (g.out_h <= 0 || g.out_w <= 0 || g.out_w % 4 != 0) continue;
+    ASSERT_TRUE(kernels::conv_forward_reads_input(g));
+    ++checked;
+    if (!kernels::conv_columns_in_one_tile(g)) ++tiled;
+    const std::size_t taps = kernels::conv_taps(g), cells = kernels::conv_cells(g);
+    const std::size_t in_size = std::size_t(g.in_channels * g.in_h * g.in_w);
+    const auto x = random_values(in_size, 1100 + trial);
+    const auto w = random_values(std::size_t(g.out_channels) * taps, 1200 + trial);
+    const auto b = random_values(std::size_t(g.out_channels), 1300 + trial);
+    const int xp_h = g.in_h + 2 * g.padding.h, xp_w = g.in_w + 2 * g.padding.w;
+    std::vector<float> xp(std::size_t(g.in_channels) * xp_h * xp_w);
+    kernels::pad_map(x.data(), g.in_channels, g.in_h, g.in_w, g.padding.h, g.padding.w, g.padding.h, g.padding.w,
+                     kernels::PadMode::kZeros, xp.data());
+    std::vector<float> packed(w.size(), -3.0f);
+    std::vector<int> offsets(taps, -1);
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": C" + std::to_string(g.in_channels) + " " +
+                 std::to_string(g.in_h) + "x" + std::to_string(g.in_w) + " -> O" + std::to_string(g.out_channels) +
+                 " k" + std::to_string(g.kernel.h) + "x" + std::to_string(g.kernel.w) + " sh" +
+                 std::to_string(g.stride.h) + " p" + std::to_string(g.padding.h) + "x" + std::to_string(g.padding.w) +
+                 " d" + std::to_string(g.dilation.h) + "x" + std::to_string(g.dilation.w));
+    for (const bool relu : {false, true}) {
+      std::vector<float> columns(taps * cells), from_columns(std::size_t(g.out_channels) * cells, 9.0f);
+      std::vector<float> from_input(from_columns.size(), -9.0f);
+      kernels::conv2d_forward(g, x.data(), w.data(), b.data(), from_columns.data(), columns.data(), relu);
+      kernels::conv2d_forward_from_input(g, xp.data(), xp_h, xp_w, w.data(), b.data(), from_input.data(),
+                                         packed.data(), offsets.data(), relu);
+      ASSERT_EQ(0, std::memcmp(from_input.data(), from_columns.data(), from_input.size() * sizeof(float)))
+          << (relu ? "with" : "without") << " the fused ReLU";
+    }
+  }
+  EXPECT_EQ(checked, 200);
+  EXPECT_GT(tiled, 10);
+}
+
 // Every block shape of the micro-kernels (rows 1..4 and beyond, columns around 4 and 8).
 TEST(ConvKernels, GemmMatchesNaiveProductsAtEveryEdge) {
   for (int M = 1; M <= 9; ++M) {

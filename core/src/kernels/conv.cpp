@@ -143,6 +143,34 @@ void conv2d_backward(const ConvGeometry& g, const float* columns, const float* w
 
 namespace {
 
+// Where tap t's run for output row 0 starts in a padded input of xp_h x xp_w per channel.
+int tap_offset(const ConvGeometry& g, int t, int xp_h, int xp_w) {
+  const int per_channel = g.kernel.h * g.kernel.w;
+  const int c = t / per_channel, i = t % per_channel / g.kernel.w, j = t % g.kernel.w;
+  return (c * xp_h + i * g.dilation.h) * xp_w + j * g.dilation.w;
+}
+
+// y[0:4, 0:W] (W = 4 * H) = bias + the 4 packed weight rows `Ap` ([K][4]) times tap k's W floats
+// at panel + offsets[k], k in order: the sums of gemm_nn's micro-kernels, read in place.
+template <int H>
+void forward_block(int K, const float* Ap, const float* panel, const int* offsets, float* y, int ldy,
+                   const float* bias) {
+  f32x4 c[4][H];
+  for (int m = 0; m < 4; ++m)
+    for (int h = 0; h < H; ++h) c[m][h] = splat4(bias[m]);
+  for (int k = 0; k < K; ++k, Ap += 4) {
+    const float* b = panel + offsets[k];
+    f32x4 bv[H];
+    for (int h = 0; h < H; ++h) bv[h] = load4(b + 4 * h);
+    for (int m = 0; m < 4; ++m) {
+      const f32x4 a = splat4(Ap[m]);
+      for (int h = 0; h < H; ++h) c[m][h] = madd4(c[m][h], a, bv[h]);
+    }
+  }
+  for (int m = 0; m < 4; ++m)
+    for (int h = 0; h < H; ++h) store4(y + m * ldy + 4 * h, c[m][h]);
+}
+
 // gw[0:4, 0:NR] += the dot products of 4 rows of gy with NR taps' runs of xp (tap n's run of output
 // row r starts at xp + offsets[n] + r * row_step), over every output row. Lane l of an accumulator
 // takes the cells p = 4q + l in order, as gemm_nt's does, when OW is a multiple of 4.
@@ -184,17 +212,37 @@ void weight_grad_block(int out_h, int out_w, const float* gy, int cells, const f
 
 }  // namespace
 
+bool conv_forward_reads_input(const ConvGeometry& g) {
+  return g.stride.w == 1 && g.out_channels % 4 == 0 && g.out_w % 4 == 0;
+}
+
+void conv2d_forward_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* w, const float* b,
+                               float* y, float* packed, int* offsets, bool relu) {
+  const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
+  for (int t = 0; t < taps; ++t) offsets[t] = tap_offset(g, t, xp_h, xp_w);
+  for (int m = 0; m < g.out_channels; m += 4) {
+    for (int k = 0; k < taps; ++k)
+      for (int r = 0; r < 4; ++r) packed[m * taps + k * 4 + r] = w[(m + r) * taps + k];
+  }
+  const int row_step = g.stride.h * xp_w;
+  for (int r = 0; r < g.out_h; ++r, xp += row_step, y += g.out_w) {
+    for (int m = 0; m < g.out_channels; m += 4) {
+      int s = 0;
+      for (; s + 8 <= g.out_w; s += 8) forward_block<2>(taps, packed + m * taps, xp + s, offsets, y + m * cells + s, cells, b + m);
+      if (s < g.out_w) forward_block<1>(taps, packed + m * taps, xp + s, offsets, y + m * cells + s, cells, b + m);
+    }
+    if (relu) {
+      for (int o = 0; o < g.out_channels; ++o) relu_in_place(y + o * cells, g.out_w);
+    }
+  }
+}
+
 bool conv_weight_grad_reads_input(const ConvGeometry& g) { return g.stride.w == 1 && g.out_channels % 4 == 0; }
 
 void conv2d_weight_grad_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* gy,
                                    float* gw) {
   const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
-  const int per_channel = g.kernel.h * g.kernel.w;
-  // where tap t's run of output row 0 starts in xp
-  auto offset = [&](int t) {
-    const int c = t / per_channel, i = t % per_channel / g.kernel.w, j = t % g.kernel.w;
-    return (c * xp_h + i * g.dilation.h) * xp_w + j * g.dilation.w;
-  };
+  auto offset = [&](int t) { return tap_offset(g, t, xp_h, xp_w); };
   const int row_step = g.stride.h * xp_w;
   for (int m = 0; m < g.out_channels; m += 4) {
     const float* gy_rows = gy + m * cells;

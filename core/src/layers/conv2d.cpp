@@ -137,6 +137,18 @@ CNNLENS_COLD Conv2d::Conv2d(const ConvGeometry& group_geometry, int groups, cons
   params_.push_back({"bias", std::move(bias), std::move(bias_grad), {}, {}, {}, {}});
 }
 
+// `x` (one sample's group) with the zero padding written out around it, for the kernels that
+// read the input in place; the non-zero modes have padded already (padded_), as has no padding.
+Conv2d::PaddedMap Conv2d::with_padding(const float* x) {
+  const ConvGeometry& g = group_;
+  if (g.padding.h == 0 && g.padding.w == 0) return {x, g.in_h, g.in_w};
+  const int h = g.in_h + padding_.top + padding_.bottom, w = g.in_w + padding_.left + padding_.right;
+  zero_padded_.resize(std::size_t(g.in_channels) * h * w);
+  kernels::pad_map(x, g.in_channels, g.in_h, g.in_w, padding_.top, padding_.left, padding_.bottom, padding_.right,
+                   kernels::PadMode::kZeros, zero_padded_.data());
+  return {zero_padded_.data(), h, w};
+}
+
 void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext& context) {
   const Tensor& x = *inputs[0];
   const std::size_t n = x.shape()[0];
@@ -163,6 +175,21 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext& con
   }
   const float* w = params_[0].value.data();
   const float* b = params_[1].value.data();
+  // Maps whose columns span several tiles are read in place (the same sums, no columns); the
+  // zero padding is written out around one sample at a time.
+  if (!kernels::conv_columns_in_one_tile(g) && kernels::conv_forward_reads_input(g)) {
+    packed_weights_.resize(weight_group);
+    tap_offsets_.resize(taps);
+    for (std::size_t k = 0; k < n; ++k) {
+      for (int grp = 0; grp < groups_; ++grp) {
+        const PaddedMap xp = with_padding(source + k * sample_in + grp * group_in);
+        kernels::conv2d_forward_from_input(g, xp.data, xp.h, xp.w, w + grp * weight_group, b + grp * g.out_channels,
+                                           output.data() + (k * groups_ + grp) * group_out, packed_weights_.data(),
+                                           tap_offsets_.data(), context.then_relu);
+      }
+    }
+    return;
+  }
   // Last sample first: when a sample's columns fit in one tile, forward leaves sample 0's whole
   // for backward, so a one-sample step (streaming training, the page) makes them once.
   for (std::size_t k = n; k-- > 0;) {
@@ -202,10 +229,6 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
   const float* source = pads_first_ ? padded_.data() : inputs[0]->data();
   const bool sample_0_made = kernels::conv_columns_in_one_tile(g);  // by forward(), just before
   const bool reads_input = kernels::conv_weight_grad_reads_input(g);
-  const bool pads_here = g.padding.h != 0 || g.padding.w != 0;  // zeros mode: padding written out below
-  const int xp_h = pads_here ? g.in_h + padding_.top + padding_.bottom : g.in_h;
-  const int xp_w = pads_here ? g.in_w + padding_.left + padding_.right : g.in_w;
-  if (reads_input && pads_here) zero_padded_.resize(std::size_t(g.in_channels) * xp_h * xp_w);
   const float* w = params_[0].value.data();
   float* gw = params_[0].grad.data();
   float* gb = params_[1].grad.data();
@@ -216,13 +239,8 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
       float* columns = columns_.data() + grp * taps * cells;
       const bool from_columns = !reads_input || (k == 0 && sample_0_made);
       if (!from_columns) {
-        const float* xp = x;
-        if (pads_here) {
-          kernels::pad_map(x, g.in_channels, g.in_h, g.in_w, padding_.top, padding_.left, padding_.bottom,
-                           padding_.right, kernels::PadMode::kZeros, zero_padded_.data());
-          xp = zero_padded_.data();
-        }
-        kernels::conv2d_weight_grad_from_input(g, xp, xp_h, xp_w, gy, gw + grp * weight_group);
+        const PaddedMap xp = with_padding(x);
+        kernels::conv2d_weight_grad_from_input(g, xp.data, xp.h, xp.w, gy, gw + grp * weight_group);
       } else if (k > 0 || !sample_0_made) {
         kernels::im2col(g, x, columns);
       }

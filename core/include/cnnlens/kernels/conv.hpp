@@ -32,6 +32,17 @@ bool conv_columns_in_one_tile(const ConvGeometry& g);
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* b, float* y, float* columns,
                     bool relu = false);
 
+// The forward pass without columns: output cells [s, s+8) of row r need, for tap t, 8 floats of
+// the padded input from t's run (see the weight gradient below), so the product reads them in
+// place. Every cell's sum is the one conv2d_forward makes (bias first, then the taps in order),
+// so the bits are the same. For geometries with a stride of 1 along rows, outputs in blocks of 4
+// and an output width that is a multiple of 4; Conv2d uses it for maps whose columns would span
+// several tiles (smaller ones keep sample 0's columns for backward). `packed` holds O * K floats
+// and `offsets` K ints (scratch).
+bool conv_forward_reads_input(const ConvGeometry& g);
+void conv2d_forward_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* w, const float* b,
+                               float* y, float* packed, int* offsets, bool relu = false);
+
 // Adds into gw, gb and gx (gx may be null: no input gradient wanted). `columns` is im2col of the input,
 // or null when the caller adds the weight gradient itself (conv2d_weight_grad_from_input);
 // `wt` [K, O] and `dcol` [K, P] are scratch.

@@ -53,6 +53,12 @@ class Conv2d : public Layer {
   const std::string& padding_mode() const { return padding_mode_; }
 
  private:
+  struct PaddedMap {
+    const float* data;
+    int h, w;
+  };
+  PaddedMap with_padding(const float* x);
+
   ConvGeometry group_;  // one group, as the kernels see it (padded input when the mode is not zeros)
   ConvGeometry full_;
   int groups_;
@@ -63,7 +69,9 @@ class Conv2d : public Layer {
   // fills a tile at a time, backward a whole sample); padded_ and grad_padded_
   // [N, C, Hp, Wp] for non-zero modes.
   std::vector<float> columns_, weight_t_, grad_columns_, padded_, grad_padded_;
-  std::vector<float> zero_padded_;  // one sample's group with its zero padding, for the weight gradient
+  std::vector<float> zero_padded_;     // one sample's group with its zero padding, read in place
+  std::vector<float> packed_weights_;  // one group's weights, 4 outputs side by side (forward read in place)
+  std::vector<int> tap_offsets_;
 };
 
 }  // namespace cnnlens
