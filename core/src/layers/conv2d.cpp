@@ -175,9 +175,11 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext& con
   }
   const float* w = params_[0].value.data();
   const float* b = params_[1].value.data();
-  // Maps whose columns span several tiles are read in place (the same sums, no columns); the
-  // zero padding is written out around one sample at a time.
-  if (!kernels::conv_columns_in_one_tile(g) && kernels::conv_forward_reads_input(g)) {
+  // The input is read in place (the same sums, no columns) unless a backward pass follows that
+  // can use sample 0's columns, which fit one tile.
+  const bool keep_columns = context.backward_follows && kernels::conv_columns_in_one_tile(g);
+  columns_hold_sample_0_ = false;
+  if (!keep_columns && kernels::conv_forward_reads_input(g)) {
     packed_weights_.resize(weight_group);
     tap_offsets_.resize(taps);
     for (std::size_t k = 0; k < n; ++k) {
@@ -199,6 +201,7 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext& con
                               context.then_relu);
     }
   }
+  columns_hold_sample_0_ = kernels::conv_columns_in_one_tile(g);
 }
 
 // Walks the samples in order (so the weight gradient sums them in order). The weight gradient
@@ -227,7 +230,7 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
     }
   }
   const float* source = pads_first_ ? padded_.data() : inputs[0]->data();
-  const bool sample_0_made = kernels::conv_columns_in_one_tile(g);  // by forward(), just before
+  const bool sample_0_made = columns_hold_sample_0_;  // by forward(), just before
   const bool reads_input = kernels::conv_weight_grad_reads_input(g);
   const float* w = params_[0].value.data();
   float* gw = params_[0].grad.data();

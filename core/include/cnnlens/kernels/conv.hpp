@@ -36,9 +36,9 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
 // the padded input from t's run (see the weight gradient below), so the product reads them in
 // place. Every cell's sum is the one conv2d_forward makes (bias first, then the taps in order),
 // so the bits are the same. For geometries with a stride of 1 along rows, outputs in blocks of 4
-// and an output width that is a multiple of 4; Conv2d uses it for maps whose columns would span
-// several tiles (smaller ones keep sample 0's columns for backward). `packed` holds O * K floats
-// and `offsets` K ints (scratch).
+// and an output width that is a multiple of 4; Conv2d uses it except where a backward pass
+// follows that can reuse sample 0's columns (they fit one tile). `packed` holds O * K floats and
+// `offsets` K ints (scratch).
 bool conv_forward_reads_input(const ConvGeometry& g);
 void conv2d_forward_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* w, const float* b,
                                float* y, float* packed, int* offsets, bool relu = false);

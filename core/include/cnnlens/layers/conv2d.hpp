@@ -72,6 +72,7 @@ class Conv2d : public Layer {
   std::vector<float> zero_padded_;     // one sample's group with its zero padding, read in place
   std::vector<float> packed_weights_;  // one group's weights, 4 outputs side by side (forward read in place)
   std::vector<int> tap_offsets_;
+  bool columns_hold_sample_0_ = false;  // forward() left sample 0's whole columns in columns_
 };
 
 }  // namespace cnnlens
