@@ -4,6 +4,9 @@
 //   forward        y[O, P]  = b + w[O, K] * columns
 //   weight grad    gw[O, K] += gy[O, P] * columns^T,   gb[O] += sum_P gy
 //   input grad     dcol[K, P] = w^T[K, O] * gy,  gx = col2im(dcol)  (scatter-add of every tap)
+// With a stride of 1 along rows, a row of `columns` over one output row is a run of the padded
+// input, so the forward product and the weight gradient can also read the input in place, with
+// the same sums (the *_from_input kernels below): no columns are written at all.
 // Callers own every buffer; nothing here allocates.
 #pragma once
 
