@@ -150,8 +150,8 @@ TEST(ConvKernels, WeightGradientFromTheInputIsTheColumnsProduct) {
 
     std::vector<float> columns(taps * cells), from_columns = gw0, from_input = gw0;
     kernels::im2col(g, x.data(), columns.data());
-    kernels::gemm_nt_accumulate(g.out_channels, int(taps), int(cells), gy.data(), int(cells), columns.data(), int(cells),
-                                from_columns.data(), int(taps));
+    kernels::gemm_nt_accumulate(g.out_channels, int(taps), int(cells), gy.data(), int(cells), columns.data(),
+                                int(cells), from_columns.data(), int(taps));
     kernels::conv2d_weight_grad_from_input(g, xp.data(), xp_h, xp_w, gy.data(), from_input.data());
     std::vector<float> reference = gw0, gb(std::size_t(g.out_channels)), gx(in_size);
     kernels::reference_conv2d_backward(g, x.data(), std::vector<float>(gw0.size()).data(), gy.data(), reference.data(),

@@ -201,7 +201,9 @@ void weight_grad_block(int out_h, int out_w, const float* gy, int cells, const f
       if (body < out_w) {
         float tail = 0.0f;
         for (int r = 0; r < out_h; ++r) {
-          for (int s = body; s < out_w; ++s) tail += gy[m * cells + r * out_w + s] * xp[offsets[n] + r * row_step + s];
+          for (int s = body; s < out_w; ++s) {
+            tail += gy[m * cells + r * out_w + s] * xp[offsets[n] + r * row_step + s];
+          }
         }
         sum += tail;
       }
@@ -216,8 +218,8 @@ bool conv_forward_reads_input(const ConvGeometry& g) {
   return g.stride.w == 1 && g.out_channels % 4 == 0 && g.out_w % 4 == 0;
 }
 
-void conv2d_forward_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* w, const float* b,
-                               float* y, float* packed, int* offsets, bool relu) {
+void conv2d_forward_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* w,
+                               const float* b, float* y, float* packed, int* offsets, bool relu) {
   const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
   for (int t = 0; t < taps; ++t) offsets[t] = tap_offset(g, t, xp_h, xp_w);
   for (int m = 0; m < g.out_channels; m += 4) {
@@ -227,9 +229,11 @@ void conv2d_forward_from_input(const ConvGeometry& g, const float* xp, int xp_h,
   const int row_step = g.stride.h * xp_w;
   for (int r = 0; r < g.out_h; ++r, xp += row_step, y += g.out_w) {
     for (int m = 0; m < g.out_channels; m += 4) {
+      const float* rows = packed + m * taps;
+      float* out = y + m * cells;
       int s = 0;
-      for (; s + 8 <= g.out_w; s += 8) forward_block<2>(taps, packed + m * taps, xp + s, offsets, y + m * cells + s, cells, b + m);
-      if (s < g.out_w) forward_block<1>(taps, packed + m * taps, xp + s, offsets, y + m * cells + s, cells, b + m);
+      for (; s + 8 <= g.out_w; s += 8) forward_block<2>(taps, rows, xp + s, offsets, out + s, cells, b + m);
+      if (s < g.out_w) forward_block<1>(taps, rows, xp + s, offsets, out + s, cells, b + m);
     }
     if (relu) {
       for (int o = 0; o < g.out_channels; ++o) relu_in_place(y + o * cells, g.out_w);

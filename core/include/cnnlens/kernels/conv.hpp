@@ -43,8 +43,8 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
 // follows that can reuse sample 0's columns (they fit one tile). `packed` holds O * K floats and
 // `offsets` K ints (scratch).
 bool conv_forward_reads_input(const ConvGeometry& g);
-void conv2d_forward_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* w, const float* b,
-                               float* y, float* packed, int* offsets, bool relu = false);
+void conv2d_forward_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* w,
+                               const float* b, float* y, float* packed, int* offsets, bool relu = false);
 
 // Adds into gw, gb and gx (gx may be null: no input gradient wanted). `columns` is im2col of the input,
 // or null when the caller adds the weight gradient itself (conv2d_weight_grad_from_input);
