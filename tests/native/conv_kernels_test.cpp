@@ -3,6 +3,7 @@
 // and non-square shape the scene format allows at small sizes, forward and all three gradients.
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "cnnlens/kernels/conv.hpp"
@@ -17,6 +18,22 @@ namespace {
 int out_size(int in, int kernel, int stride, int padding, int dilation) {
   const int span = dilation * (kernel - 1) + 1;
   return in + 2 * padding < span ? 0 : (in + 2 * padding - span) / stride + 1;
+}
+
+// A geometry in a test's failure messages: channels, sizes, kernel, strides, padding, dilation.
+std::string describe(const ConvGeometry& g) {
+  auto pair = [](Pair p) { return std::to_string(p.h) + "x" + std::to_string(p.w); };
+  return "C" + std::to_string(g.in_channels) + " " + std::to_string(g.in_h) + "x" + std::to_string(g.in_w) + " -> O" +
+         std::to_string(g.out_channels) + " k" + pair(g.kernel) + " s" + pair(g.stride) + " p" + pair(g.padding) +
+         " d" + pair(g.dilation);
+}
+
+// x [C, H, W] with g's padding written out as zeros on all four sides: [C, H + 2 ph, W + 2 pw].
+std::vector<float> zero_padded(const ConvGeometry& g, const std::vector<float>& x) {
+  std::vector<float> xp(std::size_t(g.in_channels) * (g.in_h + 2 * g.padding.h) * (g.in_w + 2 * g.padding.w), -5.0f);
+  kernels::pad_map(x.data(), g.in_channels, g.in_h, g.in_w, g.padding.h, g.padding.w, g.padding.h, g.padding.w,
+                   kernels::PadMode::kZeros, xp.data());
+  return xp;
 }
 
 TEST(ConvKernels, FastPathMatchesDirectLoopsOnRandomGeometries) {
@@ -56,12 +73,7 @@ TEST(ConvKernels, FastPathMatchesDirectLoopsOnRandomGeometries) {
     kernels::conv2d_forward(g, x.data(), w.data(), b.data(), y.data(), columns.data());
     kernels::conv2d_backward(g, columns.data(), w.data(), gy.data(), gw.data(), gb.data(), gx.data(), wt.data(),
                              dcol.data());
-    SCOPED_TRACE("trial " + std::to_string(trial) + ": C" + std::to_string(g.in_channels) + " " +
-                 std::to_string(g.in_h) + "x" + std::to_string(g.in_w) + " -> O" + std::to_string(g.out_channels) +
-                 " k" + std::to_string(g.kernel.h) + "x" + std::to_string(g.kernel.w) + " s" +
-                 std::to_string(g.stride.h) + "x" + std::to_string(g.stride.w) + " p" + std::to_string(g.padding.h) +
-                 "x" + std::to_string(g.padding.w) + " d" + std::to_string(g.dilation.h) + "x" +
-                 std::to_string(g.dilation.w));
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": " + describe(g));
     ASSERT_TRUE(all_close(y, y_ref)) << "output";
     ASSERT_TRUE(all_close(gw, gw_ref)) << "weight grad";
     ASSERT_TRUE(all_close(gb, gb_ref)) << "bias grad";
@@ -144,9 +156,7 @@ TEST(ConvKernels, WeightGradientFromTheInputIsTheColumnsProduct) {
     const auto gy = random_values(std::size_t(g.out_channels) * cells, 800 + trial);
     const auto gw0 = random_values(std::size_t(g.out_channels) * taps, 900 + trial);
     const int xp_h = g.in_h + 2 * g.padding.h, xp_w = g.in_w + 2 * g.padding.w;
-    std::vector<float> xp(std::size_t(g.in_channels) * xp_h * xp_w, -5.0f);
-    kernels::pad_map(x.data(), g.in_channels, g.in_h, g.in_w, g.padding.h, g.padding.w, g.padding.h, g.padding.w,
-                     kernels::PadMode::kZeros, xp.data());
+    const std::vector<float> xp = zero_padded(g, x);
 
     std::vector<float> columns(taps * cells), from_columns = gw0, from_input = gw0;
     kernels::im2col(g, x.data(), columns.data());
@@ -156,11 +166,7 @@ TEST(ConvKernels, WeightGradientFromTheInputIsTheColumnsProduct) {
     std::vector<float> reference = gw0, gb(std::size_t(g.out_channels)), gx(in_size);
     kernels::reference_conv2d_backward(g, x.data(), std::vector<float>(gw0.size()).data(), gy.data(), reference.data(),
                                        gb.data(), gx.data());
-    SCOPED_TRACE("trial " + std::to_string(trial) + ": C" + std::to_string(g.in_channels) + " " +
-                 std::to_string(g.in_h) + "x" + std::to_string(g.in_w) + " -> O" + std::to_string(g.out_channels) +
-                 " k" + std::to_string(g.kernel.h) + "x" + std::to_string(g.kernel.w) + " sh" +
-                 std::to_string(g.stride.h) + " p" + std::to_string(g.padding.h) + "x" + std::to_string(g.padding.w) +
-                 " d" + std::to_string(g.dilation.h) + "x" + std::to_string(g.dilation.w));
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": " + describe(g));
     ASSERT_TRUE(all_close(from_input, reference)) << "against the direct loops";
     if (g.out_w % 4 == 0) {
       ++same_bits;
@@ -205,16 +211,10 @@ TEST(ConvKernels, ForwardFromTheInputIsTheColumnsProductBitForBit) {
     const auto w = random_values(std::size_t(g.out_channels) * taps, 1200 + trial);
     const auto b = random_values(std::size_t(g.out_channels), 1300 + trial);
     const int xp_h = g.in_h + 2 * g.padding.h, xp_w = g.in_w + 2 * g.padding.w;
-    std::vector<float> xp(std::size_t(g.in_channels) * xp_h * xp_w);
-    kernels::pad_map(x.data(), g.in_channels, g.in_h, g.in_w, g.padding.h, g.padding.w, g.padding.h, g.padding.w,
-                     kernels::PadMode::kZeros, xp.data());
+    const std::vector<float> xp = zero_padded(g, x);
     std::vector<float> packed(w.size(), -3.0f);
     std::vector<int> offsets(taps, -1);
-    SCOPED_TRACE("trial " + std::to_string(trial) + ": C" + std::to_string(g.in_channels) + " " +
-                 std::to_string(g.in_h) + "x" + std::to_string(g.in_w) + " -> O" + std::to_string(g.out_channels) +
-                 " k" + std::to_string(g.kernel.h) + "x" + std::to_string(g.kernel.w) + " sh" +
-                 std::to_string(g.stride.h) + " p" + std::to_string(g.padding.h) + "x" + std::to_string(g.padding.w) +
-                 " d" + std::to_string(g.dilation.h) + "x" + std::to_string(g.dilation.w));
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": " + describe(g));
     for (const bool relu : {false, true}) {
       std::vector<float> columns(taps * cells), from_columns(std::size_t(g.out_channels) * cells, 9.0f);
       std::vector<float> from_input(from_columns.size(), -9.0f);

@@ -246,18 +246,17 @@ bool conv_weight_grad_reads_input(const ConvGeometry& g) { return g.stride.w == 
 void conv2d_weight_grad_from_input(const ConvGeometry& g, const float* xp, int xp_h, int xp_w, const float* gy,
                                    float* gw) {
   const int taps = static_cast<int>(conv_taps(g)), cells = static_cast<int>(conv_cells(g));
-  auto offset = [&](int t) { return tap_offset(g, t, xp_h, xp_w); };
   const int row_step = g.stride.h * xp_w;
   for (int m = 0; m < g.out_channels; m += 4) {
     const float* gy_rows = gy + m * cells;
     float* gw_rows = gw + m * taps;
     int t = 0;
     for (; t + 2 <= taps; t += 2) {
-      const int offsets[2] = {offset(t), offset(t + 1)};
+      const int offsets[2] = {tap_offset(g, t, xp_h, xp_w), tap_offset(g, t + 1, xp_h, xp_w)};
       weight_grad_block<2>(g.out_h, g.out_w, gy_rows, cells, xp, offsets, row_step, gw_rows + t, taps);
     }
     if (t < taps) {
-      const int offsets[1] = {offset(t)};
+      const int offsets[1] = {tap_offset(g, t, xp_h, xp_w)};
       weight_grad_block<1>(g.out_h, g.out_w, gy_rows, cells, xp, offsets, row_step, gw_rows + t, taps);
     }
   }
