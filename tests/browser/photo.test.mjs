@@ -153,6 +153,36 @@ test('pointing at an output pixel explains its sum of products', async () => {
   await page.context().close();
 });
 
+test('a filtered photo is drawn on a scale its few border outliers do not wash out', async () => {
+  const page = await h.open();
+  await openPhoto(page);
+  // the outline kernel (8 at the centre, -1 around) over zero padding: the border cells reach
+  // about 8 times a pixel while inside the photo most values stay small
+  const out = await page.evaluate(() => Array.from(window.cnnlens.model.copy(0, 'output')));
+  const largest = out.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const range = page.getByTestId('block-matrix-0-output').locator('.block-range');
+  const label = (await range.textContent()).replace(/\u2212/g, '-');
+  const [, shown, max] = label.match(/^±([\d.]+) \(max ([\d.]+)\)$/) ?? [];
+  assert.ok(shown && max, `the range names the scale and the largest value: ${label}`);
+  assert.ok(Math.abs(Number(max) - largest) <= 0.01 * largest, `${max} vs ${largest}`);
+  const beyond = out.filter((v) => Math.abs(v) > Number(shown) * 1.01).length / out.length;
+  assert.ok(Number(shown) < largest / 2 && beyond > 0 && beyond <= 0.02, `±${shown}: ${(beyond * 100).toFixed(2)}% of the cells beyond`);
+  assert.match(await range.getAttribute('title'), /full colour/);
+  // the picture itself: most of an edge map's cells are visibly coloured, not near-white
+  const canvas = page.locator('[data-testid="matrix-0-output-0"] canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const coloured = await canvas.evaluate((c) => {
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) if (Math.max(Math.abs(px[i] - 247), Math.abs(px[i + 1] - 247), Math.abs(px[i + 2] - 247)) > 24) n++;
+    return n / (px.length / 4);
+  });
+  assert.ok(coloured > 0.15, `${(coloured * 100).toFixed(1)}% of the map's pixels visibly coloured`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('another sample photo is one undo step; the kernel stays', async () => {
   const page = await h.open();
   await openPhoto(page);

@@ -126,3 +126,36 @@ export function maxAbs(data: ArrayLike<number>): number {
   }
   return m || 1;
 }
+
+/** the share of a heatmap's non-zero cells its colours must span (the rest show at full colour) */
+const HEATMAP_SHARE = 0.98;
+const HEATMAP_BINS = 1024;
+
+/**
+ * The colour extent of a heatmap: `max` spans the colours, `largest` is the largest |value|.
+ * Usually both are maxAbs; but when a few cells stand far out (a filtered photo's zero-padded
+ * border, one hot pixel), a scale up to them would leave every other cell near white. Then the
+ * extent is the 98th percentile of the non-zero |values| (zeros are left out, so a mostly dark
+ * ReLU map keeps its scale), found with a histogram in one pass, and the few cells beyond it show
+ * at full colour: the robust colour limits plotting libraries offer. Only heatmaps use it; a
+ * matrix that prints its numbers keeps every one of them inside the scale.
+ */
+export function heatmapExtent(data: ArrayLike<number>): { max: number; largest: number } {
+  const largest = maxAbs(data);
+  const bins = new Uint32Array(HEATMAP_BINS);
+  let nonZero = 0;
+  for (let i = 0; i < data.length; i++) {
+    const a = Math.abs(data[i]);
+    if (a === 0 || !Number.isFinite(a)) continue;
+    bins[Math.min(HEATMAP_BINS - 1, Math.floor((a / largest) * HEATMAP_BINS))]++;
+    nonZero++;
+  }
+  if (nonZero === 0) return { max: largest, largest };
+  const wanted = Math.ceil(nonZero * HEATMAP_SHARE);
+  let seen = 0;
+  let bin = 0;
+  while (bin < HEATMAP_BINS - 1 && seen + bins[bin] < wanted) seen += bins[bin++];
+  // the bin's upper edge covers every value in it; clip only when that at least halves the scale
+  const percentile = ((bin + 1) / HEATMAP_BINS) * largest;
+  return { max: percentile * 2 <= largest ? percentile : largest, largest };
+}

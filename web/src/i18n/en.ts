@@ -51,6 +51,9 @@ export const en = {
   kernelLabel: (o: number, i: number, inChannels: number) => (inChannels > 1 ? `filter ${o + 1} · ch ${i + 1}` : `filter ${o + 1}`),
   channelLabel: (c: number) => `ch ${c + 1}`,
   rangeLabel: (max: string) => `±${max}`,
+  rangeClipped: (max: string, largest: string) => `±${max} (max ${largest})`,
+  rangeClippedTitle: (max: string, largest: string) =>
+    `Colours span ±${max}, where 98% of the non-zero values lie; the few beyond it, up to ${largest}, show at full colour. Hover a cell for its exact value.`,
   optimizerState: 'Optimizer state',
   settings: 'Settings',
   moveLeft: 'Move earlier',

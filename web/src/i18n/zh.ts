@@ -47,6 +47,9 @@ export const zh: Strings = {
   kernelLabel: (o: number, i: number, inChannels: number) => (inChannels > 1 ? `卷积核 ${o + 1} · 通道 ${i + 1}` : `卷积核 ${o + 1}`),
   channelLabel: (c: number) => `通道 ${c + 1}`,
   rangeLabel: (max: string) => `±${max}`,
+  rangeClipped: (max: string, largest: string) => `±${max}（最大 ${largest}）`,
+  rangeClippedTitle: (max: string, largest: string) =>
+    `颜色覆盖 ±${max}，即 98% 的非零值所在的范围；超出的少数值（最大 ${largest}）以最深的颜色显示。悬停在格子上可看到准确数值。`,
   optimizerState: '优化器状态',
   settings: '设置',
   moveLeft: '向前移',

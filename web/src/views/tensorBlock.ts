@@ -1,6 +1,6 @@
 // A tensor drawn as one or more matrices sharing one colour scale: [C,H,W] -> C maps,
 // [O,I,KH,KW] -> O×I kernels, [R,C] -> one matrix, [N] -> a row (wrapped at 16).
-import { maxAbs } from '../colors';
+import { heatmapExtent, maxAbs } from '../colors';
 import { fmt, fmtShape } from '../format';
 import { S } from '../strings';
 import { tagRegion, testIdOf, type TensorRef } from '../tensorRef';
@@ -124,9 +124,16 @@ export class TensorBlock {
   }
 
   update(data: Float32Array): void {
-    const max = maxAbs(data);
-    const t = S.rangeLabel(fmt(max));
-    if (this.range.textContent !== t) this.range.textContent = t;
+    // heatmaps keep a few outlying cells from washing the rest out (heatmapExtent); printed
+    // numbers always fit the scale
+    const { max, largest } = this.views.every((v) => v.isHeatmap) ? heatmapExtent(data) : { max: maxAbs(data), largest: 0 };
+    const clipped = max < largest;
+    const t = clipped ? S.rangeClipped(fmt(max), fmt(largest)) : S.rangeLabel(fmt(max));
+    if (this.range.textContent !== t) {
+      this.range.textContent = t;
+      if (clipped) this.range.title = S.rangeClippedTitle(fmt(max), fmt(largest));
+      else this.range.removeAttribute('title');
+    }
     const size = this.layout.size;
     for (let k = 0; k < this.views.length; k++) this.views[k].update(data.subarray(k * size, (k + 1) * size), max);
   }
