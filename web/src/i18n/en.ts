@@ -23,7 +23,7 @@ export const en = {
   legendTitle: 'Colour scale',
   legendNeg: 'negative',
   legendPos: 'positive',
-  legendHint: 'each block is scaled to its own largest |value| (shown as ±)',
+  legendHint: 'each block is scaled to its own largest |value| (shown as ±); a large map with a few far-out values spans 98% of its values and names its max',
 
   // cards
   inputCard: 'Input',

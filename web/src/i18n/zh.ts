@@ -19,7 +19,7 @@ export const zh: Strings = {
   legendTitle: '颜色刻度',
   legendNeg: '负',
   legendPos: '正',
-  legendHint: '每个块按自身最大的 |数值| 缩放（标为 ±）',
+  legendHint: '每个块按自身最大的 |数值| 缩放（标为 ±）；少数数值远超其余的大图按 98% 的数值缩放，并标出最大值',
 
   // cards
   inputCard: '输入',
