@@ -173,9 +173,13 @@ test('a filtered photo is drawn on a scale its few border outliers do not wash o
   await canvas.scrollIntoViewIfNeeded();
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const coloured = await canvas.evaluate((c) => {
+    // the colour of 0 in the page's theme (--cell-zero, "#rrggbb"): a pixel well away from it is coloured
+    const zeroHex = getComputedStyle(c).getPropertyValue('--cell-zero').trim();
+    const zero = [1, 3, 5].map((k) => parseInt(zeroHex.slice(k, k + 2), 16));
+    if (zero.some((v) => Number.isNaN(v))) throw new Error(`--cell-zero is not #rrggbb: "${zeroHex}"`);
     const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
-    for (let i = 0; i < px.length; i += 4) if (Math.max(Math.abs(px[i] - 247), Math.abs(px[i + 1] - 247), Math.abs(px[i + 2] - 247)) > 24) n++;
+    for (let i = 0; i < px.length; i += 4) if (Math.max(Math.abs(px[i] - zero[0]), Math.abs(px[i + 1] - zero[1]), Math.abs(px[i + 2] - zero[2])) > 24) n++;
     return n / (px.length / 4);
   });
   assert.ok(coloured > 0.15, `${(coloured * 100).toFixed(1)}% of the map's pixels visibly coloured`);

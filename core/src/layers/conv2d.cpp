@@ -159,9 +159,6 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext& con
   const std::size_t sample_in = group_in * groups_;
   const std::size_t group_out = std::size_t(g.out_channels) * cells;
   const std::size_t weight_group = std::size_t(g.out_channels) * taps;
-  // One sample's columns at a time (a whole batch's, tens of MB for 32 samples of 64x64, would
-  // stream through memory); conv2d_forward tiles them further.
-  columns_.resize(groups_ * taps * cells);  // no-op after the first call
   const float* source = x.data();
   if (pads_first_) {
     padded_.resize(n * sample_in);
@@ -192,6 +189,9 @@ void Conv2d::forward(const Inputs& inputs, Tensor& output, const RunContext& con
     }
     return;
   }
+  // One sample's columns at a time (a whole batch's, tens of MB for 32 samples of 64x64, would
+  // stream through memory); conv2d_forward tiles them further.
+  columns_.resize(groups_ * taps * cells);  // no-op after the first call
   // Last sample first: when a sample's columns fit in one tile, forward leaves sample 0's whole
   // for backward, so a one-sample step (streaming training, the page) makes them once.
   for (std::size_t k = n; k-- > 0;) {
@@ -232,6 +232,7 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
   const float* source = pads_first_ ? padded_.data() : inputs[0]->data();
   const bool sample_0_made = columns_hold_sample_0_;  // by forward(), just before
   const bool reads_input = kernels::conv_weight_grad_reads_input(g);
+  if (!reads_input) columns_.resize(groups_ * taps * cells);  // else only sample 0's, left by forward()
   const float* w = params_[0].value.data();
   float* gw = params_[0].grad.data();
   float* gb = params_[1].grad.data();

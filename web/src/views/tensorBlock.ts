@@ -73,6 +73,8 @@ export class TensorBlock {
   readonly views: MatrixView[] = [];
   readonly layout: Layout;
   private readonly range: HTMLElement;
+  /** every matrix is a heatmap canvas (decided once, when the block is built) */
+  private readonly allHeatmaps: boolean;
 
   constructor(o: BlockOptions) {
     const lay = (this.layout = layoutOf(o.shape));
@@ -120,13 +122,14 @@ export class TensorBlock {
     }
     this.el.append(head);
     if (this.views.some((v) => v.isHeatmap)) this.el.append(readout);
+    this.allHeatmaps = this.views.every((v) => v.isHeatmap);
     this.el.append(mats);
   }
 
   update(data: Float32Array): void {
     // heatmaps keep a few outlying cells from washing the rest out (heatmapExtent); printed
     // numbers always fit the scale
-    const { max, largest } = this.views.every((v) => v.isHeatmap) ? heatmapExtent(data) : { max: maxAbs(data), largest: 0 };
+    const { max, largest } = this.allHeatmaps ? heatmapExtent(data) : fullExtent(data);
     const clipped = max < largest;
     const t = clipped ? S.rangeClipped(fmt(max), fmt(largest)) : S.rangeLabel(fmt(max));
     if (this.range.textContent !== t) {
@@ -137,4 +140,10 @@ export class TensorBlock {
     const size = this.layout.size;
     for (let k = 0; k < this.views.length; k++) this.views[k].update(data.subarray(k * size, (k + 1) * size), max);
   }
+}
+
+/** the extent of printed matrices: every value inside the scale */
+function fullExtent(data: Float32Array): { max: number; largest: number } {
+  const max = maxAbs(data);
+  return { max, largest: max };
 }
