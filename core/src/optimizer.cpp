@@ -11,6 +11,7 @@ namespace cnnlens {
 void Optimizer::set_spec(const OptimizerSpec& spec, std::vector<Param*>& params) {
   const bool same_kind = spec.type == spec_.type;
   spec_ = spec;
+  rule_ = rule_of(spec);
   if (!same_kind) reset(params);
 }
 
@@ -130,8 +131,7 @@ bool sweep(Param& p, bool commit, Rule rule) {
 
 bool Optimizer::update(Param& p, int step, bool commit) const {
   if (commit) reshape_to(p.delta, p.value.shape());
-  const bool adam = spec_.type == "adam" || spec_.type == "adamw";
-  return adam ? adam_update(p, step, commit) : sgd_update(p, commit);
+  return rule_ == Rule::kSgd ? sgd_update(p, commit) : adam_update(p, step, commit);
 }
 
 // g' = g + wd p;  v = momentum * v + g' (v = g' on the first step);  d = g' + momentum * v with
@@ -171,7 +171,7 @@ bool Optimizer::adam_update(Param& p, int step, bool commit) const {
   if (commit && p.momentum.shape() != p.value.shape()) p.momentum = zeros(shape_of(p.value));
   if (commit && p.velocity.shape() != p.value.shape()) p.velocity = zeros(shape_of(p.value));
   const double t = step;
-  const bool decoupled = spec_.type == "adamw";
+  const bool decoupled = rule_ == Rule::kAdamW;
   const f32x4 step_size = splat4(static_cast<float>(spec_.lr / (1.0 - std::pow(spec_.beta1, t))));
   const f32x4 correction2_sqrt = splat4(static_cast<float>(std::sqrt(1.0 - std::pow(spec_.beta2, t))));
   const f32x4 beta1 = splat4(static_cast<float>(spec_.beta1));

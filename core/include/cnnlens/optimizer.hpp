@@ -29,7 +29,7 @@ struct OptimizerState {
 
 class Optimizer {
  public:
-  explicit Optimizer(const OptimizerSpec& spec) : spec_(spec) {}
+  explicit Optimizer(const OptimizerSpec& spec) : spec_(spec), rule_(rule_of(spec)) {}
 
   const OptimizerSpec& spec() const { return spec_; }
 
@@ -52,7 +52,15 @@ class Optimizer {
   bool sgd_update(Param& p, bool commit) const;
   bool adam_update(Param& p, int step, bool commit) const;
 
+  // spec_.type, read once: a string compared per parameter and step was a tenth of a small
+  // network's step (the classic example's)
+  enum class Rule { kSgd, kAdam, kAdamW };
+  static Rule rule_of(const OptimizerSpec& spec) {
+    return spec.type == "adamw" ? Rule::kAdamW : spec.type == "adam" ? Rule::kAdam : Rule::kSgd;
+  }
+
   OptimizerSpec spec_;
+  Rule rule_;
   int steps_taken_ = 0;  // Adam's t
 };
 
