@@ -9,9 +9,7 @@
 // goes the Embind way, which gives the documented errors; both ways share the core's checks, so
 // results and messages are the same.
 
-// Installed once the Embind classes exist: after the runtime's initialisation. This file runs
-// right after run() is called, which finishes later when the wasm compiles asynchronously (the
-// usual case) and at once when it does not; both are covered.
+// Installed once the Embind classes exist (stack_guard.js calls it then).
 function installFastCalls() {
   const proto = Module['Model'].prototype;
   const viaEmbind = { trainBatch: proto.trainBatch, predict: proto.predict };
@@ -44,5 +42,4 @@ function installFastCalls() {
   };
 }
 
-if (calledRun) installFastCalls();
-else addOnPostRun(installFastCalls);
+// Installed by stack_guard.js (appended after this file), before the stack guard wraps the methods.
