@@ -41,5 +41,3 @@ function installFastCalls() {
     return HEAPF32.slice(at + inputs.length, at + inputs.length + outputs);
   };
 }
-
-// Installed by stack_guard.js (appended after this file), before the stack guard wraps the methods.

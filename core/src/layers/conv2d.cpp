@@ -240,15 +240,16 @@ void Conv2d::backward(const Inputs& inputs, const Tensor&, const Tensor& grad_ou
     for (int grp = 0; grp < groups_; ++grp) {
       const float* x = source + k * sample_in + grp * group_in;
       const float* gy = grad_output.data() + (k * groups_ + grp) * group_out;
-      float* columns = columns_.data() + grp * taps * cells;
       const bool from_columns = !reads_input || (k == 0 && sample_0_made);
+      // columns_ is sized only where columns are used (it stays empty when every pass reads in place)
+      float* columns = from_columns ? columns_.data() + grp * taps * cells : nullptr;
       if (!from_columns) {
         const PaddedMap xp = with_padding(x);
         kernels::conv2d_weight_grad_from_input(g, xp.data, xp.h, xp.w, gy, gw + grp * weight_group);
       } else if (k > 0 || !sample_0_made) {
         kernels::im2col(g, x, columns);
       }
-      kernels::conv2d_backward(g, from_columns ? columns : nullptr, w + grp * weight_group, gy,
+      kernels::conv2d_backward(g, columns, w + grp * weight_group, gy,
                                gw + grp * weight_group, gb + grp * g.out_channels,
                                grad_source ? grad_source + k * sample_in + grp * group_in : nullptr, weight_t_.data(),
                                grad_columns_.data());
