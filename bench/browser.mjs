@@ -16,7 +16,9 @@
 //   --only workers [--runs 3]: the Digits example's epoch time on 1 worker and on 2 sharing each
 //      batch of 32 (web/src/digits/shardPool.ts), alternating, a fresh page each: the speed-up;
 //      beside it the same training in Node threads in lockstep (bench/lockstep.mjs), the most
-//      this machine's two cores give, and the page's speed-up as a share of it, run by run.
+//      this machine's two cores give, and the page's speed-up as a share of it, run by run;
+//      and two SIMD peak loops at once over one (bench/two-cores.mjs): whether the two vCPUs
+//      were separate cores during the run or shared one core's vector units.
 //      [--epochs 4]: epochs per page; the median of epochs 2 to N counts (the first has the
 //      helper starting and compiling its wasm; a long run's steady state shows in later epochs).
 import { execFileSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, photoExampleShown, serveDist, DIST } from '../tests/browser/harness.mjs';
 import { lockstepSpeedUp } from './lockstep.mjs';
+import { simdPairSpeedUp } from './two-cores.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -339,6 +342,10 @@ try {
     const per = { 1: [], 2: [] };
     const ratios = [];
     const ceilings = [];
+    // and what two SIMD loops give at once over one: on this kind of VM the two vCPUs are
+    // sometimes separate cores (about 2x) and sometimes share one core's vector units (about 1.1x),
+    // and which one can change within minutes (bench/README.md, session 24)
+    const pairs = [];
     for (let i = 0; i < RUNS; i++) {
       const order = i % 2 ? [2, 1] : [1, 2];
       const got = {};
@@ -351,6 +358,7 @@ try {
       }
       ratios.push(got[1] / got[2]);
       ceilings.push((await lockstepSpeedUp(join(root, 'web/src/wasm/cnnlens.mjs'), join(root, 'examples/digits.json'))).speedUp);
+      pairs.push(await simdPairSpeedUp());
     }
     const sorted = (xs) => [...xs].sort((a, b) => a - b);
     const mid = (xs) => sorted(xs)[xs.length >> 1];
@@ -368,7 +376,8 @@ try {
     const shares = ratios.map((r, i) => r / ceilings[i]);
     const pc = (x) => `${(x * 100).toFixed(0)}%`;
     say(`| the page's speed-up as a share of that run's ceiling | ${pc(mid(shares))} | ${range(shares, pc)} |`);
-    say(`per run (page / ceiling): ${ratios.map((r, i) => `${x2(r)} / ${x2(ceilings[i])}`).join(', ')}`);
+    say(`| the cores: two SIMD peak loops at once over one (bench/two-cores.mjs) | ${x2(mid(pairs))} | ${range(pairs, x2)} |`);
+    say(`per run (page / ceiling / SIMD pair): ${ratios.map((r, i) => `${x2(r)} / ${x2(ceilings[i])} / ${x2(pairs[i])}`).join(', ')}`);
     say(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } else if (only === 'open') {
     const runs = [];

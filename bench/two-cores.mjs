@@ -6,6 +6,7 @@
 // --only workers) can be no better than what the cores give here.
 //
 // Usage: node bench/two-cores.mjs [rounds=3]. Prints each round's rates and the pair's sum over one.
+// bench/browser.mjs --only workers measures the SIMD pair beside each run (simdPairSpeedUp).
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -42,9 +43,16 @@ function together(threads, loop) {
   })));
 }
 
+/** Two SIMD loops at once over one alone: about 2 on separate cores, little more than 1 on one core's two threads. */
+export async function simdPairSpeedUp() {
+  const [one] = await together(1, 'simd');
+  const two = await together(2, 'simd');
+  return (two[0] + two[1]) / one;
+}
+
 if (!isMainThread && workerData?.twoCores) parentPort.postMessage(await rate(workerData.loop));
 
-if (isMainThread) {
+if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
   const rounds = Number(process.argv[2] ?? 3);
   for (const [loop, unit] of [['simd', 'GFLOP/s'], ['scalar', 'M iterations/s']]) {
     const sums = [];
