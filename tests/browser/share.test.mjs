@@ -1,6 +1,6 @@
 // Share links, saved work and exports: a link reproduces the exact scene (every float32 bit)
-// and view; a damaged or foreign link shows a notice and the default scene; edits survive a
-// reload; exported JSON imports back identically; CSV, PNG and PyTorch exports are produced.
+// and view; a damaged or foreign link shows a notice and the saved work (else the default
+// scene), which it never overwrites; edits survive a reload; exported JSON imports back identically; CSV, PNG and PyTorch exports are produced.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -93,6 +93,7 @@ test('damaged, foreign-version and rejected links show a notice and the default 
   for (const [payload, message] of cases) {
     const p = await openAt(`${h.server.url}?scene=${encodeURIComponent(payload)}&view=gradients`);
     assert.match(await p.getByTestId('notice-text').textContent(), message, payload);
+    assert.match(await p.getByTestId('notice-text').textContent(), /Showing the default example instead/, 'nothing saved on this browser yet');
     assert.equal(await p.evaluate(() => window.cnnlens.sceneJSON()), defaultScene, payload);
     assert.ok(await p.getByTestId('layer-card-0').isVisible(), 'never a blank page');
     await p.getByTestId('notice-dismiss').click();
@@ -100,6 +101,31 @@ test('damaged, foreign-version and rejected links show a notice and the default 
     assert.deepEqual(p.problems, []);
     await p.context().close();
   }
+});
+
+test('a link that cannot be opened leaves the saved work as it was: shown, kept, and still there after a reload', async () => {
+  const page = await openAt(h.server.url);
+  const good = new URL(await page.evaluate(() => window.cnnlens.shareLink())).searchParams.get('scene');
+  await page.getByTestId('matrix-input-0').locator('.cell').nth(1).click();
+  await page.keyboard.type('0.625');
+  await page.keyboard.press('Enter');
+  const edited = await page.evaluate(() => window.cnnlens.sceneJSON());
+  assert.notEqual(edited, defaultScene);
+  await page.waitForTimeout(600); // the debounced save
+  for (const [payload, message] of [[good.slice(0, good.length / 2), /damaged/], ['2.' + good.slice(2), /different version/], ['', /different version|damaged/]]) {
+    await page.goto(`${h.server.url}?scene=${encodeURIComponent(payload)}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.match(await page.getByTestId('notice-text').textContent(), message, payload);
+    assert.match(await page.getByTestId('notice-text').textContent(), /saved work is shown/, payload);
+    assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), edited, `the saved work is shown (${payload})`);
+    await page.waitForTimeout(600); // a save the failed link would have scheduled
+    await page.goto(h.server.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), edited, `and kept (${payload})`);
+    assert.equal(await page.evaluate(() => window.cnnlens.model.inputView()[1]), 0.625);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
 
 test('edits survive a reload; malformed storage gives a notice and the default', async () => {

@@ -58,7 +58,7 @@ async function resolveScene(attr: string | null): Promise<Resolved | null> {
     const payload = url.searchParams.get('scene');
     if (payload) {
       const d = await decodeScene(payload);
-      return d.ok ? { json: d.json, view: url.searchParams.get('view') } : { error: d.reason === 'version' ? S.noticeOldLink : S.noticeDamagedLink };
+      return d.ok ? { json: d.json, view: url.searchParams.get('view') } : { error: `${d.reason === 'version' ? S.noticeOldLink : S.noticeDamagedLink} ${S.noticeShowingDefault}` };
     }
     const res = await fetch(url);
     if (!res.ok) return { error: S.noticeBadScene(text, `HTTP ${res.status}`) };

@@ -1,5 +1,6 @@
 // Boot-time glue of the full page (main.ts calls bootShare once, after the first render):
-// opens a shared link (?scene=…&view=…) or the saved work, adds the share toolbar, saves on
+// opens a shared link (?scene=…&view=…) or, without one or when it fails, the saved work (a
+// failed link never replaces it), adds the share toolbar, saves on
 // every change, adds CSV buttons to tensor blocks, and runs the compact iframe mode (?embed=1).
 // A model's address (?model=URL, or kept by autosave) is opened after the page is up, over the
 // saved work, which stays if it fails (./modelUrl.ts).
@@ -63,33 +64,45 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
   let openAfterNotice: (() => void) | null = null;
 
   const sceneParam = params.get('scene');
+  /** why the link could not be opened ('' when it was, or there is none) */
+  let linkProblem = '';
   if (sceneParam !== null) {
     const d = await decodeScene(sceneParam);
-    if (!d.ok) notice = d.reason === 'version' ? S.noticeOldLink : S.noticeDamagedLink;
+    if (!d.ok) linkProblem = d.reason === 'version' ? S.noticeOldLink : S.noticeDamagedLink;
     else {
       const r = openScene(app, d.json);
-      if (!r.ok) notice = S.noticeRejectedLink(r.error);
+      if (!r.ok) linkProblem = S.noticeRejectedLink(r.error);
     }
-  } else if (!embed) {
+  }
+  // the saved work, unless a link opened: a link that fails leaves it as a reload would show it
+  // (autosave then keeps it, rather than writing the default example over it)
+  if ((sceneParam === null || linkProblem) && !embed) {
     const saved = loadSaved();
+    let restored = false;
     if (saved.kind === 'bad') notice = S.noticeBadStorage;
     else if (saved.kind === 'ok' && saved.saved.example) {
       // the example as shipped: opened again from the menu's own copy
-      if (findPreset(saved.saved.presetId)) app.controller.loadPreset(saved.saved.presetId);
+      if (findPreset(saved.saved.presetId)) {
+        app.controller.loadPreset(saved.saved.presetId);
+        restored = true;
+      }
       if (!view) st.mode = saved.saved.view;
     } else if (saved.kind === 'ok' && saved.saved.scene === '') {
       // only the address of a model too large to keep: open it again from there
       modelUrl ??= saved.saved.model?.url ?? null;
+      restored = modelUrl !== null;
       if (!view) st.mode = saved.saved.view;
     } else if (saved.kind === 'ok') {
       const r = openScene(app, saved.saved.scene);
       if (!r.ok) { clearSaved(); notice = S.noticeBadStorage; }
       else {
+        restored = true;
         restoreModelSource(saved.saved.model);
         if (!view) st.mode = saved.saved.view;
       }
     }
-  }
+    if (linkProblem) notice = `${linkProblem} ${restored ? S.noticeShowingSaved : S.noticeShowingDefault}`;
+  } else if (linkProblem) notice = `${linkProblem} ${S.noticeShowingDefault}`;
   if (view) st.mode = view;
 
   if (embed) {
@@ -128,7 +141,7 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
     if (menu) addHostedModels(menu, () => st.presetId, (address) => void openModel(address));
     Object.assign(window.cnnlens ?? {}, { shareLink: () => shareLink(app), importScene: (text: string) => bar.importText(text, 'scene.json'), openModel });
     const address = modelUrl;
-    if (address !== null && sceneParam === null) {
+    if (address !== null && (sceneParam === null || linkProblem)) {
       openAfterNotice = () => void openModel(address).then((ok) => {
         // the model now lives in the saved work: a reload shows the latest edits, not a fresh download
         const now = new URL(window.location.href);
