@@ -1,6 +1,7 @@
 // Share links, saved work and exports: a link reproduces the exact scene (every float32 bit)
 // and view; a damaged or foreign link shows a notice and the saved work (else the default
-// scene), which it never overwrites; edits survive a reload; exported JSON imports back identically; CSV, PNG and PyTorch exports are produced.
+// scene), which it never overwrites; edits survive a reload; exported JSON imports back
+// identically; CSV, PNG and PyTorch exports are produced.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

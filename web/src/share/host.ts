@@ -1,7 +1,7 @@
 // Boot-time glue of the full page (main.ts calls bootShare once, after the first render):
 // opens a shared link (?scene=…&view=…) or, without one or when it fails, the saved work (a
-// failed link never replaces it), adds the share toolbar, saves on
-// every change, adds CSV buttons to tensor blocks, and runs the compact iframe mode (?embed=1).
+// failed link never replaces it), adds the share toolbar, saves on every change, adds CSV
+// buttons to tensor blocks, and runs the compact iframe mode (?embed=1).
 // A model's address (?model=URL, or kept by autosave) is opened after the page is up, over the
 // saved work, which stays if it fails (./modelUrl.ts).
 import type { App } from '../app';
