@@ -106,6 +106,26 @@ test('add, reorder and remove layers; shapes are recomputed', async () => {
   await page.context().close();
 });
 
+test('an absurd count of filters or units gets the core range message at once, builds nothing, and keeps the network', async () => {
+  const page = await h.open();
+  const before = await page.evaluate(() => window.cnnlens.sceneJSON());
+  for (const [testid, layer, text] of [['setting-0-out_channels', 0, '1e9'], ['setting-0-out_channels', 0, '100000'], ['setting-3-out_features', 3, '3e8']]) {
+    const field = page.getByTestId(testid);
+    await field.fill(text);
+    await field.press('Enter');
+    const err = page.getByTestId(`layer-error-${layer}`);
+    // the weights for a count past the core's limit are never built (they held the page for seconds)
+    await err.waitFor({ timeout: 5000 });
+    assert.match(await err.textContent(), /1024|range/, text);
+    assert.equal(await page.evaluate(() => window.cnnlens.sceneJSON()), before, `${text}: the network is the one before`);
+    await field.fill('2');
+    await field.press('Enter');
+    await err.waitFor({ state: 'hidden' });
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('randomise and reset a layer', async () => {
   const page = await h.open();
   await page.getByTestId('randomise-0').click();

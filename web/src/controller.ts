@@ -427,11 +427,20 @@ export class Controller implements Actions {
     }
     const cur = this.current();
     if (JSON.stringify(cur.layers[layer]?.[key as keyof scene.LayerSpec]) === JSON.stringify(value) && !this.state.layerErrors.has(layer) && !this.state.invalid.has(invalidKey)) return;
-    // more or fewer filters: the ones that remain keep their (perhaps edited) weights
-    const next = (key === 'out_channels' || key === 'out_features') && typeof value === 'number' && Number.isInteger(value) && value >= 1
+    // more or fewer filters: the ones that remain keep their (perhaps edited) weights; a count
+    // outside the core's range goes to the core as it is, for its message, without building
+    // weights for it first (1e9 filters would hold the page for seconds, then fail in JS)
+    const next = (key === 'out_channels' || key === 'out_features') && typeof value === 'number' && Number.isInteger(value) && value >= 1 &&
+      value <= this.fieldMax(cur.layers[layer]?.type, key)
       ? scene.resizeOutputs(cur, layer, value)
       : scene.withSetting(cur, layer, key as keyof scene.LayerSpec, value);
     this.applyStructural(next, layer, layer, S.histSetting(S.settingNames[key] ?? key), invalidKey, text);
+  }
+
+  /** The largest value the core's registry allows for a layer kind's field (Infinity when it names none). */
+  private fieldMax(type: string | undefined, field: string): number {
+    const info = this.engine.module.layerKinds().find((k) => k.type === type)?.fields.find((f) => f.name === field);
+    return info?.max ?? Infinity;
   }
 
   setLayerType(layer: number, type: string): void {
