@@ -1,7 +1,8 @@
 // The Digits example: data load lazily, training runs in a worker (accuracy rises, the page
 // stays responsive, Pause stops it), the drawing pad drives the pipeline's input and the
-// prediction, the confusion matrix counts the 1,000 test digits, and a failed download shows a
-// message. The tests share one page and run in order (the later ones need a trained net).
+// prediction, the confusion matrix counts the 1,000 test digits, leaving the example keeps the
+// trained weights (Undo, or choosing it again), and a failed download shows a message. The
+// tests share one page and run in order (the later ones need a trained net).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
@@ -149,10 +150,26 @@ test('the confusion matrix counts the 1,000 test digits', async () => {
   for (const row of counts) assert.equal(row.reduce((a, b) => a + b, 0), 100, 'the test set has 100 of each digit');
 });
 
-test('leaving the example ends the worker; a failed download shows a message, not a crash', async () => {
+test('leaving the example ends the worker and keeps what it trained: Undo and choosing Digits again bring the weights back', async () => {
+  const weights = () => page.evaluate(() => Array.from(window.cnnlens.model.copy(0, 'weight')));
+  const trained = await weights();
+  const ready = () => page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
   await page.getByTestId('preset-select').selectOption('classic');
   assert.equal(await page.getByTestId('digits-dashboard').isHidden(), true);
   assert.equal(await page.getByTestId('training-panel').isVisible(), true);
+  // Undo the switch: Digits as it was left, trained
+  await page.getByTestId('btn-undo').click();
+  await ready();
+  assert.deepEqual(await weights(), trained, 'Undo brings back the trained weights');
+  // and the switch again, then Digits from the menu: kept aside like any edit
+  await page.getByTestId('preset-select').selectOption('classic');
+  await page.getByTestId('preset-select').selectOption('digits');
+  await ready();
+  assert.deepEqual(await weights(), trained, 'choosing Digits again brings back the trained weights');
+  assert.deepEqual(page.problems, []);
+});
+
+test('a failed download shows a message, not a crash', async () => {
   const other = await h.open();
   await other.route('**/digits/**', (route) => route.abort());
   await other.getByTestId('preset-select').selectOption('digits');

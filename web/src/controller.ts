@@ -52,6 +52,8 @@ export class Controller implements Actions {
   readonly history = new History();
   /** each example as first loaded (every parameter filled in), to tell whether the scene differs */
   private readonly originals = new Map<string, string>();
+  /** a worker's trained weights were taken since the last undo step (recordTrainedElsewhere) */
+  private trainedElsewhere = false;
   /** edited scenes put aside when another example was chosen; they come back on return */
   private readonly kept = new Map<string, HistoryEntry>();
   private pendingLabel: string | null = null;
@@ -82,7 +84,19 @@ export class Controller implements Actions {
     this.stopOpening?.();
     this.stopOpening = null;
     this.stopTraining();
+    this.recordTrainedElsewhere();
     this.flushHistory();
+  }
+
+  /**
+   * Weights a worker trained (the data-set dashboards, "Teach it your classes") become one undo
+   * step when the reader next does something on the page: so Undo can go back to before them,
+   * and choosing another example keeps them aside, to come back with the example.
+   */
+  private recordTrainedElsewhere(): void {
+    if (!this.trainedElsewhere) return;
+    this.trainedElsewhere = false;
+    this.changed(S.histTrainBackground);
   }
 
   /**
@@ -780,9 +794,20 @@ export class Controller implements Actions {
    * them (the page's network changed shape meanwhile) and returns false.
    */
   adoptTrainedParams(params: readonly { layer: number; weight: ArrayLike<number>; bias: ArrayLike<number> }[]): boolean {
+    const m = this.engine.reader;
+    // the same values (a progress message after no step): nothing to take, nothing to record
+    const same = (layer: number, name: 'weight' | 'bias', values: ArrayLike<number>) => {
+      let now: Float32Array;
+      try { now = m.view(layer, name); } catch { return false; } // not a layer with this tensor now: setParam says so
+      if (now.length !== values.length) return false;
+      for (let i = 0; i < now.length; i++) if (now[i] !== values[i]) return false;
+      return true;
+    };
     for (const p of params) {
+      if (same(p.layer, 'weight', p.weight) && same(p.layer, 'bias', p.bias)) continue;
       const r = this.engine.setParam(p.layer, 'weight', p.weight);
       if (!r.ok || !this.engine.setParam(p.layer, 'bias', p.bias).ok) return false;
+      this.trainedElsewhere = true;
     }
     return true;
   }

@@ -236,6 +236,7 @@ export const en = {
   histOptimizer: 'change the optimizer',
   histLr: 'change the learning rate',
   histTrain: (n: number) => `train ${plural(n, 'step', 'steps')}`,
+  histTrainBackground: 'training in the background',
   histResetTraining: 'reset training',
   editedSuffix: ' (edited)',
   editedDesc: (title: string, original: string) => `Edited from “${title}”, which was: ${original}`,

@@ -233,6 +233,7 @@ export const zh: Strings = {
   histOptimizer: '更换优化器',
   histLr: '修改学习率',
   histTrain: (n: number) => `训练 ${n} 步`,
+  histTrainBackground: '后台训练',
   histResetTraining: '重置训练',
   editedSuffix: '（已修改）',
   editedDesc: (title: string, original: string) => `改自“${title}”，原说明：${original}`,
