@@ -363,7 +363,11 @@ OptimizerSpec optimizer_from_json(const json& j) {
     // The value meets float32 tensors, so it must be in range as a float too (1e-50 is 0 there).
     auto outside = [&](double x) { return (low_open ? x <= low : x < low) || (high_open ? x >= high : x > high); };
     if (outside(v) || outside(static_cast<float>(v))) {
-      fail(where, "out_of_range", field, {{"value", v}, {"min", low}, {"max", high}},
+      // an open bound is said so in the details, for the page's wording ("more than 0")
+      json details{{"value", v}, {"min", low}, {"max", high}};
+      if (low_open) details["min_open"] = true;
+      if (high_open) details["max_open"] = true;
+      fail(where, "out_of_range", field, details,
            std::string(field) + " " + j.at(field).dump() + " must be in " + (low_open ? "(" : "[") + json(low).dump() + ", " +
                json(high).dump() + (high_open ? ")" : "]"));
     }

@@ -64,7 +64,16 @@ test('optimizer and learning rate can be changed', async () => {
   await page.getByTestId('lr-input').fill('1000');
   await page.getByTestId('lr-input').press('Enter');
   // worded with the setting's label, not the scene's field name ("lr")
-  assert.match(await page.getByTestId('train-error').textContent(), /the learning rate 1000 is outside the allowed range/);
+  assert.match(await page.getByTestId('train-error').textContent(), /the learning rate 1000 must be more than 0 and at most 100/);
+  // the message that shows says why, not only that the rate can't be used; so does the field's tooltip
+  const blocked = page.getByTestId('train-blocked');
+  assert.equal(await blocked.isVisible(), true);
+  assert.match(await blocked.textContent(), /Not training: .*learning rate.*1000 must be more than 0 and at most 100/);
+  assert.match(await page.getByTestId('lr-input').getAttribute('title'), /1000 must be more than 0/);
+  await page.getByTestId('lr-input').fill('0.05');
+  await page.getByTestId('lr-input').press('Enter');
+  assert.equal(await blocked.isHidden(), true);
+  assert.equal(await page.getByTestId('lr-input').getAttribute('title'), null);
   await page.context().close();
 });
 

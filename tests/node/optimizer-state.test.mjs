@@ -3,6 +3,7 @@
 // a state of other parameters is refused with its code and changes nothing. Module.errorCodes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { classicScene, loadModule } from './support.mjs';
 
 function params(m) {
@@ -64,4 +65,26 @@ test('errorCodes lists every code, sorted, including the ones thrown here', asyn
   let code = '';
   try { new M.Model('{'); } catch (e) { code = e.code; }
   assert.ok(codes.includes(code), `${code} from a broken scene is listed`);
+});
+
+test('a setting outside an open range says which bound is open, so the page can word it ("more than 0")', async () => {
+  const M = await loadModule();
+  const m = new M.Model(classicScene());
+  const refusal = (f) => { try { f(); } catch (e) { return e; } return null; };
+  const lr = refusal(() => m.setOptimizer(JSON.stringify({ type: 'sgd', lr: 0 })));
+  assert.equal(lr?.code, 'out_of_range');
+  assert.deepEqual([lr.details.min, lr.details.max, lr.details.min_open, lr.details.max_open], [0, 100, true, undefined]);
+  const beta = refusal(() => m.setOptimizer(JSON.stringify({ type: 'adam', lr: 0.01, beta1: 1 })));
+  assert.equal(beta?.code, 'out_of_range');
+  assert.equal(beta.details.max_open, true, 'beta1 < 1');
+  // a closed range keeps the plain details
+  const spf = refusal(() => m.train(2e6));
+  assert.equal(spf?.code, 'out_of_range');
+  assert.equal(spf.details.min_open, undefined);
+  const scene = JSON.parse(readFileSync(new URL('../../examples/depthwise.json', import.meta.url), 'utf8'));
+  scene.nodes.splice(1, 0, { id: 'drop', type: 'dropout', p: 1 });
+  const p = refusal(() => new M.Model(JSON.stringify(scene)));
+  assert.equal(p?.code, 'out_of_range');
+  assert.equal(p.details.max_open, true, 'dropout p < 1');
+  m.delete();
 });

@@ -661,7 +661,7 @@ export class Controller implements Actions {
     if (this.state.scene.loss === 'none') return S.trainBlockedNoLoss;
     const bad = [...this.state.invalid.keys()][0];
     if (bad === undefined) return null;
-    if (bad === 'lr') return S.trainBlockedLr;
+    if (bad === 'lr') return S.trainBlockedLr(this.state.invalid.get('lr')!.reason);
     const [layer, key] = bad.split(':');
     const i = Number(layer);
     const type = this.state.scene.layers[i]?.type ?? '';

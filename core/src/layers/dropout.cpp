@@ -36,7 +36,7 @@ const LayerKind& dropout_kind() {
     k.output_shape = [](const NodeSpec& node, const InputShapes& inputs) {
       const double p = node.number("p");
       if (p >= 1.0) {
-        node.fail("out_of_range", "p", {{"value", p}, {"min", 0}, {"max", 1}},
+        node.fail("out_of_range", "p", {{"value", p}, {"min", 0}, {"max", 1}, {"max_open", true}},
                   "p must be at least 0 and less than 1 (p = 1 would drop every value), got " + nlohmann::json(p).dump());
       }
       return inputs[0];

@@ -138,7 +138,7 @@ export const en = {
   lrProposed: (optimizer: string, lr: string) => `Learning rate set to ${lr}, a usual start for ${optimizer} (change it above).`,
   trainBlocked: (layer: string, setting: string) => `Not training: the ${setting} typed in “${layer}” is not applied yet. Fix it or press Undo, so the network you see is the one that trains.`,
   trainBlockedNoLoss: 'Not training: this scene has no loss (forward only). Choose a loss in the last card to train.',
-  trainBlockedLr: 'Not training: the learning rate typed above is not a number the optimizer can use.',
+  trainBlockedLr: (why: string) => `Not training: the learning rate typed above can’t be used (${why}).`,
   diverged: (msg: string) => `Training paused: ${msg}`,
 
   // gradient check

@@ -102,7 +102,10 @@ export const errorWords: Record<string, Words> = {
   onnx_unsupported_shape: (f) => `${op(f.d)} is used with shapes CNN Lens does not read`,
   optimizer_state_mismatch: () => 'the saved optimizer state belongs to other weights, so the optimizer starts afresh',
   out_of_memory: () => 'the network is too large for the memory of this page',
-  out_of_range: (f) => (f.d.min !== undefined ? `${enField(f)}${f.d.value !== undefined ? ` ${num(f.d.value)}` : ''} is outside the allowed range ${num(f.d.min)} to ${num(f.d.max)}` : `${enField(f)} is out of range`),
+  out_of_range: (f) => (f.d.min === undefined ? `${enField(f)} is out of range`
+    : f.d.min_open || f.d.max_open
+      ? `${enField(f)}${f.d.value !== undefined ? ` ${num(f.d.value)}` : ''} must be ${f.d.min_open ? 'more than' : 'at least'} ${num(f.d.min)} and ${f.d.max_open ? 'less than' : 'at most'} ${num(f.d.max)}`
+      : `${enField(f)}${f.d.value !== undefined ? ` ${num(f.d.value)}` : ''} is outside the allowed range ${num(f.d.min)} to ${num(f.d.max)}`),
   output_padding_too_large: (f) => `${enField(f, 'the output padding')} ${dims(f.d.output_padding)} must be smaller than the stride ${dims(f.d.stride)} or the dilation ${dims(f.d.dilation)} in each direction`,
   padding_too_large: (f) => (f.d.span !== undefined ? `${enField(f, 'the padding')} can be at most half of the window ${dims(f.d.span)}` : `${enField(f, 'the padding')} is too large for the input ${dims(f.d.input)}`),
   parameters_mismatch: (f) => `${enField(f)} (${num(f.d.num_parameters)}) must be 1 or the input's ${pl(int(f.d.channels), 'channel', 'channels')}`,

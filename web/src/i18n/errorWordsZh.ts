@@ -77,7 +77,10 @@ export const zhErrorWords: Record<string, Words> = {
   onnx_unsupported_shape: (f) => `${op(f.d)} 使用了 CNN Lens 不支持的形状`,
   optimizer_state_mismatch: () => '保存的优化器状态属于另一组权重，所以优化器重新开始',
   out_of_memory: () => '网络太大，超出了这个页面的内存',
-  out_of_range: (f) => (f.d.min !== undefined ? `${zhField(f)}${f.d.value !== undefined ? ` ${num(f.d.value)} ` : ''}超出了允许的范围 ${num(f.d.min)} 到 ${num(f.d.max)}` : `${zhField(f)}超出了范围`),
+  out_of_range: (f) => (f.d.min === undefined ? `${zhField(f)}超出了范围`
+    : f.d.min_open || f.d.max_open
+      ? `${zhField(f)}${f.d.value !== undefined ? ` ${num(f.d.value)} ` : ''}必须${f.d.min_open ? '大于' : '不小于'} ${num(f.d.min)} 且${f.d.max_open ? '小于' : '不大于'} ${num(f.d.max)}`
+      : `${zhField(f)}${f.d.value !== undefined ? ` ${num(f.d.value)} ` : ''}超出了允许的范围 ${num(f.d.min)} 到 ${num(f.d.max)}`),
   output_padding_too_large: (f) => `${zhField(f, '输出填充')} ${dims(f.d.output_padding)} 在每个方向上都必须小于步幅 ${dims(f.d.stride)} 或膨胀 ${dims(f.d.dilation)}`,
   padding_too_large: (f) => (f.d.span !== undefined ? `${zhField(f, '填充')}最多只能是窗口 ${dims(f.d.span)} 的一半` : `${zhField(f, '填充')}对输入 ${dims(f.d.input)} 来说太大了`),
   parameters_mismatch: (f) => `${zhField(f)}（${num(f.d.num_parameters)}）必须是 1 或输入的通道数 ${num(f.d.channels)}`,

@@ -134,7 +134,7 @@ export const zh: Strings = {
   lrProposed: (optimizer: string, lr: string) => `学习率已设为 ${lr}，这是 ${optimizer} 常用的起点（可在上方修改）。`,
   trainBlocked: (layer: string, setting: string) => `未训练：“${layer}”中输入的${setting}尚未应用。请改正或按撤销，让训练的网络就是你看到的网络。`,
   trainBlockedNoLoss: '未训练：这个场景没有损失（仅前向）。在最后一张卡片中选择损失即可训练。',
-  trainBlockedLr: '未训练：上方输入的学习率不是优化器可用的数值。',
+  trainBlockedLr: (why: string) => `未训练：上方输入的学习率无法使用（${why}）。`,
   diverged: (msg: string) => `训练已暂停：${msg}`,
 
   // gradient check

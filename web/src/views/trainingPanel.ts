@@ -69,6 +69,8 @@ export class TrainingPanel {
     if (document.activeElement !== this.lr) this.lr.value = badLr ? badLr.text : String(o.lr);
     this.lr.classList.toggle('invalid', Boolean(badLr));
     this.lr.setAttribute('aria-invalid', String(Boolean(badLr)));
+    if (badLr) this.lr.title = badLr.reason;
+    else this.lr.removeAttribute('title');
     if (document.activeElement !== this.spf) this.spf.value = String(st.training.stepsPerFrame);
     setText(this.run, st.training.running ? S.pause : S.run);
     this.run.setAttribute('aria-pressed', String(st.training.running));
