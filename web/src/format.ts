@@ -44,8 +44,16 @@ function trimZeros(s: string): string {
   return s.includes('.') && !s.includes('e') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
 
+/**
+ * "1,000" or "-12,500": a comma before groups of three digits reads as a thousands separator in
+ * English and as a decimal comma in much of Europe, so it is refused rather than guessed (it was
+ * read as 1). "1,5" and "0,125" are decimals.
+ */
+export const THOUSANDS_GROUPED = /^[-+\u2212]?[1-9]\d{0,2}(,\d{3})+$/;
+
 /** Parses what a person types: accepts the Unicode minus and a comma decimal separator. */
 export function parseNumber(text: string): number {
+  if (THOUSANDS_GROUPED.test(text.trim())) return NaN;
   const t = text.trim().replace(/\u2212/g, '-').replace(',', '.');
   if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return NaN;
   return Number(t);
@@ -59,10 +67,12 @@ export function fmtShape(shape: readonly number[]): string {
 export const CELL_MAX = 3.4e38;
 
 /** What a person typed into a cell: the number, or why it can't be used (shown beside the cell). */
-export function checkCellText(text: string, reasons: { notNumber: (t: string) => string; tooLarge: (t: string) => string }):
+export function checkCellText(text: string, reasons: { notNumber: (t: string) => string; tooLarge: (t: string) => string; tooSmall: (t: string) => string }):
   { ok: true; value: number } | { ok: false; reason: string } {
   const v = parseNumber(text);
   if (Number.isNaN(v)) return { ok: false, reason: reasons.notNumber(text.trim()) };
   if (!Number.isFinite(v) || Math.abs(v) > CELL_MAX) return { ok: false, reason: reasons.tooLarge(text.trim()) };
+  // 1e-50 would become 0 in the cell's float32: said, not done silently
+  if (v !== 0 && Math.fround(v) === 0) return { ok: false, reason: reasons.tooSmall(text.trim()) };
   return { ok: true, value: v };
 }

@@ -4,6 +4,7 @@
 // Error messages that come from the C++ core stay in English; the page adds a translated prefix.
 
 import { errorWords, type Words } from './errorWords';
+import { THOUSANDS_GROUPED } from '../format';
 
 /** English plural: "1 step", "2 steps" (Chinese has one form). */
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
@@ -71,8 +72,11 @@ export const en = {
     out_channels: 'out channels', kernel_size: 'kernel size', stride: 'stride', padding: 'padding',
     dilation: 'dilation', groups: 'groups', out_features: 'units', negative_slope: 'negative slope', type: 'type',
   } as Record<string, string>,
-  invalidNumber: (text: string) => `"${text}" is not a number`,
+  invalidNumber: (text: string) => (THOUSANDS_GROUPED.test(text.trim())
+    ? `"${text}": is the comma a thousands separator or a decimal point? Type the number without separators (1000), or a decimal with a point (1.5)`
+    : `"${text}" is not a number`),
   invalidTooLarge: (text: string) => `${text} is too large: a cell holds numbers up to ±3.4e38`,
+  invalidTooSmall: (text: string) => `${text} is too close to 0 for a cell, which would hold it as 0 (the smallest is about ±1.4e-45)`,
   invalidCellHint: 'Type a number, or press Esc to keep the old value.',
   cellAria: (what: string, r: number, c: number, v: string) => `${what}, row ${r + 1}, column ${c + 1}, value ${v}`,
   matrixAria: (what: string, rows: number, cols: number) => `${what}, ${rows} by ${cols}`,

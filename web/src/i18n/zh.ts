@@ -3,6 +3,7 @@
 // 学习率, 优化器, 卷积核, 偏置, 权重. Numbers are formatted exactly as in English (format.ts).
 import type { Strings } from './en';
 import { zhErrorWords } from './errorWordsZh';
+import { THOUSANDS_GROUPED } from '../format';
 
 export const zh: Strings = {
   appTitle: 'CNN Lens',
@@ -67,8 +68,11 @@ export const zh: Strings = {
     out_channels: '输出通道', kernel_size: '卷积核大小', stride: '步幅', padding: '填充',
     dilation: '膨胀', groups: '分组', out_features: '神经元数', negative_slope: '负斜率', type: '类型',
   } as Record<string, string>,
-  invalidNumber: (text: string) => `“${text}”不是数字`,
+  invalidNumber: (text: string) => (THOUSANDS_GROUPED.test(text.trim())
+    ? `“${text}”：逗号是千位分隔符还是小数点？请输入不带分隔符的数（1000），或用小数点写小数（1.5）`
+    : `“${text}”不是数字`),
   invalidTooLarge: (text: string) => `${text} 太大：单元格最多容纳 ±3.4e38`,
+  invalidTooSmall: (text: string) => `${text} 太接近 0：单元格会把它存为 0（最小约为 ±1.4e-45）`,
   invalidCellHint: '请输入数字，或按 Esc 保留原值。',
   cellAria: (what: string, r: number, c: number, v: string) => `${what}，第 ${r + 1} 行，第 ${c + 1} 列，值 ${v}`,
   matrixAria: (what: string, rows: number, cols: number) => `${what}，${rows} × ${cols}`,

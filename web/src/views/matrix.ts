@@ -530,7 +530,7 @@ export class MatrixView {
     let value = NaN;
     if (commit) {
       // "abc" or "1e40": the text stays in the cell, marked, with the reason under the matrix
-      const c = checkCellText(ed.input.value, { notNumber: S.invalidNumber, tooLarge: S.invalidTooLarge });
+      const c = checkCellText(ed.input.value, { notNumber: S.invalidNumber, tooLarge: S.invalidTooLarge, tooSmall: S.invalidTooSmall });
       if (!c.ok) { this.markInvalid(ed, c.reason); return; }
       value = c.value;
     }
