@@ -187,6 +187,11 @@ test('every failure says what happened and keeps the saved work: 404, damaged, a
   await goto(page, `?model=${encodeURIComponent('javascript:alert(1)')}`);
   await notice(page, 'is not a web address (http or https)');
   assert.equal(await sceneJson(page), before);
+  // an empty address is no address: the saved work, no notice (it used to fetch the page itself)
+  await goto(page, '?model=');
+  await page.waitForTimeout(500); // a fetch would have started at once
+  assert.equal(await page.getByTestId('notice').count(), 0);
+  assert.equal(await sceneJson(page), before);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

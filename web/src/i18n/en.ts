@@ -77,7 +77,7 @@ export const en = {
     : `"${text}" is not a number`),
   invalidTooLarge: (text: string) => `${text} is too large: a cell holds numbers up to ±3.4e38`,
   invalidTooSmall: (text: string) => `${text} is too close to 0 for a cell, which would hold it as 0 (the smallest is about ±1.4e-45)`,
-  invalidCellHint: 'Type a number, or press Esc to keep the old value.',
+  invalidCell: (reason: string) => `${reason}. Type a number, or press Esc to keep the old value.`,
   cellAria: (what: string, r: number, c: number, v: string) => `${what}, row ${r + 1}, column ${c + 1}, value ${v}`,
   matrixAria: (what: string, rows: number, cols: number) => `${what}, ${rows} by ${cols}`,
   flatSource: (c: number, r: number, col: number) => `from ch ${c + 1}, row ${r + 1}, col ${col + 1}`,

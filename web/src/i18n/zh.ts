@@ -73,7 +73,7 @@ export const zh: Strings = {
     : `“${text}”不是数字`),
   invalidTooLarge: (text: string) => `${text} 太大：单元格最多容纳 ±3.4e38`,
   invalidTooSmall: (text: string) => `${text} 太接近 0：单元格会把它存为 0（最小约为 ±1.4e-45）`,
-  invalidCellHint: '请输入数字，或按 Esc 保留原值。',
+  invalidCell: (reason: string) => `${reason}。请输入数字，或按 Esc 保留原值。`,
   cellAria: (what: string, r: number, c: number, v: string) => `${what}，第 ${r + 1} 行，第 ${c + 1} 列，值 ${v}`,
   matrixAria: (what: string, rows: number, cols: number) => `${what}，${rows} × ${cols}`,
   flatSource: (c: number, r: number, col: number) => `来自通道 ${c + 1}，第 ${r + 1} 行，第 ${col + 1} 列`,

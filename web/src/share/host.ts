@@ -60,7 +60,8 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
   const st = app.state;
   let notice: string | null = null;
   /** an address to open once the page is up: ?model=, or the one autosave kept for a large model */
-  let modelUrl = params.get('model');
+  // an empty ?model= is no address (it would fetch the page itself)
+  let modelUrl = params.get('model')?.trim() || null;
   let openAfterNotice: (() => void) | null = null;
 
   const sceneParam = params.get('scene');

@@ -563,7 +563,7 @@ export class MatrixView {
       this.el.append(ed.error);
       input.addEventListener('input', () => { input.classList.remove('invalid'); input.setAttribute('aria-invalid', 'false'); });
     }
-    const text = `${reason}. ${S.invalidCellHint}`;
+    const text = S.invalidCell(reason);
     if (ed.error.textContent !== text) ed.error.textContent = text;
     input.setAttribute('aria-description', text);
     this.cells[ed.index]?.classList.add('invalid');
