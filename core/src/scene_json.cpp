@@ -32,8 +32,17 @@ struct Where {
 
 std::string type_name(const json& j) { return j.type_name(); }
 
+// A value of the wrong JSON kind: `expected` ("string", "array") and, when given, what came, for
+// the page's wording ("must be a list, not text"). Out of line: a dozen callers.
+[[noreturn]] void fail_wrong_type(const Where& where, const std::string& field, const char* expected, const json* got,
+                                  const std::string& message) {
+  json details{{"expected", expected}};
+  if (got != nullptr) details["got"] = type_name(*got);
+  fail(where, "wrong_type", field, std::move(details), message);
+}
+
 void require_object(const json& j, const Where& where) {
-  if (!j.is_object()) fail(where, "wrong_type", "", {{"expected", "object"}, {"got", type_name(j)}}, "expected an object, got " + type_name(j));
+  if (!j.is_object()) fail_wrong_type(where, "", "object", &j, "expected an object, got " + type_name(j));
 }
 
 // Rejects fields the format does not know: a misspelt field would otherwise be ignored.
@@ -164,7 +173,7 @@ TensorData read_tensor(const json& j, const std::string& field, const Where& whe
     reject_unknown_fields(j, {"data", "name"}, {where.text + " " + field, where.place});
     if (!j.contains("data")) fail(where, "missing_field", field, {{"missing", "data"}}, field + ": missing field \"data\"");
     if (j.contains("name")) {
-      if (!j.at("name").is_string()) fail(where, "wrong_type", field, json::object(), field + ": name must be a string");
+      if (!j.at("name").is_string()) fail_wrong_type(where, field, "string", nullptr, field + ": name must be a string");
       out.name = j.at("name").get<std::string>();
     }
     out.data = read_numbers(j.at("data"), field, where, limits::kMaxParameters);
@@ -208,7 +217,7 @@ void read_node_body(const json& j, NodeSpec& node, const Where& where, const std
 
 const LayerKind& read_kind(const json& j, const Where& where) {
   if (!j.contains("type")) fail(where, "missing_field", "type", json::object(), "missing field \"type\"");
-  if (!j.at("type").is_string()) fail(where, "wrong_type", "type", json::object(), "type must be a string");
+  if (!j.at("type").is_string()) fail_wrong_type(where, "type", "string", &j.at("type"), "type must be a string");
   const std::string type = j.at("type").get<std::string>();
   const LayerKind* kind = find_kind(type);
   if (kind == nullptr) {
@@ -252,7 +261,7 @@ NodeSpec node_from_json(const json& j, std::size_t index) {
   NodeSpec node;
   node.position = int(index + 1);
   if (!j.contains("id")) fail(where, "missing_field", "id", json::object(), "missing field \"id\"");
-  if (!j.at("id").is_string()) fail(where, "wrong_type", "id", json::object(), "id must be a string");
+  if (!j.at("id").is_string()) fail_wrong_type(where, "id", "string", nullptr, "id must be a string");
   node.id = j.at("id").get<std::string>();
   if (!valid_id(node.id)) {
     fail(where, "bad_id", "id", {{"got", node.id.substr(0, 128)}},
@@ -269,10 +278,10 @@ NodeSpec node_from_json(const json& j, std::size_t index) {
   if (j.contains("inputs")) {
     const json& inputs = j.at("inputs");
     if (!inputs.is_array() || inputs.size() > limits::kMaxInputsPerNode) {
-      fail(where, "wrong_type", "inputs", json::object(), "inputs must be an array of node ids (at most 64)");
+      fail_wrong_type(where, "inputs", "array", nullptr, "inputs must be an array of node ids (at most 64)");
     }
     for (const json& name : inputs) {
-      if (!name.is_string()) fail(where, "wrong_type", "inputs", json::object(), "inputs must be an array of node ids");
+      if (!name.is_string()) fail_wrong_type(where, "inputs", "array", nullptr, "inputs must be an array of node ids");
       node.inputs.push_back(name.get<std::string>());
     }
   }
@@ -346,7 +355,7 @@ OptimizerSpec optimizer_from_json(const json& j) {
   require_object(j, where);
   OptimizerSpec spec;
   if (!j.contains("type")) fail(where, "missing_field", "type", json::object(), "missing field \"type\"");
-  if (!j.at("type").is_string()) fail(where, "wrong_type", "type", json::object(), "type must be a string");
+  if (!j.at("type").is_string()) fail_wrong_type(where, "type", "string", &j.at("type"), "type must be a string");
   spec.type = j.at("type").get<std::string>();
   if (spec.type == "sgd") {
     reject_unknown_fields(j, {"type", "lr", "momentum", "nesterov", "weight_decay"}, where);
@@ -491,7 +500,7 @@ Scene scene_from_json(const json& j) {
                           scene_where);
   }
   for (const char* field : {"title", "description"}) {
-    if (j.contains(field) && !j.at(field).is_string()) fail(scene_where, "wrong_type", field, json::object(), std::string(field) + " must be a string");
+    if (j.contains(field) && !j.at(field).is_string()) fail_wrong_type(scene_where, field, "string", &j.at(field), std::string(field) + " must be a string");
   }
   if (j.contains("title")) scene.title = j.at("title").get<std::string>();
   if (j.contains("description")) scene.description = j.at("description").get<std::string>();
@@ -502,7 +511,7 @@ Scene scene_from_json(const json& j) {
   read_input(j.at("input"), scene, v1);
 
   const json& list = j.at(list_field);
-  if (!list.is_array()) fail(scene_where, "wrong_type", list_field, json::object(), std::string(list_field) + " must be an array");
+  if (!list.is_array()) fail_wrong_type(scene_where, list_field, "array", &list, std::string(list_field) + " must be an array");
   if (list.empty()) fail(scene_where, "empty_network", list_field, json::object(), std::string(list_field) + " is empty: a network needs at least one layer");
   if (list.size() > limits::kMaxNodes) {
     fail(scene_where, "too_many_nodes", list_field, {{"count", list.size()}, {"max", limits::kMaxNodes}},
@@ -542,7 +551,7 @@ Scene scene_from_json(const json& j) {
     const json& labels = j.at("labels");
     bool ok = labels.is_array() && labels.size() <= 100000;
     for (const json& l : labels) ok = ok && l.is_string();
-    if (!ok) fail(scene_where, "wrong_type", "labels", json::object(), "labels must be an array of class names (strings)");
+    if (!ok) fail_wrong_type(scene_where, "labels", "array", nullptr, "labels must be an array of class names (strings)");
     scene.extra["labels"] = labels;
   }
   validate_scene(scene);

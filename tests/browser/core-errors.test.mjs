@@ -62,6 +62,31 @@ test('wordings use the values, the cards\' names, the settings\' labels and corr
   await page.context().close();
 });
 
+test("a scene of the wrong kind of JSON says what was expected and what came, and a list's value by its place", async () => {
+  const page = await h.open();
+  const w = await page.evaluate(async () => {
+    const { wordError } = window.cnnlensI18n;
+    await window.cnnlensI18n.load('zh');
+    const scene = JSON.parse(window.cnnlens.sceneJSON());
+    const refusal = (json) => { try { new window.cnnlens.module.Model(json).delete(); return null; } catch (e) { return e; } };
+    const cases = {
+      array: refusal('[1, 2]'),
+      layers: refusal(JSON.stringify({ ...scene, layers: 'x' })),
+      title: refusal(JSON.stringify({ ...scene, title: 7 })),
+      data: refusal(JSON.stringify({ ...scene, input: { ...scene.input, data: ['a', ...scene.input.data.slice(1)] } })),
+    };
+    return Object.fromEntries(Object.entries(cases).map(([k, e]) => [k, { en: wordError(e, 'en'), zh: wordError(e, 'zh') }]));
+  });
+  assert.equal(w.array.en, 'the scene must be an object ({ … }), not a list ([ … ])');
+  assert.equal(w.array.zh, '场景必须是一个对象（{ … }），而不是一个列表（[ … ]）');
+  assert.equal(w.layers.en, 'the layers must be a list ([ … ]), not text in quotes');
+  assert.equal(w.title.en, 'title must be text in quotes, not a number');
+  assert.match(w.data.en, /^value 1 of the data /);
+  assert.match(w.data.zh, /^数据的第 1 个值/);
+  for (const { zh } of Object.values(w)) assert.doesNotMatch(zh.replace(/title/, ''), LATIN_WORD, zh);
+  await page.context().close();
+});
+
 test('in Chinese, kernel size 9 on the 6x6 input reads fully in Chinese, naming the card and the setting', async () => {
   const page = await h.open();
   await page.goto(`${h.server.url}?lang=zh`);

@@ -17,6 +17,13 @@ export const wordedCodes = (): string[] => Object.keys(errorWords);
 
 function fieldLabel(field: string, S: Strings, lang: string): string {
   if (!field) return '';
+  // one value of a list ("data[0]", "target[3]"): the list's label and the value's 1-based place
+  const item = /^(\w+)\[(\d+)\]$/.exec(field);
+  if (item) {
+    const list = fieldLabel(item[1], S, lang);
+    const place = Number(item[2]) + 1;
+    return lang === 'zh' ? `${list}的第 ${place} 个值` : `value ${place} of ${list}`;
+  }
   return S.settingNames[field] ?? fieldWords[field]?.[lang as 'en' | 'zh'] ?? fieldWords[field]?.en ?? field;
 }
 

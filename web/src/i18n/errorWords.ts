@@ -35,6 +35,11 @@ export const op = (d: Record<string, unknown>) => (typeof d.op_type === 'string'
 
 // ------------------------------------------------------------------ the wordings
 
+/** JSON's kinds of value, as the core names them (nlohmann's type_name), in words. */
+const JSON_KINDS_EN: Record<string, string> = {
+  object: 'an object ({ … })', array: 'a list ([ … ])', string: 'text in quotes', number: 'a number', boolean: 'true or false', null: 'null',
+};
+
 export const errorWords: Record<string, Words> = {
   bad_choice: (f) => `${enField(f)} must be one of ${list(f.d.choices, ', ')} (not ${num(f.d.got)})`,
   bad_id: (f) => `the name “${num(f.d.got)}” may use only letters, digits and _ . : / - (1 to 128 of them), and “input” is taken by the network's input`,
@@ -128,7 +133,11 @@ export const errorWords: Record<string, Words> = {
   unread_node: () => "nothing reads its output; only the last layer's output may go unread (it is the network's output)",
   unsupported_version: (f) => `scene version ${num(f.d.got)} is not supported (this page reads versions 1 and 2)`,
   wrong_kind: (f) => `it is not a ${num(f.d.wanted)} layer`,
-  wrong_type: (f) => `${enField(f)} has the wrong kind of value${f.d.expected ? ` (expected ${num(f.d.expected)})` : ''}`,
+  wrong_type: (f) => {
+    const expected = JSON_KINDS_EN[num(f.d.expected)];
+    const got = JSON_KINDS_EN[num(f.d.got)];
+    return expected ? `${enField(f, 'the scene')} must be ${expected}${got ? `, not ${got}` : ''}` : `${enField(f)} has the wrong kind of value`;
+  },
 };
 
 /** Field labels beyond the settings the cards show (S.settingNames), per language. */
@@ -148,4 +157,5 @@ export const fieldWords: Record<string, { en: string; zh: string }> = {
   affine: { en: 'affine', zh: '仿射' }, track_running_stats: { en: 'running statistics', zh: '滑动统计' }, alpha: { en: 'α', zh: 'α' },
   approximate: { en: 'the approximation', zh: '近似方式' }, dim: { en: 'the axis', zh: '轴' }, value: { en: 'the value', zh: '值' },
   ceil_mode: { en: 'ceil mode', zh: '向上取整' }, count_include_pad: { en: 'counting the padding', zh: '计入填充' },
+  height: { en: 'the height', zh: '高度' }, width: { en: 'the width', zh: '宽度' }, channels: { en: 'the number of channels', zh: '通道数' },
 };

@@ -10,6 +10,11 @@ function cellZh(d: Record<string, unknown>): string {
   return `第 ${nth(d.index)} 个元素`;
 }
 
+/** JSON's kinds of value, as the core names them, in words. */
+const JSON_KINDS_ZH: Record<string, string> = {
+  object: '一个对象（{ … }）', array: '一个列表（[ … ]）', string: '带引号的文本', number: '一个数字', boolean: 'true 或 false', null: 'null',
+};
+
 export const zhErrorWords: Record<string, Words> = {
   bad_choice: (f) => `${zhField(f)}只能是 ${list(f.d.choices, '、')} 之一（而不是 ${num(f.d.got)}）`,
   bad_id: (f) => `名称“${num(f.d.got)}”只能由 1 到 128 个字母、数字或 _ . : / - 组成，且“input”留给网络的输入`,
@@ -103,5 +108,9 @@ export const zhErrorWords: Record<string, Words> = {
   unread_node: () => '没有任何层读取它的输出；只有最后一层的输出可以不被读取（它就是网络的输出）',
   unsupported_version: (f) => `不支持场景版本 ${num(f.d.got)}（本页面支持版本 1 和 2）`,
   wrong_kind: (f) => `它不是${num(f.d.wanted) === 'pooling' ? '池化' : num(f.d.wanted) === 'conv2d' ? '卷积' : ` ${num(f.d.wanted)} `}层`,
-  wrong_type: (f) => `${zhField(f)}的值类型不对${f.d.expected === 'object' ? '（需要一个对象）' : ''}`,
+  wrong_type: (f) => {
+    const expected = JSON_KINDS_ZH[num(f.d.expected)];
+    const got = JSON_KINDS_ZH[num(f.d.got)];
+    return expected ? `${f.field ? zhField(f) : '场景'}必须是${expected}${got ? `，而不是${got}` : ''}` : `${zhField(f)}的值类型不对`;
+  },
 };
