@@ -134,7 +134,11 @@ test('a share link works as the scene attribute; a bad one shows a notice', asyn
   await page.waitForFunction((j) => document.querySelector('#copy').sceneJSON() === j, link, { timeout: 10000 });
   await page.evaluate(() => document.querySelector('#copy').setAttribute('scene', 'https://example.invalid/?scene=1.broken'));
   await page.locator('#copy').getByTestId('notice').waitFor();
-  assert.match(await page.locator('#copy').getByTestId('notice-text').textContent(), /damaged/);
+  assert.match(await page.locator('#copy').getByTestId('notice-text').textContent(), /damaged.*Showing the default example/);
+  // a misspelt example name: the notice lists the names there are
+  await page.evaluate(() => document.querySelector('#copy').setAttribute('scene', 'clasic'));
+  await page.locator('#copy').getByTestId('notice-text').filter({ hasText: 'clasic' }).waitFor();
+  assert.match(await page.locator('#copy').getByTestId('notice-text').textContent(), /no example of that name.*classic, edge-blur-sharpen/);
   await page.context().close();
 });
 

@@ -113,7 +113,7 @@ test('a link that cannot be opened leaves the saved work as it was: shown, kept,
   const edited = await page.evaluate(() => window.cnnlens.sceneJSON());
   assert.notEqual(edited, defaultScene);
   await page.waitForTimeout(600); // the debounced save
-  for (const [payload, message] of [[good.slice(0, good.length / 2), /damaged/], ['2.' + good.slice(2), /different version/], ['', /different version|damaged/]]) {
+  for (const [payload, message] of [[good.slice(0, good.length / 2), /damaged/], ['2.' + good.slice(2), /different version/], ['', /damaged/]]) {
     await page.goto(`${h.server.url}?scene=${encodeURIComponent(payload)}`);
     await page.waitForSelector('body[data-ready="true"]');
     assert.match(await page.getByTestId('notice-text').textContent(), message, payload);

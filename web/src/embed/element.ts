@@ -61,6 +61,8 @@ async function resolveScene(attr: string | null): Promise<Resolved | null> {
       return d.ok ? { json: d.json, view: url.searchParams.get('view') } : { error: `${d.reason === 'version' ? S.noticeOldLink : S.noticeDamagedLink} ${S.noticeShowingDefault}` };
     }
     const res = await fetch(url);
+    // a bare word that is no file here was meant as an example's name: say which names there are
+    if (res.status === 404 && /^[\w-]+$/.test(text)) return { error: S.noticeBadScene(text, S.noticeUnknownExample(PRESETS.map((p) => p.id).join(', '))) };
     if (!res.ok) return { error: S.noticeBadScene(text, `HTTP ${res.status}`) };
     return { json: await res.text() };
   } catch (e) {

@@ -30,7 +30,8 @@ export async function encodeScene(sceneJson: string): Promise<string> {
 
 export async function decodeScene(payload: string): Promise<Decoded> {
   const m = /^(\d+)\.([A-Za-z0-9_-]*)$/.exec(payload.trim());
-  if (!m) return { ok: false, reason: /^[A-Za-z0-9_-]*$/.test(payload) && !payload.includes('.') ? 'version' : 'damaged' };
+  // a payload without a version prefix is an older kind of link; an empty one is cut short
+  if (!m) return { ok: false, reason: /^[A-Za-z0-9_-]+$/.test(payload) && !payload.includes('.') ? 'version' : 'damaged' };
   if (m[1] !== PAYLOAD_VERSION) return { ok: false, reason: 'version' };
   try {
     const raw = await pipe(fromBase64Url(m[2]), new DecompressionStream('deflate-raw'));
