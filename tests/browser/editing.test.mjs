@@ -126,6 +126,18 @@ test('an absurd count of filters or units gets the core range message at once, b
   await page.context().close();
 });
 
+test('a move the core refuses names the cards as they are now, not as they would have been', async () => {
+  const page = await h.open();
+  // Flatten (card 3) before Max pooling (card 2): pooling would get a vector
+  await page.getByTestId('layer-card-2').getByRole('button', { name: 'Move earlier' }).click();
+  const err = page.getByTestId('layer-error-2');
+  await err.waitFor();
+  assert.match(await err.textContent(), /“2\. Max pooling”: it needs feature maps/);
+  assert.equal(await page.evaluate(() => window.cnnlens.model.layerType(2)), 'flatten', 'the network is as it was');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('randomise and reset a layer', async () => {
   const page = await h.open();
   await page.getByTestId('randomise-0').click();

@@ -14,6 +14,7 @@ import { findPreset, type Preset } from './presets';
 import * as scene from './scene';
 import type { Brush, Selection, UIState, ViewMode } from './state';
 import { S } from './strings';
+import { wordError } from './i18n';
 import { layoutOf } from './views/tensorBlock';
 
 export interface Renderer {
@@ -244,7 +245,12 @@ export class Controller implements Actions {
   }
 
   /** Tries the edited scene, dropping parameters whose shapes may no longer fit. */
-  private applyStructural(next: scene.Scene, edited: number, errorAt: number, label: string, invalidKey?: string, typed?: string): boolean {
+  /**
+   * `placeNow`: for an edit that reorders the layers (a move), the current place of the layer at
+   * a 0-based place of `next`, so a refusal names the card as the reader sees it now.
+   */
+  private applyStructural(next: scene.Scene, edited: number, errorAt: number, label: string, invalidKey?: string, typed?: string,
+                          placeNow?: (place: number) => number): boolean {
     this.begin();
     let error = '';
     const st = this.state;
@@ -258,6 +264,9 @@ export class Controller implements Actions {
         return true;
       }
       error = r.error;
+      if (placeNow && r.code && typeof r.details?.layer === 'number') {
+        error = wordError({ code: r.code, details: { ...r.details, layer: placeNow(r.details.layer - 1) + 1 } });
+      }
     }
     st.layerErrors.set(errorAt, error);
     if (invalidKey) st.invalid.set(invalidKey, { text: typed ?? '', reason: error });
@@ -475,7 +484,9 @@ export class Controller implements Actions {
 
   moveLayer(layer: number, delta: -1 | 1): void {
     if (this.locked) return;
-    this.applyStructural(scene.moveLayer(this.current(), layer, delta), Math.min(layer, layer + delta), layer, S.histMove);
+    // the refusal names the cards in their order before the move
+    const swapped = (place: number) => (place === layer ? layer + delta : place === layer + delta ? layer : place);
+    this.applyStructural(scene.moveLayer(this.current(), layer, delta), Math.min(layer, layer + delta), layer, S.histMove, undefined, undefined, swapped);
   }
 
   randomiseLayer(layer: number): void {

@@ -8,7 +8,8 @@ import type {
 import { wordError } from './i18n';
 
 /** A failure carries the core's error code and node (when it names one) besides its words. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: string; code?: string; node?: string };
+/** A failure: worded (`error`), and the core's code, node and details when it came from the core. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string; code?: string; node?: string; details?: Record<string, unknown> };
 
 export interface Tensor { name: string; shape: number[]; data: Float32Array }
 
@@ -41,10 +42,12 @@ function attempt<T>(f: () => T): Result<T> {
     return { ok: true, value: f() };
   } catch (e) {
     const core = e as { code?: unknown; details?: { node?: unknown } };
+    const details = typeof core.details === 'object' && core.details !== null ? core.details as Record<string, unknown> : undefined;
     return {
       ok: false, error: errorText(e),
       code: typeof core.code === 'string' ? core.code : undefined,
-      node: typeof core.details?.node === 'string' ? core.details.node : undefined,
+      node: typeof details?.node === 'string' ? details.node : undefined,
+      details,
     };
   }
 }
