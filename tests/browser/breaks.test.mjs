@@ -244,3 +244,21 @@ test('offline file: Digits is explained in plain words; Copy link offers Save fi
   assert.doesNotMatch(msg, /npm|preview|server/);
   await context.close();
 });
+
+test('on a phone, a row of matrices wider than its card fades out on the side that has more (a 2×8 weight showed 7 columns and no sign of the 8th)', async () => {
+  const page = await h.open({ width: 390, height: 844 });
+  const row = page.locator('[data-testid="layer-card-3"] .mats').first();
+  await row.scrollIntoViewIfNeeded();
+  const state = () => row.evaluate((el) => ({ wider: el.scrollWidth > el.clientWidth, left: el.classList.contains('more-left'), right: el.classList.contains('more-right') }));
+  await page.waitForFunction(() => document.querySelector('[data-testid="layer-card-3"] .mats')?.classList.contains('more-right'));
+  assert.deepEqual(await state(), { wider: true, left: false, right: true });
+  await row.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+  await page.waitForFunction(() => document.querySelector('[data-testid="layer-card-3"] .mats')?.classList.contains('more-left'));
+  assert.deepEqual(await state(), { wider: true, left: true, right: false });
+  // where everything fits, no fade
+  const wide = await h.open({ width: 1280, height: 720 });
+  assert.equal(await wide.locator('[data-testid="layer-card-3"] .mats.more-right, [data-testid="layer-card-3"] .mats.more-left').count(), 0);
+  assert.deepEqual([...page.problems, ...wide.problems], []);
+  await page.context().close();
+  await wide.context().close();
+});

@@ -5,6 +5,7 @@ import { fmt, fmtShape } from '../format';
 import { S } from '../strings';
 import { tagRegion, testIdOf, type TensorRef } from '../tensorRef';
 import { MatrixView, type MatrixOptions } from './matrix';
+import { hintOverflow } from './scrollHint';
 
 export interface Layout {
   count: number;
@@ -124,6 +125,7 @@ export class TensorBlock {
     if (this.views.some((v) => v.isHeatmap)) this.el.append(readout);
     this.allHeatmaps = this.views.every((v) => v.isHeatmap);
     this.el.append(mats);
+    hintOverflow(mats);
   }
 
   update(data: Float32Array): void {
