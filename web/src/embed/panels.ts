@@ -19,6 +19,8 @@ export function parsePanels(text: string | null | undefined): Panel[] {
   for (const w of want) {
     const p = (aliases[w] ?? w) as Panel;
     if (PANELS.includes(p)) out.add(p);
+    // a misspelt name hides nothing and shows nothing: the page author hears of it in the console
+    else if (w !== 'network') console.warn(`cnn-lens: no panel "${w}" (the panels: ${PANELS.join(', ')}, all, network)`);
     if (w === 'network') for (const q of ['input', 'conv', 'pool', 'flatten', 'dense', 'activation', 'loss'] as Panel[]) out.add(q);
   }
   return out.size ? [...out] : DEFAULT_PANELS;
