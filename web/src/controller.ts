@@ -244,10 +244,10 @@ export class Controller implements Actions {
     return r;
   }
 
-  /** Tries the edited scene, dropping parameters whose shapes may no longer fit. */
   /**
-   * `placeNow`: for an edit that reorders the layers (a move), the current place of the layer at
-   * a 0-based place of `next`, so a refusal names the card as the reader sees it now.
+   * Tries the edited scene, dropping parameters whose shapes may no longer fit. `placeNow`: for
+   * an edit that reorders the layers (a move), the current place of the layer at a 0-based place
+   * of `next`, so a refusal names the card as the reader sees it now.
    */
   private applyStructural(next: scene.Scene, edited: number, errorAt: number, label: string, invalidKey?: string, typed?: string,
                           placeNow?: (place: number) => number): boolean {

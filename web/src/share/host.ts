@@ -59,8 +59,10 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
   const view = parseView(params.get('view'));
   const st = app.state;
   let notice: string | null = null;
-  /** an address to open once the page is up: ?model=, or the one autosave kept for a large model */
-  // an empty ?model= is no address (it would fetch the page itself)
+  /**
+   * an address to open once the page is up: ?model=, or the one autosave kept for a large model
+   * (an empty ?model= is no address: it would fetch the page itself)
+   */
   let modelUrl = params.get('model')?.trim() || null;
   let openAfterNotice: (() => void) | null = null;
 
@@ -102,7 +104,8 @@ export async function bootShare(app: App, root: HTMLElement): Promise<void> {
         if (!view) st.mode = saved.saved.view;
       }
     }
-    if (linkProblem) notice = `${linkProblem} ${restored ? S.noticeShowingSaved : S.noticeShowingDefault}`;
+    // (saved work that could not be read says so instead of "Showing the default example")
+    if (linkProblem) notice = `${linkProblem} ${restored ? S.noticeShowingSaved : notice ?? S.noticeShowingDefault}`;
   } else if (linkProblem) notice = `${linkProblem} ${S.noticeShowingDefault}`;
   if (view) st.mode = view;
 
