@@ -302,7 +302,6 @@ export const en = {
   noticeImported: (name: string) => `Opened ${name}.`,
   noticeBadScene: (what: string, msg: string) => `Could not load the scene "${what}": ${msg}. Showing the default example.`,
   noticeUnknownExample: (names: string) => `there is no example of that name, nor a file (the examples: ${names})`,
-  notJson: 'it is not valid JSON',
   // opening ONNX models (web/src/share/onnxImport.ts)
   histImportOnnx: 'open an ONNX model',
   exportOnnx: 'ONNX',

@@ -32,6 +32,17 @@ function cellEn(d: Record<string, unknown>): string {
   return `element ${nth(d.index)}`;
 }
 export const op = (d: Record<string, unknown>) => (typeof d.op_type === 'string' ? d.op_type : 'ONNX');
+/**
+ * What the core's JSON reader (nlohmann::json) said of a text that is not JSON, from its reason:
+ * a number beyond any float ("number overflow parsing '1e999'"), or the place of a syntax error
+ * ("parse error at line 2, column 8: ..."), so the reader knows what to fix and where.
+ */
+export function jsonProblem(d: Record<string, unknown>): { tooLarge: string | null; line: number | null; column: number | null } {
+  const reason = typeof d.reason === 'string' ? d.reason : '';
+  const big = /number overflow parsing '([^']*)'/.exec(reason);
+  const at = /at line (\d+), column (\d+)/.exec(reason);
+  return { tooLarge: big ? big[1] : null, line: at ? Number(at[1]) : null, column: at ? Number(at[2]) : null };
+}
 
 // ------------------------------------------------------------------ the wordings
 
@@ -81,7 +92,11 @@ export const errorWords: Record<string, Words> = {
   not_an_array: (f) => `${enField(f)} must be a list of numbers`,
   not_an_integer: (f) => `${enField(f)} must be a whole number`,
   not_finite: (f) => `${f.d.sample !== undefined ? `value ${nth(f.d.index)} of sample ${nth(f.d.sample)}: ` : ''}${enField(f, 'every value')} must be a finite number`,
-  not_json: () => 'the text is not valid JSON, so it is not a scene',
+  not_json: (f) => {
+    const p = jsonProblem(f.d);
+    if (p.tooLarge) return `the number ${p.tooLarge} is too large (a scene's numbers are 32-bit floats, at most about 3.4e38 either way)`;
+    return `the text is not valid JSON${p.line ? ` (line ${p.line}, column ${p.column})` : ''}, so it is not a scene`;
+  },
   one_value_per_channel: (f) => `batch normalisation needs more than one value per channel when training, but its input is ${dims(f.d.input)}: train on a batch of at least 2 samples, or use eval mode`,
   onnx_argument: () => 'the ONNX reader was given something that is not a file’s bytes',
   onnx_constant_activation: (f) => `${op(f.d)} gets a constant where the network's data should flow`,

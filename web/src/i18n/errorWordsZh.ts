@@ -1,7 +1,7 @@
 // The core's error codes worded in Chinese (errorWords.ts: the English words, the facts they
 // get and the shared value helpers). Part of the Chinese table's chunk (zh.ts): an English page
 // never downloads it.
-import { count, dims, int, list, nth, num, op, type ErrorFacts, type Words } from './errorWords';
+import { count, dims, int, jsonProblem, list, nth, num, op, type ErrorFacts, type Words } from './errorWords';
 
 const zhNum = (n: number) => n.toLocaleString('zh-CN');
 const zhField = (f: ErrorFacts, fallback = '这个值') => f.field || fallback;
@@ -56,7 +56,11 @@ export const zhErrorWords: Record<string, Words> = {
   not_an_array: (f) => `${zhField(f)}必须是一列数`,
   not_an_integer: (f) => `${zhField(f)}必须是整数`,
   not_finite: (f) => `${f.d.sample !== undefined ? `第 ${nth(f.d.sample)} 个样本的第 ${nth(f.d.index)} 个值：` : ''}${zhField(f, '每个值')}必须是有限的数`,
-  not_json: () => '这段文字不是有效的 JSON，所以不是场景',
+  not_json: (f) => {
+    const p = jsonProblem(f.d);
+    if (p.tooLarge) return `数 ${p.tooLarge} 太大（场景里的数是 32 位浮点数，绝对值最大约为 3.4e38）`;
+    return `这段文字不是有效的 JSON${p.line ? `（第 ${p.line} 行第 ${p.column} 列）` : ''}，所以不是场景`;
+  },
   one_value_per_channel: (f) => `批归一化在训练时每个通道需要不止一个值，但它的输入是 ${dims(f.d.input)}：请用至少 2 个样本的批次训练，或使用评估模式`,
   onnx_argument: () => '交给 ONNX 读取器的不是文件的字节内容',
   onnx_constant_activation: (f) => `${op(f.d)} 在应该流入网络数据的地方得到了一个常量`,

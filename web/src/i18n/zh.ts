@@ -298,7 +298,6 @@ export const zh: Strings = {
   noticeImported: (name: string) => `已打开 ${name}。`,
   noticeBadScene: (what: string, msg: string) => `无法载入场景“${what}”：${msg}。现在显示默认示例。`,
   noticeUnknownExample: (names: string) => `没有这个名字的示例，也没有这个文件（示例有：${names}）`,
-  notJson: '它不是有效的 JSON',
   // 打开 ONNX 模型
   histImportOnnx: '打开 ONNX 模型',
   exportOnnx: 'ONNX',

@@ -140,9 +140,8 @@ export class ShareBar {
     download(`${fileStem(this.title())}.json`, json + '\n', 'application/json');
   }
 
-  /** Loads a scene text; errors go to the notice, the current work stays. */
+  /** Loads a scene text; errors (the core's, with the line and column of broken JSON) go to the notice, the current work stays. */
   importText(text: string, name: string): boolean {
-    try { JSON.parse(text); } catch { showNotice(this.root, S.noticeImportFailed(S.notJson)); return false; }
     const r = this.app.controller.loadScene(text, 'custom');
     if (!r.ok) { showNotice(this.root, S.noticeImportFailed(r.error)); return false; }
     clearModelSource(); // a file: no address to link to (./modelUrl.ts sets one after this)
