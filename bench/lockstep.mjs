@@ -52,6 +52,7 @@ async function thread({ index, threads, barrier, slots, lossSlots, shardTimes, c
   const share = threads === 1 ? null : Array.from({ length: 2 * threads }, (_, k) => new Float32Array(slots, k * count * 4, count));
   const lossSums = threads === 1 ? null : new Float64Array(lossSlots);
   const half = 32 / threads;
+  const sum = new Float32Array(count);
   const shardMs = new Float64Array(shardTimes, index * STEPS * 8, STEPS);
   const step = (s) => {
     const first = ((s * 32) % (SAMPLES - 32)) + index * half;
@@ -73,7 +74,9 @@ async function thread({ index, threads, barrier, slots, lossSlots, shardTimes, c
       Atomics.wait(arrived, 0, seen);
       seen = Atomics.load(arrived, 0);
     }
-    const sum = Float32Array.from(slot(0));
+    // into an array kept from step to step (Float32Array.from(slot) walked the values one by
+    // one through the iterator, about 120 µs a step here: 7% of the step it bounds)
+    sum.set(slot(0));
     for (let k = 1; k < threads; k++) {
       const g = slot(k);
       for (let i = 0; i < sum.length; i++) sum[i] += g[i];

@@ -9,7 +9,7 @@ import { importTypeScript } from './support.mjs';
 let ShardPool;
 const pools = [];
 before(async () => {
-  // the pool spins only while each worker has a core (keepAwake.ts); Node 20 has no navigator
+  // the pool spins only while a core is left over for the page (keepAwake.ts); Node 20 has no navigator
   globalThis.navigator ??= { hardwareConcurrency: 2 };
   ({ ShardPool } = await importTypeScript('web/src/digits/shardPool.ts'));
 });
@@ -71,7 +71,7 @@ test('shard pool: the helper gets the parameters and its samples; the step adds 
   assert.equal(helpers.length, 1, 'one helper for two workers');
   const [shard] = helpers[0].sent.filter((m) => m.type === 'shard');
   assert.equal(shard.batchTotal, 32);
-  assert.equal(shard.keepAwake, true, 'two workers on two cores spin while they wait');
+  assert.equal(shard.keepAwake, false, 'two workers on two cores leave no core for the page: they do not spin');
   assert.deepEqual([...shard.buffers.inputs], [...images.subarray(16 * PIXELS, 32 * PIXELS)], 'the second half of the batch');
   assert.deepEqual([...shard.buffers.labels], [...labels.subarray(16, 32)]);
   assert.equal(shard.buffers.params.length, 10);
@@ -115,6 +115,24 @@ test('shard pool: an answer about the network before is ignored, and its arrays 
   helpers[0].answer(1);
   assert.equal(outcomes.length, 1);
   assert.equal(large.applied[0].gradients.length, 20);
+});
+
+test('shard pool: workers spin while they wait only when a core is left over for the page', () => {
+  const model = new FakeModel(10);
+  const cores = navigator.hardwareConcurrency;
+  try {
+    for (const [n, spins] of [[3, true], [2, false]]) {
+      // defined, not assigned: a Node with its own navigator has only a getter there
+      Object.defineProperty(navigator, 'hardwareConcurrency', { value: n, configurable: true });
+      const { pool, helpers } = setup(model);
+      step(pool, model, 0);
+      assert.equal(helpers[0].sent.find((m) => m.type === 'shard').keepAwake, spins, `2 workers on ${n} cores`);
+      assert.equal(pool.awake.spinning, spins, `the trainer on ${n} cores`);
+      pool.cancel();
+    }
+  } finally {
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores, configurable: true });
+  }
 });
 
 test('shard pool: workers that outnumber the cores do not spin', () => {

@@ -93,8 +93,8 @@ export type ToShardHelper =
   | { type: 'scene'; scene: string }
   /**
    * the gradients of `buffers`' samples with `buffers`' parameters, as a shard of a batch of
-   * `batchTotal`; `keepAwake`: spin after answering, awaiting the next (not when the workers
-   * outnumber the cores: a spinning helper would take a core from one that computes)
+   * `batchTotal`; `keepAwake`: spin after answering, awaiting the next (only when the workers
+   * leave a core over: a spinning helper would take a core from one that computes)
    */
   | { type: 'shard'; step: number; batchTotal: number; buffers: ShardBuffers; keepAwake: boolean }
   /** a part of each set of an evaluation (the test images, the training subset), measured with `params` */
