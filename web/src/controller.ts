@@ -4,6 +4,7 @@
 // the redraw is not slowed by writing the scene out.
 import type { Actions } from './actions';
 import { afterNextPaint } from './afterPaint';
+import { sameValues } from './digits/params';
 import type { Engine, Result, Snapshot } from './engine';
 import type { OptimizerState } from './wasm/cnnlens.mjs';
 import { parseNumber } from './format';
@@ -808,11 +809,7 @@ export class Controller implements Actions {
     const m = this.engine.reader;
     // the same values (a progress message after no step): nothing to take, nothing to record
     const same = (layer: number, name: 'weight' | 'bias', values: ArrayLike<number>) => {
-      let now: Float32Array;
-      try { now = m.view(layer, name); } catch { return false; } // not a layer with this tensor now: setParam says so
-      if (now.length !== values.length) return false;
-      for (let i = 0; i < now.length; i++) if (now[i] !== values[i]) return false;
-      return true;
+      try { return sameValues(m.view(layer, name), values); } catch { return false; } // not a layer with this tensor now: setParam says so
     };
     for (const p of params) {
       if (same(p.layer, 'weight', p.weight) && same(p.layer, 'bias', p.bias)) continue;

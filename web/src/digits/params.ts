@@ -15,10 +15,11 @@ export function currentParams(m: ModelReader): ParamSet[] {
 
 /** Whether two sets hold the same values, layer by layer. */
 export function sameParams(a: readonly ParamSet[], b: readonly ParamSet[]): boolean {
-  return a.length === b.length && a.every((p, i) => equal(p.weight, b[i].weight) && equal(p.bias, b[i].bias));
+  return a.length === b.length && a.every((p, i) => sameValues(p.weight, b[i].weight) && sameValues(p.bias, b[i].bias));
 }
 
-function equal(a: Float32Array, b: Float32Array): boolean {
+/** Whether two arrays hold the same values (the controller's check of weights trained elsewhere uses it too). */
+export function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
