@@ -2,6 +2,7 @@
 // striped and plain pictures (three classes a small CNN can learn), and the sample the page must
 // make of each (the centre square, area-averaged to 32×32, computed independently of web/src).
 import { centreSquareMeans } from './reference-resample.mjs';
+import { mulberry32 } from '../../tools/lib/mulberry32.mjs';
 
 const SIDE = 32;
 const W = 48, HT = 40; // not square: the sample is the centre square
@@ -29,20 +30,10 @@ export function bmp(width, height, pixel) {
   return buf;
 }
 
-/** Seeded noise, so every run makes the same pictures. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Class 0: horizontal stripes, 1: vertical stripes, 2: a plain colour; random colours, phase, period and noise. */
 export function picture(kind, seed) {
-  const r = rng(seed * 7919 + kind);
+  const r = mulberry32(seed * 7919 + kind);
   const fg = [r() * 255, r() * 255, r() * 255], bg = [255 - fg[0], 255 - fg[1], 255 - fg[2]];
   const period = 6 + Math.floor(r() * 5), phase = Math.floor(r() * period);
   const noise = () => (r() - 0.5) * 40;
