@@ -179,7 +179,11 @@ function sharedStep(single: boolean): void {
   pool.step(model!, epochImages.subarray(cursor * PIXELS, (cursor + count) * PIXELS), epochLabels.subarray(cursor, cursor + count), count,
     ({ loss }) => {
       trained([loss], count, c0);
-      if (single || !busy()) postProgress();
+      // every POST_MS while training runs on: work() returns at each shared step, before its
+      // own check, so without this the page heard of shared steps only when an evaluation
+      // happened to fill a slice (often for Digits, never for a few dozen teach samples, whose
+      // page then showed neither the curve nor the weights move until the reader paused)
+      if (single || !busy() || performance.now() - lastPost >= POST_MS) postProgress();
       // answered later, from a helper's message: go on at once (inside work(), its loop goes on)
       if (inWork) schedule();
       else work();
