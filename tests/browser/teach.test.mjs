@@ -125,6 +125,7 @@ test('save and open a project: every sample and weight comes back; bad project f
   await page.getByTestId('teach-remove-yes-2').click();
   await page.waitForFunction(() => JSON.parse(window.cnnlens.sceneJSON()).labels.length === 2);
   await page.getByTestId('teach-clear-0').click();
+  await page.getByTestId('teach-clear-yes-0').click();
   assert.deepEqual(await counts(page), [0, 12]);
 
   // bad files: each refused with a reason, nothing changes
@@ -135,6 +136,8 @@ test('save and open a project: every sample and weight comes back; bad project f
     ['cut.json', JSON.stringify({ ...saved, classes: saved.classes.map((c, i) => (i ? c : { ...c, count: 13 })) }), /samples are damaged/],
     ['dup.json', JSON.stringify({ ...saved, classes: saved.classes.map((c) => ({ ...c, name: 'same' })) }), /2 to 6 classes/],
     ['future.json', JSON.stringify({ ...saved, version: 99 }), /newer version/],
+    ['zero.json', JSON.stringify({ ...saved, version: 0 }), /"version" is not one CNN Lens writes/],
+    ['text.json', JSON.stringify({ ...saved, version: '1' }), /"version" is not one CNN Lens writes/],
     ['net.json', JSON.stringify({ ...saved, scene: { ...saved.scene, layers: [{ type: 'warp' }] } }), /network could not be loaded/],
   ];
   for (const [name, body, why] of bad) {
@@ -163,6 +166,90 @@ test('save and open a project: every sample and weight comes back; bad project f
   assert.match(await readFile(await py.path(), 'utf8'), /import torch/);
   const [onnx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('teach-export-onnx').click()]);
   assert.ok((await readFile(await onnx.path())).length > 4 * 1000, 'the ONNX file holds the weights');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('nothing is lost: the network follows training as it runs, and comes back after leaving and after a reload; Clear asks first', async () => {
+  const page = await h.open();
+  await openTeach(page);
+  const lastWeights = async () => (await scene(page)).layers.at(-1).weight;
+  const initial = await lastWeights();
+  await rename(page, 0, 'stripes');
+  await page.getByTestId('teach-files-0').setInputFiles(files(0, [1, 2, 3, 4, 5]));
+  await page.getByTestId('teach-files-1').setInputFiles(files(1, [1, 2, 3, 4, 5]));
+  await page.waitForFunction(() => /^5\b/.test(document.querySelector('[data-testid="teach-count-1"]')?.textContent ?? ''));
+  // the rename and the samples are kept in this browser a second later
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('cnnlens:teach') ?? 'null')?.classes?.map((c) => c.name + c.count).join() === 'stripes5,Class 25', null, { timeout: 5000 });
+
+  // training on: the page's network takes the worker's weights while it runs (it did only on pause)
+  await page.getByTestId('teach-run').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.running === 'true');
+  await page.waitForFunction((w0) => JSON.stringify(JSON.parse(window.cnnlens.sceneJSON()).layers.at(-1).weight) !== w0, JSON.stringify(initial), { timeout: 10000 });
+  assert.equal(await dash(page).getAttribute('data-running'), 'true', 'still running');
+
+  // leaving while it runs, and coming back: the trained weights come back with the example
+  await page.getByTestId('preset-select').selectOption('classic');
+  await page.getByTestId('preset-select').selectOption('teach');
+  await page.waitForSelector('[data-testid="teach-dashboard"][data-ready="true"]', { timeout: 20000 });
+  const back = await lastWeights();
+  assert.notDeepEqual(back, initial, 'not the untrained network');
+
+  // paused, the trained network is kept in storage, and a reload brings it back
+  await page.getByTestId('teach-run').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.running === 'true');
+  await page.waitForTimeout(700);
+  await page.getByTestId('teach-run').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.running === 'false');
+  await page.waitForTimeout(300);
+  const trained = await lastWeights();
+  await page.waitForFunction((w) => JSON.stringify(JSON.parse(localStorage.getItem('cnnlens:teach')).scene.layers.at(-1).weight) === w, JSON.stringify(trained), { timeout: 5000 });
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.getByTestId('preset-select').selectOption('teach');
+  await page.waitForSelector('[data-testid="teach-dashboard"][data-ready="true"]', { timeout: 20000 });
+  assert.deepEqual(await lastWeights(), trained, 'the kept network after a reload');
+  assert.deepEqual(await counts(page), [5, 5]);
+
+  // Clear asks first (Undo cannot bring samples back); Keep keeps them
+  await page.getByTestId('teach-clear-1').click();
+  assert.match(await page.locator('.teach-confirm').textContent(), /Delete the 5 samples of “Class 2”\? Undo cannot bring them back/);
+  await page.getByTestId('teach-clear-no-1').click();
+  assert.deepEqual(await counts(page), [5, 5]);
+  await page.getByTestId('teach-clear-1').click();
+  await page.getByTestId('teach-clear-yes-1').click();
+  assert.deepEqual(await counts(page), [5, 0]);
+
+  // pictures past a class's 300 are named, not dropped without a word
+  await page.getByTestId('teach-files-1').setInputFiles(files(1, Array.from({ length: 302 }, (_, i) => i + 1)));
+  await page.waitForFunction(() => /300 images added/.test(document.querySelector('[data-testid="teach-classes-message"]').textContent), null, { timeout: 30000 });
+  assert.match(await page.getByTestId('teach-classes-message').textContent(), /A class holds at most 300 samples; the rest were not added\./);
+  await page.getByTestId('teach-files-1').setInputFiles(files(1, [303]));
+  await page.waitForFunction(() => !/300 images added/.test(document.querySelector('[data-testid="teach-classes-message"]').textContent));
+  assert.equal(await page.getByTestId('teach-classes-message').textContent(), 'A class holds at most 300 samples; the rest were not added.');
+
+  // the page's own "Open file…" tells a project apart and says where it opens
+  const project = await page.evaluate(() => localStorage.getItem('cnnlens:teach'));
+  await page.getByTestId('import-file').setInputFiles({ name: 'mine.cnnlens-project.json', mimeType: 'application/json', buffer: Buffer.from(project) });
+  await page.getByTestId('notice-text').filter({ hasText: 'Could not open that file: it is a project of “Teach it your classes”: open it there (Open project…).' }).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a 60-letter class name breaks inside its card: the page does not scroll sideways at 390 px', async () => {
+  const page = await h.open({ width: 390, height: 844 });
+  await openTeach(page);
+  const long = 'Donaudampfschifffahrtsgesellschaftskapitaenskajuetentuerschl';
+  await rename(page, 0, long);
+  await page.getByTestId('teach-files-0').setInputFiles(files(0, [1, 2]));
+  await page.getByTestId('teach-files-1').setInputFiles(files(1, [1, 2]));
+  await page.waitForFunction(() => /^2\b/.test(document.querySelector('[data-testid="teach-count-1"]')?.textContent ?? ''));
+  await page.getByTestId('teach-step').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="teach-dashboard"]').dataset.steps) >= 1);
+  await page.getByTestId('teach-try-file').setInputFiles(files(0, [9]));
+  await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.prediction !== '');
+  await page.waitForTimeout(200);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `page width ${await page.evaluate(() => document.documentElement.scrollWidth)}`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

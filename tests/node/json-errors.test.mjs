@@ -37,8 +37,8 @@ test('json errors: a text cut short is placed at its end', () => {
 test('json errors: a number beyond any float is named, not called broken JSON', () => {
   assert.equal(JSON.parse('{"a": 1e999}').a, Infinity, 'the browser reads it without a word');
   const { en, zh } = worded('{"input": {"shape": [1, 1, 2], "data": [1, -1e999]}}');
-  assert.equal(en, "the number -1e999 is too large (a scene's numbers are 32-bit floats, at most about 3.4e38 either way)");
-  assert.match(zh, /^数 -1e999 太大/);
+  assert.equal(en, 'the number -1e999 is too large for a 32-bit float (at most about 3.4e38)');
+  assert.match(zh, /^数 -1e999 超出了 32 位浮点数的范围/);
 });
 
 test('json errors: a reason in another form still gives the plain wording', () => {

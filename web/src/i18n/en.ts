@@ -300,6 +300,7 @@ export const en = {
   noticeBadStorage: 'Your saved work could not be read and was discarded. Showing the default example.',
   noticeImportFailed: (msg: string) => `Could not open that file: ${msg}. Your current work is kept.`,
   noticeImported: (name: string) => `Opened ${name}.`,
+  isTeachProject: 'it is a project of “Teach it your classes”: open it there (Open project…)',
   noticeBadScene: (what: string, msg: string) => `Could not load the scene "${what}": ${msg}. Showing the default example.`,
   noticeUnknownExample: (names: string) => `there is no example of that name, nor a file (the examples: ${names})`,
   // opening ONNX models (web/src/share/onnxImport.ts)

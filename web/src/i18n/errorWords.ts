@@ -94,7 +94,7 @@ export const errorWords: Record<string, Words> = {
   not_finite: (f) => `${f.d.sample !== undefined ? `value ${nth(f.d.index)} of sample ${nth(f.d.sample)}: ` : ''}${enField(f, 'every value')} must be a finite number`,
   not_json: (f) => {
     const p = jsonProblem(f.d);
-    if (p.tooLarge) return `the number ${p.tooLarge} is too large (a scene's numbers are 32-bit floats, at most about 3.4e38 either way)`;
+    if (p.tooLarge) return `the number ${p.tooLarge} is too large for a 32-bit float (at most about 3.4e38)`;
     return `the text is not valid JSON${p.line ? ` (line ${p.line}, column ${p.column})` : ''}, so it is not a scene`;
   },
   one_value_per_channel: (f) => `batch normalisation needs more than one value per channel when training, but its input is ${dims(f.d.input)}: train on a batch of at least 2 samples, or use eval mode`,

@@ -58,7 +58,7 @@ export const zhErrorWords: Record<string, Words> = {
   not_finite: (f) => `${f.d.sample !== undefined ? `第 ${nth(f.d.sample)} 个样本的第 ${nth(f.d.index)} 个值：` : ''}${zhField(f, '每个值')}必须是有限的数`,
   not_json: (f) => {
     const p = jsonProblem(f.d);
-    if (p.tooLarge) return `数 ${p.tooLarge} 太大（场景里的数是 32 位浮点数，绝对值最大约为 3.4e38）`;
+    if (p.tooLarge) return `数 ${p.tooLarge} 超出了 32 位浮点数的范围（绝对值最大约为 3.4e38）`;
     return `这段文字不是有效的 JSON${p.line ? `（第 ${p.line} 行第 ${p.column} 列）` : ''}，所以不是场景`;
   },
   one_value_per_channel: (f) => `批归一化在训练时每个通道需要不止一个值，但它的输入是 ${dims(f.d.input)}：请用至少 2 个样本的批次训练，或使用评估模式`,

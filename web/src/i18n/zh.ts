@@ -296,6 +296,7 @@ export const zh: Strings = {
   noticeBadStorage: '无法读取你保存的内容，已将其丢弃。现在显示默认示例。',
   noticeImportFailed: (msg: string) => `无法打开这个文件：${msg}。当前的内容保持不变。`,
   noticeImported: (name: string) => `已打开 ${name}。`,
+  isTeachProject: '它是“教它认识你的类别”的项目：请在那里打开（打开项目…）',
   noticeBadScene: (what: string, msg: string) => `无法载入场景“${what}”：${msg}。现在显示默认示例。`,
   noticeUnknownExample: (names: string) => `没有这个名字的示例，也没有这个文件（示例有：${names}）`,
   // 打开 ONNX 模型

@@ -142,6 +142,8 @@ export class ShareBar {
 
   /** Loads a scene text; errors (the core's, with the line and column of broken JSON) go to the notice, the current work stays. */
   importText(text: string, name: string): boolean {
+    // a Teach project is a scene with samples around it: its own example opens it
+    if (/^\s*\{\s*"format"\s*:\s*"cnn-lens-project"/.test(text)) { showNotice(this.root, S.noticeImportFailed(S.isTeachProject)); return false; }
     const r = this.app.controller.loadScene(text, 'custom');
     if (!r.ok) { showNotice(this.root, S.noticeImportFailed(r.error)); return false; }
     clearModelSource(); // a file: no address to link to (./modelUrl.ts sets one after this)

@@ -17,7 +17,9 @@ export interface ClassActions {
   stopRecording(): void;
   addDrawing(k: number): void;
   addFiles(k: number, files: File[]): void;
+  /** asks first: the samples cannot come back with Undo */
   clear(k: number): void;
+  confirmClear(k: number): void;
   /** asks first when the class has samples */
   remove(k: number): void;
   confirmRemove(k: number): void;
@@ -32,6 +34,8 @@ export interface RowState {
   recording: string | null;
   /** the class whose removal waits for a yes, -1 for none */
   removing: number;
+  /** the class whose samples' clearing waits for a yes, -1 for none */
+  clearing: number;
   /** the sample shown in the network */
   shown: { name: string; index: number } | null;
 }
@@ -58,19 +62,19 @@ export class ClassRows {
   }
 
   render(names: string[], st: RowState): void {
-    const key = JSON.stringify([names, st.removing]);
+    const key = JSON.stringify([names, st.removing, st.clearing]);
     if (key !== this.key) {
       // typing a name: the field keeps the focus across the rebuild
       const typing = this.rows.findIndex((r) => r.field === document.activeElement);
       this.key = key;
-      this.rows = names.map((name, k) => this.row(name, k, names.length, st.removing === k));
+      this.rows = names.map((name, k) => this.row(name, k, names.length, st.removing === k, st.clearing === k));
       this.el.replaceChildren(...this.rows.map((r) => r.el));
       if (typing >= 0) this.rows[typing]?.field.focus();
     }
     this.rows.forEach((row, k) => this.update(row, names[k], st));
   }
 
-  private row(name: string, k: number, classes: number, removing: boolean): Row {
+  private row(name: string, k: number, classes: number, removing: boolean, clearing: boolean): Row {
     const a = this.act;
     const field = h('input', { type: 'text', class: 'teach-name', value: name, maxlength: 60, 'aria-label': TS.nameLabel(k + 1), testid: `teach-name-${k}` });
     field.addEventListener('change', () => a.rename(k, field.value, field));
@@ -107,6 +111,12 @@ export class ClassRows {
         h('span', {}, TS.removeConfirm(name, this.store.of(name).length)),
         button(TS.removeYes, () => a.confirmRemove(k), { class: 'danger', testid: `teach-remove-yes-${k}` }),
         button(TS.removeNo, () => a.keep(), { testid: `teach-remove-no-${k}` })));
+    }
+    if (clearing) {
+      el.append(h('div', { class: 'teach-confirm', role: 'alertdialog', 'aria-label': TS.clearSamples },
+        h('span', {}, TS.clearConfirm(name, this.store.of(name).length)),
+        button(TS.clearYes, () => a.confirmClear(k), { class: 'danger', testid: `teach-clear-yes-${k}` }),
+        button(TS.removeNo, () => a.keep(), { testid: `teach-clear-no-${k}` })));
     }
     return { el, k, field, hold, clear, count, thumbs, drawn: '' };
   }

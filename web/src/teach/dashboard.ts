@@ -74,6 +74,7 @@ class TeachSession {
   private names: string[] = [];
   private fits = false;
   private removing = -1;
+  private clearing = -1;
   private readonly camera: SampleCamera;
   private recording: { name: string; timer: number } | null = null;
   private predictTimer = 0;
@@ -85,6 +86,15 @@ class TeachSession {
   private shownSample: { name: string; index: number } | null = null;
   private restored = false;
   private saveTimer = 0;
+  /**
+   * The scene to keep with the samples, written while this example is open: the dashboard
+   * hears that it is left only after the page has opened the next example, whose scene the
+   * engine then holds.
+   */
+  private keptScene = '';
+  /** the classes and weights last written to storage (a change to either is kept too) */
+  private savedNames = '';
+  private trainedSinceSave = false;
   private chartsDirty = true;
   /** the charts' colours, read once per theme */
   private colors: ChartColors | null = null;
@@ -119,11 +129,14 @@ class TeachSession {
       stopRecording: () => this.stopRecording(),
       addDrawing: (k) => this.addDrawing(k),
       addFiles: (k, files) => void this.addFiles(k, files),
-      clear: (k) => { store.clear(this.names[k]); this.samplesChanged(); },
+      // the samples live outside the undo history (they are too big for it): ask first
+      clear: (k) => { this.removing = -1; this.clearing = k; this.renderClasses(); },
+      confirmClear: (k) => { this.clearing = -1; store.clear(this.names[k]); this.samplesChanged(); },
       remove: (k) => {
+        this.clearing = -1;
         if (store.of(this.names[k]).length) { this.removing = k; this.renderClasses(); } else this.removeClass(k);
       },
-      keep: () => { this.removing = -1; this.renderClasses(); },
+      keep: () => { this.removing = this.clearing = -1; this.renderClasses(); },
       confirmRemove: (k) => this.removeClass(k),
       showSample: (k, i) => this.showSample(k, i),
     });
@@ -216,6 +229,9 @@ class TeachSession {
     } else if (this.fits && store.version !== this.sentSamples) {
       this.sendSamples();
     }
+    const names = JSON.stringify(this.names);
+    if (this.savedNames && names !== this.savedNames) this.scheduleSave(); // renamed, added, removed, a project opened
+    if (this.saveTimer || this.trainedSinceSave) this.keptScene = this.engine.sceneJson();
     this.renderClasses();
     this.renderDashboard();
   }
@@ -229,6 +245,7 @@ class TeachSession {
       this.restored = true;
       this.restoreSamples();
     }
+    this.savedNames = JSON.stringify(this.state.scene.labels ?? []);
     this.startWorker();
   }
 
@@ -251,6 +268,8 @@ class TeachSession {
     clearTimeout(this.pipelineTimer);
     clearTimeout(this.samplesTimer);
     this.pipelineTimer = this.samplesTimer = 0;
+    // what training changed since the last save is kept too (with the scene written while open)
+    if (this.trainedSinceSave) this.saveTimer ||= -1;
     this.flushSave();
   }
 
@@ -392,6 +411,9 @@ class TeachSession {
     if (!params || !this.active) return;
     if (!this.app.controller.adoptTrainedParams(params)) return; // the page's network changed meanwhile
     this.shared = params;
+    // kept in storage once training pauses (not on every update: a project can be megabytes)
+    this.trainedSinceSave = true;
+    if (!this.running) this.scheduleSave();
     if (this.shownSample === null && this.source !== 'none') this.aimAtPrediction();
   }
 
@@ -447,6 +469,7 @@ class TeachSession {
     if (label !== TS.histRename) this.sentStructure = '';
     const r = this.app.controller.loadScene(JSON.stringify(scene), undefined, label);
     if (!r.ok) this.sayClasses(r.error);
+    else this.scheduleSave(); // new classes or new weights: kept as the samples are
     return r.ok;
   }
 
@@ -487,7 +510,7 @@ class TeachSession {
     if (name === undefined) return 0;
     const added = store.add(name, samples);
     if (added < samples.length) this.sayClasses(TS.sampleLimit(MAX_SAMPLES_PER_CLASS));
-    this.samplesChanged();
+    if (added) this.samplesChanged();
     return added;
   }
 
@@ -518,7 +541,9 @@ class TeachSession {
     }
     if (!this.active || this.names[k] !== name) return;
     const added = samples.length ? this.addSamples(k, samples) : 0;
-    this.sayClasses([added ? TS.filesAdded(added, name) : '', ...refused].filter(Boolean).join(' '));
+    // pictures past the class's limit are named too, not only the ones that went in
+    const full = added < samples.length ? TS.sampleLimit(MAX_SAMPLES_PER_CLASS) : '';
+    this.sayClasses([added ? TS.filesAdded(added, name) : '', full, ...refused].filter(Boolean).join(' '));
   }
 
   // ---------------------------------------------------------------- camera
@@ -658,7 +683,7 @@ class TeachSession {
     // the network first: if the core refuses it, nothing changes
     this.sentStructure = '';
     const r = this.app.controller.loadScene(JSON.stringify(project.scene), undefined, TS.histProject);
-    if (!r.ok) { refuse(`${TS.projectErrors.scene} ${r.error}`); return; }
+    if (!r.ok) { refuse(`${TS.projectErrors.scene} ${sentence(r.error)}`); return; }
     store.replace(project.classes);
     this.sentStructure = ''; // the render above sent the old samples: start the worker over with these
     this.scheduleSave();
@@ -700,16 +725,19 @@ class TeachSession {
   private scheduleSave(): void {
     clearTimeout(this.saveTimer);
     this.saveTimer = window.setTimeout(() => this.flushSave(), 1000);
+    if (this.active) this.keptScene = this.engine.sceneJson();
   }
 
   private flushSave(): void {
     if (!this.saveTimer) return;
     clearTimeout(this.saveTimer);
     this.saveTimer = 0;
-    if (this.names.length < MIN_CLASSES) return;
+    if (this.names.length < MIN_CLASSES || (!this.active && !this.keptScene)) return;
     try {
-      const scene = this.currentScene();
+      const scene = JSON.parse(this.active ? this.engine.sceneJson() : this.keptScene) as Record<string, unknown>;
       localStorage.setItem(STORAGE_KEY, writeProject({ scene, classes: this.names.map((name) => ({ name, samples: [...store.of(name)] })) }));
+      this.savedNames = JSON.stringify(this.names);
+      this.trainedSinceSave = false;
     } catch {
       this.sayClasses(TS.storageFull);
     }
@@ -728,7 +756,7 @@ class TeachSession {
 
   private renderClasses(): void {
     this.classRows.render(this.names, {
-      camera: this.camera.on, recording: this.recording?.name ?? null, removing: this.removing, shown: this.shownSample,
+      camera: this.camera.on, recording: this.recording?.name ?? null, removing: this.removing, clearing: this.clearing, shown: this.shownSample,
     });
     this.addClassButton.disabled = this.names.length >= MAX_CLASSES || !this.fits;
   }
@@ -808,6 +836,13 @@ class TeachSession {
     this.lossChart.render(loss, TS.lossAria(this.lossY.at(-1)?.toFixed(3) ?? '—'), ink);
     this.accChart.render(acc, TS.accuracyAria(this.accY.length ? (this.accY.at(-1)! * 100).toFixed(0) : '—'), ink);
   }
+}
+
+/** The core's reason as a sentence of its own: capitalised and closed (it is worded as a clause). */
+function sentence(clause: string): string {
+  const t = clause.trim();
+  if (!t) return t;
+  return (t[0].toUpperCase() + t.slice(1)).replace(/[^.。!?！？]$/, (c) => `${c}${/[\u3000-\u9fff]/.test(c) ? '。' : '.'}`);
 }
 
 function pictureProblem(e: unknown): string {

@@ -18,7 +18,7 @@ export const STORAGE_KEY = 'cnnlens:teach';
 /** 6 classes × 300 samples × 3 KB is 5.5 MB of bytes, 7.4 MB as base64: anything far larger is not ours */
 export const MAX_PROJECT_BYTES = 64 * 1024 * 1024;
 
-export type ProjectErrorCode = 'not_json' | 'not_project' | 'version' | 'classes' | 'samples' | 'scene' | 'too_big';
+export type ProjectErrorCode = 'not_json' | 'not_project' | 'version' | 'version_invalid' | 'classes' | 'samples' | 'scene' | 'too_big';
 
 export class ProjectError extends Error {
   constructor(readonly code: ProjectErrorCode, detail = '') { super(`project: ${code}${detail ? ` (${detail})` : ''}`); }
@@ -66,7 +66,9 @@ export function readProject(text: string): Project {
   }
   const o = doc as Record<string, unknown> | null;
   if (!o || typeof o !== 'object' || o.format !== PROJECT_FORMAT) throw new ProjectError('not_project');
-  if (typeof o.version !== 'number' || o.version > PROJECT_VERSION || o.version < 1) throw new ProjectError('version', String(o.version));
+  // a newer file is told apart from a damaged one: only the first is fixed by updating CNN Lens
+  if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 1) throw new ProjectError('version_invalid', String(o.version));
+  if (o.version > PROJECT_VERSION) throw new ProjectError('version', String(o.version));
   if (!o.scene || typeof o.scene !== 'object' || Array.isArray(o.scene)) throw new ProjectError('scene', 'no scene object');
   if (JSON.stringify(o.sampleShape) !== JSON.stringify([SAMPLE_CHANNELS, SAMPLE_SIDE, SAMPLE_SIDE])) throw new ProjectError('samples', 'sampleShape');
   const list = o.classes;
