@@ -250,6 +250,16 @@ test('a 60-letter class name breaks inside its card: the page does not scroll si
   await page.waitForFunction(() => document.querySelector('[data-testid="teach-dashboard"]').dataset.prediction !== '');
   await page.waitForTimeout(200);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `page width ${await page.evaluate(() => document.documentElement.scrollWidth)}`);
+  // a file that is not a picture, tried: said in the Prediction card (nothing was to be added to a class)
+  await page.getByTestId('teach-try-file').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
+  await page.waitForFunction(() => /notes\.png could not be tried: /.test(document.querySelector('[data-testid="teach-predict-from"]').textContent));
+  assert.doesNotMatch(await page.getByTestId('teach-classes-message').textContent(), /notes\.png/, 'not among the classes');
+  // a refused name, then an accepted one: the refusal goes
+  await page.getByTestId('teach-name-1').fill(long);
+  await page.getByTestId('teach-name-1').press('Enter');
+  await page.waitForFunction(() => /already called/.test(document.querySelector('[data-testid="teach-classes-message"]').textContent));
+  await rename(page, 1, 'Class B');
+  assert.equal(await page.getByTestId('teach-classes-message').textContent(), '');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -81,6 +81,8 @@ class TeachSession {
   private source: Source = 'none';
   private sourceName = '';
   private predictInput: Float32Array | null = null;
+  /** why the last picture given to "Try an image…" was refused ('' when it was not) */
+  private tryRefusal = '';
   private predictId = 0;
   private prediction: Float32Array | null = null;
   private shownSample: { name: string; index: number } | null = null;
@@ -502,6 +504,7 @@ class TeachSession {
       return;
     }
     store.rename(old, name);
+    this.sayClasses(''); // an earlier refusal is answered
     this.loadScene(withClasses(this.currentScene(), this.names.map((n, i) => (i === k ? name : n))), TS.histRename);
   }
 
@@ -597,6 +600,7 @@ class TeachSession {
       return;
     }
     this.source = 'pad';
+    this.tryRefusal = '';
     this.shownSample = null;
     this.predictInput = values;
     this.requestPrediction();
@@ -604,6 +608,7 @@ class TeachSession {
 
   private async tryFile(file: File | undefined): Promise<void> {
     if (!file) return;
+    this.tryRefusal = '';
     try {
       const { imageToInput } = await import('../image/picture');
       const { values } = await imageToInput(file, { channels: 3, height: SAMPLE_SIDE, width: SAMPLE_SIDE });
@@ -616,7 +621,9 @@ class TeachSession {
       this.renderDashboard();
       this.requestPrediction();
     } catch (e) {
-      this.sayClasses(TS.fileRefused(file.name, pictureProblem(e)));
+      // said where the reader looks for the answer, not among the classes (nothing was added)
+      this.tryRefusal = TS.tryRefused(file.name, pictureProblem(e));
+      this.renderDashboard();
     }
   }
 
@@ -807,7 +814,8 @@ class TeachSession {
       this.prediction = null;
     }
     const from = this.source === 'file' ? TS.predictFrom.file(this.sourceName) : TS.predictFrom[this.source];
-    setText(this.predictFrom, from);
+    setText(this.predictFrom, this.tryRefusal || from);
+    this.predictFrom.classList.toggle('layer-error', !!this.tryRefusal);
     const p = this.prediction && this.prediction.length === this.names.length && this.source !== 'none' ? softmax(this.prediction) : null;
     this.bars!.el.hidden = !p;
     this.showButton.disabled = !this.predictInput || this.source === 'none';
