@@ -254,6 +254,9 @@ test('a 60-letter class name breaks inside its card: the page does not scroll si
   await page.getByTestId('teach-try-file').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
   await page.waitForFunction(() => /notes\.png could not be tried: /.test(document.querySelector('[data-testid="teach-predict-from"]').textContent));
   assert.doesNotMatch(await page.getByTestId('teach-classes-message').textContent(), /notes\.png/, 'not among the classes');
+  // a third class with no samples: training goes on, and the page says it cannot learn that one
+  await page.getByTestId('teach-add-class').click();
+  await page.waitForFunction(() => /“Class 3” has no samples yet, so the network cannot learn it\./.test(document.querySelector('[data-testid="teach-message"]').textContent));
   // a refused name, then an accepted one: the refusal goes
   await page.getByTestId('teach-name-1').fill(long);
   await page.getByTestId('teach-name-1').press('Enter');

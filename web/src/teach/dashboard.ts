@@ -778,7 +778,9 @@ class TeachSession {
     this.stepButton.disabled = !can;
     setText(this.run, this.running ? TS.pause : TS.train);
     this.run.setAttribute('aria-pressed', String(this.running));
-    const hint = !this.fits ? '' : !this.worker ? '' : !this.workerReady ? TS.starting : can ? '' : TS.needSamples;
+    // a class with no samples trains along but is never learnt: say so rather than let it look broken
+    const empty = this.names.filter((n) => store.of(n).length === 0);
+    const hint = !this.fits ? '' : !this.worker ? '' : !this.workerReady ? TS.starting : !can ? TS.needSamples : empty.length ? TS.emptyClasses(empty) : '';
     setText(this.messageLine, this.message || hint);
     this.messageLine.classList.toggle('layer-error', this.messageIsError);
     const acc = this.accY.at(-1);
