@@ -294,3 +294,78 @@ test('gradient descent: a step shows the change; SGD and Adam are compared on co
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+/** Where the lesson panel, its title, the sticky header and a region are on screen (px). */
+function layoutOf(page, testid) {
+  return page.evaluate((id) => {
+    const box = (e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; };
+    const header = document.querySelector('.app-header');
+    const sticky = getComputedStyle(header).position === 'sticky' ? header.getBoundingClientRect().bottom : 0;
+    const region = id && document.querySelector(`[data-testid="${id}"]`);
+    return {
+      innerHeight, sticky,
+      panel: box(document.querySelector('[data-testid="lesson-panel"]')),
+      title: box(document.querySelector('[data-testid="lesson-title"]')),
+      region: region ? box(region) : null,
+    };
+  }, testid);
+}
+
+/** The lesson's panel starts under the sticky header and its title is on screen. */
+function assertLessonShown(l, label) {
+  assert.ok(l.panel.top >= l.sticky - 0.5, `${label}: the lesson panel starts under the header (top ${l.panel.top}, header ${l.sticky})`);
+  assert.ok(l.title.top >= l.sticky - 0.5 && l.title.bottom <= l.innerHeight, `${label}: the step's title is on screen (${l.title.top}..${l.title.bottom})`);
+}
+
+test('step 9 keeps its own text on screen next to the Training panel it points at; step 6 starts under the header', async () => {
+  // stepping 1→9 on a 1280x720 projector: scrolling to the Training panel (under the lesson in
+  // the same column) used to push the whole lesson panel off the top of the screen
+  let page = await open('lesson=1&lang=en', { width: 1280, height: 720 });
+  for (let n = 2; n <= 9; n++) {
+    await page.getByTestId('lesson-next').click();
+    await page.waitForTimeout(50);
+    const l = await layoutOf(page, n === 9 ? 'training-panel' : null);
+    if (n === 6 || n === 9) assertLessonShown(l, `720 step ${n}`);
+    if (n === 9) {
+      assert.ok(l.region.top >= l.panel.bottom && l.region.top + 120 <= l.innerHeight, `720 step 9: the Training panel's heading and buttons are on screen under the lesson (${l.region.top}..${l.region.bottom})`);
+      const grad = await layoutOf(page, 'block-matrix-3-weight.grad');
+      assert.ok(grad.region.top >= grad.sticky && grad.region.bottom <= grad.innerHeight, 'the dense gradients it talks about are on screen');
+    }
+  }
+  await page.context().close();
+  // opened directly, with room for both: the lesson and the whole Training panel
+  for (const [width, height] of [[1280, 720], [1280, 900], [1920, 1080]]) {
+    page = await open('lesson=9&lang=en', { width, height });
+    await page.waitForTimeout(50);
+    const l = await layoutOf(page, 'training-panel');
+    assertLessonShown(l, `?lesson=9 at ${width}x${height}`);
+    if (height >= 900) assert.ok(l.region.top >= l.panel.bottom && l.region.bottom <= l.innerHeight, `${width}x${height}: the whole Training panel is on screen (${l.region.top}..${l.region.bottom})`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
+
+test('after the window is resized the step\'s region is brought back into view, but a height-only change leaves the reader\'s scroll alone', async () => {
+  const page = await open('lesson=3&lang=en', { width: 390, height: 844 });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.waitForTimeout(600);
+  const spot = (await page.getByTestId('lesson-panel').getAttribute('data-spot')).split(' ')[0];
+  let l = await layoutOf(page, spot);
+  assert.ok(l.region.bottom > l.sticky && l.region.top < l.innerHeight, `the highlighted ${spot} is on screen again (${l.region.top}..${l.region.bottom})`);
+  assertLessonShown(l, 'after the resize');
+  // the reader scrolls on their own; a height-only change (a mobile URL bar, a keyboard) keeps that
+  await page.mouse.move(400, 400);
+  await page.mouse.wheel(0, 600);
+  await page.waitForFunction(() => scrollY > 0);
+  // a wheel scrolls smoothly: wait until it has come to rest
+  let scrolled = -1;
+  for (let now = await page.evaluate(() => scrollY); now !== scrolled; now = await page.evaluate(() => scrollY)) {
+    scrolled = now;
+    await page.waitForTimeout(250);
+  }
+  await page.setViewportSize({ width: 1280, height: 680 });
+  await page.waitForTimeout(600);
+  assert.equal(await page.evaluate(() => scrollY), scrolled);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -31,6 +31,11 @@ function structureKey(scene: Scene): string {
 
 const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 const narrow = () => window.matchMedia?.('(max-width: 900px)').matches ?? false;
+/**
+ * The lesson's least height when a step points at another panel of the side column: its title,
+ * first paragraph and action button (step 9's "Take one step" at 1280x720).
+ */
+const LESSON_MIN_HEIGHT = 360;
 
 export class Lesson {
   readonly lang: Lang;
@@ -102,9 +107,29 @@ export class Lesson {
     const header = document.querySelector<HTMLElement>('.app-header');
     const sticky = header && getComputedStyle(header).position === 'sticky' ? header.getBoundingClientRect().height : 0;
     document.body.style.setProperty('--lesson-header', `${Math.round(sticky)}px`);
+    const peer = this.sidePeer();
+    // pinned at the column's top, so showing the peer never scrolls the lesson away (styles.css)
+    this.el.classList.toggle('lesson-pinned', !!peer);
     if (narrow()) { this.el.style.maxHeight = ''; return; }
     const top = Math.max(this.el.getBoundingClientRect().top, sticky + 12);
-    this.el.style.maxHeight = `${Math.max(260, Math.floor(window.innerHeight - top - 12))}px`;
+    const room = window.innerHeight - top - 12;
+    let own = room;
+    if (peer) {
+      // leave the peer room under the lesson so both are seen at once, but keep the step's own
+      // text readable. Measured on the column once stuck under the header, not where the page's
+      // scroll has it now: the lesson keeps its height while the page scrolls to the network,
+      // so the peer stays where scrollToSpot put it
+      const column = window.innerHeight - sticky - 24;
+      own = Math.min(room, Math.max(LESSON_MIN_HEIGHT, column - this.sideGap() - peer.getBoundingClientRect().height));
+    }
+    this.el.style.maxHeight = `${Math.max(260, Math.floor(own))}px`;
+  }
+
+  /** Brings the step's region into view again, as a step change does (after a resize, say). */
+  reveal(): void {
+    if (!this.step) return;
+    this.fit();
+    this.scrollToSpot();
   }
 
   /** Called after every redraw of the page. */
@@ -191,7 +216,7 @@ export class Lesson {
     if (this.state.lesson !== null && this.state.lesson !== n) this.app.controller.setLesson(n);
     this.el.querySelector('.lesson-scroll')?.scrollTo({ top: 0 });
     this.fit();
-    requestAnimationFrame(() => { this.fit(); this.scrollToSpot(); });
+    requestAnimationFrame(() => this.reveal());
   }
 
   close(): void {
@@ -201,6 +226,7 @@ export class Lesson {
     this.spotlight.clear();
     this.el.hidden = true;
     this.el.style.maxHeight = '';
+    this.el.classList.remove('lesson-pinned');
     document.body.classList.remove('lesson-on', 'lesson-embed');
     this.embed = false;
     const u = new URL(location.href);
@@ -224,14 +250,46 @@ export class Lesson {
     this.el.dataset.spot = this.spot.map(testIdOf).join(' ');
   }
 
+  /** The side column, while it scrolls on its own beside the network (wide screens); else null. */
+  private sideColumn(): HTMLElement | null {
+    const side = this.el.parentElement;
+    return side && side !== this.root && !narrow() ? side : null;
+  }
+
+  private sideGap(): number {
+    const side = this.el.parentElement;
+    return side ? parseFloat(getComputedStyle(side).rowGap) || 0 : 0;
+  }
+
+  /** The first other panel of the side column the step points at (step 9's Training panel). */
+  private sidePeer(): HTMLElement | null {
+    const side = this.sideColumn();
+    if (!side) return null;
+    for (const r of this.spot) {
+      const el = findRegion(document, r);
+      if (el && side.contains(el) && !this.el.contains(el) && el.getClientRects().length) return el;
+    }
+    return null;
+  }
+
   private scrollToSpot(): void {
     const behavior: ScrollBehavior = reducedMotion() ? 'auto' : 'smooth';
     const side = this.el.parentElement;
     if (side && side !== this.root) side.scrollTop = 0;
+    // a panel beside the lesson is shown by scrolling the side column alone, right under the
+    // pinned lesson: scrollIntoView would scroll the lesson itself out of sight
+    const column = this.sideColumn();
+    const peer = this.sidePeer();
+    if (column && peer) {
+      const under = this.el.getBoundingClientRect().bottom + this.sideGap();
+      column.scrollTo({ top: column.scrollTop + peer.getBoundingClientRect().top - under, behavior });
+    }
     for (const r of this.spot) {
       const el = findRegion(document, r);
       // a widget of the lesson itself is read in order with the step's text: no scrolling
       if (!el || !el.getClientRects().length || this.el.contains(el)) continue;
+      // on wide screens the page's scroll brings in what the step shows in the network
+      if (column?.contains(el)) continue;
       const tall = el.getBoundingClientRect().height > window.innerHeight * 0.6;
       el.scrollIntoView({ block: tall || narrow() ? 'start' : 'center', inline: 'nearest', behavior });
       return;
@@ -283,6 +341,18 @@ export function mountLesson(app: App, engine: Engine, state: UIState, root: HTML
   };
   window.addEventListener('scroll', fit, { passive: true });
   window.addEventListener('resize', fit);
+  // A new width (a window resized, a phone turned) moves the step's region: once the resizing
+  // settles it is brought back into view as a step change does. A height-only change is the
+  // mobile URL bar or the on-screen keyboard, mostly while the reader scrolls or types: left alone.
+  let width = window.innerWidth;
+  let settle = 0;
+  window.addEventListener('resize', () => {
+    const newWidth = window.innerWidth !== width;
+    width = window.innerWidth;
+    if (!newWidth || !lesson.step) return;
+    clearTimeout(settle);
+    settle = window.setTimeout(() => requestAnimationFrame(() => lesson.reveal()), 200);
+  });
   const params = new URLSearchParams(location.search);
   const n = Number(params.get('lesson'));
   if (params.has('lesson') && Number.isInteger(n) && n >= 1 && n <= STEPS.length) {
