@@ -77,6 +77,10 @@ for (const lang of ['en', 'zh']) {
     assert.equal(await title(page), TEXT[lang].steps[6].title);
     await page.keyboard.press('ArrowRight');
     assert.equal(await title(page), TEXT[lang].steps[7].title);
+    // Escape closes it as a dialog closes, and the focus goes back to the Lesson button
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getByTestId('lesson-panel').isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'btn-lesson');
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });

@@ -267,6 +267,32 @@ test('a 60-letter class name breaks inside its card: the page does not scroll si
   await page.context().close();
 });
 
+test('pictures dropped on a class are its samples; drawing on the pad applies a name being typed', async () => {
+  const page = await h.open();
+  await openTeach(page);
+  const [one, two] = files(1, [1, 2]);
+  const dropped = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.mimeType }));
+    return dt;
+  }, [one, two].map((f) => ({ name: f.name, mimeType: f.mimeType, b64: f.buffer.toString('base64') })));
+  await page.dispatchEvent('[data-testid="teach-class-1"]', 'dragover', { dataTransfer: dropped });
+  await page.dispatchEvent('[data-testid="teach-class-1"]', 'drop', { dataTransfer: dropped });
+  await page.waitForFunction(() => /2 images added to “Class 2”/.test(document.querySelector('[data-testid="teach-classes-message"]').textContent));
+  assert.deepEqual(await counts(page), [0, 2]);
+  assert.equal(await page.locator('[data-testid="picture-crop"]:visible').count(), 0, 'not the page\'s picture dialog');
+  // a name typed without Enter, then a stroke on the pad: the name is taken
+  await page.getByTestId('teach-name-0').fill('circle');
+  const box = await page.getByTestId('teach-pad').boundingBox();
+  await page.mouse.move(box.x + 40, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 90, box.y + 90, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForFunction(() => JSON.parse(window.cnnlens.sceneJSON()).labels[0] === 'circle');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('the camera: hold to record adds frames to a class, live predictions follow; a denied camera is explained', async () => {
   const page = await h.open();
   await openTeach(page);

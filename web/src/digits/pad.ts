@@ -56,6 +56,10 @@ export class DrawPad {
     this.canvas.addEventListener('pointerdown', (e) => {
       if (e.button !== 0) return;
       e.preventDefault();
+      // preventDefault keeps the focus where it was: a field being typed in (a class's name)
+      // is left now, as a click elsewhere would leave it, so what was typed is applied
+      const typing = document.activeElement;
+      if (typing instanceof HTMLInputElement || typing instanceof HTMLTextAreaElement) typing.blur();
       this.canvas.setPointerCapture(e.pointerId);
       this.last = this.point(e);
       this.stroke(this.last, this.last);

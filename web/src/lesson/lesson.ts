@@ -95,6 +95,7 @@ export class Lesson {
       if (t.closest('input, select, textarea, [role="grid"]') || e.altKey || e.ctrlKey || e.metaKey) return;
       if (e.key === 'ArrowRight' && this.step < STEPS.length) { e.preventDefault(); this.go(this.step + 1); }
       else if (e.key === 'ArrowLeft' && this.step > 1) { e.preventDefault(); this.go(this.step - 1); }
+      else if (e.key === 'Escape') { e.preventDefault(); this.close(); } // as a dialog closes
     });
   }
 

@@ -106,6 +106,22 @@ export class ClassRows {
     if (classes > MIN_CLASSES) head.append(button(TS.remove, () => a.remove(k), { class: 'teach-remove', title: TS.removeTitle(name), testid: `teach-remove-${k}` }));
     const thumbs = h('div', { class: 'teach-thumbs', role: 'group', 'aria-label': name });
     const el = h('div', { class: 'teach-class', testid: `teach-class-${k}` }, head, actions, thumbs);
+    // pictures dropped on a class are its samples (elsewhere on the page a drop opens a file)
+    el.addEventListener('dragover', (e) => {
+      if (!e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      e.stopPropagation();
+      el.classList.add('drop-target');
+    });
+    el.addEventListener('dragleave', () => el.classList.remove('drop-target'));
+    el.addEventListener('drop', (e) => {
+      el.classList.remove('drop-target');
+      const dropped = [...(e.dataTransfer?.files ?? [])];
+      if (!dropped.length) return;
+      e.preventDefault();
+      e.stopPropagation();
+      a.addFiles(k, dropped);
+    });
     if (removing) {
       el.append(h('div', { class: 'teach-confirm', role: 'alertdialog', 'aria-label': TS.removeTitle(name) },
         h('span', {}, TS.removeConfirm(name, this.store.of(name).length)),
