@@ -94,8 +94,9 @@ class TeachSession {
    * engine then holds.
    */
   private keptScene = '';
-  /** the classes and weights last written to storage (a change to either is kept too) */
-  private savedNames = '';
+  /** the class names at the last redraw: a change (rename, undo of a removal…) is kept too */
+  private shownNames = '';
+  /** weights the worker trained that storage does not have yet */
   private trainedSinceSave = false;
   private chartsDirty = true;
   /** the charts' colours, read once per theme */
@@ -231,8 +232,10 @@ class TeachSession {
     } else if (this.fits && store.version !== this.sentSamples) {
       this.sendSamples();
     }
+    // once per change: a check against what was last saved would restart the save's timer at
+    // every redraw until it ran, and redraws while training come faster than it waits
     const names = JSON.stringify(this.names);
-    if (this.savedNames && names !== this.savedNames) this.scheduleSave(); // renamed, added, removed, a project opened
+    if (names !== this.shownNames) { this.shownNames = names; this.scheduleSave(); }
     if (this.saveTimer || this.trainedSinceSave) this.keptScene = this.engine.sceneJson();
     this.renderClasses();
     this.renderDashboard();
@@ -247,7 +250,7 @@ class TeachSession {
       this.restored = true;
       this.restoreSamples();
     }
-    this.savedNames = JSON.stringify(this.state.scene.labels ?? []);
+    this.shownNames = JSON.stringify(this.state.scene.labels ?? []);
     this.startWorker();
   }
 
@@ -270,8 +273,7 @@ class TeachSession {
     clearTimeout(this.pipelineTimer);
     clearTimeout(this.samplesTimer);
     this.pipelineTimer = this.samplesTimer = 0;
-    // what training changed since the last save is kept too (with the scene written while open)
-    if (this.trainedSinceSave) this.saveTimer ||= -1;
+    // a save still due, or training not saved yet, is written now (with the scene kept while open)
     this.flushSave();
   }
 
@@ -736,14 +738,13 @@ class TeachSession {
   }
 
   private flushSave(): void {
-    if (!this.saveTimer) return;
+    if (!this.saveTimer && !this.trainedSinceSave) return;
     clearTimeout(this.saveTimer);
     this.saveTimer = 0;
     if (this.names.length < MIN_CLASSES || (!this.active && !this.keptScene)) return;
     try {
       const scene = JSON.parse(this.active ? this.engine.sceneJson() : this.keptScene) as Record<string, unknown>;
       localStorage.setItem(STORAGE_KEY, writeProject({ scene, classes: this.names.map((name) => ({ name, samples: [...store.of(name)] })) }));
-      this.savedNames = JSON.stringify(this.names);
       this.trainedSinceSave = false;
     } catch {
       this.sayClasses(TS.storageFull);
