@@ -2,8 +2,10 @@
 // it: the Workers menu, the count the status line reports, and numbers that depend only on the
 // seed and the worker count. Two fresh pages that take the same steps on 2 workers hold the same
 // weights bit for bit; on 1 worker they differ only by the float32 rounding of the shards' sum.
-// Training that runs on (Train) lets the helper start each next step on its own copy of the
-// model; Step restarts it from the trainer's values every time. Both must give the same bits.
+// Every worker steps its own copy of the model (web/src/digits/replica.ts): training that runs on
+// (Train) keeps the copies stepping together, each helper starting its next shard as soon as it
+// has stepped, while Step syncs them from the trainer's model before every step. Both must give
+// the same bits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -80,29 +82,32 @@ test('two workers: the status says so, and the same steps give the same weights 
   assert.ok(worst < 1e-4, `largest difference ${worst}`);
 });
 
-test('two workers: training that runs on, paused and resumed, takes the same steps as Step does, bit for bit', async () => {
-  const { page, dash } = await digitsOn(2);
-  const run = page.getByTestId('digits-run');
-  const pausedAfter = async (atLeast) => {
-    await run.click();
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="digits-dashboard"]').dataset.steps) >= n, atLeast, { timeout: 30000 });
-    await run.click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]').dataset.running === 'false');
-  };
-  // past the evaluations at 625 and 1,250 samples, each of which stops the helper's run-ahead
-  await pausedAfter(25);
-  await page.waitForTimeout(300);
-  await pausedAfter(50);
-  const ran = await settledWeights(page);
-  const steps = Number((await dash()).steps);
-  assert.deepEqual(page.problems, []);
-  await page.context().close();
-  console.log(`ran ${steps} steps on 2 workers (paused once on the way)`);
+// on 3 workers the helpers also send each other their gradients (ports between them)
+for (const workers of [2, 3]) {
+  test(`${workers} workers: training that runs on, paused and resumed, takes the same steps as Step does, bit for bit`, async () => {
+    const { page, dash } = await digitsOn(workers);
+    const run = page.getByTestId('digits-run');
+    const pausedAfter = async (atLeast) => {
+      await run.click();
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="digits-dashboard"]').dataset.steps) >= n, atLeast, { timeout: 30000 });
+      await run.click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]').dataset.running === 'false');
+    };
+    // past the evaluations at 625 and 1,250 samples, each of which resyncs the helpers' copies
+    await pausedAfter(25);
+    await page.waitForTimeout(300);
+    await pausedAfter(50);
+    const ran = await settledWeights(page);
+    const steps = Number((await dash()).steps);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+    console.log(`ran ${steps} steps on ${workers} workers (paused once on the way)`);
 
-  const b = await stepped(2, steps);
-  assert.equal(b.steps, steps);
-  assert.deepEqual(ran, b.weights, 'the helper that steps on its own copy ends where the one restarted each step does');
-});
+    const b = await stepped(workers, steps);
+    assert.equal(b.steps, steps);
+    assert.deepEqual(ran, b.weights, 'helpers that step their own copies end where copies synced before each step do');
+  });
+}
 
 test('two workers share each evaluation: the accuracy and loss they report are those of the weights they measured', async () => {
   // Train on 2 workers past the evaluation after the first 625 samples, which the helper shares

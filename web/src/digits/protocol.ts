@@ -1,5 +1,6 @@
 // Messages between the page (digits/digits.ts) and the training worker (trainer.worker.ts).
 // Arrays travel as transferred buffers; every message is a plain structured-clonable object.
+import type { OptimizerState } from '../wasm/cnnlens.mjs';
 import type { DataSource } from './datasets';
 
 /** A labelled set of images: uint8 pixels back to back (0 = background) and uint8 labels. */
@@ -86,45 +87,71 @@ export const IMAGE_SIDE = 28;
 export const BATCH = 32;
 
 /**
- * Between the trainer and its helpers (shard.worker.ts): the network, then one shard per step.
- * `step` numbers the trainer's steps, so an answer to a cancelled step is told apart.
+ * Between the trainer and its helpers (shard.worker.ts, replica.ts). Every worker holds a copy of
+ * the model and takes every optimizer step itself: per step, each computes its shard's gradients
+ * and sends them to every other worker, then all add the same gradients in the same order and
+ * take the same step, so the copies stay equal bit for bit. Worker 0 is the trainer; helper k is
+ * worker k + 1. `gen` counts the trainer's syncs: whatever is sent before a sync is ignored after
+ * it (an edit, a pause with a step left hanging, an evaluation: each restarts the copies from the
+ * trainer's). `step` numbers the steps within the trainer's run.
  */
 export type ToShardHelper =
   | { type: 'scene'; scene: string }
+  /** this helper's worker number among `workers`, and a port to each other helper (null at its own place and the trainer's) */
+  | { type: 'peers'; index: number; workers: number; ports: (MessagePort | null)[] }
   /**
-   * the gradients of `buffers`' samples with `buffers`' parameters, as a shard of a batch of
-   * `batchTotal`; `keepAwake`: spin after answering, awaiting the next (only when the workers
+   * the trainer's model (parameters, optimizer and its state) to start from, and the shard of
+   * step `step`; `keepAwake`: spin after each answer, awaiting the next (only when the workers
    * leave a core over: a spinning helper would take a core from one that computes)
    */
-  | { type: 'shard'; step: number; batchTotal: number; buffers: ShardBuffers; keepAwake: boolean }
+  | { type: 'sync'; gen: number; step: number; state: ReplicaState; shard: Shard; keepAwake: boolean }
+  /** this helper's shard of step `step` (training went on after a pause) */
+  | { type: 'shard'; gen: number; step: number; shard: Shard }
+  /** the trainer's gradients of a step and, when training goes straight on, this helper's shard of the next */
+  | { type: 'apply'; contribution: Contribution; next: Shard | null }
   /** a part of each set of an evaluation (the test images, the training subset), measured with `params` */
   | { type: 'evaluate'; job: number; params: Float32Array; sets: { images: Uint8Array | Float32Array; labels: Uint8Array }[] };
 
-/**
- * One shard's arrays, transferred to the helper with the shard and back with its answer (the
- * gradients written in), then filled again for the helper's next shard: a step allocates no
- * buffers, whose garbage collections would pause a worker and so every worker's step.
- */
-export interface ShardBuffers {
-  params: Float32Array;
+/** A worker's part of a batch of `batchTotal` samples. */
+export interface Shard {
   inputs: Uint8Array | Float32Array;
   labels: Uint8Array;
-  /** where the helper writes the shard's gradients (laid out as params) */
+  batchTotal: number;
+}
+
+/**
+ * One worker's share of a step, sent to every other worker: its shard's gradients (scaled as a
+ * part of the whole batch, as Model.shardGradients computes them) and its loss sum.
+ */
+export interface Contribution {
+  gen: number;
+  step: number;
+  /** the worker that computed it (0: the trainer) */
+  from: number;
+  lossSum: number;
   gradients: Float32Array;
 }
 
-/** The arrays of `b`, to transfer (not copy) with a message either way. */
-export function shardTransfer(b: ShardBuffers): Transferable[] {
-  return [b.params.buffer, b.inputs.buffer, b.labels.buffer, b.gradients.buffer];
+/** What a helper's copy of the model takes from the trainer's at a sync. */
+export interface ReplicaState {
+  params: Float32Array;
+  /** Model.optimizer() as JSON: the page may have changed it since the scene was built */
+  optimizer: string;
+  optimizerState: OptimizerState;
+}
+
+/** The arrays of a shard, to transfer (not copy): they come back with the helper's answer. */
+export function shardTransfer(s: Shard): Transferable[] {
+  return s.inputs.buffer === s.labels.buffer ? [s.inputs.buffer] : [s.inputs.buffer, s.labels.buffer];
 }
 
 /** One set's part measured by a helper: its correct predictions, its loss sum and every prediction. */
 export interface PartResult { correct: number; lossSum: number; predictions: Int32Array }
 
 export type FromShardHelper =
-  /** the shard's parameter gradients (scaled as part of the whole batch) in `buffers`, and its loss sum */
-  | { type: 'gradients'; step: number; lossSum: number; buffers: ShardBuffers }
+  /** the helper's share of a step, and the arrays of the shard it was computed from (to fill again) */
+  | { type: 'gradients'; contribution: Contribution; used: Shard }
   /** the parts of evaluation `job`, in the order of its sets */
   | { type: 'evaluated'; job: number; results: PartResult[] }
   /** `job`: set when an evaluation failed rather than a step */
-  | { type: 'error'; step: number; job?: number; message: string; code?: string; details?: unknown };
+  | { type: 'error'; gen: number; step: number; job?: number; message: string; code?: string; details?: unknown };

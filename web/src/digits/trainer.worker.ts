@@ -11,7 +11,7 @@ import type { CnnLensModule, Model } from '../wasm/cnnlens.mjs';
 import { gallery, loadTrainTest } from './data';
 import { toInput, type DataSource } from './datasets';
 import { BATCH, type EvalResult, type FromWorker, type LabelledSet, type ParamSet, type PartResult, type ToWorker, type WorkerCount } from './protocol';
-import { MAX_WORKERS, ShardPool } from './shardPool';
+import { MAX_WORKERS, ShardPool, type Batch } from './shardPool';
 import { epochOrder, measurePart } from './shards';
 
 /** work between two looks at the message queue */
@@ -176,7 +176,7 @@ function sharedStep(single: boolean): void {
   if (cursor >= n || epochLabels.length !== n) newEpoch();
   const count = Math.min(BATCH, n - cursor);
   const c0 = trainingSince();
-  pool.step(model!, epochImages.subarray(cursor * PIXELS, (cursor + count) * PIXELS), epochLabels.subarray(cursor, cursor + count), count,
+  pool.step(model!, batchAt(cursor, count), () => followingBatch(count),
     ({ loss }) => {
       trained([loss], count, c0);
       // every POST_MS while training runs on: work() returns at each shared step, before its
@@ -189,6 +189,27 @@ function sharedStep(single: boolean): void {
       else work();
     },
     fail);
+}
+
+/** `count` samples of this epoch's order from `start`, named by where they are, so the pool tells batches apart. */
+function batchAt(start: number, count: number): Batch {
+  return {
+    key: `${epochIndex}:${start}:${count}`, count,
+    images: epochImages.subarray(start * PIXELS, (start + count) * PIXELS), labels: epochLabels.subarray(start, start + count),
+  };
+}
+
+/**
+ * The batch training goes on with after the one of `count` samples at the cursor, or null when
+ * something else comes first: a pause, an evaluation, or a new epoch (whose shuffle would
+ * overwrite the arrays this step's batch is in). The helpers compute their shards of it as soon
+ * as they have taken this step.
+ */
+function followingBatch(count: number): Batch | null {
+  const start = cursor + count;
+  const n = train.labels.length;
+  if (!running || start >= n || samples + count >= nextEval) return null;
+  return batchAt(start, Math.min(BATCH, n - start));
 }
 
 /**
