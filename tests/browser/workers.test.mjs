@@ -141,3 +141,34 @@ test('two workers share each evaluation: the accuracy and loss they report are t
   assert.equal(accuracy, measured.accuracy);
   assert.ok(Math.abs(loss - measured.loss) < 1e-5, `loss ${loss} against ${measured.loss}`);
 });
+
+test('while the workers take every core the dashboard draws two frames a second while training, else four', async () => {
+  const redraws = {};
+  for (const cores of [2, 8]) {
+    // the page's own count of cores (the workers are chosen from the menu: 2 either way)
+    const page = await h.open({ url: null });
+    await page.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
+    await page.goto(h.server.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.getByTestId('preset-select').selectOption('digits');
+    await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]')?.dataset.status === 'ready', null, { timeout: 30000 });
+    await page.getByTestId('digits-workers').selectOption('2');
+    await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]').dataset.workers === '2');
+    await page.getByTestId('digits-run').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="digits-dashboard"]').dataset.steps) > 20, null, { timeout: 30000 });
+    // each frame while training writes the status line anew (the digits seen go up)
+    redraws[cores] = await page.evaluate(() => new Promise((done) => {
+      const line = document.querySelector('[data-testid="digits-status"]');
+      let n = 0;
+      const seen = new MutationObserver(() => { n++; });
+      seen.observe(line, { childList: true, characterData: true, subtree: true });
+      setTimeout(() => { seen.disconnect(); done(n); }, 4000);
+    }));
+    await page.getByTestId('digits-run').click();
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+  console.log(`status line redraws in 4 s of training on 2 workers: ${redraws[2]} on 2 cores, ${redraws[8]} on 8`);
+  assert.ok(redraws[2] >= 4 && redraws[2] <= 9, `2 workers on 2 cores: about 8 frames in 4 s, got ${redraws[2]}`);
+  assert.ok(redraws[8] >= 11, `2 workers on 8 cores: about 16 frames in 4 s, got ${redraws[8]}`);
+});

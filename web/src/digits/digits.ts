@@ -43,6 +43,14 @@ const PIPELINE_DUTY = 8;
  * workers train on; with the charts each in a frame of its own the page drew ~15 frames a second.
  */
 const FRAME_MS = 250;
+/**
+ * The same while the workers take every core (2 workers on 2 cores): then each frame's threads
+ * (main, compositor, raster) preempt a worker mid-shard, and every other worker waits for it at
+ * the end of the step, so a frame costs the training far more than its own time. Two frames a
+ * second instead of four trained Digits 2 workers over 1 faster in 7 of 8 interleaved pairs
+ * (one a second: 1.52x against 1.33x; bench/README.md, session 26).
+ */
+const FRAME_MS_EVERY_CORE = 500;
 
 type Status = 'loading' | 'starting' | 'ready' | 'failed';
 
@@ -368,12 +376,13 @@ class DataSetSession {
   }
 
   /**
-   * A frame for what is new, no earlier than `at` nor, while training, FRAME_MS after the last
-   * (paused or stepped: at once). An earlier request wins over a later one.
+   * A frame for what is new, no earlier than `at` nor, while training, a frame interval after the
+   * last (paused or stepped: at once). An earlier request wins over a later one.
    */
   private requestFrame(at = 0): void {
     if (this.frame) return;
-    const when = Math.max(at, this.running ? this.lastFrameAt + FRAME_MS : 0);
+    const interval = this.workersUsed >= (navigator.hardwareConcurrency || 1) ? FRAME_MS_EVERY_CORE : FRAME_MS;
+    const when = Math.max(at, this.running ? this.lastFrameAt + interval : 0);
     if (this.timer) {
       if (this.timerAt <= when) return;
       clearTimeout(this.timer);
@@ -604,7 +613,7 @@ class DataSetSession {
     // the charts read styles and redraw three canvases. Their first draw takes one chart per
     // frame, apart from the page's redraw: the first text drawn on a canvas is slow in software
     // raster, and opening Digits would otherwise do it all in one task. After that they are
-    // redrawn together in the frame that changed them (while training, one frame per FRAME_MS).
+    // redrawn together in the frame that changed them (while training, one frame per FRAME_MS or FRAME_MS_EVERY_CORE).
     if (this.chartsDirty && this.chartsDrawn && !this.chartFrame) {
       this.chartsDirty = false;
       for (let k = 0; k < 3; k++) this.renderCharts(k, this.evals.at(-1) ?? null);
