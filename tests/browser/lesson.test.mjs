@@ -373,3 +373,14 @@ test('after the window is resized the step\'s region is brought back into view, 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a step link out of range or not a number still opens the lesson: the nearest step, or the first', async () => {
+  for (const [query, step] of [['lesson=12', 9], ['lesson=0', 1], ['lesson=abc', 1], ['lesson=', 1], ['lesson=4.6', 5]]) {
+    const page = await open(`${query}&lang=en`);
+    assert.equal(await page.getByTestId('lesson-panel').isVisible(), true, `${query}: the lesson is open`);
+    assert.equal(await title(page), TEXT.en.steps[step - 1].title, `${query}: step ${step}`);
+    assert.equal(await stepParam(page), String(step), `${query}: the address names the step shown`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});

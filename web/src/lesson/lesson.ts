@@ -355,9 +355,16 @@ export function mountLesson(app: App, engine: Engine, state: UIState, root: HTML
     settle = window.setTimeout(() => requestAnimationFrame(() => lesson.reveal()), 200);
   });
   const params = new URLSearchParams(location.search);
-  const n = Number(params.get('lesson'));
-  if (params.has('lesson') && Number.isInteger(n) && n >= 1 && n <= STEPS.length) {
-    lesson.open(n, { embed: params.get('embed') === '1' });
-  }
+  if (params.has('lesson')) lesson.open(stepOfLink(params.get('lesson') ?? '', STEPS.length), { embed: params.get('embed') === '1' });
   return lesson;
+}
+
+/**
+ * The step a ?lesson= link opens: its number, the nearest step when it is out of range (a link
+ * made for a longer lesson, ?lesson=0), step 1 when it is no number. A link that asks for the
+ * lesson opens it rather than showing nothing; the address then names the step shown.
+ */
+export function stepOfLink(value: string, count: number): number {
+  const n = Math.round(Number(value));
+  return Number.isFinite(n) && value.trim() !== '' ? Math.min(count, Math.max(1, n)) : 1;
 }
