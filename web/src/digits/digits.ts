@@ -47,7 +47,7 @@ const FRAME_MS = 250;
  * The same while the workers take every core (2 workers on 2 cores): then each frame's threads
  * (main, compositor, raster) preempt a worker mid-shard, and every other worker waits for it at
  * the end of the step, so a frame costs the training far more than its own time. Two frames a
- * second instead of four trained Digits 2 workers over 1 faster in 7 of 8 interleaved pairs
+ * second instead of four trained Digits 2 workers over 1 faster in 6 of 8 interleaved pairs
  * (one a second: 1.52x against 1.33x; bench/README.md, session 26).
  */
 const FRAME_MS_EVERY_CORE = 500;
