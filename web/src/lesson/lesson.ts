@@ -7,6 +7,7 @@
 // Scene rule: the lesson never replaces the learner's network by itself. On entry, a network
 // with the classic structure (same input, layers and settings; any values) is used as it is.
 // Any other network gets a notice with "Load the classic example" / "Keep my network".
+import './lesson.css';
 import type { App } from '../app';
 import type { Engine } from '../engine';
 import { PRESETS } from '../presets';
