@@ -115,6 +115,7 @@ WeightGradSum conv_weight_grad_sum(const Model& model, std::size_t index, int ou
                                    int kernel_row, int kernel_col) {
   const Conv2d& conv = layer_as<Conv2d>(model, index, "conv2d");
   const NodeView node = model.layer(index);
+  explain_detail::require_loss(model, node);
   const ConvGeometry& g = conv.geometry();
   const Tensor& grad = conv.params()[0].grad;
   if (out_channel < 0 || in_channel < 0 || kernel_row < 0 || kernel_col < 0 || out_channel >= g.out_channels ||
@@ -154,6 +155,7 @@ json explain_conv_weight_grad(const Model& model, std::size_t index, int out_cha
 InputGradSum conv_input_grad_sum(const Model& model, std::size_t index, int channel, int row, int col) {
   const Conv2d& conv = layer_as<Conv2d>(model, index, "conv2d");
   const NodeView node = model.layer(index);
+  explain_detail::require_loss(model, node);
   check_cell(node.input(), channel, row, col, "input");
   const ConvGeometry& g = conv.geometry();
   const std::size_t taps = std::size_t(g.kernel.h) * std::size_t(g.kernel.w);

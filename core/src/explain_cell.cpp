@@ -100,6 +100,12 @@ const char* slot_name(const char* base, std::size_t slot) {
 }
 }  // namespace
 
+void require_loss(const Model& model, const NodeView& node) {
+  if (!model.has_loss()) {
+    throw SceneError("no_loss", node.spec().place(), json::object(), "the scene has no loss, so no gradients to explain");
+  }
+}
+
 const char* input_name(std::size_t slot) { return slot_name("input", slot); }
 const char* grad_input_name(std::size_t slot) { return slot_name("grad_input", slot); }
 
@@ -281,11 +287,7 @@ json explain_cell(const Model& model, std::size_t node_index, const std::string&
                   std::size_t index, std::size_t max_terms) {
   model.ensure_fresh();
   const NodeView node = model.node(node_index);  // throws for a bad index
-  if (tensor.rfind("grad_", 0) == 0 || tensor.find(".grad") != std::string::npos) {
-    if (!model.has_loss()) {
-      throw SceneError("no_loss", node.spec().place(), json::object(), "the scene has no loss, so no gradients to explain");
-    }
-  }
+  if (tensor.rfind("grad_", 0) == 0 || tensor.find(".grad") != std::string::npos) explain_detail::require_loss(model, node);
   bool is_param = false;
   const std::size_t size = tensor_size(model, node_index, tensor, is_param);
 

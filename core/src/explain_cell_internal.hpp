@@ -106,6 +106,10 @@ json record(const Context& c, const char* kind, const std::string& formula, cons
 
 // "input", "input.1", ...: the name of input slot `slot` (and "grad_input..." alike), valid for
 // the life of the program like a string literal.
+// Throws no_loss for a scene without a loss: it never runs the backward pass, so its gradient
+// tensors stay empty and a gradient's sum would read past them (explain_cell.cpp).
+void require_loss(const Model& model, const NodeView& node);
+
 const char* input_name(std::size_t slot);
 const char* grad_input_name(std::size_t slot);
 // The slot a tensor name like "grad_input.2" or "input" names, or -1.

@@ -662,6 +662,17 @@ TEST(ModelExplain, BadCellsAndWrongLayersThrow) {
   expect_error([&] { explain_conv_input_grad(model, 0, 1, 0, 0); }, "input cell (1, 0, 0) is outside 1x6x6");
   expect_error([&] { explain_conv_input_grad(model, 0, 0, 6, 0); }, "input cell (0, 6, 0) is outside 1x6x6");
   expect_error([&] { explain_conv_input_grad(model, 4, 0, 0, 0); }, "layer 4 (sigmoid) is not a conv2d layer");
+
+  // A scene without a loss has no gradients: the gradient sums refuse instead of reading past
+  // the empty gradient tensors (found by the scene fuzzer, under ASan).
+  nlohmann::json no_loss = nlohmann::json::parse(R"({"version": 2, "input": {"shape": [1, 4, 4], "data": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]},
+    "nodes": [{"id": "p", "type": "conv2d", "out_channels": 2, "kernel_size": 2, "stride": 2}, {"id": "a", "type": "prelu"},
+              {"id": "up", "type": "conv_transpose2d", "out_channels": 1, "kernel_size": 2, "stride": 2, "output_padding": [0, 1]}],
+    "loss": "none", "mode": "eval"})");
+  const Model forward_only(parse_scene(no_loss.dump()));
+  expect_error([&] { explain_conv_input_grad(forward_only, 0, 0, 0, 1); }, "the scene has no loss");
+  expect_error([&] { explain_conv_weight_grad(forward_only, 0, 0, 0, 0, 0); }, "the scene has no loss");
+  EXPECT_NO_THROW(explain_conv_output(forward_only, 0, 0, 0, 0)) << "the forward sum needs no loss";
 }
 
 }  // namespace
