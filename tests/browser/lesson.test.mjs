@@ -347,6 +347,15 @@ test('step 9 keeps its own text on screen next to the Training panel it points a
     assert.deepEqual(page.problems, []);
     await page.context().close();
   }
+  // on a phone the side panels come after the whole network: the step shows the dense gradients
+  // its text is about (they used to scroll away to the Training panel), above the lesson's sheet
+  page = await open('lesson=9&lang=en', { width: 390, height: 844 });
+  await page.waitForTimeout(50);
+  const phone = await layoutOf(page, 'block-matrix-3-weight.grad');
+  assert.ok(phone.region.top >= phone.sticky - 0.5 && phone.region.bottom <= phone.panel.top,
+    `390x844: the dense gradients are on screen above the lesson's sheet (${phone.region.top}..${phone.region.bottom}, sheet from ${phone.panel.top})`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
 
 test('after the window is resized the step\'s region is brought back into view, but a height-only change leaves the reader\'s scroll alone', async () => {

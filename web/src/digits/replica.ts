@@ -38,7 +38,7 @@ export class Replica {
   private gen = -1;
   private ledger = new Contributions(2);
   /** contributions of a sync this helper has not had yet (a peer may hear of it first) */
-  private ahead: Contribution[] = [];
+  private early: Contribution[] = [];
   /** the batch size of each step this helper computed a shard of */
   private readonly totals = new Map<number, number>();
   /** this helper's shard of the step after each step, sent with the trainer's gradients */
@@ -50,7 +50,6 @@ export class Replica {
   private sumBuffer = new Float32Array(0);
   /** spin after an answer (keepAwake.ts), as the last sync said */
   keepAwake = false;
-
   private model: ReplicaModel | null = null;
 
   constructor(private readonly links: ReplicaLinks) {}
@@ -77,8 +76,8 @@ export class Replica {
     this.count = state.params.length;
     this.model.setOptimizer(state.optimizer);
     this.model.setOptimizerState(state.optimizerState);
-    const early = this.ahead.filter((c) => c.gen === gen);
-    this.ahead = [];
+    const early = this.early.filter((c) => c.gen === gen);
+    this.early = [];
     for (const c of early) this.ledger.add(c);
     this.compute(step, shard);
   }
@@ -98,7 +97,7 @@ export class Replica {
 
   /** Another helper's contribution. */
   peerContribution(c: Contribution): void {
-    if (c.gen > this.gen) this.ahead.push(c);
+    if (c.gen > this.gen) this.early.push(c);
     if (c.gen !== this.gen) return;
     this.ledger.add(c);
     this.tryStep(c.step);

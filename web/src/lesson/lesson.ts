@@ -286,7 +286,11 @@ export class Lesson {
       const under = this.el.getBoundingClientRect().bottom + this.sideGap();
       column.scrollTo({ top: column.scrollTop + peer.getBoundingClientRect().top - under, behavior });
     }
-    for (const r of this.spot) {
+    // on narrow screens the side panels sit below the whole network, so a step that shows both
+    // (step 9: the Training panel and the gradients a step changes) shows the network's first:
+    // that is where a press of the lesson's own button makes a visible difference
+    const order = narrow() ? [...this.spot.filter((r) => !('panel' in r)), ...this.spot.filter((r) => 'panel' in r)] : this.spot;
+    for (const r of order) {
       const el = findRegion(document, r);
       // a widget of the lesson itself is read in order with the step's text: no scrolling
       if (!el || !el.getClientRects().length || this.el.contains(el)) continue;
