@@ -1,7 +1,7 @@
 // The bookkeeping every worker of a shared step does alike (the trainer in shardPool.ts, each
 // helper in replica.ts): gathering the workers' contributions to a step until all are in, adding
 // them in worker order, and keeping the arrays that arrived for the next message back to their
-// sender, so a step allocates nothing once training runs (a garbage collection would pause one
+// sender, so a step allocates no arrays once training runs (a garbage collection would pause one
 // worker, and so all of them). It imports only shards.ts, so Node tests run it as it is.
 import type { Contribution } from './protocol';
 import { sumInOrder } from './shards';

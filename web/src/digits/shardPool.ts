@@ -19,7 +19,7 @@
 //
 // No SharedArrayBuffer (static hosts need no special headers): the arrays travel as transferred
 // messages and come back with the answers, to be filled again (contributions.ts), so a step
-// allocates nothing once training runs (garbage collections pause a worker, and so all of them).
+// allocates no arrays once training runs (garbage collections pause a worker, and so all of them).
 import type { Model } from '../wasm/cnnlens.mjs';
 import { shardTransfer, type Contribution, type FromShardHelper, type PartResult, type Shard, type ToShardHelper } from './protocol';
 import { shardSizes } from './shards';
