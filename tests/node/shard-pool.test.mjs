@@ -166,6 +166,16 @@ function rig(workers, seed) {
   return { pool, wires, helpers, trainer, reference, batch, referenceStep, run, release };
 }
 
+/** Runs `body` on a fresh rig (rig()), releasing its models whatever happens. */
+function withRig(workers, seed, body) {
+  const r = rig(workers, seed);
+  try {
+    body(r);
+  } finally {
+    r.release();
+  }
+}
+
 function assertSameBits(actual, expected, what) {
   assert.equal(actual.length, expected.length, `${what}: length`);
   const first = actual.findIndex((v, i) => !Object.is(v, expected[i]));
@@ -183,23 +193,19 @@ function assertCopiesEqual(r, what) {
 for (const workers of [2, 3, 4]) {
   test(`shard pool, ${workers} workers: training straight through steps every copy as one model adding the shards in order, bit for bit`, () => {
     for (const seed of [1, 2]) {
-      const r = rig(workers, seed);
-      try {
+      withRig(workers, seed, (r) => {
         const losses = r.run(0, 12);
         const want = Array.from({ length: 12 }, (_, i) => r.referenceStep(i));
         assert.deepEqual(losses.map(Math.fround), want.map(Math.fround), 'each step\'s loss');
         assertCopiesEqual(r, `seed ${seed}`);
         assert.equal(r.helpers.length, workers - 1);
-      } finally {
-        r.release();
-      }
+      });
     }
   });
 }
 
 test('shard pool: a helper computes the next shard before the trainer asks for it, so a step waits for one message per helper', () => {
-  const r = rig(2, 3);
-  try {
+  withRig(2, 3, (r) => {
     r.run(0, 3, { goOnAfterLast: true });
     r.wires.drain(); // the helper steps and computes its shard of step 3 while the trainer is "paused"
     const before = r.wires.delivered;
@@ -210,14 +216,11 @@ test('shard pool: a helper computes the next shard before the trainer asks for i
     assert.equal(r.wires.delivered - before, 1, 'only the trainer\'s gradients went out');
     for (let i = 0; i < 4; i++) r.referenceStep(i);
     assertCopiesEqual(r, 'after the step computed ahead');
-  } finally {
-    r.release();
-  }
+  });
 });
 
 test('shard pool: pauses, a batch other than the one computed ahead, an evaluation and an edit each resync the copies', () => {
-  const r = rig(3, 4);
-  try {
+  withRig(3, 4, (r) => {
     r.run(0, 4, { goOnAfterLast: true });
     // the helpers computed batch 4 ahead, but the trainer goes on with batch 6 (the reader's samples changed)
     r.run(6, 8);
@@ -242,14 +245,11 @@ test('shard pool: pauses, a batch other than the one computed ahead, an evaluati
     const kinds = r.helpers[0].received.map((m) => m.type);
     assert.equal(kinds.filter((k) => k === 'sync').length, 4, `a sync at the start, then after the other batch, the evaluation and the edit: ${kinds.join(' ')}`);
     assert.equal(kinds.filter((k) => k === 'shard').length, 1, 'the shard of the step after the pause');
-  } finally {
-    r.release();
-  }
+  });
 });
 
 test('shard pool: a step cancelled mid-way trains nothing, and its late answers change no copy', () => {
-  const r = rig(2, 5);
-  try {
+  withRig(2, 5, (r) => {
     r.run(0, 2);
     let ended = false;
     r.pool.step(r.trainer, r.batch(2), () => r.batch(3), () => { ended = true; }, (e) => { throw e; });
@@ -259,14 +259,11 @@ test('shard pool: a step cancelled mid-way trains nothing, and its late answers 
     r.run(2, 5);
     for (let i = 0; i < 5; i++) r.referenceStep(i);
     assertCopiesEqual(r, 'after the cancelled step');
-  } finally {
-    r.release();
-  }
+  });
 });
 
 test('shard pool: fewer workers after a resize, and a batch smaller than the worker count, keep every live copy equal', () => {
-  const r = rig(4, 6);
-  try {
+  withRig(4, 6, (r) => {
     r.run(0, 3);
     r.pool.configure(2, r.trainer, scene);
     assert.equal(r.helpers.filter((h) => !h.terminated).length, 1, 'two helpers stopped');
@@ -283,9 +280,7 @@ test('shard pool: fewer workers after a resize, and a batch smaller than the wor
     r.referenceStep(6, 2);
     r.referenceStep(7, 2);
     assertCopiesEqual(r, 'after the batch of one');
-  } finally {
-    r.release();
-  }
+  });
 });
 
 test('shard pool: workers spin while they wait only when a core is left over for the page', () => {
@@ -294,15 +289,12 @@ test('shard pool: workers spin while they wait only when a core is left over for
     for (const [n, spins] of [[3, true], [2, false]]) {
       // defined, not assigned: a Node with its own navigator has only a getter there
       Object.defineProperty(navigator, 'hardwareConcurrency', { value: n, configurable: true });
-      const r = rig(2, 7);
-      try {
+      withRig(2, 7, (r) => {
         r.pool.step(r.trainer, r.batch(0), () => null, () => {}, (e) => { throw e; });
         assert.equal(r.pool.awake.spinning, spins, `the trainer on ${n} cores`);
         r.wires.drain();
         assert.equal(r.helpers[0].received.find((m) => m.type === 'sync').keepAwake, spins, `2 workers on ${n} cores: the helper`);
-      } finally {
-        r.release();
-      }
+      });
     }
   } finally {
     Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores, configurable: true });

@@ -19,10 +19,6 @@ export class Contributions {
     slots[c.from] = c;
   }
 
-  has(step: number, from: number): boolean {
-    return this.byStep.get(step)?.[from] !== undefined;
-  }
-
   /**
    * When every worker's contribution to `step` is in: the batch's gradient (written into `into`)
    * and mean loss, the same bits on every worker; the step's contributions are then forgotten
