@@ -25,7 +25,7 @@ import { DrawPad } from './pad';
 import { argmax, softmax } from './preprocess';
 import type { EvalResult, FromWorker, LabelledSet, ParamSet, ToWorker } from './protocol';
 import { currentParams, sameParams } from './params';
-import { MAX_WORKERS } from './shardPool';
+import { MAX_WORKERS, takesEveryCore } from './shardPool';
 import { spawnTrainer } from './spawn';
 /** at most this many points per training-loss curve (older ones are thinned out) */
 const MAX_POINTS = 1500;
@@ -381,7 +381,7 @@ class DataSetSession {
    */
   private requestFrame(at = 0): void {
     if (this.frame) return;
-    const interval = this.workersUsed >= (navigator.hardwareConcurrency || 1) ? FRAME_MS_EVERY_CORE : FRAME_MS;
+    const interval = takesEveryCore(this.workersUsed) ? FRAME_MS_EVERY_CORE : FRAME_MS;
     const when = Math.max(at, this.running ? this.lastFrameAt + interval : 0);
     if (this.timer) {
       if (this.timerAt <= when) return;

@@ -29,6 +29,15 @@ import { KeepAwake } from './keepAwake';
 /** most workers a batch is shared between (32 samples: 8 each) */
 export const MAX_WORKERS = 4;
 
+/**
+ * Whether `workers` leave no core over for the page's own threads (main thread, compositor, the
+ * browser's): then a waiting worker does not spin (ShardPool.keepsAwake), and the dashboards
+ * draw less often while training (digits.ts), since whatever else runs preempts a worker.
+ */
+export function takesEveryCore(workers: number): boolean {
+  return workers >= (navigator.hardwareConcurrency || 1);
+}
+
 /** An evaluation's sets, each a part of its images and labels, for one helper. */
 export type EvalParts = { images: Uint8Array | Float32Array; labels: Uint8Array }[];
 
@@ -281,7 +290,7 @@ export class ShardPool {
    * trained 1.50x one with no spin against 1.38x with it (bench/README.md, session 25).
    */
   private keepsAwake(): boolean {
-    return this.workers < (navigator.hardwareConcurrency || 1);
+    return !takesEveryCore(this.workers);
   }
 
   /**
