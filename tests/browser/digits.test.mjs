@@ -1,8 +1,9 @@
 // The Digits example: data load lazily, training runs in a worker (accuracy rises, the page
-// stays responsive, Pause stops it), the drawing pad drives the pipeline's input and the
-// prediction, the confusion matrix counts the 1,000 test digits, leaving the example keeps the
-// trained weights (Undo, or choosing it again), and a failed download shows a message. The
-// tests share one page and run in order (the later ones need a trained net).
+// stays responsive, Pause stops it, every epoch's time is listed), the drawing pad drives the
+// pipeline's input and the prediction, the confusion matrix counts the 1,000 test digits,
+// leaving the example keeps the trained weights (Undo, or choosing it again), and a failed
+// download shows a message. The tests share one page and run in order (the later ones need a
+// trained net).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
@@ -93,6 +94,21 @@ test('Pause stops the updates at once', async () => {
   // Step: one mini-batch of 32
   await page.getByTestId('digits-step').click();
   await page.waitForFunction((s) => document.querySelector('[data-testid="digits-dashboard"]').dataset.steps === String(Number(s) + 1), steps);
+});
+
+test('every epoch\'s training time is listed, the last one in the status line', async () => {
+  // progress comes four times a second and an epoch can be shorter: each message carries every
+  // epoch that ended since the last, so none is lost (the bench times the workers from this list)
+  await page.getByTestId('digits-run').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="digits-dashboard"]').dataset.epochTimes.split(' ').length >= 3, null, { timeout: 60000, polling: 500 });
+  await page.getByTestId('digits-run').click();
+  await page.waitForTimeout(300); // the last progress message
+  const d = await dash();
+  const times = d.epochTimes.split(' ').map(Number);
+  assert.equal(times.length, Math.floor(Number(d.samples) / 5000), `${times.length} epoch times after ${d.samples} samples`);
+  for (const ms of times) assert.ok(ms > 0 && ms < 60000, `epoch time ${ms} ms`);
+  const status = await page.getByTestId('digits-status').textContent();
+  assert.ok(status.includes(`${(times.at(-1) / 1000).toFixed(1)} s per epoch`), status);
 });
 
 test('drawing on the pad sets the input matrix and the prediction', async () => {

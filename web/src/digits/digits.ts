@@ -68,7 +68,8 @@ class DataSetSession {
   private steps = 0;
   private samples = 0;
   private epoch = 0;
-  private epochMs: number | null = null;
+  /** training time of every epoch so far, in order (the status line shows the last) */
+  private epochTimes: number[] = [];
   private samplesPerSecond = 0;
   private lossX: number[] = [];
   private lossY: number[] = [];
@@ -338,7 +339,7 @@ class DataSetSession {
         this.steps = m.steps;
         this.samples = m.samples;
         this.epoch = m.epoch;
-        this.epochMs = m.epochMs;
+        this.epochTimes.push(...m.epochsMs);
         this.samplesPerSecond = m.samplesPerSecond;
         this.workersUsed = m.workers;
         this.workersNote = m.workersNote;
@@ -537,7 +538,7 @@ class DataSetSession {
   private clearHistory(): void {
     this.running = false;
     this.steps = this.samples = this.epoch = this.samplesPerSecond = 0;
-    this.epochMs = null;
+    this.epochTimes = [];
     this.lossX = [];
     this.lossY = [];
     this.smoothed = NaN;
@@ -569,7 +570,8 @@ class DataSetSession {
     const last = this.evals.at(-1) ?? null;
     const parts = [S.digitsEpoch(this.epoch.toFixed(2)), this.words.seen(this.samples), S.stepsTaken(this.steps)];
     if (this.running && this.samplesPerSecond > 0) parts.push(this.words.rate(Math.round(this.samplesPerSecond)));
-    if (this.epochMs !== null) parts.push(S.digitsEpochTime((this.epochMs / 1000).toFixed(1)));
+    const lastEpochMs = this.epochTimes.at(-1);
+    if (lastEpochMs !== undefined) parts.push(S.digitsEpochTime((lastEpochMs / 1000).toFixed(1)));
     if (this.workersUsed > 0) parts.push(S.digitsWorkers(this.workersUsed));
     if (last) parts.push(S.digitsTestAccuracy((last.testAccuracy * 100).toFixed(1)));
     if (this.goalMs !== null) parts.push(S.digitsGoal(Math.round(this.data.goal * 100), (this.goalMs / 1000).toFixed(0)));
@@ -583,7 +585,8 @@ class DataSetSession {
     d.testAccuracy = last ? String(last.testAccuracy) : '';
     // every evaluation so far, "steps:accuracy:loss", for readers of the page (tests, the bench)
     d.evaluations = this.evals.map((e) => `${e.steps}:${e.testAccuracy}:${e.testLoss}`).join(' ');
-    d.epochMs = this.epochMs === null ? '' : this.epochMs.toFixed(0);
+    // every epoch's training time so far, in ms (the bench reads them once a second, not each epoch)
+    d.epochTimes = this.epochTimes.map((ms) => ms.toFixed(0)).join(' ');
     d.workers = String(this.workersUsed);
     this.workersSelect.disabled = !ready;
     const why = this.workersNote === 'batch_not_splittable' ? S.digitsOneWorkerWhy : this.workersNote;

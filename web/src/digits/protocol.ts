@@ -67,8 +67,12 @@ export type FromWorker =
     /** samples seen after each of those batches */
     batchSamples: Float32Array;
     params: ParamSet[];
-    /** training time of the last complete epoch (wall time of back-to-back training, evaluations left out), null before the first ends */
-    epochMs: number | null;
+    /**
+     * training time of each epoch completed since the previous progress message (wall time of
+     * back-to-back training, evaluations left out): an epoch can be shorter than the time between
+     * two messages, and a reader who times epochs (the bench) needs every one
+     */
+    epochsMs: number[];
     /** training throughput over the last second of training */
     samplesPerSecond: number;
     /** workers sharing each mini-batch (this one and its helpers); 1 when the network can't split a batch */

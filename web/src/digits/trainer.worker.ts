@@ -71,7 +71,8 @@ let nextEval = 0;
 let evalJob: EvalJob | null = null;
 let batchesPerCall = 1;
 let epochComputeMs = 0;
-let lastEpochMs: number | null = null;
+/** training times of the epochs completed since the last progress message */
+let pendingEpochsMs: number[] = [];
 /** when the last training call ended, while training runs on (evaluations reset it) */
 let lastTrainedAt: number | null = null;
 let pendingLosses: number[] = [];
@@ -234,7 +235,7 @@ function trained(losses: ArrayLike<number>, count: number, c0: number): void {
   steps += losses.length;
   cursor += count;
   epochComputeMs += ms;
-  if (cursor >= n) { lastEpochMs = epochComputeMs; epochComputeMs = 0; }
+  if (cursor >= n) { pendingEpochsMs.push(epochComputeMs); epochComputeMs = 0; }
   // calls of ~60% of a slice keep the slices short and the per-call overhead small
   batchesPerCall = Math.max(1, Math.min(16, Math.floor((SLICE_MS * 0.6) / (ms / losses.length))));
   rate.push([now, samples]);
@@ -260,10 +261,12 @@ function postProgress(): void {
   const batchSamples = Float32Array.from(pendingSamples);
   pendingLosses = [];
   pendingSamples = [];
+  const epochsMs = pendingEpochsMs;
+  pendingEpochsMs = [];
   lastPost = performance.now();
   post({
     type: 'progress', running, steps, samples, epoch: samples / Math.max(1, train.labels.length),
-    batchLosses, batchSamples, params, epochMs: lastEpochMs, samplesPerSecond: running ? samplesPerSecond() : 0,
+    batchLosses, batchSamples, params, epochsMs, samplesPerSecond: running ? samplesPerSecond() : 0,
     workers: pool.workers, workersNote: pool.note,
   }, [batchLosses.buffer, batchSamples.buffer, ...params.flatMap((p) => [p.weight.buffer, p.bias.buffer])]);
 }
@@ -387,7 +390,7 @@ function restart(): void {
   epochIndex = 0;
   cursor = train.labels.length;
   epochComputeMs = 0;
-  lastEpochMs = null;
+  pendingEpochsMs = [];
   pendingLosses = [];
   pendingSamples = [];
   rate = [];
