@@ -53,8 +53,11 @@ test('training in the worker raises test accuracy while the page stays responsiv
   // the same page idle, for reference: on a machine busy with other work, frames are late anyway
   const idle = await frameGaps(2000);
   const t0 = Date.now();
+  assert.match(await page.getByTestId('digits-message').textContent(), /^Ready: press Train/);
   await page.getByTestId('digits-run').click();
   assert.equal(await page.getByTestId('digits-run').textContent(), 'Pause');
+  // the line under the buttons follows them: no "press Train" while it trains
+  assert.match(await page.getByTestId('digits-message').textContent(), /^Training in the background/);
   // main-thread responsiveness while the worker trains: gaps between animation frames (the page
   // redraws the whole network a few times a second, the dashboard with every progress message)
   const probe = await frameGaps(3000);
@@ -85,6 +88,7 @@ test('training in the worker raises test accuracy while the page stays responsiv
 test('Pause stops the updates at once', async () => {
   await page.getByTestId('digits-run').click();
   assert.equal(await page.getByTestId('digits-run').textContent(), 'Train');
+  assert.match(await page.getByTestId('digits-message').textContent(), /^Paused: Train goes on from here/);
   await page.waitForTimeout(300); // the slice in flight and its last progress message
   const steps = (await dash()).steps;
   const weights = await page.evaluate(() => Array.from(window.cnnlens.model.copy(0, 'weight')));

@@ -462,6 +462,9 @@ class DataSetSession {
       this.running = true;
       this.runSince = performance.now();
     }
+    // the line under the buttons says what they do now (it said "press Train" while training ran)
+    this.message = this.running ? S.digitsRunning : S.digitsPaused;
+    this.messageIsError = false;
     this.renderDashboard();
   }
 

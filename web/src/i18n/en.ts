@@ -360,6 +360,8 @@ export const en = {
   digitsLoading: 'Loading the digits…',
   buildingNetwork: 'Building the network…',
   digitsReady: 'Ready: press Train. Training runs in the background; the page stays usable.',
+  digitsRunning: 'Training in the background: draw a digit or look through the network meanwhile.',
+  digitsPaused: 'Paused: Train goes on from here, Step takes one mini-batch.',
   digitsLoadFailed: (msg: string) => `The handwritten digits could not be loaded (${msg}). Check the connection and choose Digits again. You can still draw a digit and see every number of the network.`,
   digitsOffline: 'This offline copy of CNN Lens leaves out the 5,000 handwritten digits, to stay small enough to e-mail. You can still draw a digit and see every number of the network. To train it on real digits, use the online version of the page.',
   digitsDrawFirst: 'Draw a digit on the pad: the network will say what it sees.',

@@ -382,6 +382,8 @@ export const zh: Strings = {
   digitsLoading: '正在加载手写数字…',
   buildingNetwork: '正在构建网络…',
   digitsReady: '准备就绪：按“训练”。训练在后台进行，页面仍可正常使用。',
+  digitsRunning: '正在后台训练：你可以同时书写数字或浏览网络。',
+  digitsPaused: '已暂停：“训练”从这里继续，“单步”训练一个小批量。',
   digitsLoadFailed: (msg: string) => `无法加载手写数字数据（${msg}）。请检查网络连接后重新选择“手写数字”。你仍然可以书写数字并查看网络中的每一个数。`,
   digitsOffline: '这个离线版 CNN Lens 为了小到可以用邮件发送，没有包含 5,000 个手写数字。你仍然可以书写数字并查看网络中的每一个数。若要用真实数字训练，请使用在线版页面。',
   digitsDrawFirst: '在画板上写一个数字，网络会告诉你它看到了什么。',
