@@ -166,16 +166,16 @@ async function digitsOpenGap(browser, url) {
   return { longest: Math.max(...gaps), over50: gaps.filter((g) => g > 50).length, frames: gaps.length, blocked };
 }
 
-/**
- * A data set's example (`id`: digits or fashion, `trainSize` images) trained in its worker from
- * Train until the dashboard records its goal (the test accuracy the example promises; measured at
- * each evaluation, every half epoch after the first) and, with `epochs`, that many epochs ended.
- */
 /** Every epoch's training time so far, in ms, from a data-set dashboard's `data-epoch-times`. */
 function epochTimes(dataset) {
   return dataset.epochTimes ? dataset.epochTimes.split(' ').map(Number) : [];
 }
 
+/**
+ * A data set's example (`id`: digits or fashion, `trainSize` images) trained in its worker from
+ * Train until the dashboard records its goal (the test accuracy the example promises; measured at
+ * each evaluation, every half epoch after the first) and, with `epochs`, that many epochs ended.
+ */
 async function trainBench(browser, url, id = 'digits', trainSize = 5000, epochsWanted = 2) {
   const page = await openPage(browser, url, { width: 1280, height: 900 });
   const dashboard = `[data-testid="${id}-dashboard"]`;
