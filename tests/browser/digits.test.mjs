@@ -113,6 +113,12 @@ test('every epoch\'s training time is listed, the last one in the status line', 
   for (const ms of times) assert.ok(ms > 0 && ms < 60000, `epoch time ${ms} ms`);
   const status = await page.getByTestId('digits-status').textContent();
   assert.ok(status.includes(`${(times.at(-1) / 1000).toFixed(1)} s per epoch`), status);
+  // Step while training pauses it, and the line under the buttons says so
+  await page.getByTestId('digits-run').click();
+  assert.match(await page.getByTestId('digits-message').textContent(), /^Training in the background/);
+  await page.getByTestId('digits-step').click();
+  assert.equal(await page.getByTestId('digits-run').textContent(), 'Train');
+  assert.match(await page.getByTestId('digits-message').textContent(), /^Paused: Train goes on from here/);
 });
 
 test('drawing on the pad sets the input matrix and the prediction', async () => {

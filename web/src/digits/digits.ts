@@ -462,15 +462,22 @@ class DataSetSession {
       this.running = true;
       this.runSince = performance.now();
     }
-    // the line under the buttons says what they do now (it said "press Train" while training ran)
-    this.message = this.running ? S.digitsRunning : S.digitsPaused;
-    this.messageIsError = false;
+    this.sayRunState();
     this.renderDashboard();
   }
 
+  /** The line under the buttons says what they do now (it said "press Train" while training ran). */
+  private sayRunState(): void {
+    this.message = this.running ? S.digitsRunning : S.digitsPaused;
+    this.messageIsError = false;
+  }
+
   private step(): void {
-    if (this.running) this.stopClock();
-    this.running = false;
+    if (this.running) {
+      this.stopClock();
+      this.running = false;
+      this.sayRunState();
+    }
     this.pushEdits();
     this.post({ type: 'step' });
     this.renderDashboard();
