@@ -299,6 +299,27 @@ test('gradient descent: a step shows the change; SGD and Adam are compared on co
   await page.context().close();
 });
 
+test('on a 1280x720 projector, step 9 scrolls its own text to what Step and Compare just showed', async () => {
+  // the lesson is a few lines tall there, beside the Training panel: the comparison was drawn
+  // below the lesson's fold, and the click looked as if it did nothing
+  for (const query of ['lesson=9&lang=en', 'lesson=9&lang=en&embed=1']) {
+    const page = await open(query, { width: 1280, height: 720 });
+    const inSight = (ids) => page.evaluate((list) => {
+      const box = document.querySelector('.lesson-scroll').getBoundingClientRect();
+      const parts = list.map((id) => document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect());
+      return { top: parts[0].top, bottom: parts.at(-1).bottom, boxTop: box.top, boxBottom: box.bottom };
+    }, ids);
+    await page.getByTestId('lesson-step').click();
+    let s = await inSight(['lesson-step-line', 'lesson-change-line']);
+    assert.ok(s.top >= s.boxTop - 0.5 && s.bottom <= s.boxBottom + 0.5, `${query}: the step's lines are in sight (${s.top}..${s.bottom} in ${s.boxTop}..${s.boxBottom})`);
+    await page.getByTestId('lesson-compare-run').click();
+    s = await inSight(['lesson-compare']);
+    assert.ok(s.boxBottom - s.boxTop > 0 && s.top >= s.boxTop - 0.5 && s.bottom <= s.boxBottom + 0.5, `${query}: the comparison chart is in sight (${s.top}..${s.bottom} in ${s.boxTop}..${s.boxBottom})`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
+
 /** Where the lesson panel, its title, the sticky header and a region are on screen (px). */
 function layoutOf(page, testid) {
   return page.evaluate((id) => {

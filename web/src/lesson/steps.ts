@@ -72,6 +72,28 @@ function act(label: string, onClick: () => void, testid: string, cls = ''): HTML
   return b;
 }
 
+/**
+ * Scrolls the lesson's own text (not the page) so that what a button just showed, from `first`
+ * to `last`, is in sight: on a 720-high projector step 9's panel is a few lines tall beside the
+ * Training panel, and a result drawn below the fold looked as if the click did nothing.
+ */
+function showInLesson(ctx: StepCtx, first: HTMLElement, last: HTMLElement = first): void {
+  const scroller = first.closest<HTMLElement>('.lesson-scroll');
+  if (!scroller) return;
+  const box = scroller.getBoundingClientRect();
+  const top = first.getBoundingClientRect().top, bottom = last.getBoundingClientRect().bottom;
+  // already whole in sight: leave the reader's place alone
+  if (top >= box.top && bottom <= box.bottom) return;
+  // down until its bottom shows, but never past its top (a result taller than the panel shows its start)
+  const by = top < box.top ? top - box.top : Math.min(bottom - box.bottom, top - box.top);
+  scroller.scrollBy({ top: by, behavior: ctx.reducedMotion() ? 'auto' : 'smooth' });
+}
+
+/** A legend's key and its words, kept on one line (a key left at a line's end read as the next label's). */
+function legendItem(key: HTMLElement, label: HTMLElement): HTMLElement {
+  return h('span', { class: 'item' }, key, label);
+}
+
 function formulaEl(testid: string): HTMLElement {
   return h('p', { class: 'lesson-formula', testid });
 }
@@ -469,9 +491,9 @@ const stepLandscape: StepDef = {
     const info = h('p', { class: 'small muted', testid: 'lesson-landscape-info' });
     const legend = h('p', { class: 'lesson-legend small' });
     legend.append(
-      h('span', { class: 'key start' }), para(str(ctx.t, 'legendStart'), {}, '', 'span'),
-      h('span', { class: 'key min' }), para(str(ctx.t, 'legendMin'), {}, '', 'span'),
-      h('span', { class: 'key path' }), para(str(ctx.t, 'legendPath'), { steps: PATH_STEPS }, '', 'span'));
+      legendItem(h('span', { class: 'key start' }), para(str(ctx.t, 'legendStart'), {}, '', 'span')),
+      legendItem(h('span', { class: 'key min' }), para(str(ctx.t, 'legendMin'), {}, '', 'span')),
+      legendItem(h('span', { class: 'key path' }), para(str(ctx.t, 'legendPath'), { steps: PATH_STEPS }, '', 'span')));
     const enumerate = h('p', {});
     let lastKey = '';
     const draw = () => {
@@ -532,6 +554,7 @@ const stepDescent: StepDef = {
       changeLine.hidden = false;
       const sgd = after.optimizer.type === 'sgd' && after.optimizer.momentum === 0;
       setRich(changeLine, str(ctx.t, sgd ? 'changeLine' : 'changeLineOther'), { g: fmt(g), gt: fmtTerm(g), lr: fmt(after.optimizer.lr), d: fmt(d) });
+      showInLesson(ctx, stepLine, changeLine);
     };
     const chart = h('canvas', { class: 'lesson-curves', testid: 'lesson-compare', role: 'img', hidden: true });
     const legend = h('p', { class: 'lesson-legend small', hidden: true });
@@ -560,9 +583,10 @@ const stepDescent: StepDef = {
       drawCurves(chart, [sgd, adam], ctx.ui.axisStep, ctx.ui.axisLoss);
       chart.setAttribute('aria-label', para(str(ctx.t, 'compareResult'), { n: N, sgd: fmt(sgd[N - 1]), adam: fmt(adam[N - 1]), lr: fmt(lr) }).textContent ?? '');
       legend.replaceChildren(
-        h('span', { class: 'key line', style: `border-color:${CURVE_COLORS[0]}` }), para(str(ctx.t, 'sgd'), { lr: fmt(lr) }, '', 'span'),
-        h('span', { class: 'key line dashed', style: `border-color:${CURVE_COLORS[1]}` }), para(str(ctx.t, 'adam'), { lr: fmt(lr) }, '', 'span'));
+        legendItem(h('span', { class: 'key line', style: `border-color:${CURVE_COLORS[0]}` }), para(str(ctx.t, 'sgd'), { lr: fmt(lr) }, '', 'span')),
+        legendItem(h('span', { class: 'key line dashed', style: `border-color:${CURVE_COLORS[1]}` }), para(str(ctx.t, 'adam'), { lr: fmt(lr) }, '', 'span')));
       setRich(result, str(ctx.t, 'compareResult'), { n: N, sgd: fmt(sgd[N - 1]), adam: fmt(adam[N - 1]), lr: fmt(lr) });
+      showInLesson(ctx, chart, result);
     };
     const el = h('div', {},
       ...paras(ctx.t),
