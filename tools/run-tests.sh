@@ -11,28 +11,35 @@ export CCACHE_BASEDIR="$PWD"
 # (its debug info then names the first checkout's directory, which no test reads).
 export CCACHE_NOHASHDIR=1
 
+# each stage's heading says when it began, so a slow CI run shows which stage took the time
+stage() { echo "== $1 ($(date -u +%H:%M:%S) UTC, ${SECONDS} s in)"; }
+
+stage "setup (tools/setup.sh)"
 bash tools/setup.sh
+stage "build (tools/build.sh)"
 bash tools/build.sh
 
-echo "== native tests"
+stage "native tests"
 ctest --preset native
 
-echo "== native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+stage "native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset sanitize >/dev/null
 cmake --build --preset sanitize
 ctest --preset sanitize
 
-echo "== libFuzzer over the scene parser and Model, then the ONNX reader (60 s in all)"
+stage "libFuzzer over the scene parser and Model, then the ONNX reader (60 s in all)"
 bash tools/fuzz.sh "${FUZZ_SECONDS:-60}"
 
-echo "== wasm module in Node"
+stage "wasm module in Node"
 npm run --silent test:node
 
-echo "== page in headless Chromium"
+stage "page in headless Chromium"
 npm run --silent test:browser
 
-echo "== npm package: packed, installed into a Vite app and a plain page; Markdown fences; docs site"
+stage "npm package: packed, installed into a Vite app and a plain page; Markdown fences; docs site"
 npm run --silent test:package
 
-echo "== exported PyTorch scripts against the wasm module (Debian's python3-torch)"
+stage "exported PyTorch scripts against the wasm module (Debian's python3-torch)"
 npm run --silent test:export
+
+stage "done"

@@ -48,7 +48,7 @@ std::string scratch(const std::string& suffix) {
 // Runs the CLI with `args` (already quoted), capturing stdout and stderr separately.
 CliRun run_cli(const std::string& args) {
   const std::string out_path = scratch(".out"), err_path = scratch(".err");
-  const std::string command = quoted(CNNLENS_CLI_PATH) + " " + args + " >" + quoted(out_path) + " 2>" + quoted(err_path);
+  const std::string command = quoted(testing::cli_path()) + " " + args + " >" + quoted(out_path) + " 2>" + quoted(err_path);
   const int status = std::system(command.c_str());
   CliRun run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -16,11 +16,12 @@
 #include "cnnlens/model.hpp"
 #include "cnnlens/random.hpp"
 #include "cnnlens/tensor.hpp"
+#include "test_paths.hpp"
 
 namespace cnnlens::testing {
 
 inline std::string source_path(const std::string& relative_path) {
-  return std::string(CNNLENS_SOURCE_DIR) + "/" + relative_path;
+  return std::string(source_dir()) + "/" + relative_path;
 }
 
 inline std::string read_text(const std::string& relative_path) {
