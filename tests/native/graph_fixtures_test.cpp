@@ -27,7 +27,7 @@ constexpr double kRelTol = 2e-4;
 std::vector<std::string> fixture_names() {
   std::vector<std::string> names;
   std::error_code error;
-  const auto dir = std::filesystem::path(testing::source_dir()) / "tests/fixtures/graph";
+  const auto dir = std::filesystem::path(testing::source_path("tests/fixtures/graph"));
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     if (entry.is_regular_file() && entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
   }

@@ -23,7 +23,7 @@ constexpr double kAbsTol = 1e-5;
 constexpr double kRelTol = 1e-4;
 
 const std::filesystem::path& fixture_dir() {
-  static const std::filesystem::path dir = std::filesystem::path(testing::source_dir()) / "tests/fixtures/reference";
+  static const std::filesystem::path dir = std::filesystem::path(testing::source_path("tests/fixtures/reference"));
   return dir;
 }
 
