@@ -1,9 +1,9 @@
 // The Digits example: data load lazily, training runs in a worker (accuracy rises, the page
-// stays responsive, Pause stops it, every epoch's time is listed), the drawing pad drives the
-// pipeline's input and the prediction, the confusion matrix counts the 1,000 test digits,
-// leaving the example keeps the trained weights (Undo, or choosing it again), and a failed
-// download shows a message. The tests share one page and run in order (the later ones need a
-// trained net).
+// stays responsive, Pause stops it, every epoch's time and every evaluation are listed), the
+// drawing pad drives the pipeline's input and the prediction, the confusion matrix counts the
+// 1,000 test digits, leaving the example keeps the trained weights (Undo, or choosing it again),
+// and a failed download shows a message. The tests share one page and run in order (the later
+// ones need a trained net).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
@@ -113,6 +113,13 @@ test('every epoch\'s training time is listed, the last one in the status line', 
   for (const ms of times) assert.ok(ms > 0 && ms < 60000, `epoch time ${ms} ms`);
   const status = await page.getByTestId('digits-status').textContent();
   assert.ok(status.includes(`${(times.at(-1) / 1000).toFixed(1)} s per epoch`), status);
+  // each evaluation carries when it arrived on the run clock (the bench asks from when accuracy
+  // stayed at the goal): in order, and the goal's time is that of the first one at 95%
+  const evals = d.evaluations.split(' ').map((e) => e.split(':').map(Number));
+  const ms = evals.map((e) => e[3]);
+  assert.ok(ms.every((t, i) => Number.isFinite(t) && t >= 0 && (i === 0 || t >= ms[i - 1])), `evaluation times ${ms}`);
+  const first95 = evals.find((e) => e[0] > 0 && e[1] >= 0.95);
+  assert.equal(d.goalMs, first95 ? String(first95[3]) : '', `goal ${d.goalMs} ms, evaluations ${d.evaluations}`);
   // Step while training pauses it, and the line under the buttons says so
   await page.getByTestId('digits-run').click();
   assert.match(await page.getByTestId('digits-message').textContent(), /^Training in the background/);

@@ -75,6 +75,8 @@ class DataSetSession {
   private lossY: number[] = [];
   private smoothed = NaN;
   private evals: EvalResult[] = [];
+  /** when each evaluation arrived, on the run clock (ms of running since Train) */
+  private evalMs: number[] = [];
   /** wall time spent running (Train pressed, not paused), and when test accuracy first reached GOAL */
   private runMs = 0;
   private runSince = 0;
@@ -362,8 +364,9 @@ class DataSetSession {
       }
       case 'eval':
         this.evals.push(m.result);
+        this.evalMs.push(this.clock());
         // by the evaluation's own step count: it can overtake the progress message of its steps
-        if (this.goalMs === null && m.result.testAccuracy >= this.data.goal && m.result.steps > 0) this.goalMs = this.clock();
+        if (this.goalMs === null && m.result.testAccuracy >= this.data.goal && m.result.steps > 0) this.goalMs = this.evalMs.at(-1)!;
         this.chartsDirty = true;
         break;
       case 'error':
@@ -553,6 +556,7 @@ class DataSetSession {
     this.lossY = [];
     this.smoothed = NaN;
     this.evals = [];
+    this.evalMs = [];
     this.runMs = 0;
     this.goalMs = null;
     this.chartsDirty = true;
@@ -593,8 +597,9 @@ class DataSetSession {
     d.steps = String(this.steps);
     d.samples = String(this.samples);
     d.testAccuracy = last ? String(last.testAccuracy) : '';
-    // every evaluation so far, "steps:accuracy:loss", for readers of the page (tests, the bench)
-    d.evaluations = this.evals.map((e) => `${e.steps}:${e.testAccuracy}:${e.testLoss}`).join(' ');
+    // every evaluation so far, "steps:accuracy:loss:ms" (ms on the run clock), for readers of the
+    // page (tests; the bench, which asks when the accuracy reached its goal for good)
+    d.evaluations = this.evals.map((e, i) => `${e.steps}:${e.testAccuracy}:${e.testLoss}:${this.evalMs[i].toFixed(0)}`).join(' ');
     // every epoch's training time so far, in ms (the bench reads them once a second, not each epoch)
     d.epochTimes = this.epochTimes.map((ms) => ms.toFixed(0)).join(' ');
     d.workers = String(this.workersUsed);
