@@ -74,13 +74,11 @@ class DataSetSession {
   private lossX: number[] = [];
   private lossY: number[] = [];
   private smoothed = NaN;
-  private evals: EvalResult[] = [];
-  /** when each evaluation arrived, on the run clock (ms of running since Train) */
-  private evalMs: number[] = [];
-  /** wall time spent running (Train pressed, not paused), and when test accuracy first reached GOAL */
+  /** every evaluation, with when it arrived on the run clock (ms of running since Train) */
+  private evals: (EvalResult & { atMs: number })[] = [];
+  /** wall time spent running (Train pressed, not paused) */
   private runMs = 0;
   private runSince = 0;
-  private goalMs: number | null = null;
   private pending: ParamSet[] | null = null;
   private frame = 0;
   /** a frame waiting for its time (FRAME_MS after the last, or the network's redraw), and that time */
@@ -363,10 +361,7 @@ class DataSetSession {
         break;
       }
       case 'eval':
-        this.evals.push(m.result);
-        this.evalMs.push(this.clock());
-        // by the evaluation's own step count: it can overtake the progress message of its steps
-        if (this.goalMs === null && m.result.testAccuracy >= this.data.goal && m.result.steps > 0) this.goalMs = this.evalMs.at(-1)!;
+        this.evals.push({ ...m.result, atMs: this.clock() });
         this.chartsDirty = true;
         break;
       case 'error':
@@ -556,14 +551,20 @@ class DataSetSession {
     this.lossY = [];
     this.smoothed = NaN;
     this.evals = [];
-    this.evalMs = [];
     this.runMs = 0;
-    this.goalMs = null;
     this.chartsDirty = true;
   }
 
   private clock(): number {
     return this.runMs + (this.running ? performance.now() - this.runSince : 0);
+  }
+
+  /**
+   * When test accuracy first reached the example's goal (ms on the run clock), null before. By the
+   * evaluation's own step count: it can overtake the progress message of its steps.
+   */
+  private goalMs(): number | null {
+    return this.evals.find((e) => e.steps > 0 && e.testAccuracy >= this.data.goal)?.atMs ?? null;
   }
 
   private stopClock(): void {
@@ -588,7 +589,8 @@ class DataSetSession {
     if (lastEpochMs !== undefined) parts.push(S.digitsEpochTime((lastEpochMs / 1000).toFixed(1)));
     if (this.workersUsed > 0) parts.push(S.digitsWorkers(this.workersUsed));
     if (last) parts.push(S.digitsTestAccuracy((last.testAccuracy * 100).toFixed(1)));
-    if (this.goalMs !== null) parts.push(S.digitsGoal(Math.round(this.data.goal * 100), (this.goalMs / 1000).toFixed(0)));
+    const goalMs = this.goalMs();
+    if (goalMs !== null) parts.push(S.digitsGoal(Math.round(this.data.goal * 100), (goalMs / 1000).toFixed(0)));
     setText(this.statusLine, parts.join(' · '));
 
     const d = this.el.dataset;
@@ -599,7 +601,7 @@ class DataSetSession {
     d.testAccuracy = last ? String(last.testAccuracy) : '';
     // every evaluation so far, "steps:accuracy:loss:ms" (ms on the run clock), for readers of the
     // page (tests; the bench, which asks when the accuracy reached its goal for good)
-    d.evaluations = this.evals.map((e, i) => `${e.steps}:${e.testAccuracy}:${e.testLoss}:${this.evalMs[i].toFixed(0)}`).join(' ');
+    d.evaluations = this.evals.map((e) => `${e.steps}:${e.testAccuracy}:${e.testLoss}:${e.atMs.toFixed(0)}`).join(' ');
     // every epoch's training time so far, in ms (the bench reads them once a second, not each epoch)
     d.epochTimes = this.epochTimes.map((ms) => ms.toFixed(0)).join(' ');
     d.workers = String(this.workersUsed);
@@ -607,7 +609,7 @@ class DataSetSession {
     const why = this.workersNote === 'batch_not_splittable' ? S.digitsOneWorkerWhy : this.workersNote;
     if (why) this.workersSelect.title = why;
     else this.workersSelect.removeAttribute('title');
-    d.goalMs = this.goalMs === null ? '' : this.goalMs.toFixed(0);
+    d.goalMs = goalMs === null ? '' : goalMs.toFixed(0);
 
     const out = this.drawn ? this.output() : undefined;
     if (!this.drawn) {
